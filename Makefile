@@ -1,0 +1,75 @@
+# vmbench build. `make` builds ./vmbench and the static ./vmbench-agent;
+# `make check` runs every test; `make demo` runs the quickstart experiment.
+CC      ?= cc
+PKGS    := sqlite3 jansson inih liburing
+AGENT_LIBS := -luring -laio -ljansson -lpthread -lm
+CFLAGS  ?= -O2 -g
+WARN    := -Wall -Wextra -Werror -Wno-missing-field-initializers
+CPPFLAGS += -std=c11 -D_GNU_SOURCE -Isrc $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS_HOST := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -laio -lgsl -lgslcblas -lpthread -lm
+VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+BUILD   ?= build
+
+LIB_SRC   := $(filter-out src/cli/% src/agent/%,$(wildcard src/*/*.c))
+CLI_SRC   := $(wildcard src/cli/*.c)
+AGENT_SRC := $(wildcard src/agent/*.c)
+LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ   := $(CLI_SRC:%.c=$(BUILD)/%.o)
+AGENT_OBJ := $(AGENT_SRC:%.c=$(BUILD)/%.o)
+UNIT_SRC  := $(wildcard tests/unit/test_*.c)
+UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+all: vmbench vmbench-agent
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -DVB_VERSION='"$(VERSION)"' -MMD -MP -c -o $@ $<
+
+$(BUILD)/libvb.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+vmbench: $(CLI_OBJ) $(BUILD)/libvb.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libvb.a $(LDLIBS_HOST)
+
+# The agent is static so that the same binary runs natively, in a container
+# root and as /init of the built-in guest.
+vmbench-agent: $(AGENT_OBJ) $(BUILD)/libvb.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -static -o $@ $(AGENT_OBJ) $(BUILD)/libvb.a $(AGENT_LIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libvb.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -Itests/unit -o $@ $< $(BUILD)/libvb.a $(LDLIBS_HOST) -lcmocka
+
+unit: $(UNIT_BIN)
+
+# Runs unit, golden and end-to-end tests; ends with "N passed, N failed".
+check: all unit
+	@tests/run-all.sh $(UNIT_BIN)
+
+# Dependencies of a fresh Debian 12 machine (needs root).
+deps:
+	@tests/install-deps.sh
+
+demo: all
+	@examples/demo.sh
+
+# ASan/UBSan build of everything and the test suite.
+asan:
+	$(MAKE) BUILD=build-asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" \
+		LDFLAGS="-fsanitize=address,undefined" vmbench build-asan-unit
+build-asan-unit: $(UNIT_BIN)
+	@for t in $(UNIT_BIN); do $$t || exit 1; done
+
+# Coverage-guided fuzzing of the parsers (clang's libFuzzer).
+fuzz:
+	$(MAKE) -C fuzz
+
+format:
+	clang-format -i $(wildcard src/*/*.c src/*/*.h tests/unit/*.c)
+
+clean:
+	rm -rf build build-asan vmbench vmbench-agent
+
+.PHONY: all unit check deps demo asan build-asan-unit fuzz format clean
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(AGENT_OBJ:.o=.d)
