@@ -83,6 +83,10 @@ static int serve(int rfd, int wfd, const char *workdir)
 	while (r == 0) {
 		json_t *req;
 		r = proto_recv(&s, &req, -1);
+		if (r == -EINTR) {
+			r = 0;
+			continue;
+		}
 		if (r == -EPROTO) {
 			r = proto_send(&s, json_pack("{s:s,s:s}", "type", "error", "error",
 						     "malformed request line"));

@@ -94,11 +94,8 @@ int proto_recv(struct proto_stream *s, json_t **out, int64_t deadline_ns)
 		}
 		struct pollfd p = {.fd = s->rfd, .events = POLLIN};
 		int pr = poll(&p, 1, timeout);
-		if (pr < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
+		if (pr < 0)
+			return -errno; /* -EINTR lets the caller look at its stop flag */
 		if (pr == 0)
 			continue; /* the deadline check above decides */
 		if (s->cap - s->len < 65536) {

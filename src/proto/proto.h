@@ -33,7 +33,7 @@ void proto_stream_free(struct proto_stream *s);
 int proto_send(struct proto_stream *s, json_t *msg);
 /* Reads one message. deadline_ns is an absolute vb_now_ns() time or -1 for
  * none. -ETIMEDOUT, -EPIPE at end of stream, -EPROTO for a line that is not a
- * JSON object or is too long. */
+ * JSON object or is too long, -EINTR when a signal arrived (call again). */
 int proto_recv(struct proto_stream *s, json_t **out, int64_t deadline_ns);
 /* Type of a message ("" if none). */
 const char *proto_type(const json_t *msg);

@@ -163,6 +163,7 @@ int units_parse_count(const char *s, int64_t *out)
 
 void units_fmt_size(uint64_t b, char *buf, size_t n)
 {
+	/* exact, so that the text parses back to the same number of bytes */
 	static const char *suf[] = {"", "k", "M", "G", "T", "P"};
 	int i = 0;
 	uint64_t v = b;
@@ -170,17 +171,7 @@ void units_fmt_size(uint64_t b, char *buf, size_t n)
 		v /= 1024;
 		i++;
 	}
-	if (i > 0 || b < 1024) {
-		snprintf(buf, n, "%" PRIu64 "%s", v, suf[i]);
-		return;
-	}
-	double d = (double)b;
-	i = 0;
-	while (d >= 1024 && i < 5) {
-		d /= 1024;
-		i++;
-	}
-	snprintf(buf, n, "%.2f%s", d, suf[i]);
+	snprintf(buf, n, "%" PRIu64 "%s", v, suf[i]);
 }
 
 void units_fmt_duration(int64_t ns, char *buf, size_t n)

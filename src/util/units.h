@@ -15,7 +15,7 @@ int units_parse_size(const char *s, uint64_t *out);
 int units_parse_duration(const char *s, int64_t *ns_out);
 /* Integer with an optional k/m/g (x1000) suffix, as sysbench --events. */
 int units_parse_count(const char *s, int64_t *out);
-/* "4k", "1M", "1.5G": exact binary suffix where possible. */
+/* "4k", "1M", "1536": exact, the largest binary suffix that divides. */
 void units_fmt_size(uint64_t bytes, char *buf, size_t n);
 /* "500ms", "30s", "1.5s". */
 void units_fmt_duration(int64_t ns, char *buf, size_t n);

@@ -1,0 +1,204 @@
+/* vmbench run: a plan file, or an ad-hoc experiment from flags. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "core/plan.h"
+#include "core/runner.h"
+#include "report/report.h"
+#include "util/err.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: vmbench run [OPTIONS] PLAN.ini\n"
+		"       vmbench run [OPTIONS] -w WORKLOAD [--set k=v,...] [-w ...]\n\n"
+		"  -t, --target NAME       target of the ad-hoc variant (default: native)\n"
+		"  -T, --target-set k=v,.. options of that target\n"
+		"  -w, --workload TYPE     add a workload (repeatable); see 'vmbench list'\n"
+		"  -s, --set k=v,...       options of the last -w workload (repeatable)\n"
+		"  -n, --repeat N          runs of every workload on every variant\n"
+		"      --name NAME         name of the experiment\n"
+		"      --db PATH           results database (default: $VMBENCH_DB or\n"
+		"                          ~/.local/share/vmbench/vmbench.db)\n"
+		"      --format text|json  how to print the results at the end\n"
+		"  -q, --quiet             no progress lines\n"
+		"\nexit codes: 0 all runs ok, 1 a run failed or the experiment was\n"
+		"interrupted (finished runs are stored), 2 bad command line or plan\n");
+}
+
+int cli_run(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"target", required_argument, NULL, 't'},
+		{"target-set", required_argument, NULL, 'T'},
+		{"workload", required_argument, NULL, 'w'},
+		{"set", required_argument, NULL, 's'},
+		{"repeat", required_argument, NULL, 'n'},
+		{"name", required_argument, NULL, 'N'},
+		{"db", required_argument, NULL, 'D'},
+		{"format", required_argument, NULL, 'f'},
+		{"quiet", no_argument, NULL, 'q'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct plan p;
+	const char *db = NULL, *format = "text", *target = "native", *repeat = NULL,
+		   *name = NULL;
+	char *cmdline = NULL;
+	size_t cmdlen = 0;
+	FILE *cl = open_memstream(&cmdline, &cmdlen);
+	int adhoc = 0, c, r, rc = VB_EXIT_USAGE;
+	struct runner_opts ro = {0};
+
+	plan_init(&p);
+	fprintf(cl, "vmbench");
+	for (int i = 0; i < argc; i++)
+		fprintf(cl, " %s", argv[i]);
+	fclose(cl);
+
+	/* -T and -s apply in order, so keep them until the variant exists */
+	const char *tsets[64];
+	int ntsets = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+t:T:w:s:n:qh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 't':
+			target = optarg;
+			break;
+		case 'T':
+			if (ntsets >= 64) {
+				vb_err(-E2BIG, "too many -T options");
+				goto out;
+			}
+			tsets[ntsets++] = optarg;
+			break;
+		case 'w':
+			if (plan_add_workload(&p, optarg, optarg) < 0) {
+				/* the second workload of one type gets a numbered name */
+				char nm[PLAN_NAME_MAX];
+				int ok = 0;
+				if (workload_find(optarg)) {
+					for (int k = 2; k < 1000 && !ok; k++) {
+						snprintf(nm, sizeof(nm), "%s-%d", optarg, k);
+						int dup = 0;
+						for (int j = 0; j < p.nw; j++)
+							dup |= !strcmp(p.w[j].name, nm);
+						if (!dup)
+							ok = plan_add_workload(&p, nm, optarg) == 0;
+					}
+				}
+				if (!ok)
+					goto out;
+			}
+			adhoc = 1;
+			break;
+		case 's':
+			if (!p.nw) {
+				vb_err(-EINVAL, "--set %s comes before any -w WORKLOAD; put it after "
+						"the workload it configures",
+				       optarg);
+				goto out;
+			}
+			{
+				struct plan_workload *w = &p.w[p.nw - 1];
+				char ctx[128];
+				snprintf(ctx, sizeof(ctx), "workload '%s' (%s)", w->name, w->ops->name);
+				/* variants= is a plan key, the rest are the workload's options */
+				if (opt_set_list(w->ops->options, w->opts, ctx, optarg) < 0)
+					goto out;
+			}
+			break;
+		case 'n':
+			repeat = optarg;
+			break;
+		case 'N':
+			name = optarg;
+			break;
+		case 'D':
+			db = optarg;
+			break;
+		case 'f':
+			format = optarg;
+			break;
+		case 'q':
+			ro.quiet = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			rc = VB_EXIT_OK;
+			goto out;
+		default:
+			usage(stderr);
+			goto out;
+		}
+	}
+	if (strcmp(format, "text") && strcmp(format, "json")) {
+		vb_err(-EINVAL, "--format %s: use text or json (csv: 'vmbench show --format csv')",
+		       format);
+		goto out;
+	}
+	if (optind < argc) {
+		if (adhoc || optind + 1 < argc) {
+			vb_err(-EINVAL, "give either one plan file or -w workloads, not both");
+			goto out;
+		}
+		if (plan_load(&p, argv[optind]) < 0)
+			goto out;
+	} else if (adhoc) {
+		if (plan_add_variant(&p, target, target) < 0)
+			goto out;
+		free(p.text);
+		p.text = cmdline;
+		cmdline = NULL;
+		snprintf(p.source, sizeof(p.source), "command line");
+		if (plan_experiment_set(&p, "name", "adhoc") < 0)
+			goto out;
+	} else {
+		usage(stderr);
+		goto out;
+	}
+	for (int i = 0; i < ntsets; i++) {
+		if (!p.nv) {
+			vb_err(-EINVAL, "-T needs a variant");
+			goto out;
+		}
+		char ctx[128];
+		snprintf(ctx, sizeof(ctx), "target '%s'", p.v[p.nv - 1].target->name);
+		if (opt_set_list(p.v[p.nv - 1].target->options, p.v[p.nv - 1].opts, ctx,
+				 tsets[i]) < 0)
+			goto out;
+	}
+	if (repeat && plan_experiment_set(&p, "repeat", repeat) < 0)
+		goto out;
+	if (name && plan_experiment_set(&p, "name", name) < 0)
+		goto out;
+	if (plan_validate(&p) < 0)
+		goto out;
+
+	struct store *st;
+	char dbpath[PATH_MAX];
+	if (cli_open_store(db, &st, dbpath, sizeof(dbpath)) < 0) {
+		rc = VB_EXIT_FAILED;
+		goto out;
+	}
+	int64_t id = 0;
+	r = runner_run(&p, st, &ro, &id);
+	if (r < 0) {
+		rc = VB_EXIT_FAILED;
+	} else {
+		if (!ro.quiet)
+			fputc('\n', stderr);
+		cli_render(st, id, format, dbpath);
+		rc = r == 0 ? VB_EXIT_OK : VB_EXIT_FAILED;
+	}
+	store_close(st);
+out:
+	free(cmdline);
+	plan_free(&p);
+	return rc;
+}

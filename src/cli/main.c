@@ -1,0 +1,47 @@
+/* vmbench: the command table. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "util/err.h"
+
+static const struct {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *help;
+} commands[] = {
+	{"run", cli_run, "run a plan file or an ad-hoc experiment and store its results"},
+	{"show", cli_show, "show an experiment from the database (text, json, csv)"},
+	{"list", cli_list, "list workloads, engines and targets with their options"},
+	{"doctor", cli_doctor, "say what this host can do (io_uring, O_DIRECT, KSM, ...)"},
+	{"version", cli_version, "print the version"},
+};
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: vmbench COMMAND [OPTIONS]\n\ncommands:\n");
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
+	fprintf(f, "\n'vmbench COMMAND -h' describes a command.\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return VB_EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return VB_EXIT_OK;
+	}
+	if (!strcmp(argv[1], "--version"))
+		return cli_version(argc - 1, argv + 1);
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (strcmp(argv[1], commands[i].name) == 0)
+			return commands[i].fn(argc - 1, argv + 1);
+	fprintf(stderr, "vmbench: error: unknown command '%s'\n\n", argv[1]);
+	usage(stderr);
+	return VB_EXIT_USAGE;
+}

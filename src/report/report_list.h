@@ -1,0 +1,3 @@
+VB_REPORT(text)
+VB_REPORT(json)
+VB_REPORT(csv)

@@ -1,0 +1,54 @@
+/* Targets: where the agent runs (native, container, qemu, libvirt...).
+ *
+ * Adding a new target:
+ *   1. Write src/targets/NAME.c with an option struct, an opt_def table and
+ *      one `const struct target_ops NAME_target`. probe() says why the target
+ *      cannot be used on this host (or NULL); setup() prepares what the
+ *      variant needs (disks, guest); exec() starts an agent and hands back its
+ *      byte stream; teardown() releases everything setup and exec made, on
+ *      every exit path; telemetry_pids() names the host processes whose CPU
+ *      the run costs (the agent, QEMU...).
+ *   2. Add VB_TARGET(NAME) to src/targets/target_list.h.
+ *   3. Add golden tests for the command lines it builds (tests/golden/) and an
+ *      e2e test that runs a workload through it, skipping with a reason when
+ *      the host lacks what it needs. */
+#ifndef VB_TARGETS_TARGET_H
+#define VB_TARGETS_TARGET_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "core/option.h"
+#include "util/cmd.h"
+
+struct target_inst {
+	const struct target_ops *ops;
+	void *opts;       /* the target's option struct, parsed */
+	void *priv;       /* the target's own state */
+	const char *name; /* the variant's name, for messages and paths */
+	struct cmd_proc agent; /* the agent process, when the target spawns it */
+	char *provenance; /* command line(s) or description stored with the variant */
+};
+
+struct target_ops {
+	const char *name;
+	const char *summary;
+	const struct opt_def *options;
+	size_t opts_size;
+	const char *(*probe)(void);
+	int (*setup)(struct target_inst *t);
+	/* Starts an agent; its stream is returned in rfd and wfd (owned by t). */
+	int (*exec)(struct target_inst *t, int *rfd, int *wfd);
+	void (*teardown)(struct target_inst *t);
+	int (*telemetry_pids)(struct target_inst *t, pid_t *pids, int max);
+};
+
+const struct target_ops *target_find(const char *name);
+const struct target_ops *const *target_all(void);
+void target_names(char *buf, size_t n);
+
+/* Finds the vmbench-agent binary: $VMBENCH_AGENT, then beside the running
+ * vmbench, then the install location. A clear error if none is executable. */
+int target_agent_path(char *buf, size_t n);
+
+#endif

@@ -1,0 +1,2 @@
+/* Every target, in the order `vmbench list` shows them. */
+VB_TARGET(native)
