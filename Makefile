@@ -1,12 +1,13 @@
 # vmbench build. `make` builds ./vmbench and the static ./vmbench-agent;
 # `make check` runs every test; `make demo` runs the quickstart experiment.
 CC      ?= cc
-PKGS    := sqlite3 jansson inih liburing
 AGENT_LIBS := -luring -laio -ljansson -lpthread -lm
 CFLAGS  ?= -O2 -g
 WARN    := -Wall -Wextra -Werror -Wno-missing-field-initializers
-CPPFLAGS += -std=c11 -D_GNU_SOURCE -Isrc $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS_HOST := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -laio -lgsl -lgslcblas -lpthread -lm
+# Recursive (=) so that pkg-config runs when a recipe needs it, after
+# `make deps` may have installed the libraries in the same invocation.
+CPPFLAGS += -std=c11 -D_GNU_SOURCE -Isrc
+LDLIBS_HOST = -lsqlite3 -ljansson -linih -luring -laio -lgsl -lgslcblas -lpthread -lm
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 BUILD   ?= build
 

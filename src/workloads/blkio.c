@@ -18,6 +18,7 @@
 #include <inttypes.h>
 #include <linux/fs.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,7 +46,7 @@ enum blkio_rw {
 static const char *const blkio_rw_names[] = {
 	"read", "write", "randread", "randwrite", "randrw", "readwrite", NULL,
 };
-/* Same order as the engine names, so that the index finds the engine. */
+enum blkio_engine { BLKIO_PSYNC, BLKIO_LIBAIO, BLKIO_IO_URING };
 static const char *const blkio_engine_names[] = {"psync", "libaio", "io_uring", NULL};
 
 struct blkio_opts {
@@ -176,7 +177,7 @@ static int blkio_check(const void *opts)
 			      "blkio: engine=%s does one I/O at a time, so iodepth=%" PRId64
 			      " would not be reached; use engine=libaio or engine=io_uring",
 			      eng->name, o->iodepth);
-	if (o->engine == 1 && !o->direct && o->iodepth > 1)
+	if (o->engine == BLKIO_LIBAIO && !o->direct && o->iodepth > 1)
 		return vb_err(-EINVAL,
 			      "blkio: engine=libaio with direct=off does each I/O inside io_submit, "
 			      "so iodepth=%" PRId64
@@ -327,8 +328,11 @@ static int blkio_prepare_target(struct wl_run *run)
 	struct stat st;
 	char a[32], b[32];
 	int fd, r = 0;
+	int exists = stat(p->path, &st) == 0;
 
-	if (stat(p->path, &st) == 0 && S_ISBLK(st.st_mode)) {
+	if (!exists && errno != ENOENT)
+		return vb_err(-errno, "blkio: cannot stat '%s': %s", p->path, strerror(errno));
+	if (exists && S_ISBLK(st.st_mode)) {
 		char why[2200];
 		uint64_t devsize = 0;
 		p->is_bdev = 1;
@@ -350,8 +354,7 @@ static int blkio_prepare_target(struct wl_run *run)
 			r = vb_err(-EINVAL, "blkio: offset+size is beyond the end of '%s' (%s)",
 				   p->path, a);
 		}
-	} else if (errno == ENOENT || S_ISREG(st.st_mode)) {
-		int exists = errno != ENOENT || S_ISREG(st.st_mode);
+	} else if (!exists || S_ISREG(st.st_mode)) {
 		uint64_t have = exists ? (uint64_t)st.st_size : 0;
 		if (!p->size && !exists)
 			return vb_err(-ENOENT, "blkio: '%s' does not exist; give size= to create it",
@@ -457,7 +460,7 @@ static void blkio_fail(struct blkio_job *j, int err, const char *fmt, ...)
 	atomic_store(&j->sh->abort, 1);
 }
 
-static int blkio_io_failed(struct blkio_job *j, const struct engine_io *io)
+static void blkio_io_failed(struct blkio_job *j, const struct engine_io *io)
 {
 	const char *dir = io->write ? "write" : "read";
 	if (io->result < 0)
@@ -467,7 +470,6 @@ static int blkio_io_failed(struct blkio_job *j, const struct engine_io *io)
 	else
 		blkio_fail(j, -EIO, "blkio: short %s at offset %" PRIu64 " of '%s': %ld of %u bytes",
 			   dir, io->offset, j->sh->p->path, io->result, io->len);
-	return j->err;
 }
 
 static void blkio_measure_begin(struct blkio_job *j, int64_t now)
@@ -527,9 +529,11 @@ static int blkio_loop(struct blkio_job *j)
 		now = vb_now_ns();
 		for (int i = 0; i < got; i++) {
 			struct engine_io *io = j->done[i];
-			if (io->result != (long)io->len)
-				return blkio_io_failed(j, io);
-			if (j->counted[io->idx]) {
+			if (io->result != (long)io->len) {
+				/* keep reaping: buffers must not be freed under the kernel */
+				if (!j->err)
+					blkio_io_failed(j, io);
+			} else if (j->counted[io->idx]) {
 				hist_add(j->h[io->write], (uint64_t)(now - io->issue_ns));
 				j->nios[io->write]++;
 				j->bytes[io->write] += io->len;
@@ -565,7 +569,7 @@ static void *blkio_job_main(void *arg)
 
 static void blkio_job_free(struct blkio_job *j)
 {
-	if (j->fd > 0)
+	if (j->fd >= 0)
 		close(j->fd);
 	free(j->bufs);
 	free(j->ios);
@@ -707,6 +711,8 @@ static int blkio_run(struct wl_run *run)
 	if (!jobs)
 		return vb_err(-ENOMEM, "blkio: out of memory");
 	int r = 0;
+	for (unsigned i = 0; i < njobs; i++)
+		jobs[i].fd = -1;
 	for (unsigned i = 0; i < njobs && r == 0; i++)
 		r = blkio_job_setup(&jobs[i], &sh, (int)i);
 	if (r == 0)

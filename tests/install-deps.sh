@@ -1,0 +1,20 @@
+#!/bin/sh
+# Installs what vmbench needs to build, test and compare itself with its
+# peers on Debian 12. Installs only what is missing; needs root (or sudo).
+set -eu
+PKGS="build-essential pkg-config git python3
+libsqlite3-dev libjansson-dev libinih-dev liburing-dev libaio-dev libgsl-dev libcmocka-dev
+fio sysbench clang"
+missing=""
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+if [ -z "$missing" ]; then
+	echo "deps: everything is installed"
+	exit 0
+fi
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO=sudo
+echo "deps: installing$missing"
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing
