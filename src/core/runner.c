@@ -220,8 +220,7 @@ int runner_run(struct plan *p, struct store *st, const struct runner_opts *o, in
 		json_decref(cfg);
 		if (r < 0)
 			goto out_teardown;
-		if (v->error[0] && !o->quiet)
-			vb_warn("variant '%s' cannot run: %s", v->pv->name, v->error);
+		/* setup errors were printed where they arose; the runs record them */
 	}
 
 	int done = 0, failed = 0;
@@ -238,15 +237,14 @@ int runner_run(struct plan *p, struct store *st, const struct runner_opts *o, in
 				int64_t t0 = vb_now_ns();
 				int rc;
 				vb_errclear();
-				if (v->error[0]) {
+				vb_err_set_quiet(1); /* the progress line prints the reason */
+				if (v->error[0])
 					rc = vb_err(-EIO, "%s", v->error);
-				} else if (!v->started && agent_start(v) < 0) {
+				else if (!v->started && agent_start(v) < 0)
 					rc = -EIO; /* restart after a lost agent failed */
-				} else {
-					vb_err_set_quiet(1);
+				else
 					rc = run_one(p, v, w, ++run_seq, &res, &tel);
-					vb_err_set_quiet(0);
-				}
+				vb_err_set_quiet(0);
 				if (rc == -EINTR)
 					break; /* an interrupted run is not a finished run */
 				double secs = (double)(vb_now_ns() - t0) / 1e9;
