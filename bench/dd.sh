@@ -5,13 +5,15 @@
 # recomputed from its "N bytes ... copied, S s" line as N / S / 1e6, which
 # is exactly vmbench's mb_per_s; the printed figure is kept for reference.
 #
-# Environment: PAIRS (5), DD_BS (8k), DD_COUNT (102400 blocks).
+# Environment: PAIRS (5), DD_BS (8k), DD_COUNT (102400 blocks), DD_FILE
+# ($WORK/dd.img), DD_NAME (the result file's name, dd-direct-write).
 # A quick sanity run:  PAIRS=1 DD_COUNT=10240 bench/dd.sh
 . "$(dirname "$0")/lib.sh"
 
 BS=${DD_BS:-8k}
 COUNT=${DD_COUNT:-102400}
-FILE=$WORK/dd.img
+FILE=${DD_FILE:-$WORK/dd.img}
+NAME=${DD_NAME:-dd-direct-write}
 
 [ -x "$AGENT" ] || { echo "dd.sh: build $AGENT first (make vmbench-agent)" >&2; exit 1; }
 trap 'rm -f "$FILE"' EXIT
@@ -48,7 +50,7 @@ for ((i = 1; i <= PAIRS; i++)); do
 	echo "pair $i: dd $p MB/s (printed $pp)  vmbench $v MB/s" >&2
 done
 
-record "dd-direct-write" "$peer_cmd" "$vb_cmd" "${peer_vals% }" "${vb_vals% }" \
+record "$NAME" "$peer_cmd" "$vb_cmd" "${peer_vals% }" "${vb_vals% }" \
 	"${ratios% }" "MB/s"
-echo "- dd's own printed MB/s per pair: ${printed% }" >>"$RESULTS/dd-direct-write.md"
-echo >>"$RESULTS/dd-direct-write.md"
+echo "- dd's own printed MB/s per pair: ${printed% }" >>"$RESULTS/$NAME.md"
+echo >>"$RESULTS/$NAME.md"

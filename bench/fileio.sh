@@ -5,13 +5,17 @@
 # take turns on the very same files (vmbench: dir= that directory,
 # keep-files=on), and reads/s, writes/s and fsyncs/s are compared pair by pair.
 #
-# Environment: PAIRS (5), FILEIO_SIZE (1G), FILEIO_TIME (seconds, 10).
+# Environment: PAIRS (5), FILEIO_SIZE (1G), FILEIO_TIME (seconds, 10),
+# FILEIO_DIR (where the files go, $WORK/fileio), FILEIO_NAME (the result
+# file's name, fileio-rndrw; e.g. fileio-rndrw-tmpfs with FILEIO_DIR on tmpfs,
+# where fsync costs nothing and only the code paths are compared).
 # A quick sanity run:  PAIRS=1 FILEIO_SIZE=64M FILEIO_TIME=2 bench/fileio.sh
 . "$(dirname "$0")/lib.sh"
 
 SIZE=${FILEIO_SIZE:-1G}
 TIME=${FILEIO_TIME:-10}
-DIR=$WORK/fileio
+DIR=${FILEIO_DIR:-$WORK/fileio}
+NAME=${FILEIO_NAME:-fileio-rndrw}
 SB="sysbench fileio --file-total-size=$SIZE"
 
 command -v sysbench >/dev/null || { echo "fileio.sh: sysbench is not installed" >&2; exit 1; }
@@ -59,6 +63,6 @@ print(*(m[k]["value"] for k in ("reads_per_s","writes_per_s","fsyncs_per_s")))' 
 done
 
 for n in $names; do
-	record "fileio-rndrw-$n" "$peer_cmd" "$vb_cmd" "${peer[$n]% }" "${vb[$n]% }" \
+	record "$NAME-$n" "$peer_cmd" "$vb_cmd" "${peer[$n]% }" "${vb[$n]% }" \
 		"${ratios[$n]% }" "$n/s"
 done

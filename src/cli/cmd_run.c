@@ -65,7 +65,7 @@ int cli_run(int argc, char **argv)
 	const char *tsets[64];
 	int ntsets = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+t:T:w:s:n:qh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "t:T:w:s:n:qh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 't':
 			target = optarg;

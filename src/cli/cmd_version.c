@@ -1,4 +1,5 @@
 #include <stdio.h>
+#include <string.h>
 
 #include "cli/cli.h"
 #include "proto/proto.h"
@@ -10,8 +11,8 @@
 
 int cli_version(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
+	if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")))
+		return printf("usage: vmbench version   (the version, protocol and schema)\n"), 0;
 	printf("vmbench %s (protocol %d, database schema %d)\n", VB_VERSION, VB_PROTO_VERSION,
 	       STORE_SCHEMA_VERSION);
 	return 0;

@@ -34,8 +34,10 @@ void opt_names(const struct opt_def *tbl, char *buf, size_t n)
 	buf[0] = '\0';
 	for (const struct opt_def *d = tbl; d && d->name; d++) {
 		int w = snprintf(buf + used, n - used, "%s%s", used ? ", " : "", d->name);
-		if (w < 0 || (size_t)w >= n - used)
+		if (w < 0 || (size_t)w >= n - used) {
+			buf[used] = '\0'; /* whole names only, never "offset-del" */
 			break;
+		}
 		used += (size_t)w;
 	}
 }
@@ -46,8 +48,10 @@ static void choices_list(const char *const *ch, char *buf, size_t n)
 	buf[0] = '\0';
 	for (; ch && *ch; ch++) {
 		int w = snprintf(buf + used, n - used, "%s%s", used ? ", " : "", *ch);
-		if (w < 0 || (size_t)w >= n - used)
+		if (w < 0 || (size_t)w >= n - used) {
+			buf[used] = '\0'; /* whole names only, never "offset-del" */
 			break;
+		}
 		used += (size_t)w;
 	}
 }
@@ -167,7 +171,9 @@ static int set_one(const struct opt_def *d, void *obj, const char *ctx, const ch
 		if (len >= d->len)
 			return vb_err(-ENAMETOOLONG, "%s: %s is too long (%zu bytes, at most %zu)",
 				      ctx, d->name, len, d->len - 1);
-		memcpy(OPT_PTR(obj, d, char), value, len + 1);
+		/* zero the tail too: equal settings give byte-equal structs */
+		memset(OPT_PTR(obj, d, char), 0, d->len);
+		memcpy(OPT_PTR(obj, d, char), value, len);
 		return 0;
 	}
 	case OPT_T_ENUM:
@@ -194,8 +200,27 @@ int opt_defaults(const struct opt_def *tbl, void *obj)
 			int r = set_one(d, obj, "default", d->def);
 			if (r < 0)
 				return r;
-		} else if (d->type == OPT_T_STR) {
-			OPT_PTR(obj, d, char)[0] = '\0';
+		} else {
+			/* no default means zero ("", 0, off, the first choice) */
+			switch (d->type) {
+			case OPT_T_INT:
+			case OPT_T_DURATION:
+				*OPT_PTR(obj, d, int64_t) = 0;
+				break;
+			case OPT_T_SIZE:
+				*OPT_PTR(obj, d, uint64_t) = 0;
+				break;
+			case OPT_T_BOOL:
+			case OPT_T_ENUM:
+				*OPT_PTR(obj, d, int) = 0;
+				break;
+			case OPT_T_DOUBLE:
+				*OPT_PTR(obj, d, double) = 0;
+				break;
+			case OPT_T_STR:
+				memset(OPT_PTR(obj, d, char), 0, d->len);
+				break;
+			}
 		}
 	}
 	return 0;

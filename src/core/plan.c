@@ -142,14 +142,31 @@ int plan_experiment_set(struct plan *p, const char *key, const char *val)
 
 /* --- INI reading ---------------------------------------------------------- */
 
+/* inih calls the handler only for keys, and keeps parsing after an error. So
+ * the reader that feeds it the text also sees the section headers (a section
+ * without keys still counts), counts lines, and stops at the first error, so
+ * that the message and the line number are those of the first problem. */
 struct ini_state {
 	struct plan *p;
-	char section[256];
-	int kind; /* 0 none, 1 experiment, 2 variant, 3 workload */
+	int kind;    /* 0 none, 1 experiment, 2 variant, 3 workload */
 	int pending; /* a [variant]/[workload] header waits for its first key */
 	char pending_name[256];
+	int pending_line;
+	int key_seen; /* a key since the header: an indented line continues it */
+	const char *rest; /* text not yet handed to inih */
+	int line;         /* lines handed to inih so far */
+	int error_line;   /* line of the first error, 0 if none */
 	char error[1024];
 };
+
+static int ini_fail(struct ini_state *s, int line, const char *msg)
+{
+	if (!s->error_line) {
+		s->error_line = line;
+		snprintf(s->error, sizeof(s->error), "%s", msg);
+	}
+	return -EINVAL;
+}
 
 /* A section is created at its first key (target= or type= may come first),
  * or at the next header / end of file when it has no keys. */
@@ -157,6 +174,7 @@ static int flush_pending(struct ini_state *s, const char *first_key, const char 
 			 int *consumed)
 {
 	int r = 0;
+	int line = first_key ? s->line : s->pending_line;
 	*consumed = 0;
 	if (!s->pending)
 		return 0;
@@ -174,66 +192,148 @@ static int flush_pending(struct ini_state *s, const char *first_key, const char 
 			type = first_val;
 			*consumed = 1;
 		} else if (!workload_find(type)) {
-			char names[256];
+			char names[256], msg[640];
 			workload_names(names, sizeof(names));
-			snprintf(s->error, sizeof(s->error),
+			snprintf(msg, sizeof(msg),
 				 "[workload %s] needs 'type = ...' as its first key (one of: %s)",
 				 s->pending_name, names);
-			return -EINVAL;
+			return ini_fail(s, s->pending_line, msg);
 		}
 		r = plan_add_workload(s->p, s->pending_name, type);
 	}
 	if (r < 0)
-		snprintf(s->error, sizeof(s->error), "%s", vb_errmsg());
+		ini_fail(s, line, vb_errmsg());
 	return r;
+}
+
+/* A "[section]" line: ends the previous section and starts this one. */
+static void ini_section(struct ini_state *s, const char *section)
+{
+	int consumed;
+	if (flush_pending(s, NULL, NULL, &consumed) < 0)
+		return;
+	char kind[32] = "", name[256] = "", extra[2] = "";
+	int n = sscanf(section, "%31s %255s %1s", kind, name, extra);
+	s->kind = 0;
+	s->key_seen = 0;
+	if (n == 1 && strcmp(kind, "experiment") == 0) {
+		s->kind = 1;
+	} else if (n == 2 && (strcmp(kind, "variant") == 0 || strcmp(kind, "workload") == 0)) {
+		s->kind = kind[0] == 'v' ? 2 : 3;
+		/* a duplicate is reported at its header, not at its first key */
+		int dup = 0;
+		for (int i = 0; s->kind == 2 && i < s->p->nv; i++)
+			dup |= strcmp(s->p->v[i].name, name) == 0;
+		for (int i = 0; s->kind == 3 && i < s->p->nw; i++)
+			dup |= strcmp(s->p->w[i].name, name) == 0;
+		if (dup) {
+			char msg[512];
+			snprintf(msg, sizeof(msg), "%s '%s' is defined twice", kind, name);
+			ini_fail(s, s->line, msg);
+			return;
+		}
+		s->pending = 1;
+		s->pending_line = s->line;
+		snprintf(s->pending_name, sizeof(s->pending_name), "%s", name);
+	} else {
+		char msg[512];
+		snprintf(msg, sizeof(msg),
+			 "unknown section [%.200s] (valid: [experiment], [variant NAME], "
+			 "[workload NAME])",
+			 section);
+		ini_fail(s, s->line, msg);
+	}
+}
+
+/* Recognises a header the way inih does: after an optional BOM and leading
+ * spaces, '[' up to the first ']' (a " ;" comment before it makes the line a
+ * syntax error, which inih reports). An indented line after a key is that
+ * key's continuation, never a header. */
+static void ini_look_at(struct ini_state *s, char *line)
+{
+	char *c = line;
+	if (s->line == 1 && (unsigned char)c[0] == 0xEF && (unsigned char)c[1] == 0xBB &&
+	    (unsigned char)c[2] == 0xBF)
+		c += 3;
+	while (*c == ' ' || *c == '\t' || *c == '\r' || *c == '\n' || *c == '\f' || *c == '\v')
+		c++;
+	if (!*c || *c == ';' || *c == '#')
+		return; /* blank or comment */
+	if (s->key_seen && c > line)
+		return; /* continuation */
+	if (*c != '[') {
+		for (char *e = c; *e && !(*e == ';' && e > c && (e[-1] == ' ' || e[-1] == '\t'));
+		     e++)
+			if (*e == '=' || *e == ':') {
+				s->key_seen = 1;
+				break;
+			}
+		return;
+	}
+	for (char *e = c + 1; *e; e++) {
+		if (*e == ';' && (e[-1] == ' ' || e[-1] == '\t'))
+			return;
+		if (*e == ']') {
+			char section[256];
+			snprintf(section, sizeof(section), "%.*s", (int)(e - c - 1), c + 1);
+			ini_section(s, section);
+			return;
+		}
+	}
+}
+
+/* fgets over the string, as inih's own string reader, plus the above. */
+static char *plan_ini_read(char *buf, int size, void *user)
+{
+	struct ini_state *s = user;
+	if (s->error_line || !*s->rest || size < 2)
+		return NULL;
+	size_t n = strcspn(s->rest, "\n");
+	if (s->rest[n] == '\n')
+		n++;
+	s->line++;
+	if (n > (size_t)size - 1) {
+		char msg[128];
+		snprintf(msg, sizeof(msg), "line is longer than %d characters", size - 3);
+		ini_fail(s, s->line, msg);
+		return NULL;
+	}
+	memcpy(buf, s->rest, n);
+	buf[n] = '\0';
+	s->rest += n;
+	char copy[1024];
+	snprintf(copy, sizeof(copy), "%s", buf);
+	ini_look_at(s, copy);
+	return buf;
 }
 
 static int on_ini(void *user, const char *section, const char *name, const char *value)
 {
 	struct ini_state *s = user;
 	int consumed, r;
-	if (strcmp(section, s->section) != 0) {
-		if ((r = flush_pending(s, NULL, NULL, &consumed)) < 0)
-			return 0;
-		snprintf(s->section, sizeof(s->section), "%s", section);
-		char kind[32] = "", rest[256] = "";
-		if (sscanf(section, "%31s %255s", kind, rest) < 1) {
-			snprintf(s->error, sizeof(s->error), "empty section name");
-			return 0;
-		}
-		if (strcmp(kind, "experiment") == 0 && !rest[0]) {
-			s->kind = 1;
-		} else if ((strcmp(kind, "variant") == 0 || strcmp(kind, "workload") == 0) &&
-			   rest[0]) {
-			s->kind = kind[0] == 'v' ? 2 : 3;
-			s->pending = 1;
-			snprintf(s->pending_name, sizeof(s->pending_name), "%s", rest);
-		} else {
-			snprintf(s->error, sizeof(s->error),
-				 "unknown section [%s] (valid: [experiment], [variant NAME], "
-				 "[workload NAME])",
-				 section);
-			return 0;
-		}
-	}
-	if (!name) /* inih reports a new section with name == NULL when enabled */
-		return 1;
+	(void)section; /* the reader has seen the header already */
+	if (s->error_line)
+		return 0;
 	if (s->kind == 0) {
-		snprintf(s->error, sizeof(s->error), "'%s' is outside any section", name);
+		char msg[512];
+		snprintf(msg, sizeof(msg), "'%.200s' is outside any section", name);
+		ini_fail(s, s->line, msg);
 		return 0;
 	}
-	if ((r = flush_pending(s, name, value, &consumed)) < 0)
+	if (flush_pending(s, name, value, &consumed) < 0)
 		return 0;
 	if (consumed)
 		return 1;
 	if (s->kind == 1)
 		r = plan_experiment_set(s->p, name, value);
-	else if (s->kind == 2)
+	else if (s->kind == 2 && s->p->nv > 0)
 		r = plan_variant_set(s->p, &s->p->v[s->p->nv - 1], name, value);
-	else
+	else if (s->kind == 3 && s->p->nw > 0)
 		r = plan_workload_set(s->p, &s->p->w[s->p->nw - 1], name, value);
+	else
+		r = -EINVAL;
 	if (r < 0) {
-		snprintf(s->error, sizeof(s->error), "%s", vb_errmsg());
+		ini_fail(s, s->line, vb_errmsg());
 		return 0;
 	}
 	return 1;
@@ -241,25 +341,27 @@ static int on_ini(void *user, const char *section, const char *name, const char 
 
 int plan_load_string(struct plan *p, const char *text, const char *source)
 {
-	struct ini_state s = {.p = p};
+	struct ini_state s = {.p = p, .rest = text};
 	snprintf(p->source, sizeof(p->source), "%s", source);
 	free(p->text);
 	p->text = strdup(text);
 	vb_err_set_quiet(1); /* messages are printed once, with file and line, below */
-	int line = ini_parse_string(text, on_ini, &s);
+	int line = ini_parse_stream(plan_ini_read, &s, on_ini, &s);
 	int consumed;
-	if (line == 0 && flush_pending(&s, NULL, NULL, &consumed) < 0)
-		line = -3;
+	if (!s.error_line)
+		flush_pending(&s, NULL, NULL, &consumed);
 	vb_err_set_quiet(0);
-	if (line == 0)
-		return 0;
 	if (line == -2)
 		return vb_err(-ENOMEM, "out of memory reading plan '%s'", source);
-	if (line < 0)
-		return vb_err(-EINVAL, "%s: %s", source, s.error);
-	return vb_err(-EINVAL, "%s:%d: %s", source, line,
-		      s.error[0] ? s.error
-				 : "syntax error (expected '[section]', 'name = value' or a comment)");
+	/* inih's own syntax errors are not seen by the handler: the earlier wins */
+	if (s.error_line && (line <= 0 || s.error_line <= line))
+		return vb_err(-EINVAL, "%s:%d: %s", source, s.error_line, s.error);
+	if (line > 0)
+		return vb_err(-EINVAL,
+			      "%s:%d: syntax error (expected '[section]', 'name = value' or a "
+			      "comment)",
+			      source, line);
+	return 0;
 }
 
 int plan_load(struct plan *p, const char *path)

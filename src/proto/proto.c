@@ -83,8 +83,12 @@ int proto_recv(struct proto_stream *s, json_t **out, int64_t deadline_ns)
 		int r = take_line(s, out);
 		if (r)
 			return r < 0 ? r : 0;
-		if (s->len >= PROTO_MAX_LINE)
+		if (s->len >= PROTO_MAX_LINE) {
+			/* drop it, or every later call would fail on the same bytes;
+			 * the rest of the line up to its newline fails once more */
+			s->len = 0;
 			return -EPROTO;
+		}
 		int timeout = -1;
 		if (deadline_ns >= 0) {
 			int64_t left = deadline_ns - vb_now_ns();

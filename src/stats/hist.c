@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +61,12 @@ double hist_percentile(const struct hist *h, double p)
 		return (double)h->max;
 	/* nearest rank: the smallest value with at least p% of samples at or below */
 	double exact = p / 100.0 * (double)h->count;
+	/* 99.9 / 100 * 1000 is 999.0000000000001 in binary: a product that
+	 * misses a whole number by rounding alone is that whole number, or the
+	 * rank would be one too high */
+	double whole = nearbyint(exact);
+	if (fabs(exact - whole) <= 1e-9 * exact)
+		exact = whole;
 	uint64_t rank = (uint64_t)exact;
 	if ((double)rank < exact)
 		rank++;
@@ -132,7 +139,7 @@ static int parse_u64(const char **p, uint64_t *out)
 	return 0;
 }
 
-int hist_decode(const char *s, struct hist *out)
+static int decode(const char *s, struct hist *out)
 {
 	uint64_t count, min, max, sum_check = 0;
 	hist_reset(out);
@@ -145,12 +152,18 @@ int hist_decode(const char *s, struct hist *out)
 		return -EINVAL;
 	if (parse_u64(&p, &max) < 0 || *p++ != ' ')
 		return -EINVAL;
+	/* strtod alone would take leading spaces, hex, "inf" and "nan" */
+	if (*p < '0' || *p > '9')
+		return -EINVAL;
 	char *end;
 	double sum = strtod(p, &end);
-	if (end == p || *end != ' ' || !(sum >= 0))
+	if (end == p || *end != ' ' || !isfinite(sum) || !(sum >= 0))
 		return -EINVAL;
+	for (const char *c = p; c < end; c++)
+		if (!strchr("0123456789.e+-", *c))
+			return -EINVAL;
 	p = end + 1;
-	long prev = -1;
+	long first = -1, prev = -1;
 	while (*p) {
 		uint64_t idx, n;
 		if (parse_u64(&p, &idx) < 0 || *p++ != ':')
@@ -163,19 +176,37 @@ int hist_decode(const char *s, struct hist *out)
 			return -EINVAL;
 		sum_check += n;
 		out->buckets[idx] = n;
+		if (first < 0)
+			first = (long)idx;
 		prev = (long)idx;
-		if (*p == ',')
+		if (*p == ',') {
 			p++;
-		else if (*p)
+			if (!*p)
+				return -EINVAL; /* truncated after a comma */
+		} else if (*p) {
 			return -EINVAL;
+		}
 	}
-	if (sum_check != count || (count && (min > max)))
+	if (sum_check != count)
 		return -EINVAL;
-	if (count && (hist_index(min) > hist_index(max)))
+	/* min and max lie in the first and last non-empty buckets; an empty
+	 * histogram is all zeros */
+	if (count && (min > max || (long)hist_index(min) != first ||
+		      (long)hist_index(max) != prev))
+		return -EINVAL;
+	if (!count && (min || max || sum != 0))
 		return -EINVAL;
 	out->count = count;
 	out->min = min;
 	out->max = max;
 	out->sum = sum;
 	return 0;
+}
+
+int hist_decode(const char *s, struct hist *out)
+{
+	int r = decode(s, out);
+	if (r < 0)
+		hist_reset(out); /* never half a histogram */
+	return r;
 }

@@ -1,7 +1,8 @@
 /* Sizes and durations are parsed and printed in one place.
  *
  * Sizes: a number with an optional binary suffix, as fio and sysbench read
- * them: 512, 4k, 4K, 4KiB, 1m, 1G, 2T (k = 1024). A plain "b"/"B" means bytes.
+ * them: 512, 4k, 4K, 4KiB, 1m, 1G, 2T, 1P (k = 1024). A plain "b"/"B" means
+ * bytes. Whole numbers are exact over the full 64-bit range.
  * Durations: a number with an optional unit: ns, us, ms, s, m, h (plain = s). */
 #ifndef VB_UTIL_UNITS_H
 #define VB_UTIL_UNITS_H

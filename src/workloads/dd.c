@@ -48,29 +48,34 @@ static const char *const dd_modes[] = {"write", "read", NULL};
 
 #define S struct dd_opts
 static const struct opt_def dd_options[] = {
-	OPT_STR("filename", S, filename, NULL,
-		"file or block device, required (relative: under the workdir)"),
-	OPT_ENUM("mode", S, mode, "write", dd_modes,
-		 "write zeros to it (of=) or read it (if=)"),
-	OPT_SIZE("bs", S, bs, "512", 1, 1 << 30, "block size (dd bs=)"),
-	OPT_INT("count", S, count, NULL, 0, 1e15, "number of blocks, required (dd count=)"),
-	OPT_BOOL("direct", S, direct, "off", "O_DIRECT (oflag=direct, or iflag=direct to read)"),
-	OPT_BOOL("dsync", S, dsync, "off", "O_DSYNC writes (oflag=dsync)"),
-	OPT_BOOL("fdatasync", S, fdatasync, "off",
-		 "one fdatasync before the clock stops (conv=fdatasync)"),
-	OPT_END,
+    OPT_STR("filename", S, filename, NULL,
+	    "file or block device, required (relative: under the workdir)"),
+    OPT_ENUM("mode", S, mode, "write", dd_modes, "write zeros to it (of=) or read it (if=)"),
+    OPT_SIZE("bs", S, bs, "512", 1, 1 << 30, "block size (dd bs=)"),
+    OPT_INT("count", S, count, NULL, 0, 1e15, "number of blocks, required (dd count=)"),
+    OPT_BOOL("direct", S, direct, "off", "O_DIRECT (oflag=direct, or iflag=direct to read)"),
+    OPT_BOOL("dsync", S, dsync, "off", "O_DSYNC writes (oflag=dsync)"),
+    OPT_BOOL("fdatasync", S, fdatasync, "off",
+	     "one fdatasync before the clock stops (conv=fdatasync)"),
+    OPT_END,
 };
 #undef S
 
 struct dd_state {
 	char path[4096];
-	int fd;      /* the file under test */
+	int fd;	     /* the file under test */
 	int peer_fd; /* /dev/zero or /dev/null, -1 without /dev */
 	void *buf;
-	int created;       /* prepare created the file: cleanup removes it */
-	int extended;      /* prepare extended a short read input */
+	int created;  /* prepare created the file: cleanup removes it */
+	int extended; /* prepare extended a short read input */
 	off_t orig_size;
 };
+
+/* "dd: cannot open 'PATH': Permission denied" */
+static int dd_syserr(int e, const char *what, const char *path)
+{
+	return vb_err(-e, "dd: cannot %s '%s': %s", what, path, strerror(e));
+}
 
 static int dd_check(const void *opts)
 {
@@ -86,6 +91,12 @@ static int dd_check(const void *opts)
 	return 0;
 }
 
+static int64_t dd_estimate_ns(const void *opts)
+{
+	(void)opts; /* the speed of the device is what is measured */
+	return -1;
+}
+
 /* Refuses to write a block device that holds a mounted filesystem, whether
  * mounted itself or through one of its partitions, or that another block
  * device (device-mapper, md) is built on. */
@@ -93,8 +104,10 @@ static int dd_check_unused(const char *path, dev_t rdev)
 {
 	FILE *f = fopen("/proc/self/mountinfo", "r");
 	if (!f)
-		return vb_err(-errno, "dd: cannot read /proc/self/mountinfo to check that "
-				      "'%s' is not mounted", path);
+		return vb_err(-errno,
+			      "dd: cannot read /proc/self/mountinfo to check that "
+			      "'%s' is not mounted: %s",
+			      path, strerror(errno));
 	char line[4096], mnt[2048];
 	unsigned ma, mi;
 	int r = 0;
@@ -118,8 +131,10 @@ static int dd_check_unused(const char *path, dev_t rdev)
 		unsigned pma, pmi;
 		if (fgets(devno, sizeof(devno), d) && sscanf(devno, "%u:%u", &pma, &pmi) == 2 &&
 		    makedev(pma, pmi) == rdev)
-			r = vb_err(-EBUSY, "dd: refusing to write '%s': its partition %u:%u is "
-					   "mounted on '%s'", path, ma, mi, mnt);
+			r = vb_err(-EBUSY,
+				   "dd: refusing to write '%s': its partition %u:%u is "
+				   "mounted on '%s'",
+				   path, ma, mi, mnt);
 		fclose(d);
 	}
 	fclose(f);
@@ -135,8 +150,8 @@ static int dd_check_unused(const char *path, dev_t rdev)
 	struct dirent *de;
 	while ((de = readdir(dir)))
 		if (de->d_name[0] != '.') {
-			r = vb_err(-EBUSY, "dd: refusing to write '%s': '%s' is built on it",
-				   path, de->d_name);
+			r = vb_err(-EBUSY, "dd: refusing to write '%s': '%s' is built on it", path,
+				   de->d_name);
 			break;
 		}
 	closedir(dir);
@@ -151,7 +166,7 @@ static int dd_dio_align(const char *path, int fd, int is_blk, unsigned *align)
 	if (is_blk) {
 		int lbs;
 		if (ioctl(fd, BLKSSZGET, &lbs) < 0)
-			return vb_err(-errno, "dd: cannot get the logical block size of '%s'", path);
+			return dd_syserr(errno, "get the logical block size of", path);
 		*align = (unsigned)lbs;
 		return 0;
 	}
@@ -160,8 +175,10 @@ static int dd_dio_align(const char *path, int fd, int is_blk, unsigned *align)
 	if (statx(fd, "", AT_EMPTY_PATH, STATX_DIOALIGN, &sx) == 0 &&
 	    (sx.stx_mask & STATX_DIOALIGN)) {
 		if (sx.stx_dio_offset_align == 0)
-			return vb_err(-EINVAL, "dd: the filesystem of '%s' does not support direct "
-					       "I/O (direct=on)", path);
+			return vb_err(-EINVAL,
+				      "dd: the filesystem of '%s' does not support direct "
+				      "I/O (direct=on)",
+				      path);
 		*align = sx.stx_dio_offset_align;
 	}
 #endif
@@ -180,13 +197,13 @@ static int dd_fill(const char *path, int fd, uint64_t from, uint64_t need, uint6
 		size_t len = need - pos < bs ? (size_t)(need - pos) : (size_t)bs;
 		ssize_t w = pwrite(fd, zero, len, (off_t)pos);
 		if (w <= 0)
-			r = vb_err(w < 0 ? -errno : -EIO, "cannot write '%s'", path);
+			r = dd_syserr(w < 0 ? errno : EIO, "write", path);
 		else
 			pos += (uint64_t)w;
 	}
 	free(zero);
 	if (r == 0 && fsync(fd) < 0)
-		r = vb_err(-errno, "cannot fsync '%s'", path);
+		r = dd_syserr(errno, "fsync", path);
 	return r;
 }
 
@@ -205,7 +222,7 @@ static int dd_prepare(struct wl_run *run)
 	struct stat sb;
 	int exists = stat(path, &sb) == 0;
 	if (!exists && errno != ENOENT)
-		return vb_err(-errno, "dd: cannot stat '%s'", path);
+		return dd_syserr(errno, "stat", path);
 	if (exists && S_ISDIR(sb.st_mode))
 		return vb_err(-EISDIR, "dd: '%s' is a directory", path);
 	int is_blk = exists && S_ISBLK(sb.st_mode);
@@ -222,31 +239,33 @@ static int dd_prepare(struct wl_run *run)
 	/* Open without O_DIRECT and O_TRUNC first: check and fill untimed, and
 	 * never cut a file short before knowing that the run can go ahead. */
 	int fd;
-	if (o->mode == DD_WRITE)
-		fd = open(path, O_WRONLY | O_CREAT, 0666);
-	else if (fill)
+	if (o->mode == DD_WRITE || fill)
 		fd = open(path, O_WRONLY | O_CREAT, 0666);
 	else
 		fd = open(path, O_RDONLY);
 	if (fd < 0)
-		return vb_err(-errno, "dd: cannot open '%s'", path);
+		return dd_syserr(errno, "open", path);
 	st->created = !exists;
 	unsigned align = 512;
 	if (o->direct && (r = dd_dio_align(path, fd, is_blk, &align)) < 0)
 		goto out_close;
 	if (o->direct && o->bs % align) {
-		r = vb_err(-EINVAL, "dd: bs=%" PRIu64 " is not a multiple of the logical block "
-				    "size %u of '%s' (required by direct=on)", o->bs, align, path);
+		r = vb_err(-EINVAL,
+			   "dd: bs=%" PRIu64 " is not a multiple of the logical block "
+			   "size %u of '%s' (required by direct=on)",
+			   o->bs, align, path);
 		goto out_close;
 	}
 	if (o->mode == DD_READ && is_blk) {
 		if (ioctl(fd, BLKGETSIZE64, &size) < 0) {
-			r = vb_err(-errno, "dd: cannot get the size of '%s'", path);
+			r = dd_syserr(errno, "get the size of", path);
 			goto out_close;
 		}
 		if (size < need) {
-			r = vb_err(-ENOSPC, "dd: '%s' holds %" PRIu64 " bytes, fewer than bs*count "
-					    "= %" PRIu64, path, size, need);
+			r = vb_err(-ENOSPC,
+				   "dd: '%s' holds %" PRIu64 " bytes, fewer than bs*count "
+				   "= %" PRIu64,
+				   path, size, need);
 			goto out_close;
 		}
 	}
@@ -269,8 +288,7 @@ static int dd_prepare(struct wl_run *run)
 		st->peer_fd = open("/dev/null", O_WRONLY);
 	}
 	if (st->fd < 0)
-		return vb_err(-errno, "dd: cannot open '%s'%s", path,
-			      errno == EINVAL && o->direct ? " with O_DIRECT (direct=on)" : "");
+		return dd_syserr(errno, o->direct ? "open (with O_DIRECT)" : "open", path);
 	/* dd's buffers are page aligned, which O_DIRECT needs of memory */
 	r = posix_memalign(&st->buf, 4096, o->bs);
 	if (r) {
@@ -302,7 +320,7 @@ static int dd_run(struct wl_run *run)
 		}
 		if (o->mode == DD_WRITE) {
 			if (st->peer_fd >= 0 && read(st->peer_fd, st->buf, o->bs) < 0) {
-				r = vb_err(-errno, "dd: cannot read /dev/zero");
+				r = dd_syserr(errno, "read", "/dev/zero");
 				goto out;
 			}
 			int64_t t0 = vb_now_ns();
@@ -311,8 +329,7 @@ static int dd_run(struct wl_run *run)
 				if (w < 0 && errno == EINTR)
 					continue;
 				if (w <= 0) {
-					r = vb_err(w < 0 ? -errno : -EIO, "dd: cannot write '%s'%s",
-						   st->path, errno == ENOSPC ? " (no space left)" : "");
+					r = dd_syserr(w < 0 ? errno : EIO, "write", st->path);
 					goto out;
 				}
 				done += (uint64_t)w;
@@ -327,29 +344,29 @@ static int dd_run(struct wl_run *run)
 				continue;
 			}
 			if (n < 0) {
-				r = vb_err(-errno, "dd: cannot read '%s'", st->path);
+				r = dd_syserr(errno, "read", st->path);
 				goto out;
 			}
-			hist_add(lat, (uint64_t)(vb_now_ns() - t0));
 			if (n == 0)
 				break; /* EOF: the input shrank under us; dd stops too */
+			hist_add(lat, (uint64_t)(vb_now_ns() - t0));
 			/* a short read is a partial record, which count counts like dd */
 			bytes += (uint64_t)n;
 			if (st->peer_fd >= 0 && write(st->peer_fd, st->buf, (size_t)n) < 0) {
-				r = vb_err(-errno, "dd: cannot write /dev/null");
+				r = dd_syserr(errno, "write", "/dev/null");
 				goto out;
 			}
 		}
 	}
 	if (o->fdatasync && fdatasync(st->fd) < 0) {
-		r = vb_err(-errno, "dd: fdatasync failed for '%s'", st->path);
+		r = dd_syserr(errno, "fdatasync", st->path);
 		goto out;
 	}
 	/* dd closes the output before it takes the time */
 	int fd = st->fd;
 	st->fd = -1;
 	if (close(fd) < 0) {
-		r = vb_err(-errno, "dd: cannot close '%s'", st->path);
+		r = dd_syserr(errno, "close", st->path);
 		goto out;
 	}
 	double secs = (double)(vb_now_ns() - start) / 1e9;
@@ -378,20 +395,21 @@ static void dd_cleanup(struct wl_run *run)
 	if (st->created && unlink(st->path) < 0 && errno != ENOENT)
 		vb_warn("cannot remove '%s': %s", st->path, strerror(errno));
 	if (st->extended && truncate(st->path, st->orig_size) < 0)
-		vb_warn("cannot cut '%s' back to %jd bytes: %s", st->path,
-			(intmax_t)st->orig_size, strerror(errno));
+		vb_warn("cannot cut '%s' back to %jd bytes: %s", st->path, (intmax_t)st->orig_size,
+			strerror(errno));
 	free(st);
 	run->priv = NULL;
 }
 
 const struct workload_ops dd_workload = {
-	.name = "dd",
-	.summary = "sequential write of zeros or read of a file or device, as dd",
-	.peer = "dd",
-	.options = dd_options,
-	.opts_size = sizeof(struct dd_opts),
-	.check = dd_check,
-	.prepare = dd_prepare,
-	.run = dd_run,
-	.cleanup = dd_cleanup,
+    .name = "dd",
+    .summary = "sequential write of zeros or read of a file or device, as dd",
+    .peer = "dd",
+    .options = dd_options,
+    .opts_size = sizeof(struct dd_opts),
+    .check = dd_check,
+    .prepare = dd_prepare,
+    .run = dd_run,
+    .cleanup = dd_cleanup,
+    .estimate_ns = dd_estimate_ns,
 };

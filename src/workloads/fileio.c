@@ -52,33 +52,31 @@ struct fileio_opts {
 };
 
 static const char *const fileio_modes[] = {
-	"none", "seqwr", "seqrewr", "seqrd", "rndrd", "rndwr", "rndrw", NULL,
+    "none", "seqwr", "seqrewr", "seqrd", "rndrd", "rndwr", "rndrw", NULL,
 };
 static const char *const fileio_sync_modes[] = {"fsync", "fdatasync", NULL};
 
 #define S struct fileio_opts
 static const struct opt_def fileio_options[] = {
-	OPT_ENUM("mode", S, mode, NULL, fileio_modes,
-		 "test mode, required (sysbench --file-test-mode)"),
-	OPT_INT("file-num", S, file_num, "128", 1, 1e6, "number of files"),
-	OPT_SIZE("file-total-size", S, file_total_size, "2G", 1, 1e18,
-		 "total size of the files"),
-	OPT_SIZE("block-size", S, block_size, "16k", 1, 1 << 30,
-		 "size of every I/O request (sysbench --file-block-size)"),
-	OPT_DOUBLE("rw-ratio", S, rw_ratio, "1.5", 0, 1e12, "reads/writes ratio of rndrw"),
-	OPT_INT("fsync-freq", S, fsync_freq, "100", 0, 1e15,
-		"fsync the files after this many requests (0: never)"),
-	OPT_BOOL("fsync-all", S, fsync_all, "off", "fsync after every write"),
-	OPT_BOOL("fsync-end", S, fsync_end, "on", "fsync every file at the end of the test"),
-	OPT_ENUM("fsync-mode", S, fsync_mode, "fsync", fileio_sync_modes,
-		 "how files are synchronised"),
-	OPT_BOOL("direct", S, direct, "off", "O_DIRECT (sysbench --file-extra-flags=direct)"),
-	OPT_STR("dir", S, dir, "", "directory of the test files (default: the workdir)"),
-	OPT_INT("threads", S, threads, "1", 1, 4096, "number of threads"),
-	OPT_DURATION("time", S, time_ns, "10s", 0, 1e15, "time limit (0: none)"),
-	OPT_INT("events", S, events, "0", 0, 1e15, "limit of events (0: none)"),
-	OPT_BOOL("keep-files", S, keep_files, "off", "leave the files in place after the run"),
-	OPT_END,
+    OPT_ENUM("mode", S, mode, NULL, fileio_modes,
+	     "test mode, required (sysbench --file-test-mode)"),
+    OPT_INT("file-num", S, file_num, "128", 1, 1e6, "number of files"),
+    OPT_SIZE("file-total-size", S, file_total_size, "2G", 1, 1e18, "total size of the files"),
+    OPT_SIZE("block-size", S, block_size, "16k", 1, 1 << 30,
+	     "size of every I/O request (sysbench --file-block-size)"),
+    OPT_DOUBLE("rw-ratio", S, rw_ratio, "1.5", 0, 1e12, "reads/writes ratio of rndrw"),
+    OPT_INT("fsync-freq", S, fsync_freq, "100", 0, 1e15,
+	    "fsync the files after this many requests (0: never)"),
+    OPT_BOOL("fsync-all", S, fsync_all, "off", "fsync after every write"),
+    OPT_BOOL("fsync-end", S, fsync_end, "on", "fsync every file at the end of the test"),
+    OPT_ENUM("fsync-mode", S, fsync_mode, "fsync", fileio_sync_modes, "how files are synchronised"),
+    OPT_BOOL("direct", S, direct, "off", "O_DIRECT (sysbench --file-extra-flags=direct)"),
+    OPT_STR("dir", S, dir, "", "directory of the test files (default: the workdir)"),
+    OPT_INT("threads", S, threads, "1", 1, 4096, "number of threads"),
+    OPT_DURATION("time", S, time_ns, "10s", 0, 1e15, "time limit (0: none)"),
+    OPT_INT("events", S, events, "0", 0, 1e15, "limit of events (0: none)"),
+    OPT_BOOL("keep-files", S, keep_files, "off", "leave the files in place after the run"),
+    OPT_END,
 };
 #undef S
 
@@ -147,10 +145,11 @@ static int fileio_check(const void *opts)
 			      "workload 'fileio': time=0 and events=0 would never stop; set one");
 	/* the last block of a file would be a short, misaligned request */
 	if (o->direct && fileio_file_size(o) % o->block_size)
-		return vb_err(-EINVAL,
-			      "workload 'fileio': with direct=on the file size (%" PRIu64
-			      " = file-total-size/file-num) must be a multiple of block-size=%" PRIu64,
-			      fileio_file_size(o), o->block_size);
+		return vb_err(
+		    -EINVAL,
+		    "workload 'fileio': with direct=on the file size (%" PRIu64
+		    " = file-total-size/file-num) must be a multiple of block-size=%" PRIu64,
+		    fileio_file_size(o), o->block_size);
 	return 0;
 }
 
@@ -161,6 +160,12 @@ static int64_t fileio_estimate_ns(const void *opts)
 		return -1;
 	/* prepare may have to write every file first; assume 100 MB/s */
 	return o->time_ns + (int64_t)((double)o->file_total_size / 100e6 * 1e9);
+}
+
+/* "fileio: cannot open 'PATH': No such file or directory" */
+static int fileio_syserr(int e, const char *what, const char *path)
+{
+	return vb_err(-e, "fileio: cannot %s '%s': %s", what, path, strerror(e));
 }
 
 static void fileio_name(const struct fileio_state *st, unsigned i, char *buf, size_t n)
@@ -175,11 +180,12 @@ static int fileio_check_dio(const struct fileio_state *st, const char *path)
 	unsigned align = 512;
 #ifdef STATX_DIOALIGN
 	struct statx sx;
-	if (statx(AT_FDCWD, path, 0, STATX_DIOALIGN, &sx) == 0 &&
-	    (sx.stx_mask & STATX_DIOALIGN)) {
+	if (statx(AT_FDCWD, path, 0, STATX_DIOALIGN, &sx) == 0 && (sx.stx_mask & STATX_DIOALIGN)) {
 		if (sx.stx_dio_offset_align == 0)
-			return vb_err(-EINVAL, "fileio: the filesystem of '%s' does not support "
-					       "direct I/O (direct=on)", st->dir);
+			return vb_err(-EINVAL,
+				      "fileio: the filesystem of '%s' does not support "
+				      "direct I/O (direct=on)",
+				      st->dir);
 		align = sx.stx_dio_offset_align;
 	}
 #else
@@ -202,25 +208,25 @@ static int fileio_create(struct fileio_state *st, unsigned i, void *buf, int fla
 	fileio_name(st, i, path, sizeof(path));
 	int fd = open(path, O_CREAT | O_WRONLY | flags, 0600);
 	if (fd < 0)
-		return vb_err(-errno, "cannot create '%s'", path);
+		return fileio_syserr(errno, "create", path);
 	off_t off = lseek(fd, 0, SEEK_END);
 	if (off < 0) {
 		int e = errno;
 		close(fd);
-		return vb_err(-e, "cannot seek in '%s'", path);
+		return fileio_syserr(e, "seek in", path);
 	}
 	for (uint64_t pos = (uint64_t)off; pos < st->file_size; pos += st->o->block_size) {
 		ssize_t w = write(fd, buf, st->o->block_size);
 		if (w != (ssize_t)st->o->block_size) {
 			int e = w < 0 ? errno : EIO;
 			close(fd);
-			return vb_err(-e, "cannot write '%s'", path);
+			return fileio_syserr(e, "write", path);
 		}
 	}
 	if (fsync(fd) < 0) {
 		int e = errno;
 		close(fd);
-		return vb_err(-e, "cannot fsync '%s'", path);
+		return fileio_syserr(e, "fsync", path);
 	}
 	close(fd);
 	return 0;
@@ -250,7 +256,7 @@ static int fileio_prepare(struct wl_run *run)
 
 	struct stat sb;
 	if (stat(st->dir, &sb) < 0)
-		return vb_err(-errno, "fileio: cannot use directory '%s'", st->dir);
+		return fileio_syserr(errno, "use directory", st->dir);
 	if (!S_ISDIR(sb.st_mode))
 		return vb_err(-ENOTDIR, "fileio: '%s' is not a directory", st->dir);
 
@@ -262,7 +268,7 @@ static int fileio_prepare(struct wl_run *run)
 		fileio_name(st, 0, path, sizeof(path));
 		int fd = open(path, O_CREAT | O_WRONLY, 0600);
 		if (fd < 0)
-			return vb_err(-errno, "cannot create '%s'", path);
+			return fileio_syserr(errno, "create", path);
 		close(fd);
 		int r = fileio_check_dio(st, path);
 		if (r < 0)
@@ -274,10 +280,10 @@ static int fileio_prepare(struct wl_run *run)
 		for (unsigned i = 0; i < st->nfiles; i++) {
 			fileio_name(st, i, path, sizeof(path));
 			if (unlink(path) < 0 && errno != ENOENT)
-				return vb_err(-errno, "cannot remove '%s'", path);
+				return fileio_syserr(errno, "remove", path);
 			int fd = open(path, O_CREAT | O_EXCL | O_WRONLY, 0600);
 			if (fd < 0)
-				return vb_err(-errno, "cannot create '%s'", path);
+				return fileio_syserr(errno, "create", path);
 			close(fd);
 		}
 	} else {
@@ -301,34 +307,35 @@ static int fileio_prepare(struct wl_run *run)
 		fileio_name(st, i, path, sizeof(path));
 		st->fds[i] = open(path, O_RDWR | flags);
 		if (st->fds[i] < 0)
-			return vb_err(-errno, "cannot open '%s'", path);
+			return fileio_syserr(errno, "open", path);
 		if (o->mode == FM_SEQWR)
 			continue;
 		if (fstat(st->fds[i], &sb) < 0)
-			return vb_err(-errno, "cannot stat '%s'", path);
+			return fileio_syserr(errno, "stat", path);
 		if ((uint64_t)sb.st_size < st->file_size)
 			return vb_err(-EINVAL,
 				      "fileio: '%s' holds %jd bytes, fewer than the %" PRIu64
-				      " expected", path, (intmax_t)sb.st_size, st->file_size);
+				      " expected",
+				      path, (intmax_t)sb.st_size, st->file_size);
 	}
 	return 0;
 }
 
 /* xoshiro256**, seeded through splitmix64; the generator sysbench uses. */
-static uint64_t rotl(uint64_t x, int k)
+static uint64_t fileio_rotl(uint64_t x, int k)
 {
 	return (x << k) | (x >> (64 - k));
 }
 
 static uint64_t fileio_rand(uint64_t s[4])
 {
-	uint64_t r = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
+	uint64_t r = fileio_rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
 	s[2] ^= s[0];
 	s[3] ^= s[1];
 	s[1] ^= s[2];
 	s[0] ^= s[3];
 	s[2] ^= t;
-	s[3] = rotl(s[3], 45);
+	s[3] = fileio_rotl(s[3], 45);
 	return r;
 }
 
@@ -382,7 +389,8 @@ static void fileio_next(struct fileio_thread *th, struct fileio_req *rq)
 		rq->file = st->current_file;
 		rq->pos = st->position;
 		rq->size = o->block_size < st->file_size - st->position
-				   ? o->block_size : st->file_size - st->position;
+			       ? o->block_size
+			       : st->file_size - st->position;
 		st->position += rq->size;
 		if (st->position == st->file_size) {
 			st->current_file++;
@@ -405,8 +413,8 @@ static void fileio_next(struct fileio_thread *th, struct fileio_req *rq)
 	pos -= pos % o->block_size;
 	rq->file = (unsigned)(pos / st->file_size);
 	rq->pos = pos % st->file_size;
-	rq->size = o->block_size < st->file_size - rq->pos ? o->block_size
-							   : st->file_size - rq->pos;
+	rq->size =
+	    o->block_size < st->file_size - rq->pos ? o->block_size : st->file_size - rq->pos;
 	st->req_performed++;
 	if (write)
 		st->is_dirty = 1;
@@ -484,8 +492,7 @@ static int fileio_more(struct fileio_state *st)
 	if (st->o->time_ns > 0 && vb_now_ns() - st->start_ns >= st->o->time_ns)
 		return 0;
 	/* sysbench counts the attempt before comparing: exactly `events` run */
-	if (st->o->events > 0 &&
-	    atomic_fetch_add(&st->nevents, 1) >= (uint64_t)st->o->events)
+	if (st->o->events > 0 && atomic_fetch_add(&st->nevents, 1) >= (uint64_t)st->o->events)
 		return 0;
 	return 1;
 }
@@ -526,8 +533,8 @@ static void fileio_report(struct wl_run *run, double secs, struct hist *lat)
 	metric_set(res, "fsyncs_per_s", (double)st->other_ops / secs, UNIT_PER_S, AGG_SUM);
 	metric_set(res, "read_mib_s", (double)st->bytes_read / 1048576.0 / secs, UNIT_MIB_S,
 		   AGG_SUM);
-	metric_set(res, "write_mib_s", (double)st->bytes_written / 1048576.0 / secs,
-		   UNIT_MIB_S, AGG_SUM);
+	metric_set(res, "write_mib_s", (double)st->bytes_written / 1048576.0 / secs, UNIT_MIB_S,
+		   AGG_SUM);
 	/* the counts behind the rates, for checks that need exact numbers */
 	metric_set(res, "reads", (double)st->read_ops, UNIT_COUNT, AGG_SUM);
 	metric_set(res, "writes", (double)st->write_ops, UNIT_COUNT, AGG_SUM);
@@ -647,14 +654,14 @@ static void fileio_cleanup(struct wl_run *run)
 }
 
 const struct workload_ops fileio_workload = {
-	.name = "fileio",
-	.summary = "file I/O on a set of files, as sysbench fileio",
-	.peer = "sysbench fileio",
-	.options = fileio_options,
-	.opts_size = sizeof(struct fileio_opts),
-	.check = fileio_check,
-	.prepare = fileio_prepare,
-	.run = fileio_run,
-	.cleanup = fileio_cleanup,
-	.estimate_ns = fileio_estimate_ns,
+    .name = "fileio",
+    .summary = "file I/O on a set of files, as sysbench fileio",
+    .peer = "sysbench fileio",
+    .options = fileio_options,
+    .opts_size = sizeof(struct fileio_opts),
+    .check = fileio_check,
+    .prepare = fileio_prepare,
+    .run = fileio_run,
+    .cleanup = fileio_cleanup,
+    .estimate_ns = fileio_estimate_ns,
 };

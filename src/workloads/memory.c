@@ -101,20 +101,31 @@ struct mem_thread {
 	struct mem_shared *sh;
 	void (*event)(struct mem_thread *t);
 	size_t *buf, *end;
-	int64_t words;     /* block-size / sizeof(size_t), signed as in sysbench */
+	int64_t block_size; /* signed, as sysbench's ssize_t */
+	int64_t words;      /* block_size / sizeof(size_t) */
 	uint64_t ops_left; /* this thread's share of total-size, in events */
 	int limited;       /* ops_left applies */
-	uint64_t rng[2];   /* xoroshiro128+ state */
+	uint64_t seed[2];  /* of the thread's RNG */
 	int64_t t0;        /* start of the current event */
 	struct hist *lat;
 	uint64_t events;
 };
 
-/* Stores and loads go through volatile pointers: like sysbench's
- * ck_pr_store_64/ck_pr_load_64, every word access must happen, one word at a
- * time, without being merged into vector or string instructions. */
-#define WORD_STORE(p, v) (*(volatile size_t *)(p) = (size_t)(v))
-#define WORD_LOAD(p) (*(volatile const size_t *)(p))
+/* Word accesses as sysbench makes them with ck_pr_store_64/ck_pr_load_64:
+ * one volatile access each, which is also a compiler barrier, so that no
+ * access is merged, vectorised or dropped, and whatever the loop keeps in
+ * memory (the RNG state, the buffer address, the size) is reloaded after
+ * every access, as it is in sysbench. */
+#define WORD_STORE(p, v) \
+	(*(volatile size_t *)(p) = (size_t)(v), atomic_signal_fence(memory_order_seq_cst))
+#define WORD_LOAD(p) \
+	((void)*(volatile const size_t *)(p), atomic_signal_fence(memory_order_seq_cst))
+
+/* The RNG state and the buffer address are thread-local variables, as in
+ * sysbench: the random loops reload them after every access (see
+ * WORD_STORE), and a thread-local load is slower than a plain one. */
+static _Thread_local uint64_t mem_rng[2];
+static _Thread_local size_t *mem_buf;
 
 /* xoroshiro128+ (Blackman and Vigna, 2016: rotations 55, 14, 36), the
  * generator sysbench 1.0.20 uses, and its way of making a double in [0, 1):
@@ -166,7 +177,7 @@ static void event_seq_read(struct mem_thread *t)
 	size_t *end = t->end;
 #pragma GCC unroll 8
 	for (size_t *p = t->buf; p < end; p++)
-		(void)WORD_LOAD(p);
+		WORD_LOAD(p);
 }
 
 static void event_seq_none(struct mem_thread *t)
@@ -177,31 +188,25 @@ static void event_seq_none(struct mem_thread *t)
 		__asm__ __volatile__("" ::: "memory"); /* keeps the empty loop */
 }
 
-/* The random offset is (size_t)(u * words), computed as sysbench does, in
- * double precision from a signed word count. */
+/* The random loops count bytes and draw the offset as (size_t)(u * words),
+ * in double precision from a signed word count, as sysbench does. */
 static void event_rnd_write(struct mem_thread *t)
 {
-	size_t *buf = t->buf;
-	int64_t n = t->words;
-	for (int64_t i = 0; i < n; i++)
-		WORD_STORE(buf + (size_t)(rng_uniform(t->rng) * (double)n), i * 8);
+	for (int64_t i = 0; i < t->block_size; i += sizeof(size_t))
+		WORD_STORE(mem_buf + (size_t)(rng_uniform(mem_rng) * (double)t->words), i);
 }
 
 static void event_rnd_read(struct mem_thread *t)
 {
-	size_t *buf = t->buf;
-	int64_t n = t->words;
-	for (int64_t i = 0; i < n; i++)
-		(void)WORD_LOAD(buf + (size_t)(rng_uniform(t->rng) * (double)n));
+	for (int64_t i = 0; i < t->block_size; i += sizeof(size_t))
+		WORD_LOAD(mem_buf + (size_t)(rng_uniform(mem_rng) * (double)t->words));
 }
 
+/* sysbench computes the offset and discards it, which leaves the RNG */
 static void event_rnd_none(struct mem_thread *t)
 {
-	int64_t n = t->words;
-	for (int64_t i = 0; i < n; i++) {
-		volatile size_t off = (size_t)(rng_uniform(t->rng) * (double)n);
-		(void)off;
-	}
+	for (int64_t i = 0; i < t->block_size; i += sizeof(size_t))
+		(void)(size_t)(rng_uniform(mem_rng) * (double)t->words);
 }
 
 static void (*const memory_events[2][3])(struct mem_thread *) = {
@@ -231,9 +236,9 @@ static inline void timer_unlock(struct mem_thread *t)
 /* One latency into sysbench's histogram, at sysbench's cost: a random slot,
  * a log() and an atomic increment. The figures are not reported (the lat
  * histogram is); the work is what makes the rate comparable. */
-static SB_CALL void sba_update(struct mem_shared *sh, struct mem_thread *t, uint64_t ns)
+static SB_CALL void sba_update(struct mem_shared *sh, uint64_t ns)
 {
-	uint64_t slot = rng_next(t->rng) % SBA_SLOTS;
+	uint64_t slot = rng_next(mem_rng) % SBA_SLOTS;
 	double b = floor((log((double)ns / 1e6) - sh->sba_deduct) * sh->sba_mult + 0.5);
 	long i = b < 0 ? 0 : b >= SBA_BUCKETS ? SBA_BUCKETS - 1 : (long)b;
 	atomic_fetch_add_explicit(&sh->sba_hist[slot][i], 1, memory_order_relaxed);
@@ -272,7 +277,7 @@ static SB_CALL void mem_event_stop(struct mem_thread *t)
 	uint64_t ns = (uint64_t)(vb_now_ns() - t->t0);
 	hist_add(t->lat, ns);
 	timer_unlock(t);
-	sba_update(t->sh, t, ns);
+	sba_update(t->sh, ns);
 	t->events++;
 }
 
@@ -289,6 +294,9 @@ static void *mem_thread_main(void *arg)
 	pthread_mutex_unlock(&sh->lock);
 	if (sh->go < 0)
 		return NULL;
+	mem_rng[0] = t->seed[0];
+	mem_rng[1] = t->seed[1];
+	mem_buf = t->buf;
 	while (mem_more_events(t) && mem_next_event(t)) {
 		mem_event_start(t);
 		t->event(t);
@@ -364,12 +372,13 @@ static int memory_run(struct wl_run *run)
 				   (unsigned long long)o->block_size, i + 1);
 			goto out;
 		}
-		t->words = (int64_t)(o->block_size / sizeof(size_t));
+		t->block_size = (int64_t)o->block_size;
+		t->words = t->block_size / (int64_t)sizeof(size_t);
 		t->end = t->buf + t->words;
 		t->limited = o->total_size > 0;
 		t->ops_left = o->total_size / o->block_size / (uint64_t)nthreads;
-		t->rng[0] = splitmix64(&seed);
-		t->rng[1] = splitmix64(&seed);
+		t->seed[0] = splitmix64(&seed);
+		t->seed[1] = splitmix64(&seed);
 		if (!(t->lat = hist_new())) {
 			r = vb_err(-ENOMEM, "out of memory");
 			goto out;

@@ -136,8 +136,9 @@ static void test_fileio_options(void **state)
 	job_free(&j);
 
 	/* sysbench's spellings and defaults */
-	assert_int_equal(job_init(&j, "fileio", "mode=rndrw,file_total_size=8M,block-size=4k,"
-					       "rw-ratio=2.5,fsync-mode=fdatasync,events=1k"),
+	assert_int_equal(job_init(&j, "fileio",
+				  "mode=rndrw,file_total_size=8M,block-size=4k,"
+				  "rw-ratio=2.5,fsync-mode=fdatasync,events=1k"),
 			 0);
 	char buf[64];
 	const struct opt_def *d = opt_find(j.ops->options, "file-num");
@@ -178,8 +179,7 @@ static void test_dd_options(void **state)
 	assert_non_null(strstr(vb_errmsg(), "count must be more than 0"));
 	job_free(&j);
 
-	assert_int_equal(job_init(&j, "dd", "filename=x,count=1,mode=read,fdatasync=on"),
-			 -EINVAL);
+	assert_int_equal(job_init(&j, "dd", "filename=x,count=1,mode=read,fdatasync=on"), -EINVAL);
 	job_free(&j);
 
 	assert_int_equal(job_init(&j, "dd", "filename=x,count=3,mode=sideways"), -EINVAL);
@@ -207,7 +207,8 @@ static void test_dd_write_new_file(void **state)
 	assert_int_equal(size_of("out"), 1048576);
 	double secs = metric(&j, "seconds");
 	assert_true(secs > 0);
-	assert_true(fabs(metric(&j, "mb_per_s") - 1048576 / secs / 1e6) < 1e-6 * metric(&j, "mb_per_s"));
+	assert_true(fabs(metric(&j, "mb_per_s") - 1048576 / secs / 1e6) <
+		    1e-6 * metric(&j, "mb_per_s"));
 	assert_int_equal(find_hist(&j, "lat")->count, 256);
 	j.ops->cleanup(&j.run);
 	assert_int_equal(size_of("out"), -1); /* the run created it */
@@ -275,8 +276,9 @@ static void test_fileio_rndrw_counts(void **state)
 {
 	(void)state;
 	struct job j;
-	assert_int_equal(job_init(&j, "fileio", "mode=rndrw,file-num=2,file-total-size=8M,"
-					       "time=1s,events=200"),
+	assert_int_equal(job_init(&j, "fileio",
+				  "mode=rndrw,file-num=2,file-total-size=8M,"
+				  "time=1s,events=200"),
 			 0);
 	assert_int_equal(j.ops->prepare(&j.run), 0);
 	assert_int_equal(size_of("test_file.0"), 4 << 20);
@@ -308,8 +310,9 @@ static void test_fileio_seqwr_counts(void **state)
 	/* 20000-byte files in 16k blocks: 16384 + 3616 per file. fsync-freq=3:
 	 * w w w F F w w w F F over 10 events, the last two writes wrapping
 	 * around to test_file.0 (3 x 20000 bytes); fsync-end adds 2 fsyncs. */
-	assert_int_equal(job_init(&j, "fileio", "mode=seqwr,file-num=2,file-total-size=40000,"
-					       "fsync-freq=3,events=10,time=0"),
+	assert_int_equal(job_init(&j, "fileio",
+				  "mode=seqwr,file-num=2,file-total-size=40000,"
+				  "fsync-freq=3,events=10,time=0"),
 			 0);
 	write_file("test_file.1", 123456); /* the creation test starts from scratch */
 	assert_int_equal(j.ops->prepare(&j.run), 0);
@@ -332,8 +335,9 @@ static void test_fileio_reuses_kept_files(void **state)
 	struct job j;
 	char path[512];
 	struct stat before, after;
-	assert_int_equal(job_init(&j, "fileio", "mode=seqrd,file-num=3,file-total-size=3M,"
-					       "events=50,keep-files=on,threads=2"),
+	assert_int_equal(job_init(&j, "fileio",
+				  "mode=seqrd,file-num=3,file-total-size=3M,"
+				  "events=50,keep-files=on,threads=2"),
 			 0);
 	assert_int_equal(j.ops->prepare(&j.run), 0);
 	assert_int_equal(j.ops->run(&j.run), 0);
@@ -345,8 +349,9 @@ static void test_fileio_reuses_kept_files(void **state)
 	job_free(&j);
 
 	/* same set again: prepare leaves files of the right size alone */
-	assert_int_equal(job_init(&j, "fileio", "mode=rndrd,file-num=3,file-total-size=3M,"
-					       "events=20"),
+	assert_int_equal(job_init(&j, "fileio",
+				  "mode=rndrd,file-num=3,file-total-size=3M,"
+				  "events=20"),
 			 0);
 	assert_int_equal(j.ops->prepare(&j.run), 0);
 	assert_int_equal(stat(path, &after), 0);
@@ -368,8 +373,9 @@ static void test_fileio_direct_alignment(void **state)
 {
 	(void)state;
 	struct job j;
-	assert_int_equal(job_init(&j, "fileio", "mode=rndrd,file-num=1,file-total-size=1000,"
-					       "block-size=100,direct=on,events=1"),
+	assert_int_equal(job_init(&j, "fileio",
+				  "mode=rndrd,file-num=1,file-total-size=1000,"
+				  "block-size=100,direct=on,events=1"),
 			 0);
 	assert_int_equal(j.ops->prepare(&j.run), -EINVAL);
 	assert_non_null(strstr(vb_errmsg(), "block-size=100"));
@@ -382,16 +388,16 @@ static void test_fileio_direct_alignment(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_fileio_options),
-		cmocka_unit_test(test_dd_options),
-		cmocka_unit_test(test_dd_write_new_file),
-		cmocka_unit_test(test_dd_write_truncates_existing),
-		cmocka_unit_test(test_dd_read),
-		cmocka_unit_test(test_dd_direct_alignment),
-		cmocka_unit_test(test_fileio_rndrw_counts),
-		cmocka_unit_test(test_fileio_seqwr_counts),
-		cmocka_unit_test(test_fileio_reuses_kept_files),
-		cmocka_unit_test(test_fileio_direct_alignment),
+	    cmocka_unit_test(test_fileio_options),
+	    cmocka_unit_test(test_dd_options),
+	    cmocka_unit_test(test_dd_write_new_file),
+	    cmocka_unit_test(test_dd_write_truncates_existing),
+	    cmocka_unit_test(test_dd_read),
+	    cmocka_unit_test(test_dd_direct_alignment),
+	    cmocka_unit_test(test_fileio_rndrw_counts),
+	    cmocka_unit_test(test_fileio_seqwr_counts),
+	    cmocka_unit_test(test_fileio_reuses_kept_files),
+	    cmocka_unit_test(test_fileio_direct_alignment),
 	};
 	return cmocka_run_group_tests(tests, setup_dir, teardown_dir);
 }

@@ -1,0 +1,3 @@
+build/obj/src/core/facts.o: ../src/core/facts.c ../src/core/facts.h
+
+../src/core/facts.h:

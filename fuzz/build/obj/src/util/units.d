@@ -1,0 +1,3 @@
+build/obj/src/util/units.o: ../src/util/units.c ../src/util/units.h
+
+../src/util/units.h:

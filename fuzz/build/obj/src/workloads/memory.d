@@ -1,0 +1,15 @@
+build/obj/src/workloads/memory.o: ../src/workloads/memory.c \
+  ../src/util/err.h ../src/util/timeutil.h ../src/workloads/workload.h \
+  ../src/core/metric.h ../src/stats/hist.h ../src/core/option.h
+
+../src/util/err.h:
+
+../src/util/timeutil.h:
+
+../src/workloads/workload.h:
+
+../src/core/metric.h:
+
+../src/stats/hist.h:
+
+../src/core/option.h:

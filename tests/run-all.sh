@@ -1,0 +1,172 @@
+#!/usr/bin/env bash
+# The `make check` driver: runs the unit test binaries given as arguments
+# (cmocka), then every tests/e2e/t*.sh (TAP), and ends with exactly one line
+#
+#   N passed, N failed[, N skipped]
+#
+# exiting non-zero when anything failed. Failures are listed by name above
+# that line, with their diagnostics.
+#
+#   tests/run-all.sh build/tests/test_*      everything
+#   E2E=t0010 tests/run-all.sh               only the e2e tests whose name holds t0010
+#   E2E=none tests/run-all.sh build/tests/*  unit tests only
+#   VERBOSE=1 tests/run-all.sh ...           print every test's output as it runs
+#
+# cmocka binaries are counted by their "[  PASSED  ] N test(s)." /
+# "[  FAILED  ] N test(s)" / "[  SKIPPED ] N test(s)" lines; a binary without
+# them (a crash, another framework) counts as one test by its exit code.
+# A TAP script counts its "ok"/"not ok" lines ("# SKIP" = skipped); one that
+# has no plan, runs a different number of tests than planned, or exits
+# non-zero with no "not ok" counts one more failure.
+set -u
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+E2E_TIMEOUT=${E2E_TIMEOUT:-300}
+UNIT_TIMEOUT=${UNIT_TIMEOUT:-300}
+LOGS=$(mktemp -d "${TMPDIR:-/var/tmp}/vmbench-check.XXXXXX") || exit 2
+trap 'rm -rf "$LOGS"' EXIT
+
+passed=0
+failed=0
+skipped=0
+failures=()   # "name: what" lines printed at the end
+start=$SECONDS
+
+note_failure()
+{
+	failures+=("$1")
+}
+
+# --- unit tests (cmocka) ---------------------------------------------------
+
+run_unit()
+{
+	local bin=$1 name log rc p f s
+	name=$(basename "$bin")
+	log=$LOGS/$name.log
+	if [ ! -x "$bin" ]; then
+		echo "FAIL $name: not an executable (run 'make unit')"
+		failed=$((failed + 1))
+		note_failure "$name: not an executable"
+		return
+	fi
+	local t0=$SECONDS
+	timeout -k 10 "$UNIT_TIMEOUT" "$bin" >"$log" 2>&1 </dev/null
+	rc=$?
+	[ "${VERBOSE:-0}" = 1 ] && sed 's/^/    /' "$log"
+	p=$(awk '/^\[  PASSED  \] [0-9]+ test/ { n += $4 } END { print n + 0 }' "$log")
+	f=$(awk '/^\[  FAILED  \] [0-9]+ test/ { n += $4 } END { print n + 0 }' "$log")
+	s=$(awk '/^\[  SKIPPED \] [0-9]+ test/ { n += $4 } END { print n + 0 }' "$log")
+	if ! grep -Eq '^\[  (PASSED|FAILED|SKIPPED) *\] [0-9]+ test' "$log"; then
+		# no cmocka summary: one test, judged by its exit code
+		if [ "$rc" -eq 0 ]; then
+			p=1
+		else
+			f=1
+		fi
+	elif [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		f=1 # it said all passed but exited non-zero (a crash at exit, a leak check)
+	fi
+	passed=$((passed + p))
+	failed=$((failed + f))
+	skipped=$((skipped + s))
+	if [ "$f" -gt 0 ]; then
+		echo "FAIL $name ($p passed, $f failed, exit $rc, $((SECONDS - t0))s)"
+		local names
+		names=$(grep -E '^\[  FAILED  \] [^0-9]' "$log" | sed 's/^\[  FAILED  \] //' | awk '!seen[$0]++')
+		if [ -n "$names" ]; then
+			while IFS= read -r n; do
+				note_failure "$name: $n"
+			done <<<"$names"
+		else
+			note_failure "$name: exit $rc$([ "$rc" -ge 124 ] && echo ' (timeout or signal)')"
+		fi
+		# the failing assertions, for the record
+		grep -E '^\[ +(ERROR|LINE) +\]' "$log" | head -40 | sed 's/^/    /'
+		[ "$rc" -ge 124 ] && tail -5 "$log" | sed 's/^/    /'
+	else
+		echo "ok   $name ($p passed$([ "$s" -gt 0 ] && echo ", $s skipped"), $((SECONDS - t0))s)"
+	fi
+}
+
+for bin in "$@"; do
+	run_unit "$bin"
+done
+
+# --- end-to-end tests (TAP) ------------------------------------------------
+
+run_tap()
+{
+	local script=$1 name log rc
+	name=$(basename "$script" .sh)
+	log=$LOGS/$name.tap
+	local t0=$SECONDS
+	timeout -k 10 "$E2E_TIMEOUT" bash "$script" >"$log" 2>"$LOGS/$name.err" </dev/null
+	rc=$?
+	[ "${VERBOSE:-0}" = 1 ] && sed 's/^/    /' "$log" "$LOGS/$name.err"
+
+	local np nf ns nrun plan extra=""
+	np=$(grep -Ec '^ok( |$)' "$log")
+	ns=$(grep -Ec '^ok( |$).*# *[Ss][Kk][Ii][Pp]' "$log")
+	np=$((np - ns))
+	nf=$(grep -Ec '^not ok( |$)' "$log")
+	nrun=$((np + ns + nf))
+	plan=$(grep -E '^1\.\.[0-9]+' "$log" | tail -1 | sed 's/^1\.\.\([0-9]*\).*/\1/')
+	if [ "$rc" -ge 124 ]; then
+		extra="timed out after ${E2E_TIMEOUT}s or was killed (exit $rc)"
+	elif [ -z "$plan" ]; then
+		extra="no TAP plan: the script stopped after $nrun tests (exit $rc)"
+	elif [ "$plan" -ne "$nrun" ]; then
+		extra="planned $plan tests, ran $nrun (exit $rc)"
+	elif [ "$rc" -ne 0 ] && [ "$nf" -eq 0 ]; then
+		extra="exit $rc without a failing test"
+	fi
+
+	passed=$((passed + np))
+	skipped=$((skipped + ns))
+	failed=$((failed + nf))
+	if [ -n "$extra" ]; then
+		failed=$((failed + 1))
+		note_failure "$name: $extra"
+	fi
+	if [ "$nf" -gt 0 ] || [ -n "$extra" ]; then
+		echo "FAIL $name ($np passed, $nf failed$([ "$ns" -gt 0 ] && echo ", $ns skipped"), $((SECONDS - t0))s)"
+		# each "not ok" line with the diagnostics that follow it
+		awk '/^not ok/ { show = 1; print "    " $0; next }
+		     /^(ok|not ok|1\.\.)/ { show = 0 }
+		     show && /^#/ { print "    " $0 }' "$log" | head -80
+		while IFS= read -r line; do
+			note_failure "$name: ${line#not ok }"
+		done < <(grep -E '^not ok( |$)' "$log")
+		if [ -n "$extra" ] && [ -s "$LOGS/$name.err" ]; then
+			echo "    stderr:"
+			tail -10 "$LOGS/$name.err" | sed 's/^/      /'
+		fi
+	else
+		echo "ok   $name ($np passed$([ "$ns" -gt 0 ] && echo ", $ns skipped"), $((SECONDS - t0))s)"
+	fi
+	# the reasons of skips are worth seeing: a skip is not a pass
+	grep -E '^ok( |$).*# *[Ss][Kk][Ii][Pp]' "$log" | sed 's/^/    /'
+}
+
+if [ "${E2E:-}" != none ]; then
+	for script in "$ROOT"/tests/e2e/t[0-9]*.sh; do
+		[ -e "$script" ] || continue
+		case $(basename "$script") in
+		*"${E2E:-}"*) run_tap "$script" ;;
+		esac
+	done
+fi
+
+if [ "${#failures[@]}" -gt 0 ]; then
+	echo
+	echo "failures:"
+	printf '  %s\n' "${failures[@]}"
+fi
+echo "# $((SECONDS - start))s"
+if [ "$skipped" -gt 0 ]; then
+	echo "$passed passed, $failed failed, $skipped skipped"
+else
+	echo "$passed passed, $failed failed"
+fi
+[ "$failed" -eq 0 ]

@@ -1,0 +1,397 @@
+/* core/plan: INI plans as users write them, and every error pointing at the
+ * right file and line with a message that says what would be valid. Option
+ * values are read through the option tables, so the test does not depend on
+ * the layout of a workload's option struct. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/plan.h"
+#include "util/err.h"
+
+#define assert_contains(hay, needle)                                                     \
+	do {                                                                              \
+		if (!strstr((hay), (needle)))                                             \
+			fail_msg("'%s' does not contain '%s'", (hay), (needle));          \
+	} while (0)
+
+static int setup(void **state)
+{
+	(void)state;
+	vb_err_set_quiet(1);
+	return 0;
+}
+
+static const struct opt_def *opt_of(const struct opt_def *tbl, const char *name)
+{
+	const struct opt_def *d = opt_find(tbl, name);
+	if (!d)
+		fail_msg("no option '%s'", name);
+	return d;
+}
+
+static int64_t wl_int(const struct plan_workload *w, const char *name)
+{
+	return *OPT_PTR(w->opts, opt_of(w->ops->options, name), int64_t);
+}
+
+static uint64_t wl_size(const struct plan_workload *w, const char *name)
+{
+	return *OPT_PTR(w->opts, opt_of(w->ops->options, name), uint64_t);
+}
+
+static const char *var_str(const struct plan_variant *v, const char *name)
+{
+	return OPT_PTR(v->opts, opt_of(v->target->options, name), char);
+}
+
+static const char good_plan[] = "# a comment\n"
+				"; another\n"
+				"[experiment]\n"
+				"name = quick\n"
+				"repeat = 3\n"
+				"timeout = 5m\n"
+				"\n"
+				"[variant base]\n"
+				"target = native\n"
+				"\n"
+				"[variant tuned]\n"
+				"target = native\n"
+				"workdir = /var/tmp/tuned\n"
+				"\n"
+				"[workload cpu]\n"
+				"max-prime = 20000\n"
+				"threads = 2\n"
+				"\n"
+				"[workload mem1]\n"
+				"type = memory\n"
+				"block_size = 4k\n"
+				"total-size = 1G\n"
+				"variants = tuned\n";
+
+static void test_good_plan(void **state)
+{
+	struct plan p;
+	(void)state;
+	plan_init(&p);
+	int r = plan_load_string(&p, good_plan, "good.ini");
+	if (r != 0)
+		fail_msg("%s", vb_errmsg());
+	assert_int_equal(plan_validate(&p), 0);
+	assert_string_equal(p.exp.name, "quick");
+	assert_int_equal(p.exp.repeat, 3);
+	assert_int_equal(p.exp.timeout_ns, 300000000000ll);
+	assert_string_equal(p.source, "good.ini");
+	assert_string_equal(p.text, good_plan);
+
+	assert_int_equal(p.nv, 2);
+	assert_string_equal(p.v[0].name, "base");
+	assert_string_equal(p.v[1].name, "tuned");
+	assert_string_equal(p.v[0].target->name, "native");
+	assert_string_equal(var_str(&p.v[0], "workdir"), "/var/tmp/vmbench"); /* default */
+	assert_string_equal(var_str(&p.v[1], "workdir"), "/var/tmp/tuned");
+
+	assert_int_equal(p.nw, 2);
+	assert_string_equal(p.w[0].name, "cpu");
+	assert_string_equal(p.w[0].ops->name, "cpu"); /* type from the name */
+	assert_int_equal(wl_int(&p.w[0], "max-prime"), 20000);
+	assert_int_equal(wl_int(&p.w[0], "threads"), 2);
+	assert_string_equal(p.w[0].variants, "");
+	assert_string_equal(p.w[1].name, "mem1");
+	assert_string_equal(p.w[1].ops->name, "memory");
+	assert_int_equal(wl_size(&p.w[1], "block-size"), 4096);
+	assert_int_equal(wl_size(&p.w[1], "total-size"), 1ull << 30);
+	assert_int_equal(wl_int(&p.w[1], "threads"), 1); /* default */
+	assert_string_equal(p.w[1].variants, "tuned");
+
+	assert_true(plan_applies(&p.w[0], &p.v[0]));
+	assert_true(plan_applies(&p.w[0], &p.v[1]));
+	assert_false(plan_applies(&p.w[1], &p.v[0]));
+	assert_true(plan_applies(&p.w[1], &p.v[1]));
+
+	json_t *spec = plan_workload_spec(&p.w[0]);
+	assert_int_equal(json_integer_value(json_object_get(spec, "max-prime")), 20000);
+	json_decref(spec);
+	json_t *cfg = plan_variant_config(&p.v[1]);
+	assert_string_equal(json_string_value(json_object_get(cfg, "target")), "native");
+	assert_string_equal(json_string_value(json_object_get(cfg, "workdir")), "/var/tmp/tuned");
+	json_decref(cfg);
+	plan_free(&p);
+}
+
+static void test_applies(void **state)
+{
+	struct plan_workload w;
+	struct plan_variant v;
+	static const struct {
+		const char *list, *name;
+		int want;
+	} cases[] = {
+		{"", "a", 1},          {"a", "a", 1},      {"a,b", "b", 1},
+		{"a, b", "b", 1},      {" a , b ", "a", 1}, {"ab", "a", 0},
+		{"a", "ab", 0},        {"xa,b", "a", 0},    {"b,a", "a", 1},
+		{"aa,a", "a", 1},      {"tuned", "tune", 0},
+	};
+	(void)state;
+	memset(&w, 0, sizeof(w));
+	memset(&v, 0, sizeof(v));
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(w.variants, sizeof(w.variants), "%s", cases[i].list);
+		snprintf(v.name, sizeof(v.name), "%s", cases[i].name);
+		if (plan_applies(&w, &v) != cases[i].want)
+			fail_msg("variants='%s' on '%s': want %d", cases[i].list, cases[i].name,
+				 cases[i].want);
+	}
+}
+
+/* Sections without keys count: the target defaults to native and a workload
+ * named after a type is of that type. */
+static void test_sections_without_keys(void **state)
+{
+	struct plan p;
+	(void)state;
+	plan_init(&p);
+	int r = plan_load_string(&p,
+				 "[variant a]\n"
+				 "[variant b]\n"
+				 "[workload cpu]\n"
+				 "[workload memory]\n"
+				 "[experiment]\n"
+				 "repeat = 2\n",
+				 "empty-sections.ini");
+	if (r != 0)
+		fail_msg("%s", vb_errmsg());
+	assert_int_equal(p.nv, 2);
+	assert_string_equal(p.v[0].name, "a");
+	assert_string_equal(p.v[1].name, "b");
+	assert_int_equal(p.nw, 2);
+	assert_string_equal(p.w[0].ops->name, "cpu");
+	assert_string_equal(p.w[1].ops->name, "memory");
+	assert_int_equal(p.exp.repeat, 2);
+	assert_int_equal(plan_validate(&p), 0);
+	plan_free(&p);
+
+	plan_init(&p);
+	assert_int_equal(plan_load_string(&p, "[variant last]", "x"), 0);
+	assert_int_equal(p.nv, 1);
+	plan_free(&p);
+}
+
+/* Loading fails with "SOURCE:LINE: ..." and the message parts. */
+static void test_load_errors(void **state)
+{
+	static const struct {
+		const char *text;
+		const char *where; /* "plan.ini:N:" */
+		const char *msg[3];
+	} cases[] = {
+		{"[experiment]\nname = x\nthis is not ini\n", "plan.ini:3:", {"syntax error"}},
+		{"[variant a]\n[bogus]\nx = 1\n",
+		 "plan.ini:2:",
+		 {"unknown section [bogus]", "[experiment], [variant NAME], [workload NAME]"}},
+		{"[bogus]\n", "plan.ini:1:", {"unknown section [bogus]"}},
+		{"[variant]\ntarget = native\n", "plan.ini:1:", {"unknown section [variant]"}},
+		{"[experiment x]\nname = a\n", "plan.ini:1:", {"unknown section"}},
+		{"[variant a b]\n", "plan.ini:1:", {"[variant a b]"}},
+		{"[variant a]\n\n[workload w]\ntype = nope\n",
+		 "plan.ini:4:",
+		 {"unknown workload 'nope'", "cpu, memory"}},
+		{"[variant a]\n[workload cpu]\nthreads = 2\nbogus = 1\n",
+		 "plan.ini:4:",
+		 {"unknown option 'bogus'", "max-prime", "threads"}},
+		{"[workload memory]\nblock-size = 4x\n",
+		 "plan.ini:2:",
+		 {"block-size=4x", "not a size"}},
+		{"[workload memory]\nscope = planet\n", "plan.ini:2:", {"scope=planet", "global, local"}},
+		{"[variant a]\ntarget = native\n[workload cpu]\n[variant a]\ntarget = native\n",
+		 "plan.ini:4:",
+		 {"variant 'a' is defined twice"}},
+		{"[variant a]\ntarget = native\n[variant a]\ntarget = native\n",
+		 "plan.ini:3:",
+		 {"variant 'a' is defined twice"}},
+		{"[workload cpu]\n[workload cpu]\n", "plan.ini:2:", {"workload 'cpu' is defined twice"}},
+		{"[variant a]\n[workload mine]\nthreads = 2\n",
+		 "plan.ini:2:",
+		 {"[workload mine] needs 'type = ...'", "cpu, memory"}},
+		{"[variant a]\n[workload mine]\n", "plan.ini:2:", {"[workload mine] needs 'type"}},
+		{"[variant a]\ntarget = xen\n", "plan.ini:2:", {"unknown target 'xen'", "native"}},
+		{"[variant a]\nworkdir = /x\nbogus = 1\n",
+		 "plan.ini:3:",
+		 {"unknown option 'bogus'", "workdir"}},
+		{"name = x\n[experiment]\n", "plan.ini:1:", {"'name' is outside any section"}},
+		{"[experiment]\nrepeat = 0\n", "plan.ini:2:", {"repeat=0", "out of range"}},
+		{"[experiment]\nrepeat = many\n", "plan.ini:2:", {"repeat=many"}},
+		{"[experiment]\ncolour = red\n", "plan.ini:2:", {"unknown option 'colour'", "repeat"}},
+		{"[variant bad!]\n", "plan.ini:1:", {"variant name 'bad!'"}},
+		/* the error names the first problem, not a later one */
+		{"[workload cpu]\nbogus = 1\nthreads = 0\n",
+		 "plan.ini:2:",
+		 {"unknown option 'bogus'"}},
+		{"[variant bad!]\nworkdir = /a\nworkdir = /b\n",
+		 "plan.ini:",
+		 {"variant name 'bad!'"}},
+		{"[experiment]\nname = x\nnot ini\n[workload cpu]\nbogus = 1\n",
+		 "plan.ini:3:",
+		 {"syntax error"}},
+		{"[workload cpu]\nthreads = 0\nnot ini\n", "plan.ini:2:", {"threads=0"}},
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct plan p;
+		plan_init(&p);
+		vb_errclear();
+		int r = plan_load_string(&p, cases[i].text, "plan.ini");
+		if (r >= 0)
+			fail_msg("case %zu loaded:\n%s", i, cases[i].text);
+		const char *m = vb_errmsg();
+		if (strncmp(m, cases[i].where, strlen(cases[i].where)) != 0)
+			fail_msg("case %zu: '%s' does not start with '%s'", i, m, cases[i].where);
+		for (int k = 0; k < 3 && cases[i].msg[k]; k++)
+			if (!strstr(m, cases[i].msg[k]))
+				fail_msg("case %zu: '%s' does not contain '%s'", i, m,
+					 cases[i].msg[k]);
+		/* a later error never replaces the first */
+		if (strstr(cases[i].text, "threads = 0") && strstr(cases[i].text, "bogus"))
+			assert_null(strstr(m, "threads=0"));
+		plan_free(&p);
+	}
+}
+
+/* inih reads at most 200 bytes a line; a longer one is an error, not two
+ * lines of garbage. */
+static void test_long_line(void **state)
+{
+	struct plan p;
+	char text[600];
+	(void)state;
+	int n = snprintf(text, sizeof(text), "[variant a]\nworkdir = /");
+	memset(text + n, 'd', 300);
+	snprintf(text + n + 300, sizeof(text) - (size_t)n - 300, "\n[workload cpu]\n");
+	plan_init(&p);
+	assert_int_equal(plan_load_string(&p, text, "plan.ini"), -EINVAL);
+	assert_contains(vb_errmsg(), "plan.ini:2: line is longer than");
+	plan_free(&p);
+
+	/* 150 characters are fine */
+	n = snprintf(text, sizeof(text), "[variant a]\nworkdir = /");
+	memset(text + n, 'd', 150);
+	snprintf(text + n + 150, sizeof(text) - (size_t)n - 150, "\n[workload cpu]\n");
+	plan_init(&p);
+	assert_int_equal(plan_load_string(&p, text, "plan.ini"), 0);
+	assert_int_equal(strlen(var_str(&p.v[0], "workdir")), 151);
+	plan_free(&p);
+}
+
+static void test_validate_errors(void **state)
+{
+	static const struct {
+		const char *text;
+		int err;
+		const char *msg[2];
+	} cases[] = {
+		{"", -EINVAL, {"plan.ini", "no variant"}},
+		{"# only a comment\n", -EINVAL, {"no variant"}},
+		{"[experiment]\nname = x\n", -EINVAL, {"no variant"}},
+		{"[variant a]\n", -EINVAL, {"plan.ini", "no workload"}},
+		{"[workload cpu]\n", -EINVAL, {"no variant"}},
+		{"[variant a]\n[workload cpu]\nvariants = a, ghost\n",
+		 -ENOENT,
+		 {"workload 'cpu'", "'ghost'"}},
+		{"[variant a]\n[workload cpu]\nvariants = ,\n", -EINVAL, {"variants= is empty"}},
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct plan p;
+		plan_init(&p);
+		int r = plan_load_string(&p, cases[i].text, "plan.ini");
+		if (r != 0)
+			fail_msg("case %zu did not load: %s", i, vb_errmsg());
+		r = plan_validate(&p);
+		if (r != cases[i].err)
+			fail_msg("case %zu: validate gave %d (%s), want %d", i, r, vb_errmsg(),
+				 cases[i].err);
+		for (int k = 0; k < 2 && cases[i].msg[k]; k++)
+			assert_contains(vb_errmsg(), cases[i].msg[k]);
+		plan_free(&p);
+	}
+}
+
+/* The command-line path: plan_add_* and *_set directly. */
+static void test_build_by_hand(void **state)
+{
+	struct plan p;
+	(void)state;
+	plan_init(&p);
+	assert_string_equal(p.exp.name, "experiment");
+	assert_int_equal(p.exp.repeat, 1);
+	assert_int_equal(plan_add_variant(&p, "native", "native"), 0);
+	assert_int_equal(plan_add_workload(&p, "cpu", "cpu"), 0);
+	assert_int_equal(plan_workload_set(&p, &p.w[0], "max_prime", "100"), 0);
+	assert_int_equal(wl_int(&p.w[0], "max-prime"), 100);
+	assert_int_equal(plan_workload_set(&p, &p.w[0], "threads", "0"), -ERANGE);
+	assert_contains(vb_errmsg(), "workload 'cpu' (cpu)");
+	assert_int_equal(plan_experiment_set(&p, "repeat", "5"), 0);
+	assert_int_equal(p.exp.repeat, 5);
+	assert_int_equal(plan_add_workload(&p, "x", "nope"), -ENOENT);
+	assert_int_equal(plan_add_workload(&p, "", "cpu"), -EINVAL);
+	assert_int_equal(plan_add_workload(&p, "a/b", "cpu"), -EINVAL);
+	char longname[PLAN_NAME_MAX + 1];
+	memset(longname, 'n', PLAN_NAME_MAX);
+	longname[PLAN_NAME_MAX] = '\0';
+	assert_int_equal(plan_add_variant(&p, longname, "native"), -EINVAL);
+	longname[PLAN_NAME_MAX - 1] = '\0';
+	assert_int_equal(plan_add_variant(&p, longname, "native"), 0);
+	assert_int_equal(p.nv, 2);
+	assert_int_equal(p.nw, 1);
+	assert_int_equal(plan_validate(&p), 0);
+	plan_free(&p);
+	assert_int_equal(p.nv, 0);
+	assert_null(p.v);
+}
+
+static void test_load_file(void **state)
+{
+	char path[] = "/tmp/vbtest-plan.XXXXXX";
+	struct plan p;
+	(void)state;
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	FILE *f = fdopen(fd, "w");
+	fputs("[variant a]\n[workload cpu]\nthreads = nope\n", f);
+	fclose(f);
+	plan_init(&p);
+	assert_int_equal(plan_load(&p, path), -EINVAL);
+	char where[64];
+	snprintf(where, sizeof(where), "%s:3:", path);
+	assert_contains(vb_errmsg(), where);
+	plan_free(&p);
+	unlink(path);
+
+	plan_init(&p);
+	assert_true(plan_load(&p, "/nonexistent/plan.ini") < 0);
+	assert_contains(vb_errmsg(), "/nonexistent/plan.ini");
+	plan_free(&p);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_good_plan),
+		cmocka_unit_test(test_applies),
+		cmocka_unit_test(test_sections_without_keys),
+		cmocka_unit_test(test_load_errors),
+		cmocka_unit_test(test_long_line),
+		cmocka_unit_test(test_validate_errors),
+		cmocka_unit_test(test_build_by_hand),
+		cmocka_unit_test(test_load_file),
+	};
+	return cmocka_run_group_tests(tests, setup, NULL);
+}
