@@ -77,26 +77,17 @@ int cli_run(int argc, char **argv)
 			}
 			tsets[ntsets++] = optarg;
 			break;
-		case 'w':
-			if (plan_add_workload(&p, optarg, optarg) < 0) {
-				/* the second workload of one type gets a numbered name */
-				char nm[PLAN_NAME_MAX];
-				int ok = 0;
-				if (workload_find(optarg)) {
-					for (int k = 2; k < 1000 && !ok; k++) {
-						snprintf(nm, sizeof(nm), "%s-%d", optarg, k);
-						int dup = 0;
-						for (int j = 0; j < p.nw; j++)
-							dup |= !strcmp(p.w[j].name, nm);
-						if (!dup)
-							ok = plan_add_workload(&p, nm, optarg) == 0;
-					}
-				}
-				if (!ok)
-					goto out;
-			}
+		case 'w': {
+			/* a second workload of one type gets a numbered name: cpu, cpu-2 */
+			char nm[PLAN_NAME_MAX];
+			snprintf(nm, sizeof(nm), "%s", optarg);
+			for (int k = 2; k < 1000 && plan_has_workload(&p, nm); k++)
+				snprintf(nm, sizeof(nm), "%s-%d", optarg, k);
+			if (plan_add_workload(&p, nm, optarg) < 0)
+				goto out;
 			adhoc = 1;
 			break;
+		}
 		case 's':
 			if (!p.nw) {
 				vb_err(-EINVAL, "--set %s comes before any -w WORKLOAD; put it after "

@@ -81,6 +81,14 @@ int plan_add_variant(struct plan *p, const char *name, const char *target)
 	return opt_defaults(t->options, v->opts);
 }
 
+int plan_has_workload(const struct plan *p, const char *name)
+{
+	for (int i = 0; i < p->nw; i++)
+		if (strcmp(p->w[i].name, name) == 0)
+			return 1;
+	return 0;
+}
+
 int plan_add_workload(struct plan *p, const char *name, const char *type)
 {
 	const struct workload_ops *ops = workload_find(type);
@@ -92,9 +100,8 @@ int plan_add_workload(struct plan *p, const char *name, const char *type)
 	}
 	if ((r = valid_name("workload", name)) < 0)
 		return r;
-	for (int i = 0; i < p->nw; i++)
-		if (strcmp(p->w[i].name, name) == 0)
-			return vb_err(-EEXIST, "workload '%s' is defined twice", name);
+	if (plan_has_workload(p, name))
+		return vb_err(-EEXIST, "workload '%s' is defined twice", name);
 	if (p->nw >= PLAN_MAX_WORKLOADS)
 		return vb_err(-E2BIG, "a plan may have at most %d workloads", PLAN_MAX_WORKLOADS);
 	struct plan_workload *nw = realloc(p->w, (size_t)(p->nw + 1) * sizeof(*nw));

@@ -57,6 +57,8 @@ int plan_load(struct plan *p, const char *path);
 int plan_load_string(struct plan *p, const char *text, const char *source);
 int plan_add_variant(struct plan *p, const char *name, const char *target);
 int plan_add_workload(struct plan *p, const char *name, const char *type);
+/* Is a workload of that name in the plan? */
+int plan_has_workload(const struct plan *p, const char *name);
 /* Sets an option of the last variant / workload / the experiment. */
 int plan_variant_set(struct plan *p, struct plan_variant *v, const char *key, const char *val);
 int plan_workload_set(struct plan *p, struct plan_workload *w, const char *key, const char *val);

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -55,12 +56,15 @@ static int native_exec(struct target_inst *t, int *rfd, int *wfd)
 
 static void native_teardown(struct target_inst *t)
 {
-	if (t->agent.pid > 0 && t->agent.in_fd >= 0) {
-		/* closing its stdin is the polite goodbye; it then exits by itself */
-		close(t->agent.in_fd);
-		t->agent.in_fd = -1;
-		if (cmd_proc_wait(&t->agent, 2000, NULL) == 0)
-			t->agent.pid = -1;
+	if (t->agent.pid > 0) {
+		/* closing its stdin is the polite goodbye; SIGTERM cancels a workload
+		 * in progress (the agent checks its cancel flag), so a stop is quick */
+		if (t->agent.in_fd >= 0) {
+			close(t->agent.in_fd);
+			t->agent.in_fd = -1;
+		}
+		kill(t->agent.pid, SIGTERM);
+		cmd_proc_wait(&t->agent, 2000, NULL);
 	}
 	cmd_proc_kill(&t->agent);
 }

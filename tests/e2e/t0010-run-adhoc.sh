@@ -113,6 +113,15 @@ is "$RC" 0 "a second run into the same database exits 0"
 like "$OUT" "database: $DB" "run's text output names the database path"
 is "$(db_query "$DB" 'select count(*) from experiment')" 2 "the database now holds 2 experiments"
 
+# two -w of one type: the second is named cpu-2, silently
+vb run -q -T "workdir=$W" --db "$T/two.db" --format json \
+	-w cpu --set max-prime=100,events=10 -w cpu --set max-prime=200,events=5
+is "$RC" 0 "two -w cpu in one run exit 0"
+printf '%s\n' "$OUT" >"$T/two.json"
+is "$(json_eval "$T/two.json" '[(r["workload"], r["spec"]["max-prime"], r["metrics"]["total_events"]) for r in d["runs"]]')" \
+	'[["cpu", 100, 10.0], ["cpu-2", 200, 5.0]]' "the second is named cpu-2 and keeps its own options"
+is "$ERR" "" "two -w cpu: nothing on stderr with -q (no error for a run that works)"
+
 # VMBENCH_DB replaces the default database path; HOME is never touched
 VMBENCH_DB=$T/env.db HOME=$T/home XDG_DATA_HOME='' vb run -q -T "workdir=$W" \
 	-w cpu --set max-prime=100,events=10
