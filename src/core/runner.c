@@ -43,17 +43,23 @@ static int agent_start(struct variant_state *vs)
 		return r;
 	proto_stream_init(&vs->s, rfd, wfd);
 	json_t *hello = NULL;
-	int64_t deadline = vb_now_ns() + HELLO_TIMEOUT_NS;
+	int64_t wait = vs->t.hello_timeout_ns > 0 ? vs->t.hello_timeout_ns : HELLO_TIMEOUT_NS;
+	int64_t deadline = vb_now_ns() + wait;
 	do
 		r = proto_recv(&vs->s, &hello, deadline);
 	while (r == -EINTR && !stop_signal);
 	if (r < 0) {
+		char diag[1024] = "";
+		if (vs->t.ops->diagnose)
+			vs->t.ops->diagnose(&vs->t, diag, sizeof(diag));
 		proto_stream_free(&vs->s);
 		vs->t.ops->teardown(&vs->t);
-		return vb_err(r, "variant '%s': the agent did not say hello (%s)", vs->pv->name,
-			      r == -ETIMEDOUT ? "timed out after 30s"
-			      : r == -EPIPE   ? "it exited; see its messages above"
-					      : strerror(-r));
+		return vb_err(r, "variant '%s': the agent did not say hello (%s after %.0fs)%s%s",
+			      vs->pv->name,
+			      r == -ETIMEDOUT ? "timed out"
+			      : r == -EPIPE   ? "its stream closed"
+					      : strerror(-r),
+			      (double)wait / 1e9, diag[0] ? "; " : "", diag);
 	}
 	int proto = (int)json_integer_value(json_object_get(hello, "proto"));
 	if (strcmp(proto_type(hello), "hello") != 0 || proto != VB_PROTO_VERSION) {
@@ -126,22 +132,27 @@ static int run_one(struct plan *p, struct variant_state *vs, struct plan_workloa
 	telemetry_snap(&b, pids, npids);
 	if (r < 0) {
 		int status = 0, exited = 0;
+		char diag[1024] = "", why[256];
 		if (r == -EPIPE && vs->t.agent.pid > 0 &&
 		    cmd_proc_wait(&vs->t.agent, 1000, &status) == 0)
 			exited = 1;
+		if (vs->t.ops->diagnose)
+			vs->t.ops->diagnose(&vs->t, diag, sizeof(diag));
 		agent_stop(vs);
 		if (r == -EINTR)
 			return vb_err(-EINTR, "interrupted by signal %d", (int)stop_signal);
 		if (r == -ETIMEDOUT)
-			return vb_err(r, "timed out: no result after the expected duration plus "
-					 "timeout; the agent was killed");
-		if (exited && WIFSIGNALED(status))
-			return vb_err(r, "the agent died of signal %d during the run",
-				      WTERMSIG(status));
-		if (exited)
-			return vb_err(r, "the agent exited with code %d during the run",
-				      WEXITSTATUS(status));
-		return vb_err(r, "lost the agent during the run (%s)", strerror(-r));
+			snprintf(why, sizeof(why), "timed out: no result after the expected duration "
+						   "plus timeout; the agent was killed");
+		else if (exited && WIFSIGNALED(status))
+			snprintf(why, sizeof(why), "the agent died of signal %d during the run",
+				 WTERMSIG(status));
+		else if (exited)
+			snprintf(why, sizeof(why), "the agent exited with code %d during the run",
+				 WEXITSTATUS(status));
+		else
+			snprintf(why, sizeof(why), "lost the agent during the run (%s)", strerror(-r));
+		return vb_err(r, "%s%s%s", why, diag[0] ? "; " : "", diag);
 	}
 	telemetry_diff(&a, &b, tel);
 	const char *status = json_string_value(json_object_get(msg, "status"));
@@ -216,7 +227,7 @@ int runner_run(struct plan *p, struct store *st, const struct runner_opts *o, in
 		json_t *cfg = plan_variant_config(v->pv);
 		v->id = 0;
 		r = store_variant_add(st, *exp_id, v->pv->name, v->t.ops->name, cfg,
-				      v->t.provenance, v->hello, &v->id);
+				      v->t.provenance, v->hello, v->t.facts, &v->id);
 		json_decref(cfg);
 		if (r < 0)
 			goto out_teardown;
@@ -249,6 +260,8 @@ int runner_run(struct plan *p, struct store *st, const struct runner_opts *o, in
 					break; /* an interrupted run is not a finished run */
 				double secs = (double)(vb_now_ns() - t0) / 1e9;
 				json_t *spec = plan_workload_spec(w);
+				if (v->t.facts) /* e.g. the accelerator this run really used */
+					json_object_set(spec, "target", v->t.facts);
 				struct store_run sr = {
 					.variant_id = v->id, .workload = w->name,
 					.workload_type = w->ops->name, .spec = spec, .repeat = rep,
@@ -281,6 +294,7 @@ out_teardown:
 		if (vs[i].set_up)
 			vs[i].t.ops->teardown(&vs[i].t);
 		free(vs[i].t.provenance);
+		json_decref(vs[i].t.facts);
 		json_decref(vs[i].hello);
 	}
 	free(vs);

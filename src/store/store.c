@@ -224,17 +224,18 @@ int store_experiment_end(struct store *st, int64_t id, const char *status)
 
 int store_variant_add(struct store *st, int64_t exp_id, const char *name, const char *target,
 		      const json_t *config, const char *provenance, const json_t *agent,
-		      int64_t *id)
+		      const json_t *facts, int64_t *id)
 {
 	sqlite3_stmt *s;
-	char *cj = dump(config), *aj = dump(agent);
+	char *cj = dump(config), *aj = dump(agent), *fj = dump(facts);
 	int r = 0;
 	if (sqlite3_prepare_v2(st->db,
 			       "INSERT INTO variant(experiment_id, name, target, config_json,"
-			       " qemu_argv, agent_json) VALUES(?,?,?,?,?,?)",
+			       " qemu_argv, agent_json, disk_info_json) VALUES(?,?,?,?,?,?,?)",
 			       -1, &s, NULL) != SQLITE_OK) {
 		free(cj);
 		free(aj);
+		free(fj);
 		return db_err(st, "preparing variant");
 	}
 	sqlite3_bind_int64(s, 1, exp_id);
@@ -243,6 +244,7 @@ int store_variant_add(struct store *st, int64_t exp_id, const char *name, const 
 	bind_text(s, 4, cj);
 	bind_text(s, 5, provenance);
 	bind_text(s, 6, aj);
+	bind_text(s, 7, fj);
 	if (sqlite3_step(s) != SQLITE_DONE)
 		r = db_err(st, "inserting variant");
 	else
@@ -250,6 +252,7 @@ int store_variant_add(struct store *st, int64_t exp_id, const char *name, const 
 	sqlite3_finalize(s);
 	free(cj);
 	free(aj);
+	free(fj);
 	return r;
 }
 
@@ -468,8 +471,8 @@ int store_experiment_json(struct store *st, int64_t id, json_t **out)
 	}
 
 	if (sqlite3_prepare_v2(st->db,
-			       "SELECT id, name, target, config_json, qemu_argv, agent_json"
-			       " FROM variant WHERE experiment_id=? ORDER BY id",
+			       "SELECT id, name, target, config_json, qemu_argv, agent_json,"
+			       " disk_info_json FROM variant WHERE experiment_id=? ORDER BY id",
 			       -1, &s, NULL) != SQLITE_OK) {
 		r = db_err(st, "querying variants");
 		goto out;
@@ -477,11 +480,11 @@ int store_experiment_json(struct store *st, int64_t id, json_t **out)
 	sqlite3_bind_int64(s, 1, id);
 	while (sqlite3_step(s) == SQLITE_ROW)
 		json_array_append_new(
-			variants, json_pack("{s:I,s:o,s:o,s:o,s:o,s:o}", "id",
+			variants, json_pack("{s:I,s:o,s:o,s:o,s:o,s:o,s:o}", "id",
 					    (json_int_t)sqlite3_column_int64(s, 0), "name",
 					    col_text(s, 1), "target", col_text(s, 2), "config",
 					    col_json(s, 3), "command", col_text(s, 4), "agent",
-					    col_json(s, 5)));
+					    col_json(s, 5), "facts", col_json(s, 6)));
 	sqlite3_finalize(s);
 
 	if (sqlite3_prepare_v2(st->db,

@@ -25,7 +25,7 @@ int store_experiment_begin(struct store *st, const char *name, const char *plan_
 int store_experiment_end(struct store *st, int64_t id, const char *status);
 int store_variant_add(struct store *st, int64_t exp_id, const char *name, const char *target,
 		      const json_t *config, const char *provenance, const json_t *agent,
-		      int64_t *id);
+		      const json_t *facts, int64_t *id);
 
 struct store_run {
 	int64_t variant_id;

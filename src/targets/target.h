@@ -15,7 +15,9 @@
 #ifndef VB_TARGETS_TARGET_H
 #define VB_TARGETS_TARGET_H
 
+#include <jansson.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "core/option.h"
@@ -28,6 +30,11 @@ struct target_inst {
 	const char *name; /* the variant's name, for messages and paths */
 	struct cmd_proc agent; /* the agent process, when the target spawns it */
 	char *provenance; /* command line(s) or description stored with the variant */
+	/* Facts of this instance stored with the variant and with every run
+	 * (e.g. {"accel":"tcg","boot":{...},"disk":{...}}); set by setup/exec. */
+	json_t *facts;
+	/* How long the runner waits for the agent's hello after exec(); 0: 30s. */
+	int64_t hello_timeout_ns;
 };
 
 struct target_ops {
@@ -41,6 +48,9 @@ struct target_ops {
 	int (*exec)(struct target_inst *t, int *rfd, int *wfd);
 	void (*teardown)(struct target_inst *t);
 	int (*telemetry_pids)(struct target_inst *t, pid_t *pids, int max);
+	/* Optional: what the target can tell about a failure (e.g. the tail of a
+	 * guest's console log and its path), appended to the run's error. */
+	void (*diagnose)(struct target_inst *t, char *buf, size_t n);
 };
 
 const struct target_ops *target_find(const char *name);

@@ -207,10 +207,10 @@ static void add_experiment(struct store *st, struct fixture *fx)
 	json_t *cfg = json_pack("{s:s,s:s}", "target", "native", "workdir", "/var/tmp/x");
 	json_t *agent = json_pack("{s:s}", "agent", "v1");
 	assert_int_equal(store_variant_add(st, fx->exp, "base", "native", cfg, "argv here",
-					   agent, &fx->v_native),
+					   agent, NULL, &fx->v_native),
 			 0);
 	assert_int_equal(store_variant_add(st, fx->exp, "other", "native", cfg, NULL, NULL,
-					   &fx->v_other),
+					   NULL, &fx->v_other),
 			 0);
 	json_decref(cfg);
 	json_decref(agent);
@@ -448,7 +448,7 @@ static void test_run_is_atomic(void **state)
 	(void)state;
 	assert_int_equal(store_open(dbpath, &st), 0);
 	assert_int_equal(store_experiment_begin(st, "x", "", NULL, &exp), 0);
-	assert_int_equal(store_variant_add(st, exp, "v", "native", NULL, NULL, NULL, &var), 0);
+	assert_int_equal(store_variant_add(st, exp, "v", "native", NULL, NULL, NULL, NULL, &var), 0);
 	struct result res;
 	memset(&res, 0, sizeof(res));
 	metric_set(&res, "a", 1, UNIT_NONE, AGG_SUM);
