@@ -3,7 +3,7 @@
 # peers on Debian 12. Installs only what is missing; needs root (or sudo).
 set -eu
 PKGS="build-essential pkg-config git python3
-libsqlite3-dev libjansson-dev libinih-dev liburing-dev libaio-dev libgsl-dev libcmocka-dev
+libsqlite3-dev libjansson-dev liburing-dev libaio-dev libgsl-dev libcmocka-dev
 fio sysbench clang"
 missing=""
 for p in $PKGS; do

@@ -1,17 +1,32 @@
 #include "core/plan.h"
 
 #include <errno.h>
-#include <ini.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/ini.h"
 #include "util/err.h"
+
+static const char *const order_names[] = {"interleaved", "randomized", "sequential", NULL};
 
 const struct opt_def plan_experiment_options[] = {
 	OPT_STR("name", struct plan_experiment_opts, name, "experiment", "name of the experiment"),
 	OPT_INT("repeat", struct plan_experiment_opts, repeat, "1", 1, 100000,
-		"runs of every workload on every variant"),
+		"runs of every workload on every variant; MIN..MAX with until= is adaptive"),
+	OPT_STR("until", struct plan_experiment_opts, until, NULL,
+		"adaptive stop rule, e.g. 'ci95 < 2%' or 'cv < 5%' (optionally ci95(METRIC))"),
+	OPT_INT("warmup", struct plan_experiment_opts, warmup, "0", 0, 1000,
+		"runs of each variant x workload before the measured ones (not stored)"),
+	OPT_ENUM("order", struct plan_experiment_opts, order, "interleaved", order_names,
+		 "interleaved: repeat 1 of everything, then repeat 2...; randomized: "
+		 "shuffled within each round; sequential: all repeats of one, then the next"),
+	OPT_INT("seed", struct plan_experiment_opts, seed, "0", 0, 4294967295.0,
+		"seed of the randomized order (0: chosen at run time and stored)"),
+	OPT_STR("baseline", struct plan_experiment_opts, baseline, NULL,
+		"the variant others are compared with (default: the first)"),
+	OPT_BOOL("drop-caches", struct plan_experiment_opts, drop_caches, "off",
+		 "drop the page cache on the host and in the target before every run"),
 	OPT_DURATION("timeout", struct plan_experiment_opts, timeout_ns, "120s", 1e9, 8.64e13,
 		     "time a run may take beyond its expected duration before it is killed"),
 	OPT_END,
@@ -21,6 +36,7 @@ void plan_init(struct plan *p)
 {
 	memset(p, 0, sizeof(*p));
 	opt_defaults(plan_experiment_options, &p->exp);
+	p->exp.repeat_min = p->exp.repeat;
 }
 
 void plan_free(struct plan *p)
@@ -142,233 +158,452 @@ int plan_workload_set(struct plan *p, struct plan_workload *w, const char *key, 
 	return opt_set(w->ops->options, w->opts, ctx, key, val);
 }
 
+/* "N" or "MIN..MAX" */
+static int parse_repeat(struct plan *p, const char *val)
+{
+	const char *dots = strstr(val, "..");
+	char lo[32], hi[32];
+	int r;
+	if (!dots) {
+		if ((r = opt_set(plan_experiment_options, &p->exp, "[experiment]", "repeat", val)) < 0)
+			return r;
+		p->exp.repeat_min = p->exp.repeat;
+		return 0;
+	}
+	snprintf(lo, sizeof(lo), "%.*s", (int)(dots - val), val);
+	snprintf(hi, sizeof(hi), "%s", dots + 2);
+	if ((r = opt_set(plan_experiment_options, &p->exp, "[experiment]", "repeat", lo)) < 0)
+		return r;
+	int64_t min = p->exp.repeat;
+	if ((r = opt_set(plan_experiment_options, &p->exp, "[experiment]", "repeat", hi)) < 0)
+		return r;
+	if (min > p->exp.repeat || min < 2)
+		return vb_err(-EINVAL, "[experiment]: repeat=%s: the range must be MIN..MAX with "
+				       "2 <= MIN <= MAX (an interval needs two runs)",
+			      val);
+	p->exp.repeat_min = min;
+	return 0;
+}
+
+/* "ci95 < 2%", "cv<5%", "ci95(read_iops) < 1.5%" */
+static int parse_until(struct plan *p, const char *val)
+{
+	char what[80] = "", metric[64] = "";
+	double pct;
+	char pctsign = 0, extra;
+	const char *c = val;
+	int n = 0;
+	while (*c == ' ')
+		c++;
+	while (*c && *c != '<' && *c != ' ' && n < (int)sizeof(what) - 1)
+		what[n++] = *c++;
+	what[n] = '\0';
+	char *paren = strchr(what, '(');
+	if (paren) {
+		char *close = strchr(paren, ')');
+		if (!close || close[1])
+			goto bad;
+		*close = '\0';
+		snprintf(metric, sizeof(metric), "%s", paren + 1);
+		*paren = '\0';
+	}
+	if (sscanf(c, " < %lf %c %c", &pct, &pctsign, &extra) != 2 || pctsign != '%' ||
+	    !(pct > 0 && pct < 1000))
+		goto bad;
+	if (strcmp(what, "ci95") && strcmp(what, "cv"))
+		goto bad;
+	p->exp.until_cv = strcmp(what, "cv") == 0;
+	p->exp.until_pct = pct;
+	snprintf(p->exp.until_metric, sizeof(p->exp.until_metric), "%s", metric);
+	return opt_set(plan_experiment_options, &p->exp, "[experiment]", "until", val);
+bad:
+	return vb_err(-EINVAL, "[experiment]: until=%s is not a stop rule (write e.g. "
+			       "'ci95 < 2%%', 'cv < 5%%' or 'ci95(read_iops) < 1%%')",
+		      val);
+}
+
 int plan_experiment_set(struct plan *p, const char *key, const char *val)
 {
+	if (strcmp(key, "repeat") == 0)
+		return parse_repeat(p, val);
+	if (strcmp(key, "until") == 0)
+		return parse_until(p, val);
 	return opt_set(plan_experiment_options, &p->exp, "[experiment]", key, val);
 }
 
-/* --- INI reading ---------------------------------------------------------- */
+/* --- plan files ------------------------------------------------------------
+ *
+ * Sections are read in file order and every key is checked where it stands,
+ * so the first problem in the file is the one reported, with its line. The
+ * variants and workloads are built afterwards: [defaults] first, then the
+ * section's own keys, then one combination of the matrix axes. */
 
-/* inih calls the handler only for keys, and keeps parsing after an error. So
- * the reader that feeds it the text also sees the section headers (a section
- * without keys still counts), counts lines, and stops at the first error, so
- * that the message and the line number are those of the first problem. */
-struct ini_state {
-	struct plan *p;
-	int kind;    /* 0 none, 1 experiment, 2 variant, 3 workload */
-	int pending; /* a [variant]/[workload] header waits for its first key */
-	char pending_name[256];
-	int pending_line;
-	int key_seen; /* a key since the header: an indented line continues it */
-	const char *rest; /* text not yet handed to inih */
-	int line;         /* lines handed to inih so far */
-	int error_line;   /* line of the first error, 0 if none */
-	char error[1024];
+struct tmpl {
+	int is_variant;
+	char name[PLAN_NAME_MAX];
+	int line;
+	const struct target_ops *target;
+	const struct workload_ops *ops;
+	const struct ini_section *sec;
+	int first; /* index of the first option entry (after target=/type=) */
 };
 
-static int ini_fail(struct ini_state *s, int line, const char *msg)
+static int fail_at(const char *source, int line, int code, const char *msg)
 {
-	if (!s->error_line) {
-		s->error_line = line;
-		snprintf(s->error, sizeof(s->error), "%s", msg);
-	}
-	return -EINVAL;
+	return vb_err(code, "%s:%d: %s", source, line, msg);
 }
 
-/* A section is created at its first key (target= or type= may come first),
- * or at the next header / end of file when it has no keys. */
-static int flush_pending(struct ini_state *s, const char *first_key, const char *first_val,
-			 int *consumed)
+/* Is this value an axis for this option? Strings keep their commas. */
+static int is_axis(const struct opt_def *d, const char *value)
 {
+	return d && d->type != OPT_T_STR && strchr(value, ',');
+}
+
+/* Checks one key (every value of an axis) on a scratch option struct. */
+static int check_key(const struct opt_def *tbl, size_t size, const char *ctx, const char *key,
+		     const char *value)
+{
+	void *scratch = calloc(1, size ? size : 1);
 	int r = 0;
-	int line = first_key ? s->line : s->pending_line;
-	*consumed = 0;
-	if (!s->pending)
-		return 0;
-	s->pending = 0;
-	if (s->kind == 2) {
-		const char *target = "native";
-		if (first_key && strcmp(first_key, "target") == 0) {
-			target = first_val;
-			*consumed = 1;
+	if (!scratch)
+		return -ENOMEM;
+	opt_defaults(tbl, scratch);
+	const struct opt_def *d = opt_find(tbl, key);
+	if (is_axis(d, value)) {
+		char *copy = strdup(value), *save = NULL, *tok;
+		int n = 0;
+		const char *c = value;
+		/* an empty element ("1,,2", "1,") is a mistake, not a value */
+		for (const char *x = c; *x; x++)
+			if (*x == ',' && (x == c || x[1] == '\0' || x[1] == ','))
+				n = -1;
+		if (n < 0 || !copy) {
+			free(copy);
+			free(scratch);
+			return vb_err(-EINVAL, "%s: %s=%s has an empty value in its list (write e.g. "
+					       "%s = 1,2)",
+				      ctx, key, value, key);
 		}
-		r = plan_add_variant(s->p, s->pending_name, target);
-	} else if (s->kind == 3) {
-		const char *type = s->pending_name;
-		if (first_key && strcmp(first_key, "type") == 0) {
-			type = first_val;
-			*consumed = 1;
-		} else if (!workload_find(type)) {
-			char names[256], msg[640];
-			workload_names(names, sizeof(names));
-			snprintf(msg, sizeof(msg),
-				 "[workload %s] needs 'type = ...' as its first key (one of: %s)",
-				 s->pending_name, names);
-			return ini_fail(s, s->pending_line, msg);
+		for (tok = strtok_r(copy, ",", &save); tok && r == 0; tok = strtok_r(NULL, ",", &save)) {
+			while (*tok == ' ')
+				tok++;
+			char *e = tok + strlen(tok);
+			while (e > tok && e[-1] == ' ')
+				*--e = '\0';
+			if (!*tok)
+				r = vb_err(-EINVAL, "%s: %s=%s has an empty value in its list", ctx, key,
+					   value);
+			else
+				r = opt_set(tbl, scratch, ctx, key, tok);
 		}
-		r = plan_add_workload(s->p, s->pending_name, type);
+		free(copy);
+	} else {
+		if (!*value)
+			r = vb_err(-EINVAL, "%s: %s has no value (write %s = VALUE)", ctx, key, key);
+		else
+			r = opt_set(tbl, scratch, ctx, key, value);
 	}
-	if (r < 0)
-		ini_fail(s, line, vb_errmsg());
+	free(scratch);
 	return r;
 }
 
-/* A "[section]" line: ends the previous section and starts this one. */
-static void ini_section(struct ini_state *s, const char *section)
+struct axis {
+	const char *key;
+	char *values[64];
+	int n;
+};
+
+static void axes_free(struct axis *ax, int n)
 {
-	int consumed;
-	if (flush_pending(s, NULL, NULL, &consumed) < 0)
-		return;
-	char kind[32] = "", name[256] = "", extra[2] = "";
-	int n = sscanf(section, "%31s %255s %1s", kind, name, extra);
-	s->kind = 0;
-	s->key_seen = 0;
-	if (n == 1 && strcmp(kind, "experiment") == 0) {
-		s->kind = 1;
-	} else if (n == 2 && (strcmp(kind, "variant") == 0 || strcmp(kind, "workload") == 0)) {
-		s->kind = kind[0] == 'v' ? 2 : 3;
-		/* a duplicate is reported at its header, not at its first key */
-		int dup = 0;
-		for (int i = 0; s->kind == 2 && i < s->p->nv; i++)
-			dup |= strcmp(s->p->v[i].name, name) == 0;
-		for (int i = 0; s->kind == 3 && i < s->p->nw; i++)
-			dup |= strcmp(s->p->w[i].name, name) == 0;
-		if (dup) {
-			char msg[512];
-			snprintf(msg, sizeof(msg), "%s '%s' is defined twice", kind, name);
-			ini_fail(s, s->line, msg);
-			return;
+	for (int i = 0; i < n; i++)
+		for (int k = 0; k < ax[i].n; k++)
+			free(ax[i].values[k]);
+}
+
+static int split_axis(struct axis *a, const char *key, const char *value)
+{
+	char *copy = strdup(value), *save = NULL;
+	if (!copy)
+		return -ENOMEM;
+	a->key = key;
+	a->n = 0;
+	for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		while (*t == ' ')
+			t++;
+		char *e = t + strlen(t);
+		while (e > t && e[-1] == ' ')
+			*--e = '\0';
+		if (a->n >= 64) {
+			free(copy);
+			return vb_err(-E2BIG, "%s: an axis may have at most 64 values", key);
 		}
-		s->pending = 1;
-		s->pending_line = s->line;
-		snprintf(s->pending_name, sizeof(s->pending_name), "%s", name);
-	} else {
-		char msg[512];
-		snprintf(msg, sizeof(msg),
-			 "unknown section [%.200s] (valid: [experiment], [variant NAME], "
-			 "[workload NAME])",
-			 section);
-		ini_fail(s, s->line, msg);
+		a->values[a->n++] = strdup(t);
+	}
+	free(copy);
+	return 0;
+}
+
+/* name-key1value1-key2value2, with characters a name may not hold dropped */
+static void expanded_name(char *out, size_t n, const char *base, struct axis *ax, int nax,
+			  const int *pick)
+{
+	size_t used = (size_t)snprintf(out, n, "%s", base);
+	for (int i = 0; i < nax && used < n; i++) {
+		char part[128];
+		snprintf(part, sizeof(part), "-%s%s", ax[i].key, ax[i].values[pick[i]]);
+		for (char *c = part; *c && used < n - 1; c++)
+			if (*c == '-' || *c == '_' || *c == '.' || (*c >= '0' && *c <= '9') ||
+			    (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z'))
+				out[used++] = *c;
+		out[used] = '\0';
 	}
 }
 
-/* Recognises a header the way inih does: after an optional BOM and leading
- * spaces, '[' up to the first ']' (a " ;" comment before it makes the line a
- * syntax error, which inih reports). An indented line after a key is that
- * key's continuation, never a header. */
-static void ini_look_at(struct ini_state *s, char *line)
+/* Builds every variant or workload of one template. */
+static int expand(struct plan *p, const struct tmpl *t, const struct ini_section *defaults,
+		  const char *source)
 {
-	char *c = line;
-	if (s->line == 1 && (unsigned char)c[0] == 0xEF && (unsigned char)c[1] == 0xBB &&
-	    (unsigned char)c[2] == 0xBF)
-		c += 3;
-	while (*c == ' ' || *c == '\t' || *c == '\r' || *c == '\n' || *c == '\f' || *c == '\v')
-		c++;
-	if (!*c || *c == ';' || *c == '#')
-		return; /* blank or comment */
-	if (s->key_seen && c > line)
-		return; /* continuation */
-	if (*c != '[') {
-		for (char *e = c; *e && !(*e == ';' && e > c && (e[-1] == ' ' || e[-1] == '\t'));
-		     e++)
-			if (*e == '=' || *e == ':') {
-				s->key_seen = 1;
+	const struct opt_def *tbl = t->is_variant ? t->target->options : t->ops->options;
+	/* the effective keys: defaults the target knows, then the section's own */
+	const struct ini_entry *keys[512];
+	int nkeys = 0;
+	for (int i = 0; t->is_variant && defaults && i < defaults->n; i++) {
+		int own = 0;
+		for (int k = t->first; k < t->sec->n; k++)
+			own |= strcmp(t->sec->e[k].key, defaults->e[i].key) == 0;
+		if (!own && opt_find(tbl, defaults->e[i].key) && nkeys < 512)
+			keys[nkeys++] = &defaults->e[i];
+	}
+	for (int k = t->first; k < t->sec->n && nkeys < 512; k++)
+		keys[nkeys++] = &t->sec->e[k];
+
+	struct axis ax[16];
+	int nax = 0, r = 0;
+	for (int i = 0; i < nkeys; i++) {
+		if (!is_axis(opt_find(tbl, keys[i]->key), keys[i]->value))
+			continue;
+		if (nax >= 16) {
+			axes_free(ax, nax);
+			return fail_at(source, keys[i]->line, -E2BIG, "at most 16 axes in one section");
+		}
+		if ((r = split_axis(&ax[nax++], keys[i]->key, keys[i]->value)) < 0) {
+			axes_free(ax, nax);
+			return r;
+		}
+	}
+	long combos = 1;
+	for (int i = 0; i < nax; i++)
+		combos *= ax[i].n;
+	if ((t->is_variant ? p->nv : p->nw) + combos >
+	    (t->is_variant ? PLAN_MAX_VARIANTS : PLAN_MAX_WORKLOADS)) {
+		axes_free(ax, nax);
+		char msg[256];
+		snprintf(msg, sizeof(msg), "[%s %s] expands to %ld %ss, more than the %d a plan may "
+					   "have; use fewer axes or values",
+			 t->is_variant ? "variant" : "workload", t->name, combos,
+			 t->is_variant ? "variant" : "workload",
+			 t->is_variant ? PLAN_MAX_VARIANTS : PLAN_MAX_WORKLOADS);
+		return fail_at(source, t->line, -E2BIG, msg);
+	}
+	int pick[16] = {0};
+	for (long c = 0; c < combos && r == 0; c++) {
+		char name[PLAN_NAME_MAX * 2];
+		expanded_name(name, sizeof(name), t->name, ax, nax, pick);
+		if (strlen(name) >= PLAN_NAME_MAX) { /* keep names unique but short */
+			char num[24];
+			int w = snprintf(num, sizeof(num), "-%ld", c + 1);
+			memcpy(name + PLAN_NAME_MAX - 1 - w, num, (size_t)w + 1);
+		}
+		if (t->is_variant)
+			r = plan_add_variant(p, name, t->target->name);
+		else
+			r = plan_add_workload(p, name, t->ops->name);
+		if (r < 0)
+			break;
+		void *opts = t->is_variant ? p->v[p->nv - 1].opts : p->w[p->nw - 1].opts;
+		snprintf(t->is_variant ? p->v[p->nv - 1].section : p->w[p->nw - 1].section,
+			 PLAN_NAME_MAX, "%s", t->name);
+		int a = 0;
+		for (int i = 0; i < nkeys && r == 0; i++) {
+			const char *key = keys[i]->key;
+			if (!t->is_variant && strcmp(key, "variants") == 0) {
+				r = plan_workload_set(p, &p->w[p->nw - 1], key, keys[i]->value);
+				continue;
+			}
+			const char *val = keys[i]->value;
+			if (a < nax && ax[a].key == key)
+				val = ax[a].values[pick[a]], a++;
+			char ctx[160];
+			snprintf(ctx, sizeof(ctx), "%s:%d: %s '%s'", source, keys[i]->line,
+				 t->is_variant ? "variant" : "workload", name);
+			r = opt_set(tbl, opts, ctx, key, val);
+		}
+		for (int i = nax - 1; i >= 0; i--) { /* odometer, last axis fastest */
+			if (++pick[i] < ax[i].n)
+				break;
+			pick[i] = 0;
+		}
+	}
+	axes_free(ax, nax);
+	return r;
+}
+
+static int build(struct plan *p, const struct ini_doc *doc, const char *source)
+{
+	struct tmpl *tm = calloc((size_t)doc->n + 1, sizeof(*tm));
+	const struct ini_section *defaults = NULL;
+	int nt = 0, r = 0;
+	char msg[1024];
+	if (!tm)
+		return -ENOMEM;
+	for (int si = 0; si < doc->n && r == 0; si++) {
+		const struct ini_section *sec = &doc->s[si];
+		char kind[32] = "", name[256] = "", extra[2] = "";
+		int nw = sscanf(sec->header, "%31s %255s %1s", kind, name, extra);
+		if (!sec->header[0]) {
+			snprintf(msg, sizeof(msg), "'%.200s' is outside any section", sec->e[0].key);
+			r = fail_at(source, sec->e[0].line, -EINVAL, msg);
+		} else if (nw == 1 && !strcmp(kind, "experiment")) {
+			for (int k = 0; k < sec->n && r == 0; k++) {
+				vb_err_set_quiet(1);
+				r = plan_experiment_set(p, sec->e[k].key, sec->e[k].value);
+				vb_err_set_quiet(0);
+				if (r < 0) {
+					snprintf(msg, sizeof(msg), "%s", vb_errmsg());
+					r = fail_at(source, sec->e[k].line, r, msg);
+				}
+			}
+		} else if (nw == 1 && !strcmp(kind, "defaults")) {
+			defaults = sec;
+		} else if (nw == 2 && (!strcmp(kind, "variant") || !strcmp(kind, "workload"))) {
+			struct tmpl *t = &tm[nt];
+			t->is_variant = kind[0] == 'v';
+			t->line = sec->line;
+			t->sec = sec;
+			vb_err_set_quiet(1);
+			r = valid_name(kind, name);
+			for (int i = 0; r == 0 && i < nt; i++)
+				if (tm[i].is_variant == t->is_variant && !strcmp(tm[i].name, name))
+					r = vb_err(-EEXIST, "%s '%s' is defined twice", kind, name);
+			vb_err_set_quiet(0);
+			if (r < 0) {
+				snprintf(msg, sizeof(msg), "%s", vb_errmsg());
+				r = fail_at(source, sec->line, r, msg);
 				break;
 			}
-		return;
-	}
-	for (char *e = c + 1; *e; e++) {
-		if (*e == ';' && (e[-1] == ' ' || e[-1] == '\t'))
-			return;
-		if (*e == ']') {
-			char section[256];
-			snprintf(section, sizeof(section), "%.*s", (int)(e - c - 1), c + 1);
-			ini_section(s, section);
-			return;
+			snprintf(t->name, sizeof(t->name), "%s", name);
+			const char *first = sec->n ? sec->e[0].key : "";
+			const char *sel = t->is_variant ? "target" : "type";
+			const char *what = t->is_variant ? "native" : name;
+			int line = sec->line;
+			if (!strcmp(first, sel)) {
+				what = sec->e[0].value;
+				t->first = 1;
+				line = sec->e[0].line;
+			}
+			if (t->is_variant) {
+				t->target = target_find(what);
+				if (!t->target) {
+					char names[256];
+					target_names(names, sizeof(names));
+					snprintf(msg, sizeof(msg), "unknown target '%s' (valid: %s)", what,
+						 names);
+					r = fail_at(source, line, -ENOENT, msg);
+					break;
+				}
+			} else {
+				t->ops = workload_find(what);
+				if (!t->ops) {
+					char names[256];
+					workload_names(names, sizeof(names));
+					if (t->first)
+						snprintf(msg, sizeof(msg), "unknown workload '%s' (valid: %s)",
+							 what, names);
+					else
+						snprintf(msg, sizeof(msg),
+							 "[workload %s] needs 'type = ...' as its first key "
+							 "(one of: %s)",
+							 name, names);
+					r = fail_at(source, line, -ENOENT, msg);
+					break;
+				}
+			}
+			const struct opt_def *tbl = t->is_variant ? t->target->options : t->ops->options;
+			size_t size = t->is_variant ? t->target->opts_size : t->ops->opts_size;
+			for (int k = t->first; k < sec->n && r == 0; k++) {
+				const struct ini_entry *e = &sec->e[k];
+				if (!t->is_variant && !strcmp(e->key, "variants"))
+					continue; /* checked once the variants exist */
+				char ctx[128];
+				snprintf(ctx, sizeof(ctx), "%s '%s' (%s)", kind, name,
+					 t->is_variant ? t->target->name : t->ops->name);
+				vb_err_set_quiet(1);
+				r = check_key(tbl, size, ctx, e->key, e->value);
+				vb_err_set_quiet(0);
+				if (r < 0) {
+					snprintf(msg, sizeof(msg), "%s", vb_errmsg());
+					r = fail_at(source, e->line, r, msg);
+				}
+			}
+			nt++;
+		} else {
+			snprintf(msg, sizeof(msg),
+				 "unknown section [%.200s] (valid: [experiment], [defaults], "
+				 "[variant NAME], [workload NAME])",
+				 sec->header);
+			r = fail_at(source, sec->line, -EINVAL, msg);
 		}
 	}
-}
-
-/* fgets over the string, as inih's own string reader, plus the above. */
-static char *plan_ini_read(char *buf, int size, void *user)
-{
-	struct ini_state *s = user;
-	if (s->error_line || !*s->rest || size < 2)
-		return NULL;
-	size_t n = strcspn(s->rest, "\n");
-	if (s->rest[n] == '\n')
-		n++;
-	s->line++;
-	if (n > (size_t)size - 1) {
-		char msg[128];
-		snprintf(msg, sizeof(msg), "line is longer than %d characters", size - 3);
-		ini_fail(s, s->line, msg);
-		return NULL;
+	/* a syntax error after everything above is the first problem */
+	if (r == 0 && doc->error_line)
+		r = fail_at(source, doc->error_line, -EINVAL, doc->error);
+	/* every [defaults] key must mean something to some variant */
+	for (int i = 0; r == 0 && defaults && i < defaults->n; i++) {
+		int known = 0;
+		for (int k = 0; k < nt; k++)
+			known |= tm[k].is_variant && opt_find(tm[k].target->options, defaults->e[i].key);
+		if (!known) {
+			snprintf(msg, sizeof(msg), "[defaults] key '%s' is not an option of any "
+						   "variant's target (see 'vmbench list targets')",
+				 defaults->e[i].key);
+			r = fail_at(source, defaults->e[i].line, -ENOENT, msg);
+		}
+		for (int k = 0; r == 0 && k < nt; k++) {
+			if (!tm[k].is_variant || !opt_find(tm[k].target->options, defaults->e[i].key))
+				continue;
+			char ctx[128];
+			snprintf(ctx, sizeof(ctx), "[defaults] for variant '%s'", tm[k].name);
+			vb_err_set_quiet(1);
+			r = check_key(tm[k].target->options, tm[k].target->opts_size, ctx,
+				      defaults->e[i].key, defaults->e[i].value);
+			vb_err_set_quiet(0);
+			if (r < 0) {
+				snprintf(msg, sizeof(msg), "%s", vb_errmsg());
+				r = fail_at(source, defaults->e[i].line, r, msg);
+			}
+		}
 	}
-	memcpy(buf, s->rest, n);
-	buf[n] = '\0';
-	s->rest += n;
-	char copy[1024];
-	snprintf(copy, sizeof(copy), "%s", buf);
-	ini_look_at(s, copy);
-	return buf;
-}
-
-static int on_ini(void *user, const char *section, const char *name, const char *value)
-{
-	struct ini_state *s = user;
-	int consumed, r;
-	(void)section; /* the reader has seen the header already */
-	if (s->error_line)
-		return 0;
-	if (s->kind == 0) {
-		char msg[512];
-		snprintf(msg, sizeof(msg), "'%.200s' is outside any section", name);
-		ini_fail(s, s->line, msg);
-		return 0;
-	}
-	if (flush_pending(s, name, value, &consumed) < 0)
-		return 0;
-	if (consumed)
-		return 1;
-	if (s->kind == 1)
-		r = plan_experiment_set(s->p, name, value);
-	else if (s->kind == 2 && s->p->nv > 0)
-		r = plan_variant_set(s->p, &s->p->v[s->p->nv - 1], name, value);
-	else if (s->kind == 3 && s->p->nw > 0)
-		r = plan_workload_set(s->p, &s->p->w[s->p->nw - 1], name, value);
-	else
-		r = -EINVAL;
-	if (r < 0) {
-		ini_fail(s, s->line, vb_errmsg());
-		return 0;
-	}
-	return 1;
+	for (int k = 0; r == 0 && k < nt; k++)
+		if (tm[k].is_variant)
+			r = expand(p, &tm[k], defaults, source);
+	for (int k = 0; r == 0 && k < nt; k++)
+		if (!tm[k].is_variant)
+			r = expand(p, &tm[k], defaults, source);
+	free(tm);
+	return r;
 }
 
 int plan_load_string(struct plan *p, const char *text, const char *source)
 {
-	struct ini_state s = {.p = p, .rest = text};
+	struct ini_doc doc;
 	snprintf(p->source, sizeof(p->source), "%s", source);
 	free(p->text);
 	p->text = strdup(text);
-	vb_err_set_quiet(1); /* messages are printed once, with file and line, below */
-	int line = ini_parse_stream(plan_ini_read, &s, on_ini, &s);
-	int consumed;
-	if (!s.error_line)
-		flush_pending(&s, NULL, NULL, &consumed);
-	vb_err_set_quiet(0);
-	if (line == -2)
+	if (!p->text || ini_parse(text, &doc) < 0)
 		return vb_err(-ENOMEM, "out of memory reading plan '%s'", source);
-	/* inih's own syntax errors are not seen by the handler: the earlier wins */
-	if (s.error_line && (line <= 0 || s.error_line <= line))
-		return vb_err(-EINVAL, "%s:%d: %s", source, s.error_line, s.error);
-	if (line > 0)
-		return vb_err(-EINVAL,
-			      "%s:%d: syntax error (expected '[section]', 'name = value' or a "
-			      "comment)",
-			      source, line);
-	return 0;
+	int r = build(p, &doc, source);
+	ini_free(&doc);
+	return r;
 }
 
 int plan_load(struct plan *p, const char *path)
@@ -418,7 +653,19 @@ static int in_list(const char *list, const char *name)
 
 int plan_applies(const struct plan_workload *w, const struct plan_variant *v)
 {
-	return !w->variants[0] || in_list(w->variants, v->name);
+	return !w->variants[0] || in_list(w->variants, v->name) ||
+	       (v->section[0] && in_list(w->variants, v->section));
+}
+
+const struct plan_variant *plan_baseline(const struct plan *p)
+{
+	for (int i = 0; p->exp.baseline[0] && i < p->nv; i++)
+		if (!strcmp(p->v[i].name, p->exp.baseline))
+			return &p->v[i];
+	for (int i = 0; p->exp.baseline[0] && i < p->nv; i++)
+		if (!strcmp(p->v[i].section, p->exp.baseline))
+			return &p->v[i];
+	return p->nv ? &p->v[0] : NULL;
 }
 
 int plan_validate(struct plan *p)
@@ -431,6 +678,39 @@ int plan_validate(struct plan *p)
 		return vb_err(-EINVAL, "%s: the plan has no workload; add a [workload NAME] "
 				       "section with 'type = cpu' (or use -w on the command line)",
 			      p->source[0] ? p->source : "plan");
+	if (p->exp.baseline[0]) {
+		int found = 0;
+		for (int i = 0; i < p->nv; i++)
+			found |= !strcmp(p->v[i].name, p->exp.baseline) ||
+				 !strcmp(p->v[i].section, p->exp.baseline);
+		if (!found) {
+			char names[512] = "";
+			size_t used = 0;
+			for (int i = 0; i < p->nv && used < sizeof(names) - 1; i++)
+				used += (size_t)snprintf(names + used, sizeof(names) - used, "%s%s",
+							 i ? ", " : "", p->v[i].name);
+			return vb_err(-ENOENT, "%s: baseline '%s' is not a variant of the plan "
+					       "(variants: %s)",
+				      p->source[0] ? p->source : "plan", p->exp.baseline, names);
+		}
+	}
+	if (p->exp.repeat_min < p->exp.repeat && p->exp.until_pct <= 0)
+		return vb_err(-EINVAL, "%s: repeat=%lld..%lld is adaptive and needs a stop rule: "
+				       "add e.g. 'until = ci95 < 2%%' to [experiment]",
+			      p->source[0] ? p->source : "plan", (long long)p->exp.repeat_min,
+			      (long long)p->exp.repeat);
+	if (p->exp.until_pct > 0 && p->exp.repeat_min == p->exp.repeat)
+		return vb_err(-EINVAL, "%s: until= needs an adaptive repeat range, e.g. "
+				       "'repeat = 3..20'",
+			      p->source[0] ? p->source : "plan");
+	long long runs = 0;
+	for (int i = 0; i < p->nw; i++)
+		for (int j = 0; j < p->nv; j++)
+			runs += plan_applies(&p->w[i], &p->v[j]) ? p->exp.repeat + p->exp.warmup : 0;
+	if (runs > PLAN_MAX_RUNS)
+		return vb_err(-E2BIG, "%s: the plan expands to %lld runs, more than %d; use fewer "
+				       "axes, values or repeats",
+			      p->source[0] ? p->source : "plan", runs, PLAN_MAX_RUNS);
 	for (int i = 0; i < p->nw; i++) {
 		struct plan_workload *w = &p->w[i];
 		if (w->ops->check) {
@@ -446,7 +726,7 @@ int plan_validate(struct plan *p)
 		for (char *t = strtok_r(copy, ", ", &save); t; t = strtok_r(NULL, ", ", &save)) {
 			int found = 0;
 			for (int j = 0; j < p->nv; j++)
-				found |= strcmp(p->v[j].name, t) == 0;
+				found |= !strcmp(p->v[j].name, t) || !strcmp(p->v[j].section, t);
 			if (!found)
 				return vb_err(-ENOENT, "workload '%s': variants= names '%s', which "
 						       "the plan does not define",

@@ -1,11 +1,18 @@
 /* A plan: variants (where and how) x workloads (what) x repeats, read from an
  * INI file or built from command-line flags.
  *
- *   [experiment]          name, repeat, timeout
+ *   [experiment]          name, repeat (N or MIN..MAX), until, warmup, order,
+ *                         seed, baseline, drop-caches, timeout
+ *   [defaults]            keys every variant gets (where its target has them)
  *   [variant NAME]        target = native|...; the target's options
  *   [workload NAME]       type = cpu|memory|...; the workload's options;
  *                         variants = a,b   (only on these; default: all)
- */
+ *
+ * Matrix axes: a comma list on a key whose type is not a string expands
+ * into the cross product: `smp = 1,2` and `mem = 1G,2G` in [variant vm] give
+ * vm-smp1-mem1G, vm-smp1-mem2G, vm-smp2-mem1G, vm-smp2-mem2G; `bs = 4k,64k`
+ * in [workload rr] gives rr-bs4k and rr-bs64k. `variants =` and `baseline =`
+ * may name a section (all its expansions) or one expansion. */
 #ifndef VB_CORE_PLAN_H
 #define VB_CORE_PLAN_H
 
@@ -17,25 +24,41 @@
 
 #define PLAN_MAX_VARIANTS 256
 #define PLAN_MAX_WORKLOADS 256
+#define PLAN_MAX_RUNS 100000
 #define PLAN_NAME_MAX 64
 
 struct plan_variant {
 	char name[PLAN_NAME_MAX];
+	char section[PLAN_NAME_MAX]; /* the [variant NAME] it came from */
 	const struct target_ops *target;
 	void *opts; /* the target's option struct */
 };
 
 struct plan_workload {
 	char name[PLAN_NAME_MAX];
+	char section[PLAN_NAME_MAX]; /* the [workload NAME] it came from */
 	const struct workload_ops *ops;
 	void *opts;         /* the workload's option struct */
 	char variants[512]; /* comma list, "" = all */
 };
 
+enum plan_order { PLAN_ORDER_INTERLEAVED, PLAN_ORDER_RANDOMIZED, PLAN_ORDER_SEQUENTIAL };
+
 struct plan_experiment_opts {
 	char name[128];
-	int64_t repeat;
+	int64_t repeat;     /* the most repeats of a variant x workload */
+	int64_t repeat_min; /* adaptive: the fewest (== repeat when not adaptive) */
+	char until[64];     /* adaptive stop rule: "ci95 < 2%" or "cv < 5%" */
+	int64_t warmup;     /* runs before the measured ones, not stored */
+	int order;          /* enum plan_order */
+	int64_t seed;       /* randomized order; 0: chosen at run time and stored */
+	char baseline[PLAN_NAME_MAX];
+	int drop_caches;
 	int64_t timeout_ns; /* per run, beyond the workload's own estimate */
+	/* parsed from until */
+	int until_cv;         /* 1: cv, 0: ci95 half-width */
+	double until_pct;     /* 0: no rule */
+	char until_metric[64]; /* "" = the workload's headline metric */
 };
 
 struct plan {
@@ -66,6 +89,8 @@ int plan_experiment_set(struct plan *p, const char *key, const char *val);
 /* Final checks: something to run, names unique, workloads' own checks,
  * variants= naming existing variants. */
 int plan_validate(struct plan *p);
+/* The baseline variant: baseline=, or the first variant. */
+const struct plan_variant *plan_baseline(const struct plan *p);
 /* Does workload w run on variant v? */
 int plan_applies(const struct plan_workload *w, const struct plan_variant *v);
 json_t *plan_workload_spec(const struct plan_workload *w);

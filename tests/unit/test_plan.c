@@ -17,10 +17,10 @@
 #include "core/plan.h"
 #include "util/err.h"
 
-#define assert_contains(hay, needle)                                                     \
-	do {                                                                              \
-		if (!strstr((hay), (needle)))                                             \
-			fail_msg("'%s' does not contain '%s'", (hay), (needle));          \
+#define assert_contains(hay, needle)                                                               \
+	do {                                                                                       \
+		if (!strstr((hay), (needle)))                                                      \
+			fail_msg("'%s' does not contain '%s'", (hay), (needle));                   \
 	} while (0)
 
 static int setup(void **state)
@@ -135,10 +135,9 @@ static void test_applies(void **state)
 		const char *list, *name;
 		int want;
 	} cases[] = {
-		{"", "a", 1},          {"a", "a", 1},      {"a,b", "b", 1},
-		{"a, b", "b", 1},      {" a , b ", "a", 1}, {"ab", "a", 0},
-		{"a", "ab", 0},        {"xa,b", "a", 0},    {"b,a", "a", 1},
-		{"aa,a", "a", 1},      {"tuned", "tune", 0},
+	    {"", "a", 1},	 {"a", "a", 1},	   {"a,b", "b", 1},	 {"a, b", "b", 1},
+	    {" a , b ", "a", 1}, {"ab", "a", 0},   {"a", "ab", 0},	 {"xa,b", "a", 0},
+	    {"b,a", "a", 1},	 {"aa,a", "a", 1}, {"tuned", "tune", 0},
 	};
 	(void)state;
 	memset(&w, 0, sizeof(w));
@@ -193,55 +192,56 @@ static void test_load_errors(void **state)
 		const char *where; /* "plan.ini:N:" */
 		const char *msg[3];
 	} cases[] = {
-		{"[experiment]\nname = x\nthis is not ini\n", "plan.ini:3:", {"syntax error"}},
-		{"[variant a]\n[bogus]\nx = 1\n",
-		 "plan.ini:2:",
-		 {"unknown section [bogus]", "[experiment], [variant NAME], [workload NAME]"}},
-		{"[bogus]\n", "plan.ini:1:", {"unknown section [bogus]"}},
-		{"[variant]\ntarget = native\n", "plan.ini:1:", {"unknown section [variant]"}},
-		{"[experiment x]\nname = a\n", "plan.ini:1:", {"unknown section"}},
-		{"[variant a b]\n", "plan.ini:1:", {"[variant a b]"}},
-		{"[variant a]\n\n[workload w]\ntype = nope\n",
-		 "plan.ini:4:",
-		 {"unknown workload 'nope'", "cpu, memory"}},
-		{"[variant a]\n[workload cpu]\nthreads = 2\nbogus = 1\n",
-		 "plan.ini:4:",
-		 {"unknown option 'bogus'", "max-prime", "threads"}},
-		{"[workload memory]\nblock-size = 4x\n",
-		 "plan.ini:2:",
-		 {"block-size=4x", "not a size"}},
-		{"[workload memory]\nscope = planet\n", "plan.ini:2:", {"scope=planet", "global, local"}},
-		{"[variant a]\ntarget = native\n[workload cpu]\n[variant a]\ntarget = native\n",
-		 "plan.ini:4:",
-		 {"variant 'a' is defined twice"}},
-		{"[variant a]\ntarget = native\n[variant a]\ntarget = native\n",
-		 "plan.ini:3:",
-		 {"variant 'a' is defined twice"}},
-		{"[workload cpu]\n[workload cpu]\n", "plan.ini:2:", {"workload 'cpu' is defined twice"}},
-		{"[variant a]\n[workload mine]\nthreads = 2\n",
-		 "plan.ini:2:",
-		 {"[workload mine] needs 'type = ...'", "cpu, memory"}},
-		{"[variant a]\n[workload mine]\n", "plan.ini:2:", {"[workload mine] needs 'type"}},
-		{"[variant a]\ntarget = xen\n", "plan.ini:2:", {"unknown target 'xen'", "native"}},
-		{"[variant a]\nworkdir = /x\nbogus = 1\n",
-		 "plan.ini:3:",
-		 {"unknown option 'bogus'", "workdir"}},
-		{"name = x\n[experiment]\n", "plan.ini:1:", {"'name' is outside any section"}},
-		{"[experiment]\nrepeat = 0\n", "plan.ini:2:", {"repeat=0", "out of range"}},
-		{"[experiment]\nrepeat = many\n", "plan.ini:2:", {"repeat=many"}},
-		{"[experiment]\ncolour = red\n", "plan.ini:2:", {"unknown option 'colour'", "repeat"}},
-		{"[variant bad!]\n", "plan.ini:1:", {"variant name 'bad!'"}},
-		/* the error names the first problem, not a later one */
-		{"[workload cpu]\nbogus = 1\nthreads = 0\n",
-		 "plan.ini:2:",
-		 {"unknown option 'bogus'"}},
-		{"[variant bad!]\nworkdir = /a\nworkdir = /b\n",
-		 "plan.ini:",
-		 {"variant name 'bad!'"}},
-		{"[experiment]\nname = x\nnot ini\n[workload cpu]\nbogus = 1\n",
-		 "plan.ini:3:",
-		 {"syntax error"}},
-		{"[workload cpu]\nthreads = 0\nnot ini\n", "plan.ini:2:", {"threads=0"}},
+	    {"[experiment]\nname = x\nthis is not ini\n", "plan.ini:3:", {"syntax error"}},
+	    {"[variant a]\n[bogus]\nx = 1\n",
+	     "plan.ini:2:",
+	     {"unknown section [bogus]",
+	      "[experiment], [defaults], [variant NAME], [workload NAME]"}},
+	    {"[bogus]\n", "plan.ini:1:", {"unknown section [bogus]"}},
+	    {"[variant]\ntarget = native\n", "plan.ini:1:", {"unknown section [variant]"}},
+	    {"[experiment x]\nname = a\n", "plan.ini:1:", {"unknown section"}},
+	    {"[variant a b]\n", "plan.ini:1:", {"[variant a b]"}},
+	    {"[variant a]\n\n[workload w]\ntype = nope\n",
+	     "plan.ini:4:",
+	     {"unknown workload 'nope'", "cpu, memory"}},
+	    {"[variant a]\n[workload cpu]\nthreads = 2\nbogus = 1\n",
+	     "plan.ini:4:",
+	     {"unknown option 'bogus'", "max-prime", "threads"}},
+	    {"[workload memory]\nblock-size = 4x\n",
+	     "plan.ini:2:",
+	     {"block-size=4x", "not a size"}},
+	    {"[workload memory]\nscope = planet\n",
+	     "plan.ini:2:",
+	     {"scope=planet", "global, local"}},
+	    {"[variant a]\ntarget = native\n[workload cpu]\n[variant a]\ntarget = native\n",
+	     "plan.ini:4:",
+	     {"variant 'a' is defined twice"}},
+	    {"[variant a]\ntarget = native\n[variant a]\ntarget = native\n",
+	     "plan.ini:3:",
+	     {"variant 'a' is defined twice"}},
+	    {"[workload cpu]\n[workload cpu]\n",
+	     "plan.ini:2:",
+	     {"workload 'cpu' is defined twice"}},
+	    {"[variant a]\n[workload mine]\nthreads = 2\n",
+	     "plan.ini:2:",
+	     {"[workload mine] needs 'type = ...'", "cpu, memory"}},
+	    {"[variant a]\n[workload mine]\n", "plan.ini:2:", {"[workload mine] needs 'type"}},
+	    {"[variant a]\ntarget = xen\n", "plan.ini:2:", {"unknown target 'xen'", "native"}},
+	    {"[variant a]\nworkdir = /x\nbogus = 1\n",
+	     "plan.ini:3:",
+	     {"unknown option 'bogus'", "workdir"}},
+	    {"name = x\n[experiment]\n", "plan.ini:1:", {"'name' is outside any section"}},
+	    {"[experiment]\nrepeat = 0\n", "plan.ini:2:", {"repeat=0", "out of range"}},
+	    {"[experiment]\nrepeat = many\n", "plan.ini:2:", {"repeat=many"}},
+	    {"[experiment]\ncolour = red\n", "plan.ini:2:", {"unknown option 'colour'", "repeat"}},
+	    {"[variant bad!]\n", "plan.ini:1:", {"variant name 'bad!'"}},
+	    /* the error names the first problem, not a later one */
+	    {"[workload cpu]\nbogus = 1\nthreads = 0\n", "plan.ini:2:", {"unknown option 'bogus'"}},
+	    {"[variant bad!]\nworkdir = /a\nworkdir = /b\n", "plan.ini:", {"variant name 'bad!'"}},
+	    {"[experiment]\nname = x\nnot ini\n[workload cpu]\nbogus = 1\n",
+	     "plan.ini:3:",
+	     {"syntax error"}},
+	    {"[workload cpu]\nthreads = 0\nnot ini\n", "plan.ini:2:", {"threads=0"}},
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -265,29 +265,133 @@ static void test_load_errors(void **state)
 	}
 }
 
-/* inih reads at most 200 bytes a line; a longer one is an error, not two
- * lines of garbage. */
+/* Lines of any length are read whole (QEMU passthrough values are long). */
 static void test_long_line(void **state)
 {
 	struct plan p;
-	char text[600];
+	char text[5000];
 	(void)state;
 	int n = snprintf(text, sizeof(text), "[variant a]\nworkdir = /");
-	memset(text + n, 'd', 300);
-	snprintf(text + n + 300, sizeof(text) - (size_t)n - 300, "\n[workload cpu]\n");
-	plan_init(&p);
-	assert_int_equal(plan_load_string(&p, text, "plan.ini"), -EINVAL);
-	assert_contains(vb_errmsg(), "plan.ini:2: line is longer than");
-	plan_free(&p);
-
-	/* 150 characters are fine */
-	n = snprintf(text, sizeof(text), "[variant a]\nworkdir = /");
-	memset(text + n, 'd', 150);
-	snprintf(text + n + 150, sizeof(text) - (size_t)n - 150, "\n[workload cpu]\n");
+	memset(text + n, 'd', 3000);
+	snprintf(text + n + 3000, sizeof(text) - (size_t)n - 3000, "\n[workload cpu]\n");
 	plan_init(&p);
 	assert_int_equal(plan_load_string(&p, text, "plan.ini"), 0);
-	assert_int_equal(strlen(var_str(&p.v[0], "workdir")), 151);
+	assert_int_equal(strlen(var_str(&p.v[0], "workdir")), 3001);
 	plan_free(&p);
+}
+
+/* Matrix axes, [defaults], baseline and the adaptive repeat rule. */
+static void test_matrix(void **state)
+{
+	struct plan p;
+	(void)state;
+	plan_init(&p);
+	int r =
+	    plan_load_string(&p,
+			     "[experiment]\nrepeat = 3..20\nuntil = ci95 < 2%\nbaseline = b\n"
+			     "order = randomized\nseed = 7\nwarmup = 1\n"
+			     "[defaults]\nworkdir = /var/tmp/d\n"
+			     "[variant a]\n"
+			     "[variant b]\nworkdir = /var/tmp/own\n"
+			     "[workload cpu]\nthreads = 1,2\nmax-prime = 100, 200\n"
+			     "[workload mem]\ntype = memory\nblock-size = 4k,64k\nvariants = b\n",
+			     "m.ini");
+	if (r < 0)
+		fail_msg("%s", vb_errmsg());
+	assert_int_equal(plan_validate(&p), 0);
+	assert_int_equal(p.nv, 2);
+	assert_string_equal(var_str(&p.v[0], "workdir"), "/var/tmp/d");	  /* from [defaults] */
+	assert_string_equal(var_str(&p.v[1], "workdir"), "/var/tmp/own"); /* own key wins */
+	assert_int_equal(p.nw, 6);					  /* 2 x 2 cpu + 2 memory */
+	assert_string_equal(p.w[0].name, "cpu-threads1-max-prime100");
+	assert_string_equal(p.w[1].name, "cpu-threads1-max-prime200");
+	assert_string_equal(p.w[2].name, "cpu-threads2-max-prime100");
+	assert_string_equal(p.w[3].name, "cpu-threads2-max-prime200");
+	assert_int_equal(wl_int(&p.w[3], "threads"), 2);
+	assert_int_equal(wl_int(&p.w[3], "max-prime"), 200);
+	assert_string_equal(p.w[4].name, "mem-block-size4k");
+	assert_string_equal(p.w[4].section, "mem");
+	assert_false(plan_applies(&p.w[4], &p.v[0]));
+	assert_true(plan_applies(&p.w[4], &p.v[1]));
+	assert_int_equal(p.exp.repeat_min, 3);
+	assert_int_equal(p.exp.repeat, 20);
+	assert_true(p.exp.until_pct == 2.0);
+	assert_int_equal(p.exp.until_cv, 0);
+	assert_int_equal(p.exp.order, PLAN_ORDER_RANDOMIZED);
+	assert_int_equal(p.exp.seed, 7);
+	assert_int_equal(p.exp.warmup, 1);
+	assert_string_equal(plan_baseline(&p)->name, "b");
+	plan_free(&p);
+
+	/* variant axes: 2 x 2 named by their values; variants= names a section */
+	plan_init(&p);
+	r = plan_load_string(&p,
+			     "[experiment]\nbaseline = n\n"
+			     "[variant n]\n[variant m]\nworkdir = /var/tmp/m\n"
+			     "[workload cpu]\nvariants = n\nuntil_metric_is_not_a_key = 1\n",
+			     "v.ini");
+	assert_int_equal(r, -ENOENT);
+	assert_contains(vb_errmsg(), "v.ini:8: ");
+	plan_free(&p);
+}
+
+static void test_matrix_errors(void **state)
+{
+	static const struct {
+		const char *text;
+		const char *msg[2];
+	} cases[] = {
+	    {"[variant a]\n[workload cpu]\nthreads = 1,,2\n", {"a.ini:3:", "empty value"}},
+	    {"[variant a]\n[workload cpu]\nthreads = 1,\n", {"a.ini:3:", "empty value"}},
+	    {"[variant a]\n[workload cpu]\nthreads =\n", {"a.ini:3:", "no value"}},
+	    {"[variant a]\n[workload cpu]\nthreadz = 1,2\n",
+	     {"a.ini:3:", "unknown option 'threadz'"}},
+	    {"[variant a]\n[workload cpu]\nthreads = 1,x\n", {"a.ini:3:", "threads=x"}},
+	    {"[defaults]\nsmp = 2\n[variant a]\n[workload cpu]\n",
+	     {"a.ini:2:", "[defaults] key 'smp'"}},
+	    {"[experiment]\nrepeat = 5..3\n", {"a.ini:2:", "MIN..MAX"}},
+	    {"[experiment]\nuntil = fast\n", {"a.ini:2:", "stop rule"}},
+	    {"[variant a]\n[workload cpu]\nmax-prime = 3,4,5,6,7,8,9,10,11,12,13,14,15,16,17\n"
+	     "threads = 1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18\n",
+	     {"a.ini:2:", "expands to 270 workloads"}},
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct plan p;
+		plan_init(&p);
+		int r = plan_load_string(&p, cases[i].text, "a.ini");
+		if (r >= 0)
+			fail_msg("case %zu loaded", i);
+		for (int k = 0; k < 2 && cases[i].msg[k]; k++)
+			if (!strstr(vb_errmsg(), cases[i].msg[k]))
+				fail_msg("case %zu: '%s' lacks '%s'", i, vb_errmsg(),
+					 cases[i].msg[k]);
+		plan_free(&p);
+	}
+	/* checked once the whole plan is known */
+	static const struct {
+		const char *text;
+		const char *msg;
+	} late[] = {
+	    {"[experiment]\nbaseline = ghost\n[variant a]\n[workload cpu]\n",
+	     "baseline 'ghost' is not a variant"},
+	    {"[experiment]\nrepeat = 3..5\n[variant a]\n[workload cpu]\n", "needs a stop rule"},
+	    {"[experiment]\nrepeat = 3\nuntil = cv < 5%\n[variant a]\n[workload cpu]\n",
+	     "adaptive repeat range"},
+	    {"[experiment]\nrepeat = 100000\n[variant a]\n[workload cpu]\nthreads = 1,2\n",
+	     "expands to 200000 runs"},
+	};
+	for (size_t i = 0; i < sizeof(late) / sizeof(late[0]); i++) {
+		struct plan p;
+		plan_init(&p);
+		if (plan_load_string(&p, late[i].text, "a.ini") < 0)
+			fail_msg("late case %zu did not load: %s", i, vb_errmsg());
+		if (plan_validate(&p) >= 0)
+			fail_msg("late case %zu validated", i);
+		if (!strstr(vb_errmsg(), late[i].msg))
+			fail_msg("late case %zu: '%s' lacks '%s'", i, vb_errmsg(), late[i].msg);
+		plan_free(&p);
+	}
 }
 
 static void test_validate_errors(void **state)
@@ -297,15 +401,15 @@ static void test_validate_errors(void **state)
 		int err;
 		const char *msg[2];
 	} cases[] = {
-		{"", -EINVAL, {"plan.ini", "no variant"}},
-		{"# only a comment\n", -EINVAL, {"no variant"}},
-		{"[experiment]\nname = x\n", -EINVAL, {"no variant"}},
-		{"[variant a]\n", -EINVAL, {"plan.ini", "no workload"}},
-		{"[workload cpu]\n", -EINVAL, {"no variant"}},
-		{"[variant a]\n[workload cpu]\nvariants = a, ghost\n",
-		 -ENOENT,
-		 {"workload 'cpu'", "'ghost'"}},
-		{"[variant a]\n[workload cpu]\nvariants = ,\n", -EINVAL, {"variants= is empty"}},
+	    {"", -EINVAL, {"plan.ini", "no variant"}},
+	    {"# only a comment\n", -EINVAL, {"no variant"}},
+	    {"[experiment]\nname = x\n", -EINVAL, {"no variant"}},
+	    {"[variant a]\n", -EINVAL, {"plan.ini", "no workload"}},
+	    {"[workload cpu]\n", -EINVAL, {"no variant"}},
+	    {"[variant a]\n[workload cpu]\nvariants = a, ghost\n",
+	     -ENOENT,
+	     {"workload 'cpu'", "'ghost'"}},
+	    {"[variant a]\n[workload cpu]\nvariants = ,\n", -EINVAL, {"variants= is empty"}},
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -384,14 +488,16 @@ static void test_load_file(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_good_plan),
-		cmocka_unit_test(test_applies),
-		cmocka_unit_test(test_sections_without_keys),
-		cmocka_unit_test(test_load_errors),
-		cmocka_unit_test(test_long_line),
-		cmocka_unit_test(test_validate_errors),
-		cmocka_unit_test(test_build_by_hand),
-		cmocka_unit_test(test_load_file),
+	    cmocka_unit_test(test_good_plan),
+	    cmocka_unit_test(test_applies),
+	    cmocka_unit_test(test_sections_without_keys),
+	    cmocka_unit_test(test_load_errors),
+	    cmocka_unit_test(test_long_line),
+	    cmocka_unit_test(test_matrix),
+	    cmocka_unit_test(test_matrix_errors),
+	    cmocka_unit_test(test_validate_errors),
+	    cmocka_unit_test(test_build_by_hand),
+	    cmocka_unit_test(test_load_file),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }
