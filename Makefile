@@ -7,7 +7,7 @@ WARN    := -Wall -Wextra -Werror -Wno-missing-field-initializers
 # Recursive (=) so that pkg-config runs when a recipe needs it, after
 # `make deps` may have installed the libraries in the same invocation.
 CPPFLAGS += -std=c11 -D_GNU_SOURCE -Isrc
-LDLIBS_HOST = -lsqlite3 -ljansson -luring -laio -lgsl -lgslcblas -lpthread -lm
+LDLIBS_HOST = -lsqlite3 -ljansson -luring -laio -lgsl -lgslcblas -larchive -llzma -lzstd -lz -lpthread -lm
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 BUILD   ?= build
 

@@ -25,18 +25,18 @@ struct fopts {
 static const char *const choices[] = {"read", "write", "rw", NULL};
 
 static const struct opt_def table[] = {
-	OPT_INT("int", struct fopts, i, "1", 0, 0, ""),
-	OPT_INT("ranged", struct fopts, ri, "1", -1000, 1e6, ""),
-	OPT_SIZE("size", struct fopts, sz, "4k", 0, 0, ""),
-	OPT_SIZE("bs", struct fopts, rsz, "4k", 512, 1ull << 40, ""),
-	OPT_DURATION("time", struct fopts, dur, "1s", 0, 0, ""),
-	OPT_DURATION("runtime", struct fopts, rdur, "1s", 1e6, 8.64e13, ""),
-	OPT_BOOL("bool", struct fopts, b, "off", ""),
-	OPT_DOUBLE("double", struct fopts, d, "0.5", 0, 0, ""),
-	OPT_DOUBLE("ratio", struct fopts, rd, "0.5", 0, 1, ""),
-	OPT_STR("str", struct fopts, s, "x", ""),
-	OPT_ENUM("enum", struct fopts, e, "read", choices, ""),
-	OPT_END,
+    OPT_INT("int", struct fopts, i, "1", 0, 0, ""),
+    OPT_INT("ranged", struct fopts, ri, "1", -1000, 1e6, ""),
+    OPT_SIZE("size", struct fopts, sz, "4k", 0, 0, ""),
+    OPT_SIZE("bs", struct fopts, rsz, "4k", 512, 1ull << 40, ""),
+    OPT_DURATION("time", struct fopts, dur, "1s", 0, 0, ""),
+    OPT_DURATION("runtime", struct fopts, rdur, "1s", 1e6, 8.64e13, ""),
+    OPT_BOOL("bool", struct fopts, b, "off", ""),
+    OPT_DOUBLE("double", struct fopts, d, "0.5", 0, 0, ""),
+    OPT_DOUBLE("ratio", struct fopts, rd, "0.5", 0, 1, ""),
+    OPT_STR("str", struct fopts, s, "x", ""),
+    OPT_ENUM("enum", struct fopts, e, "read", choices, ""),
+    OPT_END,
 };
 #define NOPTS 11
 

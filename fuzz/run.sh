@@ -20,7 +20,9 @@ for n in $NAMES; do
 	log=build/fuzz_$n.log
 	# -close_fd_mask=2: the code's own messages (plan errors) go nowhere;
 	# libFuzzer and the sanitizers keep their own copy of stderr
-	nice -n 19 "$bin" -max_total_time="$SECONDS_EACH" -close_fd_mask=2 \
+	dict=
+	[ -f "$n.dict" ] && dict=-dict=$n.dict
+	nice -n 19 "$bin" -max_total_time="$SECONDS_EACH" -close_fd_mask=2 $dict \
 		-timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
 		-artifact_prefix="artifacts/$n-" "build/corpus/$n" "corpus/$n" >"$log" 2>&1
 	rc=$?

@@ -16,8 +16,12 @@
 
 int cli_run(int argc, char **argv);
 int cli_show(int argc, char **argv);
+int cli_report(int argc, char **argv);
+int cli_compare(int argc, char **argv);
 int cli_list(int argc, char **argv);
 int cli_doctor(int argc, char **argv);
+int cli_disk(int argc, char **argv);
+int cli_guest(int argc, char **argv);
 int cli_version(int argc, char **argv);
 
 /* Opens --db PATH or the default database; prints the error itself. */

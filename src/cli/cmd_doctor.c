@@ -12,8 +12,10 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "disk/disk.h"
 #include "engines/engine.h"
 #include "targets/target.h"
+#include "util/cmd.h"
 #include "util/err.h"
 
 static int nproblems;
@@ -74,6 +76,31 @@ static void check_direct(const char *dir)
 	unlink(path);
 }
 
+/* qemu-img (disk=file) and what each disk kind's probe says. */
+static void check_disks(void)
+{
+	char *out = NULL;
+	struct cmd *c = cmd_new("qemu-img");
+	cmd_arg(c, "--version");
+	vb_err_set_quiet(1);
+	int r = c ? cmd_run(c, &out) : -ENOMEM;
+	vb_err_set_quiet(0);
+	cmd_free(c);
+	if (r == 0 && out) {
+		out[strcspn(out, "\n")] = '\0';
+		line("ok", "qemu-img", "%s", out);
+	} else {
+		line("no", "qemu-img", "not installed (apt-get install qemu-utils): disk=file needs it");
+	}
+	free(out);
+	for (const struct disk_ops *const *d = disk_all(); *d; d++) {
+		const char *why = (*d)->probe ? (*d)->probe() : NULL;
+		char what[64];
+		snprintf(what, sizeof(what), "disk %s", (*d)->name);
+		line(why ? "no" : "ok", what, "%s: %s", (*d)->name, why ? why : "usable");
+	}
+}
+
 int cli_doctor(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -126,6 +153,7 @@ int cli_doctor(int argc, char **argv)
 		line("info", "/dev/kvm", "present (whether a guest boots under it is tried at run time)");
 	else
 		line("info", "/dev/kvm", "absent: VMs would run under TCG only");
+	check_disks();
 	printf("%d problem%s\n", nproblems, nproblems == 1 ? "" : "s");
 	return VB_EXIT_OK;
 }

@@ -27,6 +27,9 @@ static void usage(FILE *f)
 		"                          ~/.local/share/vmbench/vmbench.db)\n"
 		"      --format text|json  how to print the results at the end\n"
 		"  -q, --quiet             no progress lines\n"
+		"      --dry-run           print the expanded runs and command lines, run nothing\n"
+		"      --resume [EXP]      run what an interrupted experiment is missing\n"
+		"                          (default: the newest experiment)\n"
 		"\nexit codes: 0 all runs ok, 1 a run failed or the experiment was\n"
 		"interrupted (finished runs are stored), 2 bad command line or plan\n");
 }
@@ -43,6 +46,8 @@ int cli_run(int argc, char **argv)
 		{"db", required_argument, NULL, 'D'},
 		{"format", required_argument, NULL, 'f'},
 		{"quiet", no_argument, NULL, 'q'},
+		{"dry-run", no_argument, NULL, 'd'},
+		{"resume", optional_argument, NULL, 'R'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -52,8 +57,11 @@ int cli_run(int argc, char **argv)
 	char *cmdline = NULL;
 	size_t cmdlen = 0;
 	FILE *cl = open_memstream(&cmdline, &cmdlen);
-	int adhoc = 0, c, r, rc = VB_EXIT_USAGE;
+	int adhoc = 0, resume = 0, c, r, rc = VB_EXIT_USAGE;
+	const char *resume_key = NULL;
 	struct runner_opts ro = {0};
+	struct store *st = NULL;
+	char dbpath[PATH_MAX];
 
 	plan_init(&p);
 	fprintf(cl, "vmbench");
@@ -119,6 +127,13 @@ int cli_run(int argc, char **argv)
 		case 'q':
 			ro.quiet = 1;
 			break;
+		case 'd':
+			ro.dry_run = 1;
+			break;
+		case 'R':
+			resume = 1;
+			resume_key = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			rc = VB_EXIT_OK;
@@ -133,7 +148,42 @@ int cli_run(int argc, char **argv)
 		       format);
 		goto out;
 	}
-	if (optind < argc) {
+	if (resume) {
+		/* --resume [EXP] or --resume EXP given as the next word */
+		if (!resume_key && optind < argc)
+			resume_key = argv[optind++];
+		if (adhoc || optind < argc) {
+			vb_err(-EINVAL, "--resume takes an experiment, not a plan or -w workloads");
+			goto out;
+		}
+		if (cli_open_store(db, &st, dbpath, sizeof(dbpath)) < 0) {
+			rc = VB_EXIT_FAILED;
+			goto out;
+		}
+		int64_t id;
+		json_t *exp = NULL;
+		r = resume_key ? store_find_experiment(st, resume_key, &id)
+			       : store_latest_experiment(st, &id);
+		if (r == 0)
+			r = store_experiment_json(st, id, &exp);
+		if (r < 0) {
+			rc = VB_EXIT_FAILED;
+			goto out;
+		}
+		json_t *e = json_object_get(exp, "experiment");
+		char src[64];
+		snprintf(src, sizeof(src), "experiment %lld", (long long)id);
+		const char *text = json_string_value(json_object_get(e, "plan"));
+		r = text ? plan_load_string(&p, text, src)
+			 : vb_err(-EINVAL, "experiment %lld has no plan text to resume", (long long)id);
+		json_t *seed = json_object_get(json_object_get(e, "config"), "seed");
+		if (json_is_integer(seed))
+			p.exp.seed = json_integer_value(seed);
+		json_decref(exp);
+		if (r < 0)
+			goto out;
+		ro.resume_id = id;
+	} else if (optind < argc) {
 		if (adhoc || optind + 1 < argc) {
 			vb_err(-EINVAL, "give either one plan file or -w workloads, not both");
 			goto out;
@@ -143,9 +193,6 @@ int cli_run(int argc, char **argv)
 	} else if (adhoc) {
 		if (plan_add_variant(&p, target, target) < 0)
 			goto out;
-		free(p.text);
-		p.text = cmdline;
-		cmdline = NULL;
 		snprintf(p.source, sizeof(p.source), "command line");
 		if (plan_experiment_set(&p, "name", "adhoc") < 0)
 			goto out;
@@ -170,10 +217,15 @@ int cli_run(int argc, char **argv)
 		goto out;
 	if (plan_validate(&p) < 0)
 		goto out;
-
-	struct store *st;
-	char dbpath[PATH_MAX];
-	if (cli_open_store(db, &st, dbpath, sizeof(dbpath)) < 0) {
+	if (adhoc) { /* stored as a plan that --resume and readers can load */
+		free(p.text);
+		p.text = plan_to_ini(&p, cmdline);
+	}
+	if (ro.dry_run) {
+		rc = runner_run(&p, NULL, &ro, NULL) < 0 ? VB_EXIT_FAILED : VB_EXIT_OK;
+		goto out;
+	}
+	if (!st && cli_open_store(db, &st, dbpath, sizeof(dbpath)) < 0) {
 		rc = VB_EXIT_FAILED;
 		goto out;
 	}
@@ -187,8 +239,8 @@ int cli_run(int argc, char **argv)
 		cli_render(st, id, format, dbpath);
 		rc = r == 0 ? VB_EXIT_OK : VB_EXIT_FAILED;
 	}
-	store_close(st);
 out:
+	store_close(st);
 	free(cmdline);
 	plan_free(&p);
 	return rc;

@@ -12,7 +12,11 @@ static const struct {
 } commands[] = {
 	{"run", cli_run, "run a plan file or an ad-hoc experiment and store its results"},
 	{"show", cli_show, "show an experiment from the database (text, json, csv)"},
+	{"report", cli_report, "an experiment with its statistics and verdicts (text, json, csv, html)"},
+	{"compare", cli_compare, "compare two variants, of one experiment or of two"},
 	{"list", cli_list, "list workloads, engines and targets with their options"},
+	{"guest", cli_guest, "build the built-in guest (kernel + initramfs) and say what it holds"},
+	{"disk", cli_disk, "create, copy, describe or remove a VM disk (image, loop device, LV)"},
 	{"doctor", cli_doctor, "say what this host can do (io_uring, O_DIRECT, KSM, ...)"},
 	{"version", cli_version, "print the version"},
 };

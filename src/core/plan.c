@@ -460,14 +460,18 @@ static int build(struct plan *p, const struct ini_doc *doc, const char *source)
 		const struct ini_section *sec = &doc->s[si];
 		char kind[32] = "", name[256] = "", extra[2] = "";
 		int nw = sscanf(sec->header, "%31s %255s %1s", kind, name, extra);
-		if (!sec->header[0]) {
+		if (!sec->header[0] && !sec->n) { /* "[]" alone has no entry */
+			r = fail_at(source, sec->line, -EINVAL,
+				    "a section needs a name: [experiment], [variant NAME] or "
+				    "[workload NAME]");
+		} else if (!sec->header[0]) {
 			snprintf(msg, sizeof(msg), "'%.200s' is outside any section", sec->e[0].key);
 			r = fail_at(source, sec->e[0].line, -EINVAL, msg);
 		} else if (nw == 1 && !strcmp(kind, "experiment")) {
 			for (int k = 0; k < sec->n && r == 0; k++) {
-				vb_err_set_quiet(1);
+				int was_quiet = vb_err_set_quiet(1);
 				r = plan_experiment_set(p, sec->e[k].key, sec->e[k].value);
-				vb_err_set_quiet(0);
+				vb_err_set_quiet(was_quiet);
 				if (r < 0) {
 					snprintf(msg, sizeof(msg), "%s", vb_errmsg());
 					r = fail_at(source, sec->e[k].line, r, msg);
@@ -480,12 +484,12 @@ static int build(struct plan *p, const struct ini_doc *doc, const char *source)
 			t->is_variant = kind[0] == 'v';
 			t->line = sec->line;
 			t->sec = sec;
-			vb_err_set_quiet(1);
+			int was_quiet = vb_err_set_quiet(1);
 			r = valid_name(kind, name);
 			for (int i = 0; r == 0 && i < nt; i++)
 				if (tm[i].is_variant == t->is_variant && !strcmp(tm[i].name, name))
 					r = vb_err(-EEXIST, "%s '%s' is defined twice", kind, name);
-			vb_err_set_quiet(0);
+			vb_err_set_quiet(was_quiet);
 			if (r < 0) {
 				snprintf(msg, sizeof(msg), "%s", vb_errmsg());
 				r = fail_at(source, sec->line, r, msg);
@@ -537,9 +541,9 @@ static int build(struct plan *p, const struct ini_doc *doc, const char *source)
 				char ctx[128];
 				snprintf(ctx, sizeof(ctx), "%s '%s' (%s)", kind, name,
 					 t->is_variant ? t->target->name : t->ops->name);
-				vb_err_set_quiet(1);
+				int was_quiet = vb_err_set_quiet(1);
 				r = check_key(tbl, size, ctx, e->key, e->value);
-				vb_err_set_quiet(0);
+				vb_err_set_quiet(was_quiet);
 				if (r < 0) {
 					snprintf(msg, sizeof(msg), "%s", vb_errmsg());
 					r = fail_at(source, e->line, r, msg);
@@ -573,10 +577,10 @@ static int build(struct plan *p, const struct ini_doc *doc, const char *source)
 				continue;
 			char ctx[128];
 			snprintf(ctx, sizeof(ctx), "[defaults] for variant '%s'", tm[k].name);
-			vb_err_set_quiet(1);
+			int was_quiet = vb_err_set_quiet(1);
 			r = check_key(tm[k].target->options, tm[k].target->opts_size, ctx,
 				      defaults->e[i].key, defaults->e[i].value);
-			vb_err_set_quiet(0);
+			vb_err_set_quiet(was_quiet);
 			if (r < 0) {
 				snprintf(msg, sizeof(msg), "%s", vb_errmsg());
 				r = fail_at(source, defaults->e[i].line, r, msg);
@@ -749,4 +753,51 @@ json_t *plan_variant_config(const struct plan_variant *v)
 	json_t *c = opt_to_json(v->target->options, v->opts);
 	json_object_set_new(c, "target", json_string(v->target->name));
 	return c;
+}
+
+static void ini_options(FILE *f, const struct opt_def *tbl, const void *obj)
+{
+	char buf[4096];
+	for (const struct opt_def *d = tbl; d && d->name; d++) {
+		opt_fmt(d, obj, buf, sizeof(buf));
+		if (buf[0]) /* an empty string is the default of a string option */
+			fprintf(f, "%s = %s\n", d->name, buf);
+	}
+}
+
+char *plan_to_ini(const struct plan *p, const char *comment)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	if (!f)
+		return NULL;
+	if (comment)
+		fprintf(f, "; %s\n", comment);
+	fprintf(f, "[experiment]\nname = %s\n", p->exp.name);
+	if (p->exp.repeat_min < p->exp.repeat)
+		fprintf(f, "repeat = %lld..%lld\nuntil = %s\n", (long long)p->exp.repeat_min,
+			(long long)p->exp.repeat, p->exp.until);
+	else
+		fprintf(f, "repeat = %lld\n", (long long)p->exp.repeat);
+	for (const struct opt_def *d = plan_experiment_options; d->name; d++) {
+		char buf[256];
+		if (!strcmp(d->name, "name") || !strcmp(d->name, "repeat") || !strcmp(d->name, "until"))
+			continue;
+		opt_fmt(d, &p->exp, buf, sizeof(buf));
+		if (buf[0])
+			fprintf(f, "%s = %s\n", d->name, buf);
+	}
+	for (int i = 0; i < p->nv; i++) {
+		fprintf(f, "\n[variant %s]\ntarget = %s\n", p->v[i].name, p->v[i].target->name);
+		ini_options(f, p->v[i].target->options, p->v[i].opts);
+	}
+	for (int i = 0; i < p->nw; i++) {
+		fprintf(f, "\n[workload %s]\ntype = %s\n", p->w[i].name, p->w[i].ops->name);
+		ini_options(f, p->w[i].ops->options, p->w[i].opts);
+		if (p->w[i].variants[0])
+			fprintf(f, "variants = %s\n", p->w[i].variants);
+	}
+	fclose(f);
+	return text;
 }

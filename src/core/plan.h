@@ -93,6 +93,10 @@ int plan_validate(struct plan *p);
 const struct plan_variant *plan_baseline(const struct plan *p);
 /* Does workload w run on variant v? */
 int plan_applies(const struct plan_workload *w, const struct plan_variant *v);
+/* The plan as an INI text that plan_load_string() reads back to the same
+ * variants and workloads (every option written out); malloc'd. comment, if
+ * not NULL, becomes a leading "; ..." line. */
+char *plan_to_ini(const struct plan *p, const char *comment);
 json_t *plan_workload_spec(const struct plan_workload *w);
 json_t *plan_variant_config(const struct plan_variant *v);
 

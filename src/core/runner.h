@@ -1,7 +1,14 @@
 /* The runner executes a validated plan: sets up every variant's target,
  * starts its agent, runs every workload `repeat` times (interleaving the
- * variants), samples host telemetry around each run, and stores each
- * finished run in its own transaction. */
+ * variants by default), samples host telemetry around each run, and stores
+ * each finished run in its own transaction.
+ *
+ * Order: interleaved runs round 1 of every variant x workload, then round 2;
+ * randomized shuffles each round (seeded, the seed is stored); sequential
+ * runs all repeats of one pair before the next. Adaptive repeats (repeat =
+ * MIN..MAX with until=) stop a pair once its headline metric's interval is
+ * narrow enough, or at MAX, and say which. --resume counts the successful
+ * runs already stored and runs only what is missing. */
 #ifndef VB_CORE_RUNNER_H
 #define VB_CORE_RUNNER_H
 
@@ -11,7 +18,9 @@
 #include "store/store.h"
 
 struct runner_opts {
-	int quiet; /* no progress lines */
+	int quiet;         /* no progress lines */
+	int dry_run;       /* print the expanded runs and commands, run nothing */
+	int64_t resume_id; /* > 0: add the missing runs to this experiment */
 };
 
 /* Returns 0 when every run succeeded, 1 when some failed or the experiment

@@ -48,13 +48,25 @@ struct engine_ops {
 	int (*init)(void **ctx, int fd, unsigned depth, struct engine_io *ios);
 	/* Queues and submits n I/Os (never more than depth in flight) and stamps
 	 * their issue_ns; a synchronous engine completes them here. Every I/O
-	 * submitted is later returned by reap(), also a failed one. */
+	 * submitted is later returned by reap(), also a failed one (with its
+	 * -errno in result). -errno only when none of the n was taken. */
 	int (*submit)(void *ctx, struct engine_io **ios, unsigned n);
 	/* Waits for at least min completions, returns how many were put in done
 	 * (at most max), or -errno. */
 	int (*reap)(void *ctx, unsigned min, struct engine_io **done, unsigned max);
 	void (*cleanup)(void *ctx);
 };
+
+/* Stamps a batch that one system call submitted between t0 and t1. The
+ * kernel takes the entries in order, so the i-th is in its hands at about
+ * t0 + (i+1)(t1-t0)/n: that is what fio's clat starts from when it submits
+ * the I/Os one call each, and for a batch of one it is t1 exactly. */
+static inline void engine_stamp_batch(struct engine_io **ios, unsigned n, int64_t t0, int64_t t1)
+{
+	int64_t step = (t1 - t0) / (int64_t)n, t = t1 - step * (int64_t)(n - 1);
+	for (unsigned i = 0; i < n; i++, t += step)
+		ios[i]->issue_ns = t;
+}
 
 const struct engine_ops *engine_find(const char *name);
 const struct engine_ops *const *engine_all(void);

@@ -96,32 +96,30 @@ static int uring_init(void **ctx, int fd, unsigned depth, struct engine_io *ios)
 static int uring_submit(void *ctx, struct engine_io **ios, unsigned n)
 {
 	struct uring_ctx *c = ctx;
+	if (io_uring_sq_space_left(&c->ring) < n)
+		return -EBUSY; /* more in flight than the ring was set up for */
 	for (unsigned i = 0; i < n; i++) {
 		struct engine_io *io = ios[i];
 		struct io_uring_sqe *sqe = io_uring_get_sqe(&c->ring);
-		if (!sqe)
-			return -EBUSY; /* more in flight than the ring was set up for */
 		if (io->write)
 			io_uring_prep_write(sqe, c->fd, io->buf, io->len, io->offset);
 		else
 			io_uring_prep_read(sqe, c->fd, io->buf, io->len, io->offset);
 		io_uring_sqe_set_data(sqe, io);
 	}
-	unsigned left = n;
-	while (left) {
+	int64_t t0 = vb_now_ns();
+	for (unsigned left = n; left;) {
 		int r = io_uring_submit(&c->ring);
-		if (r == -EINTR || r == -EAGAIN)
+		if (r == -EINTR)
 			continue;
-		if (r < 0)
-			return r;
-		if (r == 0)
-			return -EIO; /* the kernel took nothing of what is queued */
+		/* Entries the kernel did not take stay in the ring, and the
+		 * io_uring_enter of the next reap() submits them; if that fails
+		 * too, reap() reports it. */
+		if (r <= 0)
+			break;
 		left -= (unsigned)r < left ? (unsigned)r : left;
 	}
-	/* after the call, like fio: the time spent submitting is its slat */
-	int64_t now = vb_now_ns();
-	for (unsigned i = 0; i < n; i++)
-		ios[i]->issue_ns = now;
+	engine_stamp_batch(ios, n, t0, vb_now_ns());
 	return 0;
 }
 

@@ -18,6 +18,8 @@ struct aio_ctx {
 	struct iocb *iocbs;   /* one per slot, by engine_io.idx */
 	struct iocb **batch;  /* what one io_submit takes */
 	struct io_event *events;
+	struct engine_io **failed; /* refused by io_submit, handed out by reap */
+	unsigned nfailed;
 };
 
 static char aio_why[160];
@@ -46,6 +48,7 @@ static void aio_free(struct aio_ctx *c)
 	free(c->iocbs);
 	free(c->batch);
 	free(c->events);
+	free(c->failed);
 	free(c);
 }
 
@@ -58,7 +61,8 @@ static int aio_init(void **ctx, int fd, unsigned depth, struct engine_io *ios)
 	c->iocbs = calloc(depth, sizeof(c->iocbs[0]));
 	c->batch = calloc(depth, sizeof(c->batch[0]));
 	c->events = calloc(depth, sizeof(c->events[0]));
-	if (!c->iocbs || !c->batch || !c->events) {
+	c->failed = calloc(depth, sizeof(c->failed[0]));
+	if (!c->iocbs || !c->batch || !c->events || !c->failed) {
 		aio_free(c);
 		return -ENOMEM;
 	}
@@ -86,19 +90,24 @@ static int aio_submit(void *ctx, struct engine_io **ios, unsigned n)
 		cb->data = io;
 		c->batch[i] = cb;
 	}
+	int64_t t0 = vb_now_ns();
 	unsigned done = 0;
 	while (done < n) {
 		int r = io_submit(c->ctx, (long)(n - done), c->batch + done);
 		if (r == -EINTR || r == -EAGAIN || r == 0)
 			continue;
-		if (r < 0)
-			return r;
+		if (r < 0) {
+			/* io_submit stops at the iocb it refuses: that one and
+			 * the rest complete with its error, as fio's io_u->error */
+			for (unsigned i = done; i < n; i++) {
+				ios[i]->result = r;
+				c->failed[c->nfailed++] = ios[i];
+			}
+			break;
+		}
 		done += (unsigned)r;
 	}
-	/* after the call, like fio: the time spent submitting is its slat */
-	int64_t now = vb_now_ns();
-	for (unsigned i = 0; i < n; i++)
-		ios[i]->issue_ns = now;
+	engine_stamp_batch(ios, n, t0, vb_now_ns());
 	return 0;
 }
 
@@ -106,6 +115,12 @@ static int aio_reap(void *ctx, unsigned min, struct engine_io **done, unsigned m
 {
 	struct aio_ctx *c = ctx;
 	int r;
+	if (c->nfailed) {
+		unsigned n = c->nfailed < max ? c->nfailed : max;
+		for (unsigned i = 0; i < n; i++)
+			done[i] = c->failed[--c->nfailed];
+		return (int)n;
+	}
 	if (max > c->depth)
 		max = c->depth;
 	do

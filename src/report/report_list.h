@@ -1,3 +1,4 @@
 VB_REPORT(text)
 VB_REPORT(json)
 VB_REPORT(csv)
+VB_REPORT(html)

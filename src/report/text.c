@@ -1,165 +1,243 @@
-/* --format text: per workload, one row per variant with mean ± 95% CI of the
- * headline metrics over the successful repeats, host iowait and target CPU
- * beside them, and every failed run with its reason. */
+/* --format text: per workload an aligned table with one row per variant:
+ * mean ± 95% CI of the headline metrics over the successful repeats, host
+ * iowait and target CPU beside them; under each variant but the baseline its
+ * ratio to the baseline with the ratio's interval and a verdict; noise flags;
+ * the latency percentiles pooled over the repeats; every failed run with its
+ * reason. All figures come from the analysis (report/analysis.h). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "report/analysis.h"
 #include "report/report.h"
-#include "stats/summary.h"
 
-#define MAX_COLS 10
+#define CELL 160
 
-static void fmt_num(double v, char *buf, size_t n)
-{
-	double a = fabs(v);
-	if (a >= 1000)
-		snprintf(buf, n, "%.0f", v);
-	else if (a >= 10)
-		snprintf(buf, n, "%.1f", v);
-	else
-		snprintf(buf, n, "%.3g", v);
-}
-
-/* Collects the values of one metric for (variant, workload) over ok runs. */
-static int collect(const json_t *runs, const char *variant, const char *workload,
-		   const char *field, const char *metric, double *out, int max)
-{
-	size_t i;
-	json_t *run;
-	int n = 0;
-	json_array_foreach(runs, i, run)
-	{
-		if (strcmp(json_string_value(json_object_get(run, "variant")), variant) ||
-		    strcmp(json_string_value(json_object_get(run, "workload")), workload) ||
-		    strcmp(json_string_value(json_object_get(run, "status")), "ok"))
-			continue;
-		json_t *v = json_object_get(json_object_get(run, field), metric);
-		if (json_is_number(v) && n < max)
-			out[n++] = json_number_value(v);
-	}
-	return n;
-}
-
-static int seen(const char **list, int n, const char *s)
-{
-	for (int i = 0; i < n; i++)
-		if (strcmp(list[i], s) == 0)
-			return 1;
-	return 0;
-}
-
-struct col {
-	const char *field, *metric, *title;
+/* A table of short strings printed with per-column widths; column 0 is
+ * left-aligned, the others right-aligned. */
+struct table {
+	int ncols, nrows, cap;
+	char (*cells)[CELL];
 };
 
-static void print_workload(struct report_ctx *c, const char *wl, const char *type)
+static char *cell(struct table *t, int row, int col)
 {
-	const json_t *runs = json_object_get(c->exp, "runs");
-	const json_t *variants = json_object_get(c->exp, "variants");
-	struct col cols[MAX_COLS];
-	int ncols = 0, nruns = (int)json_array_size(runs);
-	double *vals = malloc(sizeof(double) * (size_t)(nruns ? nruns : 1));
-	size_t i;
-	json_t *v;
+	return t->cells[row * t->ncols + col];
+}
 
-	const char *const *head = report_headline(type);
-	for (int k = 0; head && head[k] && ncols < MAX_COLS - 2; k++) {
-		int any = 0;
-		json_array_foreach(variants, i, v)
-		{
-			const char *vn = json_string_value(json_object_get(v, "name"));
-			any |= collect(runs, vn, wl, "metrics", head[k], vals, nruns) > 0;
-		}
-		if (any)
-			cols[ncols++] = (struct col){"metrics", head[k], head[k]};
+static int table_row(struct table *t)
+{
+	if (t->nrows == t->cap) {
+		int nc = t->cap ? t->cap * 2 : 16;
+		char(*n)[CELL] = realloc(t->cells, sizeof(*n) * (size_t)(nc * t->ncols));
+		if (!n)
+			return -1;
+		t->cells = n;
+		t->cap = nc;
 	}
-	cols[ncols++] = (struct col){"telemetry", "host_iowait_pct", "iowait%"};
-	cols[ncols++] = (struct col){"telemetry", "target_cpu_pct", "target_cpu%"};
+	memset(t->cells[t->nrows * t->ncols], 0, sizeof(*t->cells) * (size_t)t->ncols);
+	return t->nrows++;
+}
 
-	fprintf(c->out, "\n%s (%s)\n", wl, type);
-	fprintf(c->out, "  %-16s %3s", "variant", "n");
-	for (int k = 0; k < ncols; k++)
-		fprintf(c->out, "  %22s", cols[k].title);
-	fputc('\n', c->out);
-	json_array_foreach(variants, i, v)
-	{
-		const char *vn = json_string_value(json_object_get(v, "name"));
-		int n0 = collect(runs, vn, wl, "metrics", cols[0].metric, vals, nruns);
-		/* a variant the workload does not run on has no runs at all */
-		size_t j;
-		json_t *run;
-		int any = 0;
-		json_array_foreach(runs, j, run)
-		{
-			any |= !strcmp(json_string_value(json_object_get(run, "variant")), vn) &&
-			       !strcmp(json_string_value(json_object_get(run, "workload")), wl);
+/* Display width: UTF-8 continuation bytes take no column ("±"). */
+static int width(const char *s)
+{
+	int w = 0;
+	for (; *s; s++)
+		w += ((unsigned char)*s & 0xC0) != 0x80;
+	return w;
+}
+
+static void table_print(FILE *f, const struct table *t, const char *indent)
+{
+	int w[32] = {0};
+	for (int r = 0; r < t->nrows; r++)
+		for (int c = 0; c < t->ncols && c < 32; c++) {
+			int x = width(t->cells[r * t->ncols + c]);
+			w[c] = x > w[c] ? x : w[c];
 		}
-		if (!any)
-			continue;
-		fprintf(c->out, "  %-16s %3d", vn, n0);
-		for (int k = 0; k < ncols; k++) {
-			int n = collect(runs, vn, wl, cols[k].field, cols[k].metric, vals, nruns);
-			char cell[96] = "-", a[32], b[32];
-			if (n) {
-				struct summary s;
-				summary_compute(vals, n, &s);
-				fmt_num(s.mean, a, sizeof(a));
-				if (n > 1) {
-					fmt_num(s.ci95, b, sizeof(b));
-					snprintf(cell, sizeof(cell), "%s ± %s", a, b);
-				} else {
-					snprintf(cell, sizeof(cell), "%s", a);
-				}
+	for (int r = 0; r < t->nrows; r++) {
+		char line[2048];
+		size_t used = (size_t)snprintf(line, sizeof(line), "%s", indent);
+		for (int c = 0; c < t->ncols && c < 32 && used < sizeof(line); c++) {
+			const char *s = t->cells[r * t->ncols + c];
+			int pad = w[c] - width(s);
+			if (c == 0)
+				used += (size_t)snprintf(line + used, sizeof(line) - used, "%s%*s", s,
+							 pad, "");
+			else
+				used += (size_t)snprintf(line + used, sizeof(line) - used, "  %*s%s",
+							 pad, "", s);
+		}
+		if (used >= sizeof(line))
+			used = sizeof(line) - 1;
+		while (used > 0 && line[used - 1] == ' ')
+			line[--used] = '\0';
+		fprintf(f, "%s\n", line);
+	}
+}
+
+/* The ratio cell: "x0.943 [0.803, 1.11] p=0.012". */
+static void fmt_ratio(const struct comparison *c, char *buf, size_t n)
+{
+	char r[96], p[32];
+	analysis_fmt_ratio(c, r, sizeof(r));
+	if (!c->tested) {
+		snprintf(buf, n, "%s", r);
+		return;
+	}
+	analysis_fmt_p(c->p_adj, p, sizeof(p));
+	snprintf(buf, n, "%s %s", r, p);
+}
+
+static void fmt_verdict(const struct analysis_metric *m, char *buf, size_t n)
+{
+	if (!m->cmp.tested)
+		snprintf(buf, n, "untested (n < 2)");
+	else
+		snprintf(buf, n, "%s", analysis_verdict_word(m->name, m->unit, m->cmp.verdict));
+}
+
+static void print_workload(FILE *f, const struct analysis *a, const struct analysis_workload *w)
+{
+	struct table t = {.ncols = 2 + w->nmetrics + 2};
+	int r;
+	const struct analysis_cell *base =
+		w->baseline_cell >= 0 ? &w->cells[w->baseline_cell] : NULL;
+
+	if (base)
+		fprintf(f, "\n%s (%s), against %s\n", w->name, w->type, a->baseline);
+	else
+		fprintf(f, "\n%s (%s), not run on the baseline %s\n", w->name, w->type,
+			a->baseline);
+	if ((r = table_row(&t)) < 0)
+		goto out;
+	snprintf(cell(&t, r, 0), CELL, "variant");
+	snprintf(cell(&t, r, 1), CELL, "n");
+	for (int k = 0; k < w->nmetrics; k++)
+		snprintf(cell(&t, r, 2 + k), CELL, "%s", w->metrics[k]);
+	snprintf(cell(&t, r, 2 + w->nmetrics), CELL, "iowait%%");
+	snprintf(cell(&t, r, 3 + w->nmetrics), CELL, "target_cpu%%");
+	if ((r = table_row(&t)) < 0)
+		goto out;
+	for (int k = 0; k < w->nmetrics && w->ncells; k++) {
+		const char *u = w->cells[0].metrics[k].unit;
+		snprintf(cell(&t, r, 2 + k), CELL, "%s%s%s", *u ? "(" : "", u, *u ? ")" : "");
+	}
+
+	for (int v = 0; v < w->ncells; v++) {
+		const struct analysis_cell *c = &w->cells[v];
+		if ((r = table_row(&t)) < 0)
+			goto out;
+		snprintf(cell(&t, r, 0), CELL, "%s", c->variant);
+		snprintf(cell(&t, r, 1), CELL, "%d", c->nok);
+		for (int k = 0; k < w->nmetrics; k++)
+			analysis_fmt_summary(&c->metrics[k].sum, cell(&t, r, 2 + k), CELL);
+		analysis_fmt_summary(&c->iowait, cell(&t, r, 2 + w->nmetrics), CELL);
+		analysis_fmt_summary(&c->target_cpu, cell(&t, r, 3 + w->nmetrics), CELL);
+
+		int any_cmp = 0, any_flag = 0;
+		for (int k = 0; k < w->nmetrics; k++) {
+			any_cmp |= c->metrics[k].has_cmp;
+			any_flag |= c->metrics[k].noisy || c->metrics[k].bimodal;
+		}
+		if (any_cmp) {
+			int rr = table_row(&t), rv = rr < 0 ? -1 : table_row(&t);
+			if (rv < 0)
+				goto out;
+			snprintf(cell(&t, rr, 0), CELL, "  / %s", a->baseline);
+			for (int k = 0; k < w->nmetrics; k++) {
+				const struct analysis_metric *m = &c->metrics[k];
+				if (!m->has_cmp)
+					continue;
+				fmt_ratio(&m->cmp, cell(&t, rr, 2 + k), CELL);
+				fmt_verdict(m, cell(&t, rv, 2 + k), CELL);
 			}
-			/* "±" is two bytes but one column: pad by display width */
-			int extra = strstr(cell, "±") ? 1 : 0;
-			fprintf(c->out, "  %*s", 22 + extra, cell);
 		}
-		fputc('\n', c->out);
+		if (any_flag) {
+			if ((r = table_row(&t)) < 0)
+				goto out;
+			snprintf(cell(&t, r, 0), CELL, "  flags");
+			for (int k = 0; k < w->nmetrics; k++)
+				analysis_fmt_flags(&c->metrics[k], cell(&t, r, 2 + k), CELL);
+		}
 	}
-	free(vals);
+	table_print(f, &t, "  ");
+
+	/* pooled latency percentiles */
+	int nh = 0;
+	for (int v = 0; v < w->ncells; v++)
+		nh += w->cells[v].nhists;
+	if (!nh)
+		goto out;
+	struct table l = {.ncols = 3 + ANALYSIS_NPCT};
+	if ((r = table_row(&l)) < 0)
+		goto out_l;
+	snprintf(cell(&l, r, 0), CELL, "latency (us), pooled");
+	snprintf(cell(&l, r, 1), CELL, "runs");
+	snprintf(cell(&l, r, 2), CELL, "samples");
+	for (int i = 0; i < ANALYSIS_NPCT; i++) {
+		if (analysis_pcts[i] >= 100)
+			snprintf(cell(&l, r, 3 + i), CELL, "max");
+		else
+			snprintf(cell(&l, r, 3 + i), CELL, "p%g", analysis_pcts[i]);
+	}
+	for (int v = 0; v < w->ncells; v++) {
+		const struct analysis_cell *c = &w->cells[v];
+		for (int h = 0; h < c->nhists; h++) {
+			const struct analysis_hist *hh = &c->hists[h];
+			if ((r = table_row(&l)) < 0)
+				goto out_l;
+			snprintf(cell(&l, r, 0), CELL, "%s %s", c->variant, hh->name);
+			snprintf(cell(&l, r, 1), CELL, "%d", hh->runs);
+			snprintf(cell(&l, r, 2), CELL, "%llu", (unsigned long long)hh->merged->count);
+			for (int i = 0; i < ANALYSIS_NPCT; i++)
+				analysis_fmt_num(hh->pct_us[i], cell(&l, r, 3 + i), CELL);
+		}
+	}
+	fputc('\n', f);
+	table_print(f, &l, "  ");
+out_l:
+	free(l.cells);
+out:
+	free(t.cells);
 }
 
 static int text_end(struct report_ctx *c)
 {
 	const json_t *exp = json_object_get(c->exp, "experiment");
 	const json_t *runs = json_object_get(c->exp, "runs");
-	const char *workloads[256], *types[256];
-	int nw = 0, nok = 0, nfail = 0;
+	struct analysis *a;
+	char when[64] = "?";
 	size_t i;
 	json_t *run;
-	char when[64] = "?";
 	time_t t = (time_t)json_number_value(json_object_get(exp, "started"));
 	struct tm tm;
+	int r = analysis_build(c->exp, NULL, &a);
+	if (r < 0)
+		return r;
 	if (localtime_r(&t, &tm))
 		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
 
-	json_array_foreach(runs, i, run)
-	{
-		const char *wl = json_string_value(json_object_get(run, "workload"));
-		if (!seen(workloads, nw, wl) && nw < 256) {
-			workloads[nw] = wl;
-			types[nw++] = json_string_value(json_object_get(run, "type"));
-		}
-		if (strcmp(json_string_value(json_object_get(run, "status")), "ok") == 0)
-			nok++;
-		else
-			nfail++;
-	}
 	fprintf(c->out, "experiment %lld '%s': %s, started %s, %d runs ok, %d failed\n",
 		(long long)json_integer_value(json_object_get(exp, "id")),
 		json_string_value(json_object_get(exp, "name")),
-		json_string_value(json_object_get(exp, "status")), when, nok, nfail);
+		json_string_value(json_object_get(exp, "status")), when, a->nok, a->nfailed);
 	fprintf(c->out, "values: mean ± 95%% CI over the successful repeats (n)\n");
-	for (int k = 0; k < nw; k++)
-		print_workload(c, workloads[k], types[k]);
-	if (nfail) {
+	if (a->nvariants > 1)
+		fprintf(c->out,
+			"/ %s: ratio of means with its 95%% CI (Fieller); verdict by Welch's t test,\n"
+			"  p adjusted (Holm) over the %d comparisons of this report, alpha %g\n",
+			a->baseline, a->ncomparisons, a->alpha);
+	for (int w = 0; w < a->nworkloads; w++)
+		print_workload(c->out, a, &a->workloads[w]);
+	if (a->nfailed) {
 		fprintf(c->out, "\nfailed runs:\n");
 		json_array_foreach(runs, i, run)
 		{
-			if (strcmp(json_string_value(json_object_get(run, "status")), "ok") == 0)
+			const char *st = json_string_value(json_object_get(run, "status"));
+			if (st && strcmp(st, "ok") == 0)
 				continue;
 			const char *err = json_string_value(json_object_get(run, "error"));
 			fprintf(c->out, "  %s / %s #%lld: %s\n",
@@ -170,8 +248,9 @@ static int text_end(struct report_ctx *c)
 		}
 	}
 	if (c->db_path)
-		fprintf(c->out, "\ndatabase: %s (vmbench show %lld --format json|csv)\n", c->db_path,
-			(long long)json_integer_value(json_object_get(exp, "id")));
+		fprintf(c->out, "\ndatabase: %s (vmbench report %lld --format json|csv|html)\n",
+			c->db_path, (long long)json_integer_value(json_object_get(exp, "id")));
+	analysis_free(a);
 	return 0;
 }
 

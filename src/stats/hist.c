@@ -196,6 +196,11 @@ static int decode(const char *s, struct hist *out)
 		return -EINVAL;
 	if (!count && (min || max || sum != 0))
 		return -EINVAL;
+	/* the mean lies within [min, max]; the slack covers rounding of a sum
+	 * of many doubles */
+	if (count && (sum < (double)min * (double)count * (1 - 1e-3) ||
+		      sum > (double)max * (double)count * (1 + 1e-3)))
+		return -EINVAL;
 	out->count = count;
 	out->min = min;
 	out->max = max;

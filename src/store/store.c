@@ -45,8 +45,12 @@ static const char *const migrations[] = {
 	"  name TEXT NOT NULL, value REAL, unit TEXT, PRIMARY KEY(run_id, name));"
 	"CREATE INDEX run_variant ON run(variant_id);"
 	"CREATE INDEX variant_experiment ON variant(experiment_id);",
+	/* 2: the effective experiment settings (order, seed, baseline...) */
+	"ALTER TABLE experiment ADD COLUMN config_json TEXT;",
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
+_Static_assert(sizeof(migrations) / sizeof(migrations[0]) == STORE_SCHEMA_VERSION,
+	       "STORE_SCHEMA_VERSION must count the migrations");
 
 static int db_err(struct store *st, const char *what)
 {
@@ -203,6 +207,42 @@ int store_experiment_begin(struct store *st, const char *name, const char *plan_
 		*id = sqlite3_last_insert_rowid(st->db);
 	sqlite3_finalize(s);
 	free(hj);
+	return r;
+}
+
+int store_experiment_set_config(struct store *st, int64_t id, const json_t *config)
+{
+	sqlite3_stmt *s;
+	char *cj = dump(config);
+	int r = 0;
+	if (sqlite3_prepare_v2(st->db, "UPDATE experiment SET config_json=? WHERE id=?", -1, &s,
+			       NULL) != SQLITE_OK) {
+		free(cj);
+		return db_err(st, "preparing experiment config");
+	}
+	bind_text(s, 1, cj);
+	sqlite3_bind_int64(s, 2, id);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		r = db_err(st, "updating experiment config");
+	sqlite3_finalize(s);
+	free(cj);
+	return r;
+}
+
+int store_variant_find(struct store *st, int64_t exp_id, const char *name, int64_t *id)
+{
+	sqlite3_stmt *s;
+	int r = -ENOENT;
+	if (sqlite3_prepare_v2(st->db, "SELECT id FROM variant WHERE experiment_id=? AND name=?",
+			       -1, &s, NULL) != SQLITE_OK)
+		return db_err(st, "querying variants");
+	sqlite3_bind_int64(s, 1, exp_id);
+	bind_text(s, 2, name);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		*id = sqlite3_column_int64(s, 0);
+		r = 0;
+	}
+	sqlite3_finalize(s);
 	return r;
 }
 
@@ -452,18 +492,18 @@ int store_experiment_json(struct store *st, int64_t id, json_t **out)
 
 	if (sqlite3_prepare_v2(st->db,
 			       "SELECT id, name, started, finished, status, host_json,"
-			       " vmbench_version, plan_text FROM experiment WHERE id=?",
+			       " vmbench_version, plan_text, config_json FROM experiment WHERE id=?",
 			       -1, &s, NULL) != SQLITE_OK) {
 		r = db_err(st, "querying experiment");
 		goto out;
 	}
 	sqlite3_bind_int64(s, 1, id);
 	if (sqlite3_step(s) == SQLITE_ROW)
-		exp = json_pack("{s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "id",
+		exp = json_pack("{s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "id",
 				(json_int_t)sqlite3_column_int64(s, 0), "name", col_text(s, 1),
 				"started", col_real(s, 2), "finished", col_real(s, 3), "status",
 				col_text(s, 4), "host", col_json(s, 5), "vmbench_version",
-				col_text(s, 6), "plan", col_text(s, 7));
+				col_text(s, 6), "plan", col_text(s, 7), "config", col_json(s, 8));
 	sqlite3_finalize(s);
 	if (!exp) {
 		r = vb_err(-ENOENT, "no experiment %lld in database '%s'", (long long)id, st->path);

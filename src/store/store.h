@@ -8,7 +8,7 @@
 
 #include "core/metric.h"
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 
 struct store;
 
@@ -21,6 +21,10 @@ void store_close(struct store *st);
 
 int store_experiment_begin(struct store *st, const char *name, const char *plan_text,
 			   const json_t *host, int64_t *id);
+/* The effective experiment settings (order, seed, baseline, repeat...). */
+int store_experiment_set_config(struct store *st, int64_t id, const json_t *config);
+/* A variant of an experiment by name (for --resume); -ENOENT silently. */
+int store_variant_find(struct store *st, int64_t exp_id, const char *name, int64_t *id);
 /* status: "running", "done", "failed", "interrupted" */
 int store_experiment_end(struct store *st, int64_t id, const char *status);
 int store_variant_add(struct store *st, int64_t exp_id, const char *name, const char *target,

@@ -31,15 +31,33 @@ static int native_setup(struct target_inst *t)
 	return 0;
 }
 
-static int native_exec(struct target_inst *t, int *rfd, int *wfd)
+static struct cmd *native_command(struct target_inst *t)
 {
 	const struct native_opts *o = t->opts;
 	char agent[PATH_MAX];
-	int r = target_agent_path(agent, sizeof(agent));
-	if (r < 0)
-		return r;
+	if (target_agent_path(agent, sizeof(agent)) < 0)
+		return NULL;
 	struct cmd *c = cmd_new(agent);
 	cmd_args(c, "--workdir", o->workdir, NULL);
+	return c;
+}
+
+static int native_dry_run(struct target_inst *t, FILE *out)
+{
+	struct cmd *c = native_command(t);
+	char *s = c ? cmd_render(c) : NULL;
+	fprintf(out, "%s\n", s ? s : "(the agent binary was not found)");
+	free(s);
+	cmd_free(c);
+	return c ? 0 : -ENOENT;
+}
+
+static int native_exec(struct target_inst *t, int *rfd, int *wfd)
+{
+	int r;
+	struct cmd *c = native_command(t);
+	if (!c)
+		return -ENOENT;
 	free(t->provenance);
 	t->provenance = cmd_render(c);
 	/* The agent dies with vmbench (PDEATHSIG) and is not in the terminal's
@@ -86,4 +104,5 @@ const struct target_ops native_target = {
 	.exec = native_exec,
 	.teardown = native_teardown,
 	.telemetry_pids = native_telemetry_pids,
+	.dry_run = native_dry_run,
 };

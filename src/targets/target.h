@@ -18,6 +18,7 @@
 #include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #include "core/option.h"
@@ -51,6 +52,9 @@ struct target_ops {
 	/* Optional: what the target can tell about a failure (e.g. the tail of a
 	 * guest's console log and its path), appended to the run's error. */
 	void (*diagnose)(struct target_inst *t, char *buf, size_t n);
+	/* Optional, for `vmbench run --dry-run`: prints the command lines setup()
+	 * and exec() would run (disk provisioning, QEMU...), running nothing. */
+	int (*dry_run)(struct target_inst *t, FILE *out);
 };
 
 const struct target_ops *target_find(const char *name);

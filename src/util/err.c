@@ -8,7 +8,12 @@ static _Thread_local char errbuf[1024];
 static int quiet;
 static const char *prog = "vmbench";
 
-void vb_err_set_quiet(int q) { quiet = q; }
+int vb_err_set_quiet(int q)
+{
+	int old = quiet;
+	quiet = q;
+	return old;
+}
 void vb_err_set_prog(const char *p) { prog = p; }
 const char *vb_errmsg(void) { return errbuf; }
 void vb_errclear(void) { errbuf[0] = '\0'; }

@@ -30,8 +30,9 @@ void vb_die(int exit_code, const char *fmt, ...)
 /* The last message this thread passed to vb_err ("" if none). */
 const char *vb_errmsg(void);
 void vb_errclear(void);
-/* Turns printing to stderr on or off (the agent keeps messages quiet). */
-void vb_err_set_quiet(int quiet);
+/* Turns printing to stderr on or off (the agent keeps messages quiet);
+ * returns the previous setting so that a caller can restore it. */
+int vb_err_set_quiet(int quiet);
 /* The program name in messages ("vmbench" or "vmbench-agent"). */
 void vb_err_set_prog(const char *prog);
 

@@ -399,12 +399,12 @@ static void fileio_next(struct fileio_thread *th, struct fileio_req *rq)
 		goto out;
 	}
 
-	int write = o->mode == FM_RNDWR;
+	int wr = o->mode == FM_RNDWR;
 	if (o->mode == FM_RNDRW)
-		write = !((double)(st->read_ops + 1) / (double)(st->write_ops + 1) < o->rw_ratio);
+		wr = !((double)(st->read_ops + 1) / (double)(st->write_ops + 1) < o->rw_ratio);
 	if (fileio_take_fsync(st, rq))
 		goto out;
-	rq->op = write ? OP_WRITE : OP_READ;
+	rq->op = wr ? OP_WRITE : OP_READ;
 	/* sysbench scales by file-total-size; the size of the set of files is the
 	 * same whenever file-num divides it, and never points past the last file */
 	uint64_t span = st->file_size * st->nfiles;
@@ -416,7 +416,7 @@ static void fileio_next(struct fileio_thread *th, struct fileio_req *rq)
 	rq->size =
 	    o->block_size < st->file_size - rq->pos ? o->block_size : st->file_size - rq->pos;
 	st->req_performed++;
-	if (write)
+	if (wr)
 		st->is_dirty = 1;
 out:
 	pthread_mutex_unlock(&st->lock);

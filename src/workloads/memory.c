@@ -18,8 +18,9 @@
  * The event loop also keeps sysbench's per-event bookkeeping and its cost,
  * because with small blocks that cost is most of the time measured: with
  * 1 KiB blocks a sysbench event spends ~50 ns in the block and ~80 ns around
- * it (see struct sb_acct), and a leaner loop reports ~50% more MiB/s than
- * sysbench on the same machine. */
+ * it (three clock reads, two spinlocked timer updates, a log-scale histogram
+ * update with an atomic add; see mem_event_stop), and a leaner loop reports
+ * ~50% more MiB/s than sysbench on the same machine. */
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
@@ -102,7 +103,6 @@ struct mem_thread {
 	void (*event)(struct mem_thread *t);
 	size_t *buf, *end;
 	int64_t block_size; /* signed, as sysbench's ssize_t */
-	int64_t words;      /* block_size / sizeof(size_t) */
 	uint64_t ops_left; /* this thread's share of total-size, in events */
 	int limited;       /* ops_left applies */
 	uint64_t seed[2];  /* of the thread's RNG */
@@ -116,6 +116,7 @@ struct mem_thread {
  * access is merged, vectorised or dropped, and whatever the loop keeps in
  * memory (the RNG state, the buffer address, the size) is reloaded after
  * every access, as it is in sysbench. */
+#define WORD ((int64_t)sizeof(size_t))
 #define WORD_STORE(p, v) \
 	(*(volatile size_t *)(p) = (size_t)(v), atomic_signal_fence(memory_order_seq_cst))
 #define WORD_LOAD(p) \
@@ -185,28 +186,33 @@ static void event_seq_none(struct mem_thread *t)
 	size_t *end = t->end;
 #pragma GCC unroll 8
 	for (size_t *p = t->buf; p < end; p++)
-		__asm__ __volatile__("" ::: "memory"); /* keeps the empty loop */
+		atomic_signal_fence(memory_order_seq_cst); /* keeps the empty loop */
 }
 
-/* The random loops count bytes and draw the offset as (size_t)(u * words),
- * in double precision from a signed word count, as sysbench does. */
+/* The random loops count bytes and draw each word's index as sysbench does,
+ * in double precision from the signed block size divided into words. */
+static inline size_t rnd_word(const struct mem_thread *t)
+{
+	return (size_t)(rng_uniform(mem_rng) * (double)(t->block_size / WORD));
+}
+
 static void event_rnd_write(struct mem_thread *t)
 {
-	for (int64_t i = 0; i < t->block_size; i += sizeof(size_t))
-		WORD_STORE(mem_buf + (size_t)(rng_uniform(mem_rng) * (double)t->words), i);
+	for (int64_t i = 0; i < t->block_size; i += WORD)
+		WORD_STORE(mem_buf + rnd_word(t), i);
 }
 
 static void event_rnd_read(struct mem_thread *t)
 {
-	for (int64_t i = 0; i < t->block_size; i += sizeof(size_t))
-		WORD_LOAD(mem_buf + (size_t)(rng_uniform(mem_rng) * (double)t->words));
+	for (int64_t i = 0; i < t->block_size; i += WORD)
+		WORD_LOAD(mem_buf + rnd_word(t));
 }
 
-/* sysbench computes the offset and discards it, which leaves the RNG */
+/* sysbench computes the index and discards it, which leaves the RNG */
 static void event_rnd_none(struct mem_thread *t)
 {
-	for (int64_t i = 0; i < t->block_size; i += sizeof(size_t))
-		(void)(size_t)(rng_uniform(mem_rng) * (double)t->words);
+	for (int64_t i = 0; i < t->block_size; i += WORD)
+		(void)rnd_word(t);
 }
 
 static void (*const memory_events[2][3])(struct mem_thread *) = {
@@ -373,8 +379,7 @@ static int memory_run(struct wl_run *run)
 			goto out;
 		}
 		t->block_size = (int64_t)o->block_size;
-		t->words = t->block_size / (int64_t)sizeof(size_t);
-		t->end = t->buf + t->words;
+		t->end = t->buf + t->block_size / WORD;
 		t->limited = o->total_size > 0;
 		t->ops_left = o->total_size / o->block_size / (uint64_t)nthreads;
 		t->seed[0] = splitmix64(&seed);

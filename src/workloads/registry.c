@@ -35,6 +35,18 @@ void workload_names(char *buf, size_t n)
 		used += (size_t)snprintf(buf + used, n - used, "%s%s", i ? ", " : "", all[i]->name);
 }
 
+const char *workload_headline(const char *type)
+{
+	static const char *const table[][2] = {
+		{"cpu", "events_per_s"}, {"memory", "mib_per_s"}, {"fileio", "reads_per_s"},
+		{"dd", "mb_per_s"},      {"blkio", "read_iops"},
+	};
+	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
+		if (!strcmp(table[i][0], type))
+			return table[i][1];
+	return NULL;
+}
+
 const char *wl_path(const struct wl_run *run, const char *name, char *buf, size_t n)
 {
 	if (name[0] == '/' || !run->workdir || !run->workdir[0])

@@ -62,6 +62,10 @@ int workload_parse(const struct workload_ops *ops, const json_t *options, void *
 int workload_execute(const char *name, const json_t *options, const char *workdir,
 		     volatile int *cancel, struct result *res);
 
+/* The metric that best sums up a workload type (adaptive repeats stop on it,
+ * reports lead with it): events_per_s for cpu, read_iops for blkio... */
+const char *workload_headline(const char *type);
+
 /* Resolves a possibly relative path against run->workdir into buf. */
 const char *wl_path(const struct wl_run *run, const char *name, char *buf, size_t n);
 

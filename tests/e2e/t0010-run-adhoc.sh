@@ -47,7 +47,7 @@ is "$(db_query "$DB" "select count(distinct run_id) from metric")" 2 "every run 
 is "$(db_query "$DB" "select unit from metric where name = 'events_per_s' limit 1")" 1/s \
 	"metrics carry their unit"
 is "$(db_query "$DB" 'PRAGMA journal_mode')" wal "the database is in WAL mode"
-is "$(db_query "$DB" 'PRAGMA user_version')" 1 "the schema version (user_version) is 1"
+is "$(db_query "$DB" 'PRAGMA user_version')" 2 "the schema version (user_version) is 2"
 is "$(db_query "$DB" "select count(*) from experiment where status = 'done' and finished >= started")" 1 \
 	"one experiment, done, with its finish time"
 is "$(db_query "$DB" 'select count(*) from variant')" 1 "one variant row"

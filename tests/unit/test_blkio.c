@@ -148,6 +148,7 @@ static void test_defaults(void **state)
 	assert_string_equal(fmt_opt(&j, "rw"), "read");
 	assert_string_equal(fmt_opt(&j, "bs"), "4k");
 	assert_string_equal(fmt_opt(&j, "iodepth"), "1");
+	assert_string_equal(fmt_opt(&j, "iodepth-batch"), "1");
 	assert_string_equal(fmt_opt(&j, "numjobs"), "1");
 	assert_string_equal(fmt_opt(&j, "rwmixread"), "50");
 	assert_string_equal(fmt_opt(&j, "direct"), "off");
@@ -163,13 +164,14 @@ static void test_fio_spellings(void **state)
 	(void)state;
 	struct job j;
 	assert_int_equal(job_init(&j, "filename=f,rw=randrw,rwmixread=70,bs=64k,iodepth=32,"
-				      "numjobs=2,size=1G,offset=1M,direct=1,engine=io_uring,"
+				      "numjobs=2,size=1G,offset=1M,direct=1,engine=io_uring,iodepth_batch=8,"
 				      "runtime=10s,ramp_time=2s,io_size=8M,randseed=7"),
 			 0);
 	assert_string_equal(fmt_opt(&j, "rw"), "randrw");
 	assert_string_equal(fmt_opt(&j, "rwmixread"), "70");
 	assert_string_equal(fmt_opt(&j, "bs"), "64k");
 	assert_string_equal(fmt_opt(&j, "iodepth"), "32");
+	assert_string_equal(fmt_opt(&j, "iodepth-batch"), "8");
 	assert_string_equal(fmt_opt(&j, "numjobs"), "2");
 	assert_string_equal(fmt_opt(&j, "size"), "1G");
 	assert_string_equal(fmt_opt(&j, "offset"), "1M");
@@ -263,6 +265,8 @@ static void run_counts(const char *engine, const char *direct)
 		{"rw=read,size=1M,bs=64k,io-size=2M", "read", 32},
 		/* every job does io-size */
 		{"rw=randwrite,size=4M,bs=8k,io-size=512k,numjobs=2", "write", 128},
+		/* whole queues per system call; psync ignores it */
+		{"rw=randread,size=4M,bs=4k,io-size=1M,iodepth-batch=0", "read", 256},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char list[256];
@@ -365,6 +369,79 @@ static void test_cancel(void **state)
 	j.ops->cleanup(&j.run);
 	assert_false(exists("data"));
 	job_free(&j);
+}
+
+/* Writes stay inside [offset, offset+size) and on bs boundaries: the bytes
+ * around the region keep their pattern and every block inside is either
+ * untouched or overwritten whole. */
+static void test_region_bounds(void **state)
+{
+	(void)state;
+	static const char *const patterns[] = {"randwrite", "write", "randrw"};
+	const size_t k64 = 64 << 10, region = 256 << 10, total = region + 2 * k64;
+	for (size_t i = 0; i < sizeof(patterns) / sizeof(patterns[0]); i++) {
+		char list[256], xs[8];
+		struct job j;
+		write_file("bounds", total);
+		snprintf(list, sizeof(list), "filename=bounds,rw=%s,bs=4k,offset=64k,size=256k,"
+					     "io-size=1M,engine=%s",
+			 patterns[i], engine_here("io_uring") ? "io_uring" : "psync");
+		assert_int_equal(job_init(&j, list), 0);
+		assert_int_equal(job_exec(&j), 0);
+		job_free(&j);
+
+		FILE *f = fopen(path_of("bounds"), "rb");
+		assert_non_null(f);
+		char *buf = malloc(total);
+		assert_int_equal(fread(buf, 1, total, f), total);
+		assert_int_equal(fgetc(f), EOF); /* nothing written past the region */
+		fclose(f);
+		memset(xs, 'x', sizeof(xs));
+		for (size_t off = 0; off < total; off += 4096) {
+			int inside = off >= k64 && off < k64 + region;
+			int untouched = 1;
+			for (size_t b = 0; b < 4096 && untouched; b++)
+				untouched = buf[off + b] == 'x';
+			if (!inside && !untouched)
+				fail_msg("rw=%s wrote at %zu, outside the region", patterns[i], off);
+			if (inside && !untouched &&
+			    (!memcmp(buf + off, xs, 8) || !memcmp(buf + off + 4088, xs, 8)))
+				fail_msg("rw=%s wrote part of the block at %zu", patterns[i], off);
+		}
+		free(buf);
+		assert_int_equal(unlink(path_of("bounds")), 0);
+	}
+}
+
+/* An I/O that fails stops the run with a message naming it, after the
+ * I/Os still in flight are reaped (their buffers must outlive them). */
+static void test_io_error(void **state)
+{
+	(void)state;
+	static const char *const lists[] = {
+		"engine=psync",
+		"engine=libaio,direct=on,iodepth=8",
+		"engine=io_uring,direct=on,iodepth=8",
+		"engine=io_uring,iodepth=8,iodepth-batch=0",
+	};
+	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
+		char list[256];
+		struct job j;
+		if (!engine_here(strstr(lists[i], "psync") ? "psync"
+				 : strstr(lists[i], "libaio") ? "libaio" : "io_uring"))
+			continue;
+		write_file("short", 1 << 20);
+		snprintf(list, sizeof(list), "filename=short,rw=read,%s", lists[i]);
+		assert_int_equal(job_init(&j, list), 0);
+		assert_int_equal(j.ops->prepare(&j.run), 0);
+		assert_int_equal(truncate(path_of("short"), 64 << 10), 0);
+		assert_int_equal(j.ops->run(&j.run), -EIO);
+		errmsg_has("short read at offset ");
+		errmsg_has(path_of("short"));
+		j.ops->cleanup(&j.run);
+		job_free(&j);
+		assert_int_equal(unlink(path_of("short")), 0);
+	}
 }
 
 /* ---- direct I/O alignment, missing files, devices ---- */
@@ -496,6 +573,8 @@ int main(void)
 		cmocka_unit_test(test_io_uring),
 		cmocka_unit_test(test_time_based),
 		cmocka_unit_test(test_cancel),
+		cmocka_unit_test(test_io_error),
+		cmocka_unit_test(test_region_bounds),
 		cmocka_unit_test(test_direct_misaligned),
 		cmocka_unit_test(test_missing_needs_size),
 		cmocka_unit_test(test_cleanup_keeps_existing),

@@ -22,8 +22,8 @@
 
 enum dist { D_UNIFORM, D_EXP, D_LOGNORMAL, D_CONST, D_SMALL, D_NEAR63, D_POW2, D__COUNT };
 static const char *const dist_names[D__COUNT] = {
-	"uniform 1..1e6", "exponential mean 100us", "lognormal", "constant",
-	"values < 128",   "near 2^63",              "powers of two and neighbours",
+    "uniform 1..1e6", "exponential mean 100us",	      "lognormal", "constant", "values < 128",
+    "near 2^63",      "powers of two and neighbours",
 };
 
 static gsl_rng *rng;
@@ -326,52 +326,55 @@ static void test_encode_decode(void **state)
 static void test_decode_rejects(void **state)
 {
 	static const char *const bad[] = {
-		"",
-		"h1",
-		"h1 ",
-		"h2 1 5 5 5 5:1",
-		"H1 1 5 5 5 5:1",
-		"h1 1 5 5 5 ",          /* a count without buckets */
-		"h1 1 5 5 5",           /* no separator after the sum */
-		"h1 1 5 5 5 5:",        /* truncated */
-		"h1 1 5 5 5 5",         /* truncated */
-		"h1 2 5 6 11 5:1,",     /* truncated after a comma */
-		"h1 2 5 6 11 5:1,6",    /* truncated */
-		"h1 2 1 2 3 2:1,1:1",   /* index order */
-		"h1 2 1 1 2 1:1,1:1",   /* duplicate index */
-		"h1 1 5 5 5 7424:1",    /* idx == HIST_NBUCKETS */
-		"h1 1 5 5 5 99999:1",
-		"h1 1 5 5 5 18446744073709551616:1",
-		"h1 3 1 2 3 1:1,2:1",   /* counts sum to 2 */
-		"h1 1 1 2 3 1:1,2:1",   /* counts sum to 3 */
-		"h1 2 9 1 10 1:1,9:1",  /* min > max */
-		"h1 1 5 5 5 5:0",       /* empty bucket listed */
-		"h1 2 5 5 10 5:1,5:1",
-		"h1 1 5 5 5 5:1 ",      /* trailing garbage */
-		"h1 1 5 5 5 5:1x",
-		"h1 1 5 5 5 5:1;6:1",
-		"h1 1 5 5 5 5:+1",
-		"h1 1 5 5 5 5:-1",
-		"h1  1 5 5 5 5:1",      /* double space */
-		"h1 1  5 5 5 5:1",
-		"h1 1 5 5  5 5:1",
-		"h1 1 5 5 5  5:1",
-		"h1 1 5 5 nan 5:1",
-		"h1 1 5 5 -5 5:1",
-		"h1 1 5 5 inf 5:1",
-		"h1 1 5 5 x 5:1",
-		"h1 a 5 5 5 5:1",
-		"h1 -1 5 5 5 5:1",
-		"h1 99999999999999999999 5 5 5 5:1",
-		"h1 1 5 5 5 0x5:1",
-		"h1 1 7 7 7 5:1",       /* min and max outside the only bucket */
-		"h1 2 5 300 305 5:1,6:1", /* max not in the last bucket */
-		"h1 2 4 6 10 5:1,6:1",  /* min not in the first bucket */
-		"h1 0 5 9 0 ",          /* empty, yet a min and max */
-		"h1 0 0 0 7 ",          /* empty, yet a sum */
-		"garbage",
-		"h1 1 5 5 5 5:1\n",
-		"\xff\xfe",
+	    "",
+	    "h1",
+	    "h1 ",
+	    "h2 1 5 5 5 5:1",
+	    "H1 1 5 5 5 5:1",
+	    "h1 1 5 5 5 ",	  /* a count without buckets */
+	    "h1 1 5 5 5",	  /* no separator after the sum */
+	    "h1 1 5 5 5 5:",	  /* truncated */
+	    "h1 1 5 5 5 5",	  /* truncated */
+	    "h1 2 5 6 11 5:1,",	  /* truncated after a comma */
+	    "h1 2 5 6 11 5:1,6",  /* truncated */
+	    "h1 2 1 2 3 2:1,1:1", /* index order */
+	    "h1 2 1 1 2 1:1,1:1", /* duplicate index */
+	    "h1 1 5 5 5 7424:1",  /* idx == HIST_NBUCKETS */
+	    "h1 1 5 5 5 99999:1",
+	    "h1 1 5 5 5 18446744073709551616:1",
+	    "h1 3 1 2 3 1:1,2:1",  /* counts sum to 2 */
+	    "h1 1 1 2 3 1:1,2:1",  /* counts sum to 3 */
+	    "h1 2 9 1 10 1:1,9:1", /* min > max */
+	    "h1 1 5 5 5 5:0",	   /* empty bucket listed */
+	    "h1 2 5 5 10 5:1,5:1",
+	    "h1 1 5 5 5 5:1 ", /* trailing garbage */
+	    "h1 1 5 5 5 5:1x",
+	    "h1 1 5 5 5 5:1;6:1",
+	    "h1 1 5 5 5 5:+1",
+	    "h1 1 5 5 5 5:-1",
+	    "h1  1 5 5 5 5:1", /* double space */
+	    "h1 1  5 5 5 5:1",
+	    "h1 1 5 5  5 5:1",
+	    "h1 1 5 5 5  5:1",
+	    "h1 1 5 5 nan 5:1",
+	    "h1 1 5 5 -5 5:1",
+	    "h1 1 5 5 inf 5:1",
+	    "h1 1 5 5 x 5:1",
+	    "h1 a 5 5 5 5:1",
+	    "h1 -1 5 5 5 5:1",
+	    "h1 99999999999999999999 5 5 5 5:1",
+	    "h1 1 5 5 5 0x5:1",
+	    "h1 1 7 7 7 5:1",	      /* min and max outside the only bucket */
+	    "h1 2 5 300 305 5:1,6:1", /* max not in the last bucket */
+	    "h1 2 4 6 10 5:1,6:1",    /* min not in the first bucket */
+	    "h1 0 5 9 0 ",	      /* empty, yet a min and max */
+	    "h1 0 0 0 7 ",	      /* empty, yet a sum */
+	    "h1 1 5 5 1e300 5:1",     /* a mean above the max */
+	    "h1 2 5 6 100 5:1,6:1",
+	    "h1 2 5 6 9 5:1,6:1", /* a mean below the min */
+	    "garbage",
+	    "h1 1 5 5 5 5:1\n",
+	    "\xff\xfe",
 	};
 	(void)state;
 	struct hist *h = hist_new();
@@ -417,13 +420,10 @@ static void test_decode_rejects(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_percentiles),
-		cmocka_unit_test(test_percentile_small_n),
-		cmocka_unit_test(test_empty),
-		cmocka_unit_test(test_buckets),
-		cmocka_unit_test(test_merge),
-		cmocka_unit_test(test_encode_decode),
-		cmocka_unit_test(test_decode_rejects),
+	    cmocka_unit_test(test_percentiles),	   cmocka_unit_test(test_percentile_small_n),
+	    cmocka_unit_test(test_empty),	   cmocka_unit_test(test_buckets),
+	    cmocka_unit_test(test_merge),	   cmocka_unit_test(test_encode_decode),
+	    cmocka_unit_test(test_decode_rejects),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -35,31 +35,31 @@ struct topts {
 static const char *const rw_choices[] = {"read", "write", "randread", "randwrite", NULL};
 
 static const struct opt_def topts_table[] = {
-	OPT_INT("iodepth", struct topts, iodepth, "8", 1, 1024, "queue depth"),
-	OPT_INT("offset-delta", struct topts, delta, "-5", -100, 100, "signed"),
-	OPT_INT("big", struct topts, big, "0", 0, 0, "unbounded"),
-	OPT_INT("no-default", struct topts, nodef, NULL, 0, 0, "zero unless set"),
-	OPT_SIZE("block-size", struct topts, bs, "4k", 512, 1 << 30, "block size"),
-	OPT_SIZE("size", struct topts, size, "1G", 0, 0, "unbounded size"),
-	OPT_DURATION("run-time", struct topts, runtime, "30s", 1e6, 3600e9, "time"),
-	OPT_DURATION("ramp", struct topts, ramp, "0", 0, 0, "unbounded duration"),
-	OPT_BOOL("direct", struct topts, direct, "on", "O_DIRECT"),
-	OPT_DOUBLE("ratio", struct topts, ratio, "0.5", 0, 1, "fraction"),
-	OPT_STR("label", struct topts, label, "hello", "a label"),
-	OPT_STR("path", struct topts, path, NULL, "a path"),
-	OPT_ENUM("rw", struct topts, rw, "randread", rw_choices, "pattern"),
-	OPT_END,
+    OPT_INT("iodepth", struct topts, iodepth, "8", 1, 1024, "queue depth"),
+    OPT_INT("offset-delta", struct topts, delta, "-5", -100, 100, "signed"),
+    OPT_INT("big", struct topts, big, "0", 0, 0, "unbounded"),
+    OPT_INT("no-default", struct topts, nodef, NULL, 0, 0, "zero unless set"),
+    OPT_SIZE("block-size", struct topts, bs, "4k", 512, 1 << 30, "block size"),
+    OPT_SIZE("size", struct topts, size, "1G", 0, 0, "unbounded size"),
+    OPT_DURATION("run-time", struct topts, runtime, "30s", 1e6, 3600e9, "time"),
+    OPT_DURATION("ramp", struct topts, ramp, "0", 0, 0, "unbounded duration"),
+    OPT_BOOL("direct", struct topts, direct, "on", "O_DIRECT"),
+    OPT_DOUBLE("ratio", struct topts, ratio, "0.5", 0, 1, "fraction"),
+    OPT_STR("label", struct topts, label, "hello", "a label"),
+    OPT_STR("path", struct topts, path, NULL, "a path"),
+    OPT_ENUM("rw", struct topts, rw, "randread", rw_choices, "pattern"),
+    OPT_END,
 };
 
 static const char *const all_names[] = {
-	"iodepth", "offset-delta", "big", "no-default", "block-size", "size", "run-time",
-	"ramp",    "direct",       "ratio", "label",    "path",       "rw",
+    "iodepth", "offset-delta", "big",	"no-default", "block-size", "size", "run-time",
+    "ramp",    "direct",       "ratio", "label",      "path",	    "rw",
 };
 
-#define assert_contains(hay, needle)                                                     \
-	do {                                                                              \
-		if (!strstr((hay), (needle)))                                             \
-			fail_msg("'%s' does not contain '%s'", (hay), (needle));          \
+#define assert_contains(hay, needle)                                                               \
+	do {                                                                                       \
+		if (!strstr((hay), (needle)))                                                      \
+			fail_msg("'%s' does not contain '%s'", (hay), (needle));                   \
 	} while (0)
 
 static int setup(void **state)
@@ -119,41 +119,41 @@ static void test_set_good(void **state)
 	static const struct {
 		const char *name, *value, *want; /* want: opt_fmt of the result */
 	} cases[] = {
-		{"iodepth", "1", "1"},
-		{"iodepth", "1024", "1024"},
-		{"iodepth", "1k", "1000"},
-		{"offset-delta", "-100", "-100"},
-		{"offset-delta", "100", "100"},
-		{"offset-delta", "0", "0"},
-		{"big", "9223372036854775807", "9223372036854775807"},
-		{"big", "-9223372036854775808", "-9223372036854775808"},
-		{"big", "9007199254740993", "9007199254740993"},
-		{"no-default", "3", "3"},
-		{"block-size", "512", "512"},
-		{"block-size", "1G", "1G"},
-		{"block-size", "64KiB", "64k"},
-		{"block-size", "1536", "1536"},
-		{"size", "18446744073709551615", "18446744073709551615"},
-		{"run-time", "1ms", "1ms"},
-		{"run-time", "1h", "3600s"},
-		{"run-time", "1.5s", "1500ms"},
-		{"ramp", "2m", "120s"},
-		{"direct", "off", "off"},
-		{"direct", "yes", "on"},
-		{"direct", "FALSE", "off"},
-		{"direct", "1", "on"},
-		{"direct", "0", "off"},
-		{"direct", "True", "on"},
-		{"ratio", "0", "0"},
-		{"ratio", "1", "1"},
-		{"ratio", "0.25", "0.25"},
-		{"ratio", "1e-3", "0.001"},
-		{"label", "", ""},
-		{"label", "fifteen-chars!!", "fifteen-chars!!"},
-		{"path", "/var/tmp/x", "/var/tmp/x"},
-		{"rw", "read", "read"},
-		{"rw", "write", "write"},
-		{"rw", "RandWrite", "randwrite"},
+	    {"iodepth", "1", "1"},
+	    {"iodepth", "1024", "1024"},
+	    {"iodepth", "1k", "1000"},
+	    {"offset-delta", "-100", "-100"},
+	    {"offset-delta", "100", "100"},
+	    {"offset-delta", "0", "0"},
+	    {"big", "9223372036854775807", "9223372036854775807"},
+	    {"big", "-9223372036854775808", "-9223372036854775808"},
+	    {"big", "9007199254740993", "9007199254740993"},
+	    {"no-default", "3", "3"},
+	    {"block-size", "512", "512"},
+	    {"block-size", "1G", "1G"},
+	    {"block-size", "64KiB", "64k"},
+	    {"block-size", "1536", "1536"},
+	    {"size", "18446744073709551615", "18446744073709551615"},
+	    {"run-time", "1ms", "1ms"},
+	    {"run-time", "1h", "3600s"},
+	    {"run-time", "1.5s", "1500ms"},
+	    {"ramp", "2m", "120s"},
+	    {"direct", "off", "off"},
+	    {"direct", "yes", "on"},
+	    {"direct", "FALSE", "off"},
+	    {"direct", "1", "on"},
+	    {"direct", "0", "off"},
+	    {"direct", "True", "on"},
+	    {"ratio", "0", "0"},
+	    {"ratio", "1", "1"},
+	    {"ratio", "0.25", "0.25"},
+	    {"ratio", "1e-3", "0.001"},
+	    {"label", "", ""},
+	    {"label", "fifteen-chars!!", "fifteen-chars!!"},
+	    {"path", "/var/tmp/x", "/var/tmp/x"},
+	    {"rw", "read", "read"},
+	    {"rw", "write", "write"},
+	    {"rw", "RandWrite", "randwrite"},
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -186,33 +186,33 @@ static void test_set_bad(void **state)
 		int err;
 		const char *msg[3];
 	} cases[] = {
-		{"iodepth", "0", -ERANGE, {"iodepth=0", "out of range", "(1 to 1024)"}},
-		{"iodepth", "1025", -ERANGE, {"iodepth=1025", "(1 to 1024)"}},
-		{"iodepth", "2k", -ERANGE, {"iodepth=2k", "(1 to 1024)"}},
-		{"iodepth", "-1", -ERANGE, {"iodepth=-1", "(1 to 1024)"}},
-		{"iodepth", "1.5", -EINVAL, {"iodepth=1.5", "not a whole number"}},
-		{"iodepth", "12abc", -EINVAL, {"iodepth=12abc", "not a whole number"}},
-		{"iodepth", "", -EINVAL, {"iodepth=", "whole number"}},
-		{"offset-delta", "-101", -ERANGE, {"offset-delta=-101", "(-100 to 100)"}},
-		{"offset_delta", "101", -ERANGE, {"offset-delta=101", "(-100 to 100)"}},
-		{"block-size", "256", -ERANGE, {"block-size=256", "(512 to 1G)"}},
-		{"block-size", "2G", -ERANGE, {"block-size=2G", "(512 to 1G)"}},
-		{"block_size", "1.3k", -EINVAL, {"block-size=1.3k", "not a size"}},
-		{"block-size", "4x", -EINVAL, {"block-size=4x", "not a size"}},
-		{"run-time", "999us", -ERANGE, {"run-time=999us", "(1ms to 3600s)"}},
-		{"run-time", "2h", -ERANGE, {"run-time=2h", "(1ms to 3600s)"}},
-		{"run-time", "soon", -EINVAL, {"run-time=soon", "not a duration"}},
-		{"direct", "maybe", -EINVAL, {"direct=maybe", "not a boolean"}},
-		{"direct", "", -EINVAL, {"direct=", "boolean"}},
-		{"ratio", "1.5", -ERANGE, {"ratio=1.5", "(0 to 1)"}},
-		{"ratio", "-0.1", -ERANGE, {"ratio=-0.1", "(0 to 1)"}},
-		{"ratio", "abc", -EINVAL, {"ratio=abc", "not a number"}},
-		{"ratio", "nan", -EINVAL, {"ratio=nan", "not a number"}},
-		{"ratio", "inf", -EINVAL, {"ratio=inf", "not a number"}},
-		{"ratio", "0.5x", -EINVAL, {"ratio=0.5x", "not a number"}},
-		{"label", "sixteen-chars!!!", -ENAMETOOLONG, {"label", "too long", "at most 15"}},
-		{"rw", "readwrite", -EINVAL, {"rw=readwrite", "read, write, randread, randwrite"}},
-		{"rw", "", -EINVAL, {"rw=", "not one of"}},
+	    {"iodepth", "0", -ERANGE, {"iodepth=0", "out of range", "(1 to 1024)"}},
+	    {"iodepth", "1025", -ERANGE, {"iodepth=1025", "(1 to 1024)"}},
+	    {"iodepth", "2k", -ERANGE, {"iodepth=2k", "(1 to 1024)"}},
+	    {"iodepth", "-1", -ERANGE, {"iodepth=-1", "(1 to 1024)"}},
+	    {"iodepth", "1.5", -EINVAL, {"iodepth=1.5", "not a whole number"}},
+	    {"iodepth", "12abc", -EINVAL, {"iodepth=12abc", "not a whole number"}},
+	    {"iodepth", "", -EINVAL, {"iodepth=", "whole number"}},
+	    {"offset-delta", "-101", -ERANGE, {"offset-delta=-101", "(-100 to 100)"}},
+	    {"offset_delta", "101", -ERANGE, {"offset-delta=101", "(-100 to 100)"}},
+	    {"block-size", "256", -ERANGE, {"block-size=256", "(512 to 1G)"}},
+	    {"block-size", "2G", -ERANGE, {"block-size=2G", "(512 to 1G)"}},
+	    {"block_size", "1.3k", -EINVAL, {"block-size=1.3k", "not a size"}},
+	    {"block-size", "4x", -EINVAL, {"block-size=4x", "not a size"}},
+	    {"run-time", "999us", -ERANGE, {"run-time=999us", "(1ms to 3600s)"}},
+	    {"run-time", "2h", -ERANGE, {"run-time=2h", "(1ms to 3600s)"}},
+	    {"run-time", "soon", -EINVAL, {"run-time=soon", "not a duration"}},
+	    {"direct", "maybe", -EINVAL, {"direct=maybe", "not a boolean"}},
+	    {"direct", "", -EINVAL, {"direct=", "boolean"}},
+	    {"ratio", "1.5", -ERANGE, {"ratio=1.5", "(0 to 1)"}},
+	    {"ratio", "-0.1", -ERANGE, {"ratio=-0.1", "(0 to 1)"}},
+	    {"ratio", "abc", -EINVAL, {"ratio=abc", "not a number"}},
+	    {"ratio", "nan", -EINVAL, {"ratio=nan", "not a number"}},
+	    {"ratio", "inf", -EINVAL, {"ratio=inf", "not a number"}},
+	    {"ratio", "0.5x", -EINVAL, {"ratio=0.5x", "not a number"}},
+	    {"label", "sixteen-chars!!!", -ENAMETOOLONG, {"label", "too long", "at most 15"}},
+	    {"rw", "readwrite", -EINVAL, {"rw=readwrite", "read, write, randread, randwrite"}},
+	    {"rw", "", -EINVAL, {"rw=", "not one of"}},
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -410,8 +410,8 @@ static void test_bad_default(void **state)
 		int64_t x;
 	} b;
 	static const struct opt_def tbl[] = {
-		OPT_INT("x", struct bad, x, "5000", 1, 10, "out of its own range"),
-		OPT_END,
+	    OPT_INT("x", struct bad, x, "5000", 1, 10, "out of its own range"),
+	    OPT_END,
 	};
 	(void)state;
 	assert_int_equal(opt_defaults(tbl, &b), -ERANGE);
@@ -441,17 +441,17 @@ static void test_help(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_defaults),
-		cmocka_unit_test(test_find),
-		cmocka_unit_test(test_set_good),
-		cmocka_unit_test(test_set_bad),
-		cmocka_unit_test(test_unknown_and_missing),
-		cmocka_unit_test(test_set_list),
-		cmocka_unit_test(test_json_round_trip),
-		cmocka_unit_test(test_to_json_types),
-		cmocka_unit_test(test_from_json_errors),
-		cmocka_unit_test(test_bad_default),
-		cmocka_unit_test(test_help),
+	    cmocka_unit_test(test_defaults),
+	    cmocka_unit_test(test_find),
+	    cmocka_unit_test(test_set_good),
+	    cmocka_unit_test(test_set_bad),
+	    cmocka_unit_test(test_unknown_and_missing),
+	    cmocka_unit_test(test_set_list),
+	    cmocka_unit_test(test_json_round_trip),
+	    cmocka_unit_test(test_to_json_types),
+	    cmocka_unit_test(test_from_json_errors),
+	    cmocka_unit_test(test_bad_default),
+	    cmocka_unit_test(test_help),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }

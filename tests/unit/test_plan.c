@@ -198,6 +198,7 @@ static void test_load_errors(void **state)
 	     {"unknown section [bogus]",
 	      "[experiment], [defaults], [variant NAME], [workload NAME]"}},
 	    {"[bogus]\n", "plan.ini:1:", {"unknown section [bogus]"}},
+	    {"[]\n", "plan.ini:1:", {"a section needs a name"}}, /* found by fuzz_plan */
 	    {"[variant]\ntarget = native\n", "plan.ini:1:", {"unknown section [variant]"}},
 	    {"[experiment x]\nname = a\n", "plan.ini:1:", {"unknown section"}},
 	    {"[variant a b]\n", "plan.ini:1:", {"[variant a b]"}},

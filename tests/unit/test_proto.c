@@ -78,12 +78,12 @@ static void test_send_recv(void **state)
 	(void)state;
 	ps_open(&p);
 	static const char *const msgs[] = {
-		"{\"type\":\"hello\",\"proto\":1,\"agent\":\"v1\",\"facts\":{\"cpus\":4}}",
-		"{\"type\":\"run\",\"id\":7,\"workload\":\"cpu\",\"options\":{\"threads\":2,"
-		"\"time\":\"1s\"}}",
-		"{\"type\":\"bye\"}",
-		"{\"text\":\"a\\nb\\u0001c \\\" \\u00e9\",\"n\":-1.5e300,\"z\":null,\"t\":true}",
-		"{}",
+	    "{\"type\":\"hello\",\"proto\":1,\"agent\":\"v1\",\"facts\":{\"cpus\":4}}",
+	    "{\"type\":\"run\",\"id\":7,\"workload\":\"cpu\",\"options\":{\"threads\":2,"
+	    "\"time\":\"1s\"}}",
+	    "{\"type\":\"bye\"}",
+	    "{\"text\":\"a\\nb\\u0001c \\\" \\u00e9\",\"n\":-1.5e300,\"z\":null,\"t\":true}",
+	    "{}",
 	};
 	for (size_t i = 0; i < sizeof(msgs) / sizeof(msgs[0]); i++) {
 		in = json_loads(msgs[i], 0, NULL);
@@ -98,7 +98,8 @@ static void test_send_recv(void **state)
 	}
 	/* several sent before any is read */
 	for (int i = 0; i < 50; i++)
-		assert_int_equal(proto_send(&p.s, json_pack("{s:s,s:i}", "type", "tick", "i", i)), 0);
+		assert_int_equal(proto_send(&p.s, json_pack("{s:s,s:i}", "type", "tick", "i", i)),
+				 0);
 	for (int i = 0; i < 50; i++) {
 		assert_int_equal(get(&p, &out), 0);
 		assert_string_equal(proto_type(out), "tick");
@@ -159,15 +160,15 @@ static void test_malformed(void **state)
 	(void)state;
 	ps_open(&p);
 	static const char *const bad[] = {
-		"not json",
-		"{\"type\":",
-		"[1,2,3]",
-		"42",
-		"\"string\"",
-		"",
-		"{\"a\":1,\"a\":2}", /* duplicate keys */
-		"{\"type\":\"x\"} trailing",
-		"\xff\xfe{}",
+	    "not json",
+	    "{\"type\":",
+	    "[1,2,3]",
+	    "42",
+	    "\"string\"",
+	    "",
+	    "{\"a\":1,\"a\":2}", /* duplicate keys */
+	    "{\"type\":\"x\"} trailing",
+	    "\xff\xfe{}",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		char line[128];
@@ -393,25 +394,25 @@ static void test_result_round_trip(void **state)
 static void test_result_from_json_rejects(void **state)
 {
 	static const char *const bad[] = {
-		"{\"metrics\":{\"x\":{\"unit\":\"s\",\"agg\":\"sum\"}}}", /* no value */
-		"{\"metrics\":{\"x\":{\"value\":\"12\",\"unit\":\"s\"}}}",
-		"{\"metrics\":{\"x\":{\"value\":null}}}",
-		"{\"metrics\":{\"x\":{\"value\":true}}}",
-		"{\"metrics\":{\"x\":{\"value\":[1]}}}",
-		"{\"metrics\":{\"x\":5}}",
-		"{\"metrics\":{\"x\":{\"value\":1,\"unit\":\"furlongs\"}}}",
-		"{\"metrics\":{\"x\":{\"value\":1,\"agg\":\"median\"}}}",
-		"{\"metrics\":[]}",
-		"{\"metrics\":\"x\"}",
-		"{\"histograms\":[]}",
-		"{\"histograms\":{\"h\":5}}",
-		"{\"histograms\":{\"h\":\"h1 1 5 5 5 \"}}",
-		"{\"histograms\":{\"h\":\"garbage\"}}",
-		"{\"metrics\":{\"a_name_that_is_much_too_long_for_a_metric_name_xxxx\":"
-		"{\"value\":1}}}",
-		"{\"histograms\":{\"a\":\"h1 0 0 0 0 \",\"b\":\"h1 0 0 0 0 \",\"c\":\"h1 0 0 0 0 \","
-		"\"d\":\"h1 0 0 0 0 \",\"e\":\"h1 0 0 0 0 \",\"f\":\"h1 0 0 0 0 \","
-		"\"g\":\"h1 0 0 0 0 \",\"h\":\"h1 0 0 0 0 \",\"i\":\"h1 0 0 0 0 \"}}",
+	    "{\"metrics\":{\"x\":{\"unit\":\"s\",\"agg\":\"sum\"}}}", /* no value */
+	    "{\"metrics\":{\"x\":{\"value\":\"12\",\"unit\":\"s\"}}}",
+	    "{\"metrics\":{\"x\":{\"value\":null}}}",
+	    "{\"metrics\":{\"x\":{\"value\":true}}}",
+	    "{\"metrics\":{\"x\":{\"value\":[1]}}}",
+	    "{\"metrics\":{\"x\":5}}",
+	    "{\"metrics\":{\"x\":{\"value\":1,\"unit\":\"furlongs\"}}}",
+	    "{\"metrics\":{\"x\":{\"value\":1,\"agg\":\"median\"}}}",
+	    "{\"metrics\":[]}",
+	    "{\"metrics\":\"x\"}",
+	    "{\"histograms\":[]}",
+	    "{\"histograms\":{\"h\":5}}",
+	    "{\"histograms\":{\"h\":\"h1 1 5 5 5 \"}}",
+	    "{\"histograms\":{\"h\":\"garbage\"}}",
+	    "{\"metrics\":{\"a_name_that_is_much_too_long_for_a_metric_name_xxxx\":"
+	    "{\"value\":1}}}",
+	    "{\"histograms\":{\"a\":\"h1 0 0 0 0 \",\"b\":\"h1 0 0 0 0 \",\"c\":\"h1 0 0 0 0 \","
+	    "\"d\":\"h1 0 0 0 0 \",\"e\":\"h1 0 0 0 0 \",\"f\":\"h1 0 0 0 0 \","
+	    "\"g\":\"h1 0 0 0 0 \",\"h\":\"h1 0 0 0 0 \",\"i\":\"h1 0 0 0 0 \"}}",
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -451,15 +452,15 @@ static void test_result_from_json_rejects(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_send_recv),
-		cmocka_unit_test(test_framing),
-		cmocka_unit_test(test_malformed),
-		cmocka_unit_test(test_eof_and_deadline),
-		cmocka_unit_test(test_large),
-		cmocka_unit_test(test_too_long),
-		cmocka_unit_test(test_type),
-		cmocka_unit_test(test_result_round_trip),
-		cmocka_unit_test(test_result_from_json_rejects),
+	    cmocka_unit_test(test_send_recv),
+	    cmocka_unit_test(test_framing),
+	    cmocka_unit_test(test_malformed),
+	    cmocka_unit_test(test_eof_and_deadline),
+	    cmocka_unit_test(test_large),
+	    cmocka_unit_test(test_too_long),
+	    cmocka_unit_test(test_type),
+	    cmocka_unit_test(test_result_round_trip),
+	    cmocka_unit_test(test_result_from_json_rejects),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }

@@ -19,10 +19,10 @@
 static char dir[64];
 static char dbpath[128];
 
-#define assert_contains(hay, needle)                                                     \
-	do {                                                                              \
-		if (!strstr((hay), (needle)))                                             \
-			fail_msg("'%s' does not contain '%s'", (hay), (needle));          \
+#define assert_contains(hay, needle)                                                               \
+	do {                                                                                       \
+		if (!strstr((hay), (needle)))                                                      \
+			fail_msg("'%s' does not contain '%s'", (hay), (needle));                   \
 	} while (0)
 
 static void remove_file_and_wal(const char *path)
@@ -200,18 +200,17 @@ struct fixture {
 static void add_experiment(struct store *st, struct fixture *fx)
 {
 	json_t *host = json_pack("{s:s,s:i}", "hostname", "box", "cpus", 8);
-	assert_int_equal(store_experiment_begin(st, "quick", "[experiment]\nname = quick\n", host,
-						&fx->exp),
-			 0);
+	assert_int_equal(
+	    store_experiment_begin(st, "quick", "[experiment]\nname = quick\n", host, &fx->exp), 0);
 	json_decref(host);
 	json_t *cfg = json_pack("{s:s,s:s}", "target", "native", "workdir", "/var/tmp/x");
 	json_t *agent = json_pack("{s:s}", "agent", "v1");
-	assert_int_equal(store_variant_add(st, fx->exp, "base", "native", cfg, "argv here",
-					   agent, NULL, &fx->v_native),
+	assert_int_equal(store_variant_add(st, fx->exp, "base", "native", cfg, "argv here", agent,
+					   NULL, &fx->v_native),
 			 0);
-	assert_int_equal(store_variant_add(st, fx->exp, "other", "native", cfg, NULL, NULL,
-					   NULL, &fx->v_other),
-			 0);
+	assert_int_equal(
+	    store_variant_add(st, fx->exp, "other", "native", cfg, NULL, NULL, NULL, &fx->v_other),
+	    0);
 	json_decref(cfg);
 	json_decref(agent);
 
@@ -224,17 +223,17 @@ static void add_experiment(struct store *st, struct fixture *fx)
 
 	json_t *spec = json_pack("{s:i,s:s}", "threads", 2, "time", "1s");
 	struct store_run ok = {
-		.variant_id = fx->v_native,
-		.workload = "cpu1",
-		.workload_type = "cpu",
-		.spec = spec,
-		.repeat = 1,
-		.status = "ok",
-		.started = 1700000000.5,
-		.duration_s = 1.25,
-		.error = NULL,
-		.res = &fx->res,
-		.telemetry = &fx->tel,
+	    .variant_id = fx->v_native,
+	    .workload = "cpu1",
+	    .workload_type = "cpu",
+	    .spec = spec,
+	    .repeat = 1,
+	    .status = "ok",
+	    .started = 1700000000.5,
+	    .duration_s = 1.25,
+	    .error = NULL,
+	    .res = &fx->res,
+	    .telemetry = &fx->tel,
 	};
 	assert_int_equal(store_run_add(st, &ok, &fx->run_ok), 0);
 	struct store_run failed = ok;
@@ -253,9 +252,8 @@ static json_t *run_by_id(json_t *runs, int64_t id)
 {
 	size_t i;
 	json_t *r;
-	json_array_foreach(runs, i, r)
-	if (json_integer_value(json_object_get(r, "id")) == id)
-		return r;
+	json_array_foreach(runs, i,
+			   r) if (json_integer_value(json_object_get(r, "id")) == id) return r;
 	fail_msg("run %lld missing", (long long)id);
 	return NULL;
 }
@@ -283,10 +281,10 @@ static void check_experiment_json(struct store *st, const struct fixture *fx)
 	assert_string_equal(json_string_value(json_object_get(v0, "target")), "native");
 	assert_string_equal(json_string_value(json_object_get(v0, "command")), "argv here");
 	assert_string_equal(
-		json_string_value(json_object_get(json_object_get(v0, "config"), "workdir")),
-		"/var/tmp/x");
+	    json_string_value(json_object_get(json_object_get(v0, "config"), "workdir")),
+	    "/var/tmp/x");
 	assert_string_equal(
-		json_string_value(json_object_get(json_object_get(v0, "agent"), "agent")), "v1");
+	    json_string_value(json_object_get(json_object_get(v0, "agent"), "agent")), "v1");
 	assert_true(json_is_null(json_object_get(json_array_get(vs, 1), "agent")));
 
 	json_t *runs = json_object_get(j, "runs");
@@ -324,10 +322,9 @@ static void check_experiment_json(struct store *st, const struct fixture *fx)
 	json_t *t = json_object_get(ok, "telemetry");
 	assert_int_equal(json_object_size(t), 1);
 	assert_true(json_number_value(json_object_get(t, "host_cpu_pct")) == 37.5);
-	assert_string_equal(
-		json_string_value(json_object_get(json_object_get(ok, "telemetry_units"),
-						  "host_cpu_pct")),
-		"%");
+	assert_string_equal(json_string_value(json_object_get(
+				json_object_get(ok, "telemetry_units"), "host_cpu_pct")),
+			    "%");
 
 	/* the histogram decodes to what was stored */
 	json_t *h = json_object_get(ok, "histograms");
@@ -414,8 +411,8 @@ static void test_find(void **state)
 	assert_string_equal(json_string_value(json_object_get(json_array_get(list, 1), "name")),
 			    "7");
 	assert_int_equal(json_integer_value(json_object_get(json_array_get(list, 1), "runs")), 0);
-	assert_string_equal(
-		json_string_value(json_object_get(json_array_get(list, 1), "status")), "running");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(list, 1), "status")),
+			    "running");
 	json_decref(list);
 
 	/* experiment_json of one experiment holds only its own runs */
@@ -448,13 +445,18 @@ static void test_run_is_atomic(void **state)
 	(void)state;
 	assert_int_equal(store_open(dbpath, &st), 0);
 	assert_int_equal(store_experiment_begin(st, "x", "", NULL, &exp), 0);
-	assert_int_equal(store_variant_add(st, exp, "v", "native", NULL, NULL, NULL, NULL, &var), 0);
+	assert_int_equal(store_variant_add(st, exp, "v", "native", NULL, NULL, NULL, NULL, &var),
+			 0);
 	struct result res;
 	memset(&res, 0, sizeof(res));
 	metric_set(&res, "a", 1, UNIT_NONE, AGG_SUM);
 	metric_set(&res, "b", 2, UNIT_NONE, AGG_SUM);
-	struct store_run r = {.variant_id = var, .workload = "w", .workload_type = "cpu",
-			      .repeat = 1, .status = "ok", .res = &res};
+	struct store_run r = {.variant_id = var,
+			      .workload = "w",
+			      .workload_type = "cpu",
+			      .repeat = 1,
+			      .status = "ok",
+			      .res = &res};
 	/* the same telemetry name twice violates the primary key */
 	struct result tel;
 	memset(&tel, 0, sizeof(tel));
@@ -472,9 +474,8 @@ static void test_run_is_atomic(void **state)
 	assert_int_equal(store_run_add(st, &r, &run), 0);
 	assert_int_equal(store_experiment_json(st, exp, &j), 0);
 	assert_int_equal(json_array_size(json_object_get(j, "runs")), 1);
-	assert_int_equal(json_object_size(json_object_get(json_array_get(json_object_get(j, "runs"),
-									 0),
-							   "metrics")),
+	assert_int_equal(json_object_size(json_object_get(
+			     json_array_get(json_object_get(j, "runs"), 0), "metrics")),
 			 2);
 	json_decref(j);
 	store_close(st);
@@ -500,14 +501,14 @@ static void test_default_path(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup(test_open_creates_schema, each_setup),
-		cmocka_unit_test_setup(test_newer_schema_refused, each_setup),
-		cmocka_unit_test_setup(test_not_a_database, each_setup),
-		cmocka_unit_test_setup(test_empty, each_setup),
-		cmocka_unit_test_setup(test_round_trip, each_setup),
-		cmocka_unit_test_setup(test_find, each_setup),
-		cmocka_unit_test_setup(test_run_is_atomic, each_setup),
-		cmocka_unit_test(test_default_path),
+	    cmocka_unit_test_setup(test_open_creates_schema, each_setup),
+	    cmocka_unit_test_setup(test_newer_schema_refused, each_setup),
+	    cmocka_unit_test_setup(test_not_a_database, each_setup),
+	    cmocka_unit_test_setup(test_empty, each_setup),
+	    cmocka_unit_test_setup(test_round_trip, each_setup),
+	    cmocka_unit_test_setup(test_find, each_setup),
+	    cmocka_unit_test_setup(test_run_is_atomic, each_setup),
+	    cmocka_unit_test(test_default_path),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -44,14 +44,20 @@ static void test_table(void **state)
 		int n;
 		double mean, sd, median, min, max, t;
 	} cases[] = {
-		/* sum of squares 32, n-1 = 7 */
-		{{2, 4, 4, 4, 5, 5, 7, 9}, 8, 5, 2.1380899352993950, 4.5, 2, 9, 2.3646242516},
-		{{4, 1, 3, 2}, 4, 2.5, 1.2909944487358056, 2.5, 1, 4, 3.1824463053},
-		{{7, 7, 7}, 3, 7, 0, 7, 7, 7, 4.3026527297},
-		{{-3, 3}, 2, 0, 4.2426406871192848, 0, -3, 3, 12.7062047362},
-		{{1e9 + 1, 1e9 + 2, 1e9 + 3}, 3, 1e9 + 2, 1, 1e9 + 2, 1e9 + 1, 1e9 + 3, 4.3026527297},
-		{{0.1, 0.2, 0.3, 0.4, 0.5, 0.6}, 6, 0.35, 0.18708286933869706, 0.35, 0.1, 0.6,
-		 2.5705818366},
+	    /* sum of squares 32, n-1 = 7 */
+	    {{2, 4, 4, 4, 5, 5, 7, 9}, 8, 5, 2.1380899352993950, 4.5, 2, 9, 2.3646242516},
+	    {{4, 1, 3, 2}, 4, 2.5, 1.2909944487358056, 2.5, 1, 4, 3.1824463053},
+	    {{7, 7, 7}, 3, 7, 0, 7, 7, 7, 4.3026527297},
+	    {{-3, 3}, 2, 0, 4.2426406871192848, 0, -3, 3, 12.7062047362},
+	    {{1e9 + 1, 1e9 + 2, 1e9 + 3}, 3, 1e9 + 2, 1, 1e9 + 2, 1e9 + 1, 1e9 + 3, 4.3026527297},
+	    {{0.1, 0.2, 0.3, 0.4, 0.5, 0.6},
+	     6,
+	     0.35,
+	     0.18708286933869706,
+	     0.35,
+	     0.1,
+	     0.6,
+	     2.5705818366},
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -111,9 +117,9 @@ static void test_t975(void **state)
 		int df;
 		double t;
 	} table[] = {
-		{1, 12.7062047}, {2, 4.3026527}, {3, 3.1824463}, {4, 2.7764451}, {5, 2.5705818},
-		{9, 2.2621572},  {10, 2.2281389}, {20, 2.0859634}, {30, 2.0422725},
-		{100, 1.9839715}, {1000, 1.9623391},
+	    {1, 12.7062047}, {2, 4.3026527},   {3, 3.1824463},	  {4, 2.7764451},
+	    {5, 2.5705818},  {9, 2.2621572},   {10, 2.2281389},	  {20, 2.0859634},
+	    {30, 2.0422725}, {100, 1.9839715}, {1000, 1.9623391},
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
@@ -152,11 +158,9 @@ static void test_stability(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_known_five),
-		cmocka_unit_test(test_table),
-		cmocka_unit_test(test_small_n),
-		cmocka_unit_test(test_t975),
-		cmocka_unit_test(test_stability),
+	    cmocka_unit_test(test_known_five), cmocka_unit_test(test_table),
+	    cmocka_unit_test(test_small_n),    cmocka_unit_test(test_t975),
+	    cmocka_unit_test(test_stability),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -28,35 +28,35 @@ static void test_size_good(void **state)
 		const char *in;
 		uint64_t want;
 	} cases[] = {
-		{"0", 0},
-		{"512", 512},
-		{"4k", 4 * KiB},
-		{"4K", 4 * KiB},
-		{"4KiB", 4 * KiB},
-		{"4kb", 4 * KiB},
-		{"4KB", 4 * KiB},
-		{"1m", MiB},
-		{"1M", MiB},
-		{"1MiB", MiB},
-		{"1G", GiB},
-		{"1g", GiB},
-		{"1GiB", GiB},
-		{"1.5k", 1536},
-		{"0.5k", 512},
-		{".5k", 512},
-		{"2.25M", 2 * MiB + MiB / 4},
-		{"2T", 2 * TiB},
-		{"3tib", 3 * TiB},
-		{"1P", PiB},
-		{"4 k", 4 * KiB},
-		{" 4k ", 4 * KiB},
-		{"512b", 512},
-		{"512B", 512},
-		{"1536", 1536},
-		{"9007199254740993", 9007199254740993ull}, /* 2^53 + 1: not a double */
-		{"18446744073709551615", UINT64_MAX},
-		{"16383P", 16383 * PiB},
-		{"16777215T", 16777215 * TiB},
+	    {"0", 0},
+	    {"512", 512},
+	    {"4k", 4 * KiB},
+	    {"4K", 4 * KiB},
+	    {"4KiB", 4 * KiB},
+	    {"4kb", 4 * KiB},
+	    {"4KB", 4 * KiB},
+	    {"1m", MiB},
+	    {"1M", MiB},
+	    {"1MiB", MiB},
+	    {"1G", GiB},
+	    {"1g", GiB},
+	    {"1GiB", GiB},
+	    {"1.5k", 1536},
+	    {"0.5k", 512},
+	    {".5k", 512},
+	    {"2.25M", 2 * MiB + MiB / 4},
+	    {"2T", 2 * TiB},
+	    {"3tib", 3 * TiB},
+	    {"1P", PiB},
+	    {"4 k", 4 * KiB},
+	    {" 4k ", 4 * KiB},
+	    {"512b", 512},
+	    {"512B", 512},
+	    {"1536", 1536},
+	    {"9007199254740993", 9007199254740993ull}, /* 2^53 + 1: not a double */
+	    {"18446744073709551615", UINT64_MAX},
+	    {"16383P", 16383 * PiB},
+	    {"16777215T", 16777215 * TiB},
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -74,29 +74,29 @@ static void test_size_bad(void **state)
 		const char *in;
 		int err;
 	} cases[] = {
-		{"", -EINVAL},
-		{" ", -EINVAL},
-		{"k", -EINVAL},
-		{"-1", -EINVAL},
-		{"+1", -EINVAL},
-		{"4x", -EINVAL},
-		{"4kx", -EINVAL},
-		{"4 k b", -EINVAL},
-		{"1.3k", -EINVAL},  /* 1331.2 bytes */
-		{"0.1", -EINVAL},   /* not whole bytes */
-		{"0x10", -EINVAL},  /* no hex */
-		{"1e3", -EINVAL},   /* no exponent */
-		{"4kibibytes", -EINVAL},
-		{".", -EINVAL},
-		{"1..2", -EINVAL},
-		{"nan", -EINVAL},
-		{"inf", -EINVAL},
-		{"18446744073709551616", -ERANGE}, /* 2^64 */
-		{"99999999999999999999999", -ERANGE},
-		{"16777216T", -ERANGE},            /* 2^64 */
-		{"17179869184G", -ERANGE},         /* 2^64 */
-		{"16384P", -ERANGE},
-		{"99999999999T", -ERANGE},
+	    {"", -EINVAL},
+	    {" ", -EINVAL},
+	    {"k", -EINVAL},
+	    {"-1", -EINVAL},
+	    {"+1", -EINVAL},
+	    {"4x", -EINVAL},
+	    {"4kx", -EINVAL},
+	    {"4 k b", -EINVAL},
+	    {"1.3k", -EINVAL}, /* 1331.2 bytes */
+	    {"0.1", -EINVAL},  /* not whole bytes */
+	    {"0x10", -EINVAL}, /* no hex */
+	    {"1e3", -EINVAL},  /* no exponent */
+	    {"4kibibytes", -EINVAL},
+	    {".", -EINVAL},
+	    {"1..2", -EINVAL},
+	    {"nan", -EINVAL},
+	    {"inf", -EINVAL},
+	    {"18446744073709551616", -ERANGE}, /* 2^64 */
+	    {"99999999999999999999999", -ERANGE},
+	    {"16777216T", -ERANGE},    /* 2^64 */
+	    {"17179869184G", -ERANGE}, /* 2^64 */
+	    {"16384P", -ERANGE},
+	    {"99999999999T", -ERANGE},
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -117,26 +117,26 @@ static void test_duration_good(void **state)
 		const char *in;
 		int64_t want;
 	} cases[] = {
-		{"0", 0},
-		{"500ms", 500 * NS_MS},
-		{"30s", 30 * NS_S},
-		{"30", 30 * NS_S}, /* plain = seconds */
-		{"2m", 120 * NS_S},
-		{"2min", 120 * NS_S},
-		{"1h", 3600 * NS_S},
-		{"1.5s", 1500 * NS_MS},
-		{"0.25", 250 * NS_MS},
-		{"10us", 10 * NS_US},
-		{"1.5us", 1500},
-		{"7ns", 7},
-		{"3sec", 3 * NS_S},
-		{"1.5h", 5400 * NS_S},
-		{"0.1s", 100 * NS_MS},
-		{"250 ms", 250 * NS_MS},
-		{"1MS", NS_MS}, /* units are case-insensitive */
-		{"9007199254740993ns", 9007199254740993ll}, /* 2^53 + 1 */
-		{"9223372036854775807ns", INT64_MAX},
-		{"9223372036s", 9223372036 * NS_S},
+	    {"0", 0},
+	    {"500ms", 500 * NS_MS},
+	    {"30s", 30 * NS_S},
+	    {"30", 30 * NS_S}, /* plain = seconds */
+	    {"2m", 120 * NS_S},
+	    {"2min", 120 * NS_S},
+	    {"1h", 3600 * NS_S},
+	    {"1.5s", 1500 * NS_MS},
+	    {"0.25", 250 * NS_MS},
+	    {"10us", 10 * NS_US},
+	    {"1.5us", 1500},
+	    {"7ns", 7},
+	    {"3sec", 3 * NS_S},
+	    {"1.5h", 5400 * NS_S},
+	    {"0.1s", 100 * NS_MS},
+	    {"250 ms", 250 * NS_MS},
+	    {"1MS", NS_MS},				/* units are case-insensitive */
+	    {"9007199254740993ns", 9007199254740993ll}, /* 2^53 + 1 */
+	    {"9223372036854775807ns", INT64_MAX},
+	    {"9223372036s", 9223372036 * NS_S},
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -154,20 +154,20 @@ static void test_duration_bad(void **state)
 		const char *in;
 		int err;
 	} cases[] = {
-		{"", -EINVAL},
-		{"s", -EINVAL},
-		{"ms", -EINVAL},
-		{"-1s", -EINVAL},
-		{"5x", -EINVAL},
-		{"5 s s", -EINVAL},
-		{"5d", -EINVAL},
-		{"1e3", -EINVAL},
-		{"0x10", -EINVAL},
-		{"5secs", -EINVAL},
-		{"9223372036854775808ns", -ERANGE}, /* INT64_MAX + 1 */
-		{"9223372037s", -ERANGE},
-		{"99999999999h", -ERANGE},
-		{"99999999999999999999999", -ERANGE},
+	    {"", -EINVAL},
+	    {"s", -EINVAL},
+	    {"ms", -EINVAL},
+	    {"-1s", -EINVAL},
+	    {"5x", -EINVAL},
+	    {"5 s s", -EINVAL},
+	    {"5d", -EINVAL},
+	    {"1e3", -EINVAL},
+	    {"0x10", -EINVAL},
+	    {"5secs", -EINVAL},
+	    {"9223372036854775808ns", -ERANGE}, /* INT64_MAX + 1 */
+	    {"9223372037s", -ERANGE},
+	    {"99999999999h", -ERANGE},
+	    {"99999999999999999999999", -ERANGE},
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -189,25 +189,25 @@ static void test_count(void **state)
 		int err;
 		int64_t want;
 	} cases[] = {
-		{"0", 0, 0},
-		{"10", 0, 10},
-		{"10k", 0, 10000},
-		{"10K", 0, 10000},
-		{"1.5k", 0, 1500},
-		{"2m", 0, 2000000},
-		{"3G", 0, 3000000000ll},
-		{"9007199254740993", 0, 9007199254740993ll},
-		{"9223372036854775807", 0, INT64_MAX},
-		{"", -EINVAL, 0},
-		{"k", -EINVAL, 0},
-		{"-5", -EINVAL, 0},
-		{"1.5", -EINVAL, 0}, /* not whole */
-		{"1.0005k", -EINVAL, 0},
-		{"10kk", -EINVAL, 0},
-		{"10x", -EINVAL, 0},
-		{"10ki", -EINVAL, 0},
-		{"9223372036854775808", -ERANGE, 0},
-		{"9223372036854776k", -ERANGE, 0},
+	    {"0", 0, 0},
+	    {"10", 0, 10},
+	    {"10k", 0, 10000},
+	    {"10K", 0, 10000},
+	    {"1.5k", 0, 1500},
+	    {"2m", 0, 2000000},
+	    {"3G", 0, 3000000000ll},
+	    {"9007199254740993", 0, 9007199254740993ll},
+	    {"9223372036854775807", 0, INT64_MAX},
+	    {"", -EINVAL, 0},
+	    {"k", -EINVAL, 0},
+	    {"-5", -EINVAL, 0},
+	    {"1.5", -EINVAL, 0}, /* not whole */
+	    {"1.0005k", -EINVAL, 0},
+	    {"10kk", -EINVAL, 0},
+	    {"10x", -EINVAL, 0},
+	    {"10ki", -EINVAL, 0},
+	    {"9223372036854775808", -ERANGE, 0},
+	    {"9223372036854776k", -ERANGE, 0},
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -225,10 +225,10 @@ static void test_fmt_size_known(void **state)
 		uint64_t in;
 		const char *want;
 	} cases[] = {
-		{0, "0"},           {512, "512"},     {1024, "1k"},   {1536, "1536"},
-		{4096, "4k"},       {MiB, "1M"},      {3 * GiB, "3G"}, {2 * TiB, "2T"},
-		{PiB, "1P"},        {1025, "1025"},   {1024 * 1023, "1023k"},
-		{UINT64_MAX, "18446744073709551615"},
+	    {0, "0"},	     {512, "512"},	     {1024, "1k"},
+	    {1536, "1536"},  {4096, "4k"},	     {MiB, "1M"},
+	    {3 * GiB, "3G"}, {2 * TiB, "2T"},	     {PiB, "1P"},
+	    {1025, "1025"},  {1024 * 1023, "1023k"}, {UINT64_MAX, "18446744073709551615"},
 	};
 	char buf[64];
 	(void)state;
@@ -244,13 +244,13 @@ static void test_fmt_duration_known(void **state)
 		int64_t in;
 		const char *want;
 	} cases[] = {
-		{0, "0s"},
-		{500 * NS_MS, "500ms"},
-		{30 * NS_S, "30s"},
-		{1500 * NS_MS, "1500ms"},
-		{10 * NS_US, "10us"},
-		{7, "7ns"},
-		{120 * NS_S, "120s"},
+	    {0, "0s"},
+	    {500 * NS_MS, "500ms"},
+	    {30 * NS_S, "30s"},
+	    {1500 * NS_MS, "1500ms"},
+	    {10 * NS_US, "10us"},
+	    {7, "7ns"},
+	    {120 * NS_S, "120s"},
 	};
 	char buf[64];
 	(void)state;
@@ -307,9 +307,9 @@ static void test_round_trip(void **state)
 	check_size_round_trip(UINT64_MAX - 1023);
 	for (int i = 0; i < 20000; i++) {
 		uint64_t r = rnd();
-		check_size_round_trip(r);                 /* almost never a multiple */
-		check_size_round_trip(r >> (r % 64));     /* all magnitudes */
-		check_size_round_trip((r >> 40) << 20);   /* multiples of 1M */
+		check_size_round_trip(r);		    /* almost never a multiple */
+		check_size_round_trip(r >> (r % 64));	    /* all magnitudes */
+		check_size_round_trip((r >> 40) << 20);	    /* multiples of 1M */
 		check_size_round_trip((r % 100000) * 1024); /* multiples of 1k */
 	}
 
@@ -331,14 +331,14 @@ static void test_round_trip(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_size_good),
-		cmocka_unit_test(test_size_bad),
-		cmocka_unit_test(test_duration_good),
-		cmocka_unit_test(test_duration_bad),
-		cmocka_unit_test(test_count),
-		cmocka_unit_test(test_fmt_size_known),
-		cmocka_unit_test(test_fmt_duration_known),
-		cmocka_unit_test(test_round_trip),
+	    cmocka_unit_test(test_size_good),
+	    cmocka_unit_test(test_size_bad),
+	    cmocka_unit_test(test_duration_good),
+	    cmocka_unit_test(test_duration_bad),
+	    cmocka_unit_test(test_count),
+	    cmocka_unit_test(test_fmt_size_known),
+	    cmocka_unit_test(test_fmt_duration_known),
+	    cmocka_unit_test(test_round_trip),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
