@@ -1,0 +1,31 @@
+/* The agent's pieces shared by its two ways to start: as a program
+ * (main.c: stdio or --port) and as the init of the built-in guest (init.c).
+ * Both end up in agent_serve(). */
+#ifndef VB_AGENT_AGENT_H
+#define VB_AGENT_AGENT_H
+
+#include <jansson.h>
+
+/* Set by SIGINT/SIGTERM: the running workload stops early. */
+extern volatile int agent_cancel;
+
+/* Says hello on wfd (facts_collect() plus, when boot is non-NULL, boot
+ * under facts.boot; the reference is taken), then serves run requests from
+ * rfd until "bye" or the end of the stream. 0 on a clean end, 1 otherwise. */
+int agent_serve(int rfd, int wfd, const char *workdir, json_t *boot);
+/* Runs one workload with options "k=v,k=v" and prints its result message
+ * as JSON on stdout (--once); 0 when it succeeded, 1 otherwise. */
+int agent_run_once(const char *workload, const char *opts, const char *workdir);
+
+/* The agent as the guest's init (PID 1, or forced with --init): mounts
+ * /proc /sys /dev /tmp, loads the modules listed in /etc/vmbench/modules,
+ * opens the virtio-serial port named GUEST_PORT_NAME and serves the host on
+ * it. As PID 1 it never returns: it powers the VM off at the end and after
+ * any fatal error (which it prints to the console first). The hello's
+ * facts.boot holds what the guest knows of its boot, as CLOCK_BOOTTIME
+ * seconds (the clock of /proc/uptime):
+ *   {"init_start_s", "modules_done_s", "port_ready_s", "modules_loaded",
+ *    "module_errors": ["name: why", ...], "port": "/dev/vportNpM", "cmdline"} */
+int agent_init(void);
+
+#endif

@@ -1,0 +1,113 @@
+/* The agent's request loop: hello, then run requests until bye or the end
+ * of the stream (src/proto/proto.h). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agent/agent.h"
+#include "core/facts.h"
+#include "proto/proto.h"
+#include "util/err.h"
+#include "workloads/workload.h"
+
+#ifndef VB_VERSION
+#define VB_VERSION "unknown"
+#endif
+
+volatile int agent_cancel;
+
+static json_t *result_message(json_int_t id, int rc, struct result *res)
+{
+	json_t *msg = proto_result_to_json(res);
+	json_object_set_new(msg, "type", json_string("result"));
+	json_object_set_new(msg, "id", json_integer(id));
+	json_object_set_new(msg, "status", json_string(rc == 0 ? "ok" : "failed"));
+	json_object_set_new(msg, "error", rc == 0 ? json_null() : json_string(vb_errmsg()));
+	return msg;
+}
+
+int agent_serve(int rfd, int wfd, const char *workdir, json_t *boot)
+{
+	struct proto_stream s;
+	proto_stream_init(&s, rfd, wfd);
+	json_t *facts = facts_collect();
+	if (boot)
+		json_object_set_new(facts, "boot", boot);
+	json_t *hello = json_pack("{s:s,s:i,s:s,s:o}", "type", "hello", "proto",
+				  VB_PROTO_VERSION, "agent", VB_VERSION, "facts", facts);
+	int r = proto_send(&s, hello);
+	while (r == 0) {
+		json_t *req;
+		r = proto_recv(&s, &req, -1);
+		if (r == -EINTR) {
+			r = 0;
+			continue;
+		}
+		if (r == -EPROTO) {
+			r = proto_send(&s, json_pack("{s:s,s:s}", "type", "error", "error",
+						     "malformed request line"));
+			continue;
+		}
+		if (r < 0)
+			break;
+		const char *type = proto_type(req);
+		if (strcmp(type, "bye") == 0) {
+			json_decref(req);
+			break;
+		}
+		if (strcmp(type, "run") != 0) {
+			r = proto_send(&s, json_pack("{s:s,s:s}", "type", "error", "error",
+						     "unknown request type"));
+			json_decref(req);
+			continue;
+		}
+		const char *wl = json_string_value(json_object_get(req, "workload"));
+		json_int_t id = json_integer_value(json_object_get(req, "id"));
+		struct result res = {0};
+		agent_cancel = 0;
+		vb_errclear();
+		int rc = wl ? workload_execute(wl, json_object_get(req, "options"), workdir,
+					       &agent_cancel, &res)
+			    : vb_err(-EINVAL, "run request without a workload");
+		r = proto_send(&s, result_message(id, rc, &res));
+		result_free(&res);
+		json_decref(req);
+	}
+	proto_stream_free(&s);
+	return r == 0 || r == -EPIPE ? 0 : 1;
+}
+
+/* "k=v,k=v" -> {"k":"v",...}; values keep their text for the option parser. */
+static json_t *kv_to_json(const char *list)
+{
+	json_t *o = json_object();
+	char *copy = strdup(list ? list : ""), *save = NULL;
+	for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(t, '=');
+		if (!eq) {
+			json_decref(o);
+			free(copy);
+			vb_err(-EINVAL, "'%s' is not name=value", t);
+			return NULL;
+		}
+		*eq = '\0';
+		json_object_set_new(o, t, json_string(eq + 1));
+	}
+	free(copy);
+	return o;
+}
+
+int agent_run_once(const char *workload, const char *opts, const char *workdir)
+{
+	struct result res = {0};
+	json_t *o = kv_to_json(opts);
+	int rc = o ? workload_execute(workload, o, workdir, &agent_cancel, &res) : -EINVAL;
+	json_decref(o);
+	json_t *msg = result_message(0, rc, &res);
+	json_dumpf(msg, stdout, JSON_INDENT(1));
+	fputc('\n', stdout);
+	json_decref(msg);
+	result_free(&res);
+	return rc == 0 ? 0 : 1;
+}

@@ -1,0 +1,260 @@
+/* disk=file: a raw or qcow2 image made with qemu-img, optionally an overlay
+ * on a backing image (which may itself be an overlay: any depth of chain).
+ *
+ * Combinations qemu-img would refuse are refused here first, before anything
+ * runs, with the setting that fixes them. The image goes to image= or to
+ * WORKDIR/<serial or "disk">.<format>; an existing file is never overwritten,
+ * so destroy() only ever removes an image this disk made. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "disk/disk.h"
+#include "disk/disk_int.h"
+#include "util/err.h"
+#include "util/units.h"
+
+/* qemu-img's default qcow2 cluster size, and the bounds it accepts. */
+#define FILE_QCOW2_DEFAULT_CLUSTER 65536
+#define FILE_MIN_CLUSTER 512
+#define FILE_MAX_CLUSTER 2097152
+#define FILE_MIN_CLUSTER_EXT_L2 16384
+
+struct file_priv {
+	int created; /* the image is ours: destroy() removes it unless keep */
+};
+
+static const char *file_probe(void)
+{
+	if (!disk_have_program("qemu-img"))
+		return "qemu-img is not installed (apt-get install qemu-utils)";
+	return NULL;
+}
+
+static int file_validate(const struct disk_opts *o)
+{
+	char a[32], b[32];
+	const char *pre = disk_prealloc_names[o->preallocation];
+	if (o->size % 512) {
+		units_fmt_size(o->size, a, sizeof(a));
+		units_fmt_size((o->size + 511) / 512 * 512, b, sizeof(b));
+		return vb_err(-EINVAL, "disk=file: size=%s is not a multiple of 512 bytes; use e.g. size=%s",
+			      a, b);
+	}
+	if (o->device[0] || o->loop[0] || o->source[0])
+		return vb_err(-EINVAL,
+			      "disk=file: %s= belongs to disk=blockdev or disk=lvm; for an image "
+			      "built on another one use backing=",
+			      o->device[0] ? "device" : o->loop[0] ? "loop" : "source");
+	if (o->format == DISK_FMT_RAW) {
+		if (o->backing[0])
+			return vb_err(-EINVAL, "disk=file: a raw image cannot have a backing file; set "
+					       "format=qcow2 for an overlay");
+		if (o->cluster_size)
+			return vb_err(-EINVAL, "disk=file: cluster-size is a qcow2 option; set "
+					       "format=qcow2 or drop cluster-size");
+		if (o->extended_l2)
+			return vb_err(-EINVAL, "disk=file: extended-l2 is a qcow2 option; set "
+					       "format=qcow2 or drop extended-l2");
+		if (o->preallocation == DISK_PREALLOC_METADATA)
+			return vb_err(-EINVAL, "disk=file: preallocation=metadata needs format=qcow2 "
+					       "(a raw image takes off, falloc or full)");
+		return 0;
+	}
+	uint64_t cs = o->cluster_size ? o->cluster_size : FILE_QCOW2_DEFAULT_CLUSTER;
+	units_fmt_size(cs, a, sizeof(a));
+	if (cs < FILE_MIN_CLUSTER || cs > FILE_MAX_CLUSTER || (cs & (cs - 1)))
+		return vb_err(-EINVAL, "disk=file: cluster-size=%s must be a power of two from 512 to 2M",
+			      a);
+	if (o->extended_l2 && cs < FILE_MIN_CLUSTER_EXT_L2)
+		return vb_err(-EINVAL, "disk=file: extended-l2=on needs a cluster-size of at least 16k "
+				       "(got %s); set cluster-size=16k or more",
+			      a);
+	if (o->backing[0] && o->preallocation != DISK_PREALLOC_OFF && !o->extended_l2)
+		return vb_err(-EINVAL,
+			      "disk=file: preallocation=%s with a backing file needs extended-l2=on "
+			      "(qemu-img refuses it otherwise); set extended-l2=on or preallocation=off",
+			      pre);
+	return 0;
+}
+
+int disk_qemu_img_info(struct disk_inst *d, const char *path, int chain, json_t **out)
+{
+	char *text = NULL;
+	json_error_t je;
+	*out = NULL;
+	struct cmd *c = cmd_new("qemu-img");
+	/* -U: also while a running QEMU holds the image's lock */
+	cmd_args(c, "info", "-U", NULL);
+	if (chain)
+		cmd_arg(c, "--backing-chain");
+	cmd_args(c, "--output=json", path, NULL);
+	int r = disk_run(d, c, &text);
+	if (r < 0 || cmd_dry_run()) {
+		free(text);
+		return r;
+	}
+	*out = json_loads(text ? text : "", 0, &je);
+	free(text);
+	if (!*out)
+		return vb_err(-EIO, "cannot parse 'qemu-img info' of '%s': %s", path, je.text);
+	return 0;
+}
+
+/* The backing image's absolute path (qemu-img resolves a relative one
+ * against the overlay's directory, not ours), format and virtual size. */
+static int file_backing(struct disk_inst *d, char *abs, size_t n, const char **fmt,
+			uint64_t *vsize)
+{
+	const char *b = d->opts->backing;
+	char real[PATH_MAX];
+	*vsize = 0;
+	if (realpath(b, real)) {
+		snprintf(abs, n, "%s", real);
+	} else if (cmd_dry_run()) {
+		snprintf(abs, n, "%s", b);
+	} else {
+		return vb_err(-errno, "disk=file: backing image '%s': %s", b, strerror(errno));
+	}
+	json_t *info = NULL;
+	int r = disk_qemu_img_info(d, abs, 0, &info);
+	if (r < 0)
+		return r;
+	if (!info) { /* dry run: by its content if it exists, else by its name */
+		const char *dot = strrchr(abs, '.');
+		*fmt = disk_sniff_format(abs);
+		if (!*fmt)
+			*fmt = dot && (!strcmp(dot, ".qcow2") || !strcmp(dot, ".qcow")) ? "qcow2" : "raw";
+		return 0;
+	}
+	const char *f = json_string_value(json_object_get(info, "format"));
+	*fmt = f && !strcmp(f, "qcow2") ? "qcow2" : f && !strcmp(f, "raw") ? "raw" : NULL;
+	if (!*fmt) {
+		r = vb_err(-EINVAL, "disk=file: backing image '%s' is %s; vmbench makes overlays on "
+				    "raw or qcow2 images",
+			   abs, f ? f : "of unknown format");
+	}
+	*vsize = (uint64_t)json_integer_value(json_object_get(info, "virtual-size"));
+	json_object_set_new(d->info, "backing",
+			    json_pack("{s:s, s:s?, s:I}", "path", abs, "format", f, "virtual_size",
+				      (json_int_t)*vsize));
+	json_decref(info);
+	return r;
+}
+
+static void file_release(struct disk_inst *d, int force)
+{
+	struct file_priv *p = d->priv;
+	if (p && p->created && (force || !d->opts->keep)) {
+		if (cmd_dry_run()) {
+			struct cmd *c = cmd_new("rm");
+			cmd_args(c, "-f", "--", d->path, NULL);
+			disk_run(NULL, c, NULL);
+		} else if (unlink(d->path) < 0 && errno != ENOENT) {
+			vb_warn("cannot remove the image '%s': %s", d->path, strerror(errno));
+		}
+	}
+	free(p);
+	d->priv = NULL;
+}
+
+static int file_create(struct disk_inst *d, const char *workdir)
+{
+	const struct disk_opts *o = d->opts;
+	const char *fmt = disk_format_names[o->format];
+	char backing[PATH_MAX], buf[64];
+	const char *bfmt = NULL;
+	uint64_t size = o->size, bsize = 0;
+	struct stat st;
+	int r = file_validate(o);
+	if (r < 0)
+		return r;
+	if (o->image[0])
+		snprintf(d->path, sizeof(d->path), "%s", o->image);
+	else if (snprintf(d->path, sizeof(d->path), "%s/%s.%s", workdir,
+			  o->serial[0] ? o->serial : "disk", fmt) >= (int)sizeof(d->path))
+		return vb_err(-ENAMETOOLONG, "disk=file: the image path in '%s' is too long", workdir);
+	if (stat(d->path, &st) == 0)
+		return vb_err(-EEXIST,
+			      "disk=file: '%s' already exists; remove it ('vmbench disk remove %s') or "
+			      "choose another image=",
+			      d->path, d->path);
+	if (!cmd_dry_run() && file_probe())
+		return vb_err(-ENOENT, "disk=file: %s", file_probe());
+	if (o->backing[0]) {
+		if ((r = file_backing(d, backing, sizeof(backing), &bfmt, &bsize)) < 0)
+			return r;
+		char real[PATH_MAX];
+		if (realpath(d->path, real) == NULL)
+			snprintf(real, sizeof(real), "%s", d->path);
+		if (!strcmp(real, backing))
+			return vb_err(-EINVAL, "disk=file: the image cannot be its own backing file");
+		if (bsize > size) /* an overlay smaller than its base would cut the base off */
+			size = bsize;
+	}
+
+	struct cmd *c = cmd_new("qemu-img");
+	cmd_args(c, "create", "-f", fmt, NULL);
+	if (o->backing[0])
+		cmd_args(c, "-b", backing, "-F", bfmt, NULL);
+	char opts[256] = "";
+	size_t n = 0;
+	if (o->cluster_size) {
+		units_fmt_size(o->cluster_size, buf, sizeof(buf));
+		n += (size_t)snprintf(opts + n, sizeof(opts) - n, ",cluster_size=%s", buf);
+	}
+	if (o->extended_l2)
+		n += (size_t)snprintf(opts + n, sizeof(opts) - n, ",extended_l2=on");
+	if (o->preallocation != DISK_PREALLOC_OFF)
+		n += (size_t)snprintf(opts + n, sizeof(opts) - n, ",preallocation=%s",
+				      disk_prealloc_names[o->preallocation]);
+	if (n)
+		cmd_args(c, "-o", opts + 1, NULL);
+	units_fmt_size(size, buf, sizeof(buf));
+	cmd_args(c, d->path, buf, NULL);
+
+	struct file_priv *p = calloc(1, sizeof(*p));
+	if (!p) {
+		cmd_free(c);
+		return vb_err(-ENOMEM, "out of memory");
+	}
+	d->priv = p;
+	r = disk_run(d, c, NULL);
+	/* it did not exist before: whatever qemu-img left is ours */
+	p->created = r == 0 || stat(d->path, &st) == 0;
+	if (r < 0) {
+		file_release(d, 1);
+		return r;
+	}
+	d->format = o->format == DISK_FMT_QCOW2 ? "qcow2" : "raw";
+	d->is_blockdev = 0;
+	return 0;
+}
+
+static int file_describe(struct disk_inst *d)
+{
+	json_t *chain = NULL;
+	int r = disk_qemu_img_info(d, d->path, 1, &chain);
+	if (r < 0 || !chain)
+		return r;
+	json_object_set_new(d->info, "chain_depth", json_integer((json_int_t)json_array_size(chain)));
+	json_object_set_new(d->info, "qemu_img_info", chain);
+	return 0;
+}
+
+static void file_destroy(struct disk_inst *d)
+{
+	file_release(d, 0);
+}
+
+const struct disk_ops file_disk = {
+	.name = "file",
+	.summary = "raw or qcow2 image made with qemu-img (preallocation, cluster size, overlays)",
+	.probe = file_probe,
+	.create = file_create,
+	.describe = file_describe,
+	.destroy = file_destroy,
+};

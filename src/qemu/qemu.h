@@ -1,0 +1,203 @@
+/* The qemu target's pieces: its options, the argv builder (one small function
+ * per knob, argv.c), the KVM probe (accel.c), booting a VM up to the agent's
+ * hello (vm.c) and huge page provisioning (hugepages.c). The target itself,
+ * which ties them together, is src/targets/qemu.c.
+ *
+ * Adding a new QEMU knob:
+ *   1. A member of struct qemu_opts and its entry in qemu_options[] (argv.c),
+ *      named as QEMU names it.
+ *   2. One qemu_arg_KNOB() that appends its arguments (or a line in the
+ *      builder it belongs to), called from qemu_build(); every QEMU argument
+ *      is built in exactly one place.
+ *   3. The combinations QEMU would refuse go into qemu_check(), with QEMU's
+ *      own reason, so that the variant fails before QEMU starts.
+ *   4. A golden file tests/golden/qemu/NAME.args from a case in
+ *      tests/unit/test_qemu_argv.c (VB_REGEN_GOLDEN=1 writes it; review the
+ *      diff), and a test of each new rejection's message. */
+#ifndef VB_QEMU_QEMU_H
+#define VB_QEMU_QEMU_H
+
+#include <jansson.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "core/option.h"
+#include "disk/disk.h"
+#include "util/cmd.h"
+
+#define QEMU_PROGRAM "qemu-system-x86_64"
+
+enum { QEMU_MACHINE_MICROVM, QEMU_MACHINE_Q35, QEMU_MACHINE_PC };
+enum { QEMU_ACCEL_AUTO, QEMU_ACCEL_KVM, QEMU_ACCEL_TCG };
+enum { QEMU_BUS_VIRTIO_BLK, QEMU_BUS_VIRTIO_SCSI, QEMU_BUS_NVME, QEMU_BUS_IDE };
+enum { QEMU_CACHE_NONE, QEMU_CACHE_WRITEBACK, QEMU_CACHE_WRITETHROUGH, QEMU_CACHE_DIRECTSYNC,
+       QEMU_CACHE_UNSAFE };
+enum { QEMU_AIO_THREADS, QEMU_AIO_NATIVE, QEMU_AIO_IO_URING };
+
+extern const char *const qemu_machine_names[]; /* microvm q35 pc */
+extern const char *const qemu_accel_names[];   /* auto kvm tcg */
+extern const char *const qemu_bus_names[];     /* virtio-blk virtio-scsi nvme ide */
+extern const char *const qemu_cache_names[];   /* none writeback writethrough directsync unsafe */
+extern const char *const qemu_aio_names[];     /* threads native io_uring */
+
+#define QEMU_EXTRA_MAX 1024
+
+struct qemu_opts {
+	int machine;
+	int accel;
+	char cpu[64];          /* "" = max under TCG, host under KVM */
+	int64_t smp;
+	uint64_t mem;
+	int hugepages;
+	int mem_prealloc;
+	int bus;
+	int cache;
+	int aio;
+	int iothread;
+	int64_t num_queues;     /* 0 = QEMU's default */
+	uint64_t l2_cache_size; /* 0 = QEMU's default */
+	char cpus[256];         /* host CPU list: "0-3,6" ("" = no pinning) */
+	int64_t numa_node;      /* -1 = none */
+	int64_t tsc_khz;        /* 0 = the host's, for microvm under TCG */
+	char kernel[PATH_MAX];  /* "" = the newest /boot/vmlinuz-* */
+	int64_t boot_timeout_ns;
+	char extra_device[QEMU_EXTRA_MAX]; /* ';'-separated -device strings */
+	char extra_object[QEMU_EXTRA_MAX]; /* ';'-separated -object strings */
+	char workdir[PATH_MAX];
+	struct disk_opts disk;
+};
+
+extern const struct opt_def qemu_options[];
+
+/* What a variant's VM is built from besides its options: the paths setup()
+ * made and the accelerator actually chosen. Kept apart from the options so
+ * that qemu_build() is a pure function that golden tests can drive. */
+struct qemu_runtime {
+	const char *name;         /* the variant: -name vmbench-NAME */
+	int accel;                /* QEMU_ACCEL_KVM or QEMU_ACCEL_TCG, never auto */
+	const char *kernel;
+	const char *initrd;
+	int pvh;                  /* kernel is a vmlinux with a PVH entry */
+	const char *disk_path;    /* NULL: no data disk */
+	const char *disk_format;  /* "raw" or "qcow2" */
+	int disk_is_blockdev;     /* driver host_device instead of file */
+	const char *agent_socket; /* the unix socket of the agent's port */
+	const char *console_log;  /* the serial console's log file */
+	const char *hugepage_dir; /* hugetlbfs mount (hugepages=on) */
+	const char *cpus;         /* resolved host CPU list for taskset ("" none) */
+	int64_t tsc_khz;          /* tsc_early_khz= on the command line (0: none) */
+};
+
+/* --- argv.c --------------------------------------------------------------- */
+
+/* Rejects combinations QEMU (or the guest) would refuse, with QEMU's
+ * reason. hugepage_size: the host's default huge page size in bytes (0: the
+ * kernel has none). */
+int qemu_check(const struct qemu_opts *o, uint64_t hugepage_size);
+
+/* A new command: taskset -c CPUS qemu-system-x86_64 when rt->cpus is set,
+ * else qemu-system-x86_64. */
+struct cmd *qemu_cmd_new(const struct qemu_runtime *rt);
+/* Checks nothing; appends every argument in a fixed order. */
+void qemu_build(const struct qemu_opts *o, const struct qemu_runtime *rt, struct cmd *c);
+
+/* The per-knob builders qemu_build() calls, exposed for the tests. */
+void qemu_arg_base(const struct qemu_runtime *rt, struct cmd *c);
+void qemu_arg_machine(const struct qemu_opts *o, struct cmd *c);
+void qemu_arg_accel(const struct qemu_runtime *rt, struct cmd *c);
+void qemu_arg_cpu(const struct qemu_opts *o, const struct qemu_runtime *rt, struct cmd *c);
+void qemu_arg_smp(const struct qemu_opts *o, struct cmd *c);
+void qemu_arg_memory(const struct qemu_opts *o, const struct qemu_runtime *rt, struct cmd *c);
+void qemu_arg_kernel(const struct qemu_opts *o, const struct qemu_runtime *rt, struct cmd *c);
+void qemu_arg_console(const struct qemu_runtime *rt, struct cmd *c);
+void qemu_arg_agent_channel(const struct qemu_opts *o, const struct qemu_runtime *rt,
+			    struct cmd *c);
+void qemu_arg_disk(const struct qemu_opts *o, const struct qemu_runtime *rt, struct cmd *c);
+void qemu_arg_extra(const struct qemu_opts *o, struct cmd *c);
+
+/* The kernel modules the guest needs for this variant's devices
+ * (NULL-terminated, static strings; at most 8). */
+int qemu_guest_modules(const struct qemu_opts *o, const char **mods, int max);
+/* The machine wants a PVH vmlinux rather than a bzImage. */
+int qemu_wants_pvh(const struct qemu_opts *o);
+/* Needs a memory backend object (hugepages, prealloc, NUMA binding). */
+int qemu_needs_mem_backend(const struct qemu_opts *o);
+
+/* Parses a CPU list ("0-3,6") into a mask of up to 1024 CPUs; -EINVAL with
+ * a message naming the list otherwise. */
+int qemu_cpulist_parse(const char *list, unsigned char *mask, int max_cpus, int *count);
+
+/* --- host facts (argv.c) -------------------------------------------------- */
+
+/* The host's TSC frequency in kHz, from /proc/cpuinfo (0 if unknown). */
+int64_t qemu_host_tsc_khz(void);
+/* The default huge page size in bytes from /proc/meminfo (0 if none). */
+uint64_t qemu_hugepage_size(void);
+/* The CPU list of NUMA node n from sysfs into buf; -ENOENT if no such node. */
+int qemu_numa_node_cpus(int64_t node, char *buf, size_t n);
+
+/* --- vm.c: one QEMU process, up to the agent's hello --------------------- */
+
+struct qemu_vm {
+	struct cmd_proc proc;
+	char dir[PATH_MAX];     /* per-variant directory: logs */
+	char sock[108];         /* the agent's unix socket */
+	char sockdir[48];       /* a private /tmp dir when dir's path is too long ("" none) */
+	char console[PATH_MAX]; /* serial console log */
+	char errlog[PATH_MAX];  /* QEMU's own stderr */
+	int fd;                 /* connected to the agent's port, -1 */
+	int64_t t_spawn, t_console, t_hello; /* vb_now_ns(); 0 = not (yet) */
+	json_t *hello;          /* the hello line, peeked (not consumed) */
+	int exited, status;     /* QEMU exited by itself, with this wait status */
+};
+
+/* Fills the paths under dir (made if missing); nothing runs. */
+int qemu_vm_init(struct qemu_vm *vm, const char *dir);
+/* Spawns QEMU (its group dies with us) with stderr to vm->errlog. */
+int qemu_vm_spawn(struct qemu_vm *vm, struct cmd *c);
+/* Waits until the agent's hello is readable on the socket, without consuming
+ * it (the runner reads it). Gives up at deadline_ns, at console_deadline_ns
+ * if the console is still silent then (0: no such limit), when QEMU exits,
+ * or at once when QEMU reports a KVM internal error; the reason goes to why.
+ * -ETIMEDOUT, -ECHILD (QEMU exited), -EFAULT (KVM internal error). */
+int qemu_vm_wait_hello(struct qemu_vm *vm, int64_t deadline_ns, int64_t console_deadline_ns,
+		       char *why, size_t n);
+/* Waits up to grace_ms for QEMU to exit by itself, then SIGKILLs its group;
+ * closes the socket and removes it. Safe to call twice. */
+void qemu_vm_stop(struct qemu_vm *vm, int grace_ms);
+/* The boot phases measured so far, with the guest's own from its hello. */
+json_t *qemu_vm_boot_facts(const struct qemu_vm *vm);
+/* "console tail (LOG): ...last lines..." and QEMU's stderr, for messages. */
+void qemu_vm_describe(const struct qemu_vm *vm, char *buf, size_t n);
+/* The last `lines` lines of a file into buf, newlines as " | ". */
+void qemu_file_tail(const char *path, int lines, char *buf, size_t n);
+
+/* --- accel.c: KVM detection by trying ------------------------------------ */
+
+struct guest_image;
+/* Resolves want (auto, kvm, tcg) to kvm or tcg into *chosen. auto and kvm
+ * boot a probe guest (from guest, in dir) under KVM once per process; auto
+ * falls back to TCG with one warning, kvm fails with the reason. */
+int qemu_accel_choose(int want, const struct qemu_opts *o, const struct guest_image *guest,
+		      const char *dir, int *chosen);
+/* Why KVM was not used ("" if it works or was not tried). */
+const char *qemu_accel_kvm_reason(void);
+
+/* --- hugepages.c ----------------------------------------------------------- */
+
+struct qemu_hugepages {
+	int active;
+	long saved_nr;         /* nr_hugepages before we raised it, -1 = untouched */
+	char mnt[PATH_MAX];    /* our private hugetlbfs mount ("" none) */
+};
+
+/* Reserves enough default-size huge pages for bytes (raising nr_hugepages,
+ * remembering the old value) and mounts hugetlbfs on a private dir under
+ * dir. Needs root. */
+int qemu_hugepages_setup(struct qemu_hugepages *h, uint64_t bytes, const char *dir);
+/* Unmounts, removes the dir and restores nr_hugepages. Safe to call twice. */
+void qemu_hugepages_release(struct qemu_hugepages *h);
+
+#endif

@@ -1,0 +1,144 @@
+/* The analysis of one experiment that every renderer shows: per workload x
+ * variant x headline metric the summary of the repeats, the latency
+ * percentiles pooled from the merged histograms of all repeats, and the
+ * comparison of each variant against the baseline variant, with the
+ * Holm-Bonferroni correction over all comparisons of the report and noise
+ * flags. Built once from the experiment JSON (docs/json.md); renderers read
+ * it and never recompute statistics, so text, json, csv and html agree.
+ *
+ *   struct analysis *a;
+ *   struct analysis_opts o = ANALYSIS_OPTS_DEFAULT;
+ *   o.baseline = "native";                     // NULL: the experiment's "baseline", else the first variant
+ *   if (analysis_build(exp, &o, &a) < 0) ...   // prints its error
+ *   for (int w = 0; w < a->nworkloads; w++)
+ *     for (int v = 0; v < a->workloads[w].ncells; v++)
+ *       for (int k = 0; k < a->workloads[w].nmetrics; k++) {
+ *         const struct analysis_metric *m = &a->workloads[w].cells[v].metrics[k];
+ *         if (m->sum.n == 0) continue;          // this variant lacks the metric
+ *         ... m->sum.mean, m->sum.ci95, m->has_cmp ? m->cmp.ratio : ...
+ *       }
+ *   analysis_free(a);
+ *
+ * Every string points into the experiment JSON (or static storage): keep
+ * `exp` alive while the analysis is used. */
+#ifndef VB_REPORT_ANALYSIS_H
+#define VB_REPORT_ANALYSIS_H
+
+#include <jansson.h>
+#include <stdio.h>
+
+#include "stats/compare.h"
+#include "stats/hist.h"
+#include "stats/summary.h"
+
+/* Version of the "analysis" JSON object (docs/json.md); bumped when a field
+ * is removed or renamed. */
+#define ANALYSIS_SCHEMA 1
+
+/* Pooled percentiles reported for every histogram: p50, p90, p99, p99.9 and
+ * the maximum (p = 100). */
+#define ANALYSIS_NPCT 5
+extern const double analysis_pcts[ANALYSIS_NPCT];
+
+struct analysis_opts {
+	const char *baseline; /* variant name; NULL: exp's "baseline", else the first variant */
+	const char *metric;   /* only this metric (any name, headline or not); NULL: headline */
+	double alpha;         /* family-wise error rate of the report (Holm); 0.05 */
+	double cv_limit;      /* a sample with CV above this is flagged noisy; 0.05 */
+};
+#define ANALYSIS_OPTS_DEFAULT {NULL, NULL, 0.05, 0.05}
+
+/* One metric of one workload x variant. */
+struct analysis_metric {
+	const char *name, *unit; /* unit: "" when the runs do not say */
+	int higher_is_better;    /* metric_higher_is_better() */
+	struct summary sum;      /* over the successful repeats; n = 0: no value */
+	double *values;          /* the n per-run values, in run order (for dot plots) */
+	int noisy;               /* CV > cv_limit (needs n >= 2) */
+	int bimodal;             /* Sarle's coefficient > 5/9 (needs n >= 6) */
+	/* Against the same metric of the same workload on the baseline variant;
+	 * has_cmp = 0 for the baseline itself and when either side has no value.
+	 * cmp.p_adj, cmp.significant and cmp.verdict are after Holm over every
+	 * comparison of the report; cmp.verdict is +1 better, -1 worse, 0 none. */
+	int has_cmp;
+	struct comparison cmp;
+};
+
+/* Latencies pooled over every successful repeat of a workload x variant. */
+struct analysis_hist {
+	const char *name;                /* histogram name in the runs: "lat", "read_clat" ... */
+	int runs;                        /* how many runs were merged */
+	struct hist *merged;             /* values in nanoseconds (for CDF plots) */
+	double pct_us[ANALYSIS_NPCT];    /* at analysis_pcts[], in microseconds */
+	double mean_us;
+};
+
+/* One workload x variant. */
+struct analysis_cell {
+	const char *variant;
+	int nruns, nok, nfailed;
+	struct analysis_metric *metrics; /* [workload->nmetrics], same order as its names */
+	struct summary iowait;           /* telemetry host_iowait_pct (n = 0: absent) */
+	struct summary target_cpu;       /* telemetry target_cpu_pct (agent or QEMU) */
+	int nhists;
+	struct analysis_hist *hists;
+};
+
+/* One workload (as the plan names it), with a cell per variant that ran it,
+ * in the experiment's variant order. */
+struct analysis_workload {
+	const char *name, *type;
+	int nmetrics;
+	const char **metrics; /* headline metrics present in any cell, in headline order */
+	int ncells;
+	struct analysis_cell *cells;
+	int baseline_cell;    /* index of the baseline's cell, -1 when it did not run this */
+};
+
+struct analysis {
+	const json_t *exp;
+	const char *baseline; /* name of the baseline variant ("" when there are no variants) */
+	double alpha, cv_limit;
+	int ncomparisons;     /* tests in the Holm family (comparisons with n >= 2 on both sides) */
+	int nvariants;
+	const char **variants; /* in experiment order */
+	int nworkloads;
+	struct analysis_workload *workloads; /* in order of first run */
+	int nok, nfailed;      /* runs */
+};
+
+/* Builds the analysis. An unknown baseline (option or experiment's) is
+ * -EINVAL with a message; a malformed histogram is -EINVAL. */
+int analysis_build(const json_t *exp, const struct analysis_opts *opts, struct analysis **out);
+void analysis_free(struct analysis *a);
+
+/* The "analysis" object of docs/json.md (schema ANALYSIS_SCHEMA); new reference. */
+json_t *analysis_to_json(const struct analysis *a);
+
+/* The plain word for a verdict: "faster"/"slower" for throughputs, rates and
+ * latencies; "better"/"worse" for other metrics (CPU cost, percentages);
+ * "no significant difference" for 0. */
+const char *analysis_verdict_word(const char *metric, const char *unit, int verdict);
+
+/* How every renderer writes the figures (so that text, compare and html
+ * agree): numbers with 3-4 significant digits ("26860", "71.3", "0.049");
+ * "mean ± ci95" ("mean" alone when n < 2, "-" when n = 0); a ratio as
+ * "x0.943 [0.803, 1.11]" or "x1.2 [unbounded]"; a p value as "p=0.012" or
+ * "p<0.001". buf of at least 32 bytes for a number, 96 for the others. */
+void analysis_fmt_num(double v, char *buf, size_t n);
+void analysis_fmt_summary(const struct summary *s, char *buf, size_t n);
+void analysis_fmt_ratio(const struct comparison *c, char *buf, size_t n);
+void analysis_fmt_p(double p, char *buf, size_t n);
+/* "noisy (CV 12%)", "bimodal", both comma-separated, or "". */
+void analysis_fmt_flags(const struct analysis_metric *m, char *buf, size_t n);
+
+/* `vmbench report --format csv --summary` (src/report/csv.c): one row per
+ * workload x variant x metric with the summary, flags and the comparison
+ * against the baseline (empty for the baseline itself). */
+int csv_summary(const json_t *exp, FILE *out);
+
+/* Cell of a variant in a workload, or NULL. */
+const struct analysis_cell *analysis_cell_find(const struct analysis_workload *w,
+					       const char *variant);
+
+#endif
