@@ -407,7 +407,7 @@ static int dry_run(struct plan *p, struct pair *pairs, int npairs, FILE *out)
 			est += e;
 			nruns++;
 			if (nruns <= 200)
-				fprintf(out, "  %4d. %s / %s #%d (about %.0fs)\n", nruns,
+				fprintf(out, "  %4d. %s / %s #%d (about %.1fs)\n", nruns,
 					pairs[i].vs->pv->name, pairs[i].w->name, rep, e);
 		}
 	if (nruns > 200)
