@@ -16,15 +16,16 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"usage: vmbench compare A B [--db PATH] [--metric NAME]\n\n"
-		"A and B are variants of the newest experiment, or EXPERIMENT:VARIANT for\n"
-		"any experiment in the store (an id or a name), e.g. 'vmbench compare 3:native\n"
-		"5:native'. For every workload both ran: the mean ± 95%% CI of A and B, the\n"
-		"ratio B/A with its 95%% CI, Welch's p (Holm-adjusted over the comparisons\n"
-		"shown) and a verdict on B.\n"
-		"      --db PATH       the database (default: $VMBENCH_DB or ~/.local/share/vmbench)\n"
-		"  -m, --metric NAME   this metric only (any metric, not only the headline ones)\n");
+	fprintf(
+	    f,
+	    "usage: vmbench compare A B [--db PATH] [--metric NAME]\n\n"
+	    "A and B are variants of the newest experiment, or EXPERIMENT:VARIANT for\n"
+	    "any experiment in the store (an id or a name), e.g. 'vmbench compare 3:native\n"
+	    "5:native'. For every workload both ran: the mean ± 95%% CI of A and B, the\n"
+	    "ratio B/A with its 95%% CI, Welch's p (Holm-adjusted over the comparisons\n"
+	    "shown) and a verdict on B.\n"
+	    "      --db PATH       the database (default: $VMBENCH_DB or ~/.local/share/vmbench)\n"
+	    "  -m, --metric NAME   this metric only (any metric, not only the headline ones)\n");
 }
 
 struct side {
@@ -78,10 +79,11 @@ static int resolve(struct store *st, const char *spec, struct side *s)
 		if (!has_variant(s->exp, spec)) {
 			char names[512];
 			variant_names(s->exp, names, sizeof(names));
-			return vb_err(-EINVAL,
-				      "no variant '%s' in the newest experiment %lld (variants: %s); "
-				      "EXPERIMENT:VARIANT names another experiment's",
-				      spec, (long long)s->id, names);
+			return vb_err(
+			    -EINVAL,
+			    "no variant '%s' in the newest experiment %lld (variants: %s); "
+			    "EXPERIMENT:VARIANT names another experiment's",
+			    spec, (long long)s->id, names);
 		}
 		return 0;
 	}
@@ -150,7 +152,8 @@ static void spec_diff(const json_t *a, const json_t *b, char *buf, size_t n)
 		json_t *vb = json_object_get(b, key);
 		if (vb && json_equal(va, vb))
 			continue;
-		char *sa = json_dumps(va, JSON_ENCODE_ANY), *sb = vb ? json_dumps(vb, JSON_ENCODE_ANY) : NULL;
+		char *sa = json_dumps(va, JSON_ENCODE_ANY),
+		     *sb = vb ? json_dumps(vb, JSON_ENCODE_ANY) : NULL;
 		if (used < n)
 			used += (size_t)snprintf(buf + used, n - used, "%s%s %s -> %s",
 						 used ? ", " : "", key, sa ? sa : "?",
@@ -195,10 +198,23 @@ static void print_rows(const struct row *rows, int n)
 				w[c] = width(rows[r].c[c]);
 	for (int r = 0; r < n; r++) {
 		printf("  %s%*s", rows[r].c[0], w[0] - width(rows[r].c[0]), "");
-		for (int c = 1; c < NCOL; c++)
-			if (w[c])
-				printf("  %*s%s", w[c] - width(rows[r].c[c]), "", rows[r].c[c]);
-		putchar('\n');
+		/* numbers right-aligned, words (verdict, flags) left-aligned */
+		char line[NCOL * (CELL + 64)];
+		size_t used = 0;
+		for (int c = 1; c < NCOL && used < sizeof(line); c++) {
+			int pad = w[c] - width(rows[r].c[c]);
+			if (!w[c])
+				continue;
+			if (c < 5)
+				used += (size_t)snprintf(line + used, sizeof(line) - used,
+							 "  %*s%s", pad, "", rows[r].c[c]);
+			else
+				used += (size_t)snprintf(line + used, sizeof(line) - used,
+							 "  %s%*s", rows[r].c[c], pad, "");
+		}
+		while (used > 0 && used < sizeof(line) && line[used - 1] == ' ')
+			line[--used] = '\0';
+		puts(line);
 	}
 }
 
@@ -236,8 +252,8 @@ static int print_compare(const struct analysis *an, const struct side *a, const 
 		struct row *rows = calloc((size_t)wl->nmetrics + 1, sizeof(*rows));
 		if (!rows)
 			return vb_err(-ENOMEM, "out of memory");
-		static const char *const head[NCOL] = {"metric", "A", "B", "B / A", "p",
-						       "verdict", "flags"};
+		static const char *const head[NCOL] = {"metric", "A",	    "B",    "B / A",
+						       "p",	 "verdict", "flags"};
 		for (int c = 0; c < NCOL; c++)
 			snprintf(rows[0].c[c], CELL, "%s", head[c]);
 		int any_flag = 0;
@@ -281,10 +297,10 @@ static int print_compare(const struct analysis *an, const struct side *a, const 
 int cli_compare(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"db", required_argument, NULL, 'D'},
-		{"metric", required_argument, NULL, 'm'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"db", required_argument, NULL, 'D'},
+	    {"metric", required_argument, NULL, 'm'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *db = NULL;
 	struct analysis_opts opts = ANALYSIS_OPTS_DEFAULT;

@@ -17,19 +17,21 @@ static void usage(FILE *f)
 {
 	char names[128];
 	report_names(names, sizeof(names));
-	fprintf(f,
-		"usage: vmbench report [EXPERIMENT] [--format %s] [-o FILE]\n"
-		"                      [--db PATH] [--baseline VARIANT] [--summary]\n\n"
-		"EXPERIMENT is an id or a name (the newest of that name); default: the newest.\n"
-		"  -f, --format FMT      text (default), json (the experiment with its \"analysis\"),\n"
-		"                        csv (one row per run x metric), html, ...\n"
-		"  -o, --output FILE     write there instead of stdout\n"
-		"      --db PATH         the database (default: $VMBENCH_DB or ~/.local/share/vmbench)\n"
-		"  -b, --baseline VAR    compare every variant against VAR (default: the plan's\n"
-		"                        baseline, else the first variant)\n"
-		"      --summary         with --format csv: one row per workload x variant x metric\n"
-		"                        of the analysis instead of one per run x metric\n",
-		names);
+	fprintf(
+	    f,
+	    "usage: vmbench report [EXPERIMENT] [--format %s] [-o FILE]\n"
+	    "                      [--db PATH] [--baseline VARIANT] [--summary]\n\n"
+	    "EXPERIMENT is an id or a name (the newest of that name); default: the newest.\n"
+	    "  -f, --format FMT      text (default), json (the experiment with its \"analysis\"),\n"
+	    "                        csv (one row per run x metric), html, ...\n"
+	    "  -o, --output FILE     write there instead of stdout\n"
+	    "      --db PATH         the database (default: $VMBENCH_DB or "
+	    "~/.local/share/vmbench)\n"
+	    "  -b, --baseline VAR    compare every variant against VAR (default: the plan's\n"
+	    "                        baseline, else the first variant)\n"
+	    "      --summary         with --format csv: one row per workload x variant x metric\n"
+	    "                        of the analysis instead of one per run x metric\n",
+	    names);
 }
 
 /* Writes through a temporary file renamed at the end, so that FILE is never
@@ -66,10 +68,13 @@ static int render(const json_t *exp, const char *format, int summary, const char
 int cli_report(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"format", required_argument, NULL, 'f'},   {"output", required_argument, NULL, 'o'},
-		{"db", required_argument, NULL, 'D'},       {"baseline", required_argument, NULL, 'b'},
-		{"summary", no_argument, NULL, 'S'},        {"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"format", required_argument, NULL, 'f'},
+	    {"output", required_argument, NULL, 'o'},
+	    {"db", required_argument, NULL, 'D'},
+	    {"baseline", required_argument, NULL, 'b'},
+	    {"summary", no_argument, NULL, 'S'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *format = "text", *db = NULL, *out_path = NULL, *baseline = NULL;
 	int summary = 0, c;

@@ -52,8 +52,8 @@ static int add_unique(const char ***list, int *n, int *cap, const char *s)
 }
 
 /* Values of one field.metric over the ok runs of variant x workload. */
-static int collect(const json_t *runs, const char *variant, const char *workload,
-		   const char *field, const char *metric, double *out)
+static int collect(const json_t *runs, const char *variant, const char *workload, const char *field,
+		   const char *metric, double *out)
 {
 	size_t i;
 	json_t *run;
@@ -78,7 +78,8 @@ static const char *unit_of(const json_t *runs, const char *workload, const char 
 	{
 		if (!str_is(run, "workload", workload))
 			continue;
-		const char *u = json_string_value(json_object_get(json_object_get(run, "units"), metric));
+		const char *u =
+		    json_string_value(json_object_get(json_object_get(run, "units"), metric));
 		if (u)
 			return u;
 	}
@@ -89,12 +90,19 @@ static const char *unit_of(const json_t *runs, const char *workload, const char 
  * variant. */
 static const char *pick_baseline(const json_t *exp, const struct analysis_opts *o)
 {
-	if (o->baseline && *o->baseline)
-		return o->baseline;
-	const char *b = json_string_value(json_object_get(json_object_get(exp, "experiment"), "baseline"));
-	if (!b)
-		b = json_string_value(json_object_get(exp, "baseline"));
-	return b && *b ? b : NULL;
+	const json_t *e = json_object_get(exp, "experiment");
+	/* experiment.baseline: an override (vmbench report --baseline);
+	 * experiment.config.baseline: the plan's [experiment] baseline */
+	const char *b[] = {
+	    o->baseline,
+	    json_string_value(json_object_get(e, "baseline")),
+	    json_string_value(json_object_get(json_object_get(e, "config"), "baseline")),
+	    json_string_value(json_object_get(exp, "baseline")),
+	};
+	for (size_t i = 0; i < sizeof(b) / sizeof(b[0]); i++)
+		if (b[i] && *b[i])
+			return b[i];
+	return NULL;
 }
 
 static int metrics_of(const json_t *runs, struct analysis_workload *w, const char *only)
@@ -543,13 +551,13 @@ static json_t *metric_json(const struct analysis *a, const struct analysis_metri
 	json_object_set_new(o, "bimodal", json_boolean(m->bimodal));
 	if (m->has_cmp) {
 		const struct comparison *c = &m->cmp;
-		json_t *v = json_pack(
-			"{s:s, s:o, s:o, s:o, s:b, s:o, s:o, s:o, s:o, s:b, s:i, s:s}", "baseline",
-			a->baseline, "ratio", num(c->ratio), "ratio_lo", num(c->ratio_lo),
-			"ratio_hi", num(c->ratio_hi), "tested", c->tested, "t", num(c->t), "df",
-			num(c->df), "p", num(c->p), "p_adj", num(c->p_adj), "significant",
-			c->significant, "verdict", c->verdict, "verdict_text",
-			analysis_verdict_word(m->name, m->unit, c->verdict));
+		json_t *v =
+		    json_pack("{s:s, s:o, s:o, s:o, s:b, s:o, s:o, s:o, s:o, s:b, s:i, s:s}",
+			      "baseline", a->baseline, "ratio", num(c->ratio), "ratio_lo",
+			      num(c->ratio_lo), "ratio_hi", num(c->ratio_hi), "tested", c->tested,
+			      "t", num(c->t), "df", num(c->df), "p", num(c->p), "p_adj",
+			      num(c->p_adj), "significant", c->significant, "verdict", c->verdict,
+			      "verdict_text", analysis_verdict_word(m->name, m->unit, c->verdict));
 		json_object_set_new(o, "vs_baseline", v);
 	} else {
 		json_object_set_new(o, "vs_baseline", json_null());
@@ -563,8 +571,8 @@ static json_t *hist_json(const struct analysis_hist *h)
 							"max_us"};
 	json_t *o = json_pack("{s:i, s:I, s:o, s:o}", "runs", h->runs, "count",
 			      (json_int_t)h->merged->count, "min_us",
-			      num(h->merged->count ? (double)h->merged->min / 1000.0 : 0), "mean_us",
-			      num(h->mean_us));
+			      num(h->merged->count ? (double)h->merged->min / 1000.0 : 0),
+			      "mean_us", num(h->mean_us));
 	for (int i = 0; i < ANALYSIS_NPCT; i++)
 		json_object_set_new(o, keys[i], num(h->pct_us[i]));
 	return o;
@@ -593,7 +601,8 @@ json_t *analysis_to_json(const struct analysis *a)
 							    metric_json(a, &c->metrics[k]));
 			json_t *tel = json_object();
 			if (c->iowait.n)
-				json_object_set_new(tel, "host_iowait_pct", summary_json(&c->iowait));
+				json_object_set_new(tel, "host_iowait_pct",
+						    summary_json(&c->iowait));
 			if (c->target_cpu.n)
 				json_object_set_new(tel, "target_cpu_pct",
 						    summary_json(&c->target_cpu));
@@ -601,15 +610,14 @@ json_t *analysis_to_json(const struct analysis *a)
 			for (int h = 0; h < c->nhists; h++)
 				json_object_set_new(lat, c->hists[h].name, hist_json(&c->hists[h]));
 			json_array_append_new(
-				cells, json_pack("{s:s, s:b, s:i, s:i, s:i, s:o, s:o, s:o}", "variant",
-						 c->variant, "baseline", v == wl->baseline_cell,
-						 "runs", c->nruns, "ok", c->nok, "failed",
-						 c->nfailed, "metrics", ms, "telemetry", tel,
-						 "latency", lat));
+			    cells, json_pack("{s:s, s:b, s:i, s:i, s:i, s:o, s:o, s:o}", "variant",
+					     c->variant, "baseline", v == wl->baseline_cell, "runs",
+					     c->nruns, "ok", c->nok, "failed", c->nfailed,
+					     "metrics", ms, "telemetry", tel, "latency", lat));
 		}
-		json_array_append_new(wls, json_pack("{s:s, s:s, s:o, s:o}", "name", wl->name,
-						     "type", wl->type, "metrics", names,
-						     "variants", cells));
+		json_array_append_new(wls,
+				      json_pack("{s:s, s:s, s:o, s:o}", "name", wl->name, "type",
+						wl->type, "metrics", names, "variants", cells));
 	}
 	json_object_set_new(root, "workloads", wls);
 	return root;

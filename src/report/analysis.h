@@ -6,17 +6,15 @@
  * flags. Built once from the experiment JSON (docs/json.md); renderers read
  * it and never recompute statistics, so text, json, csv and html agree.
  *
+ * Use (see src/report/text.c):
+ *
  *   struct analysis *a;
- *   struct analysis_opts o = ANALYSIS_OPTS_DEFAULT;
- *   o.baseline = "native";                     // NULL: the experiment's "baseline", else the first variant
- *   if (analysis_build(exp, &o, &a) < 0) ...   // prints its error
- *   for (int w = 0; w < a->nworkloads; w++)
- *     for (int v = 0; v < a->workloads[w].ncells; v++)
- *       for (int k = 0; k < a->workloads[w].nmetrics; k++) {
- *         const struct analysis_metric *m = &a->workloads[w].cells[v].metrics[k];
- *         if (m->sum.n == 0) continue;          // this variant lacks the metric
- *         ... m->sum.mean, m->sum.ci95, m->has_cmp ? m->cmp.ratio : ...
- *       }
+ *   if (analysis_build(exp, NULL, &a) < 0)   // prints its own error
+ *       return ...;
+ *   for each a->workloads[w], each of its cells[v] (a variant), each k < nmetrics:
+ *       const struct analysis_metric *m = &cell->metrics[k];
+ *       m->sum.n == 0: this variant lacks the metric;
+ *       else m->sum.mean, m->sum.ci95, and m->has_cmp ? m->cmp.ratio ... : baseline
  *   analysis_free(a);
  *
  * Every string points into the experiment JSON (or static storage): keep
@@ -41,21 +39,27 @@
 extern const double analysis_pcts[ANALYSIS_NPCT];
 
 struct analysis_opts {
-	const char *baseline; /* variant name; NULL: exp's "baseline", else the first variant */
-	const char *metric;   /* only this metric (any name, headline or not); NULL: headline */
-	double alpha;         /* family-wise error rate of the report (Holm); 0.05 */
-	double cv_limit;      /* a sample with CV above this is flagged noisy; 0.05 */
+	/* variant name; NULL: the experiment JSON's experiment.baseline (an
+	 * override, set by `vmbench report --baseline`), else
+	 * experiment.config.baseline (the plan's), else the first variant */
+	const char *baseline;
+	const char *metric; /* only this metric (any name, headline or not); NULL: headline */
+	double alpha;	    /* family-wise error rate of the report (Holm); 0.05 */
+	double cv_limit;    /* a sample with CV above this is flagged noisy; 0.05 */
 };
-#define ANALYSIS_OPTS_DEFAULT {NULL, NULL, 0.05, 0.05}
+#define ANALYSIS_OPTS_DEFAULT                                                                      \
+	{                                                                                          \
+		NULL, NULL, 0.05, 0.05                                                             \
+	}
 
 /* One metric of one workload x variant. */
 struct analysis_metric {
 	const char *name, *unit; /* unit: "" when the runs do not say */
-	int higher_is_better;    /* metric_higher_is_better() */
-	struct summary sum;      /* over the successful repeats; n = 0: no value */
-	double *values;          /* the n per-run values, in run order (for dot plots) */
-	int noisy;               /* CV > cv_limit (needs n >= 2) */
-	int bimodal;             /* Sarle's coefficient > 5/9 (needs n >= 6) */
+	int higher_is_better;	 /* metric_higher_is_better() */
+	struct summary sum;	 /* over the successful repeats; n = 0: no value */
+	double *values;		 /* the n per-run values, in run order (for dot plots) */
+	int noisy;		 /* CV > cv_limit (needs n >= 2) */
+	int bimodal;		 /* Sarle's coefficient > 5/9 (needs n >= 6) */
 	/* Against the same metric of the same workload on the baseline variant;
 	 * has_cmp = 0 for the baseline itself and when either side has no value.
 	 * cmp.p_adj, cmp.significant and cmp.verdict are after Holm over every
@@ -66,10 +70,10 @@ struct analysis_metric {
 
 /* Latencies pooled over every successful repeat of a workload x variant. */
 struct analysis_hist {
-	const char *name;                /* histogram name in the runs: "lat", "read_clat" ... */
-	int runs;                        /* how many runs were merged */
-	struct hist *merged;             /* values in nanoseconds (for CDF plots) */
-	double pct_us[ANALYSIS_NPCT];    /* at analysis_pcts[], in microseconds */
+	const char *name;	      /* histogram name in the runs: "lat", "read_clat" ... */
+	int runs;		      /* how many runs were merged */
+	struct hist *merged;	      /* values in nanoseconds (for CDF plots) */
+	double pct_us[ANALYSIS_NPCT]; /* at analysis_pcts[], in microseconds */
 	double mean_us;
 };
 
@@ -78,8 +82,8 @@ struct analysis_cell {
 	const char *variant;
 	int nruns, nok, nfailed;
 	struct analysis_metric *metrics; /* [workload->nmetrics], same order as its names */
-	struct summary iowait;           /* telemetry host_iowait_pct (n = 0: absent) */
-	struct summary target_cpu;       /* telemetry target_cpu_pct (agent or QEMU) */
+	struct summary iowait;		 /* telemetry host_iowait_pct (n = 0: absent) */
+	struct summary target_cpu;	 /* telemetry target_cpu_pct (agent or QEMU) */
 	int nhists;
 	struct analysis_hist *hists;
 };
@@ -92,19 +96,19 @@ struct analysis_workload {
 	const char **metrics; /* headline metrics present in any cell, in headline order */
 	int ncells;
 	struct analysis_cell *cells;
-	int baseline_cell;    /* index of the baseline's cell, -1 when it did not run this */
+	int baseline_cell; /* index of the baseline's cell, -1 when it did not run this */
 };
 
 struct analysis {
 	const json_t *exp;
 	const char *baseline; /* name of the baseline variant ("" when there are no variants) */
 	double alpha, cv_limit;
-	int ncomparisons;     /* tests in the Holm family (comparisons with n >= 2 on both sides) */
+	int ncomparisons; /* tests in the Holm family (comparisons with n >= 2 on both sides) */
 	int nvariants;
 	const char **variants; /* in experiment order */
 	int nworkloads;
 	struct analysis_workload *workloads; /* in order of first run */
-	int nok, nfailed;      /* runs */
+	int nok, nfailed;		     /* runs */
 };
 
 /* Builds the analysis. An unknown baseline (option or experiment's) is

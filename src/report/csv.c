@@ -32,8 +32,8 @@ static int csv_begin(struct report_ctx *c)
 	return 0;
 }
 
-static void rows(struct report_ctx *c, const json_t *run, const char *source,
-		 const char *values, const char *units)
+static void rows(struct report_ctx *c, const json_t *run, const char *source, const char *values,
+		 const char *units)
 {
 	const char *name;
 	json_t *v;
@@ -41,19 +41,21 @@ static void rows(struct report_ctx *c, const json_t *run, const char *source,
 	{
 		fprintf(c->out, "%lld,%lld,",
 			(long long)json_integer_value(
-				json_object_get(json_object_get(c->exp, "experiment"), "id")),
+			    json_object_get(json_object_get(c->exp, "experiment"), "id")),
 			(long long)json_integer_value(json_object_get(run, "id")));
 		field(c->out, json_string_value(json_object_get(run, "variant")));
 		fputc(',', c->out);
 		field(c->out, json_string_value(json_object_get(run, "workload")));
 		fputc(',', c->out);
 		field(c->out, json_string_value(json_object_get(run, "type")));
-		fprintf(c->out, ",%lld,", (long long)json_integer_value(json_object_get(run, "repeat")));
+		fprintf(c->out, ",%lld,",
+			(long long)json_integer_value(json_object_get(run, "repeat")));
 		field(c->out, json_string_value(json_object_get(run, "status")));
 		fprintf(c->out, ",%s,", source);
 		field(c->out, name);
 		fprintf(c->out, ",%.17g,", json_number_value(v));
-		field(c->out, json_string_value(json_object_get(json_object_get(run, units), name)));
+		field(c->out,
+		      json_string_value(json_object_get(json_object_get(run, units), name)));
 		fputc('\n', c->out);
 	}
 }
@@ -84,7 +86,7 @@ int csv_summary(const json_t *exp, FILE *out)
 	if (r < 0)
 		return r;
 	long long id = (long long)json_integer_value(
-		json_object_get(json_object_get(exp, "experiment"), "id"));
+	    json_object_get(json_object_get(exp, "experiment"), "id"));
 	fputs("experiment,workload,type,variant,metric,unit,n,mean,sd,cv,ci95,median,min,max,"
 	      "noisy,bimodal,baseline,ratio,ratio_lo,ratio_hi,p,p_adj,verdict\n",
 	      out);
@@ -124,7 +126,8 @@ int csv_summary(const json_t *exp, FILE *out)
 					num(out, m->cmp.p);
 					num(out, m->cmp.p_adj);
 					fputc(',', out);
-					field(out, analysis_verdict_word(m->name, m->unit, m->cmp.verdict));
+					field(out, analysis_verdict_word(m->name, m->unit,
+									 m->cmp.verdict));
 				} else {
 					fputs(",,,,,,", out);
 				}

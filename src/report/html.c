@@ -31,36 +31,43 @@
 #define CHART_W 560
 
 static const char css[] =
-	":root{color-scheme:light}"
-	"body{font:14px/1.45 system-ui,'DejaVu Sans','Liberation Sans',Arial,sans-serif;"
-	"color:#1d1d1f;background:#f6f6f4;margin:0}"
-	"header,main,footer{max-width:1240px;margin:0 auto;padding:0 20px}"
-	"header{padding-top:12px}footer{color:#666;font-size:12px;padding-bottom:24px}"
-	"h1{font-size:24px;margin:8px 0 4px}"
-	"h2{font-size:20px;border-bottom:2px solid #d8d8d8;padding-bottom:4px;margin:32px 0 10px}"
-	"h3{font-size:16px;margin:20px 0 6px}h4{font-size:14px;margin:12px 0 4px}"
-	".meta{color:#444;margin:2px 0}.ok{color:#1a7f37}.bad{color:#b42318}"
-	"nav{margin:10px 0}nav a{margin-right:14px}"
-	"table{border-collapse:collapse;margin:6px 0 12px;background:#fff}"
-	"th,td{border:1px solid #d8d8d8;padding:4px 8px;vertical-align:top;text-align:left}"
-	"thead th{background:#efefec;text-align:center;font-weight:600}"
-	".num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}"
-	".unit{font-weight:normal;color:#555;font-size:12px}"
-	".cmp{font-size:12px;color:#333}.better{color:#1a7f37;font-weight:600}"
-	".worse{color:#b42318;font-weight:600}.ns{color:#666}"
-	".flag{font-size:12px;color:#8a5a00}.tag{font-size:11px;color:#555;"
-	"border:1px solid #bbb;border-radius:3px;padding:0 3px;margin-left:4px}"
-	".charts{display:flex;flex-wrap:wrap;gap:14px;align-items:flex-start}"
-	"figure{margin:0;background:#fff;border:1px solid #d8d8d8;border-radius:6px;padding:8px;"
-	"max-width:100%;box-sizing:border-box}"
-	"figure svg{max-width:100%;height:auto;display:block}"
-	"figcaption{font-size:12px;color:#444;max-width:560px}"
-	"summary{cursor:pointer;color:#0550ae;font-size:13px}"
-	"pre{background:#fff;border:1px solid #d8d8d8;padding:8px;overflow:auto;"
-	"white-space:pre-wrap;word-break:break-all;font-size:12px}"
-	"table.kv th{background:#f7f7f5;font-weight:600}"
-	".sw{display:inline-block;width:10px;height:10px;margin-right:6px;border-radius:2px}"
-	".note{color:#444;max-width:900px}";
+    ":root{color-scheme:light}"
+    "body{font:14px/1.45 system-ui,'DejaVu Sans','Liberation Sans',Arial,sans-serif;"
+    "color:#1d1d1f;background:#f6f6f4;margin:0}"
+    "header,main,footer{max-width:1240px;margin:0 auto;padding:0 20px}"
+    "header{padding-top:12px}footer{color:#666;font-size:12px;padding-bottom:24px}"
+    "h1{font-size:24px;margin:8px 0 4px}"
+    "h2{font-size:20px;border-bottom:2px solid #d8d8d8;padding-bottom:4px;margin:32px 0 10px}"
+    "h3{font-size:16px;margin:20px 0 6px}h4{font-size:14px;margin:12px 0 4px}"
+    ".meta{color:#444;margin:2px 0}.ok{color:#1a7f37}.bad{color:#b42318}"
+    "nav{margin:10px 0}nav a{margin-right:14px}"
+    "table{border-collapse:collapse;margin:6px 0 12px;background:#fff}"
+    "th,td{border:1px solid #d8d8d8;padding:4px 8px;vertical-align:top;text-align:left}"
+    "thead th{background:#efefec;text-align:center;font-weight:600}"
+    ".num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}"
+    ".unit{font-weight:normal;color:#555;font-size:12px}"
+    ".cmp{font-size:12px;color:#333}.better{color:#1a7f37;font-weight:600}"
+    ".worse{color:#b42318;font-weight:600}.ns{color:#666}"
+    ".flag{font-size:12px;color:#8a5a00}.tag{font-size:11px;color:#555;"
+    "border:1px solid #bbb;border-radius:3px;padding:0 3px;margin-left:4px}"
+    ".charts{display:flex;flex-wrap:wrap;gap:14px;align-items:flex-start}"
+    "figure{margin:0;background:#fff;border:1px solid #d8d8d8;border-radius:6px;padding:8px;"
+    "max-width:100%;box-sizing:border-box}"
+    "figure svg{max-width:100%;height:auto;display:block}"
+    "figcaption{font-size:12px;color:#444;max-width:560px}"
+    "summary{cursor:pointer;color:#0550ae;font-size:13px}"
+    "pre{background:#fff;border:1px solid #d8d8d8;padding:8px;overflow:auto;"
+    "white-space:pre-wrap;word-break:break-all;font-size:12px}"
+    "table.kv th{background:#f7f7f5;font-weight:600}"
+    ".sw{display:inline-block;width:10px;height:10px;margin-right:6px;border-radius:2px}"
+    ".note{color:#444;max-width:900px}.wide{overflow-x:auto;max-width:100%}"
+    "tbody th{text-align:left;min-width:130px;max-width:280px;overflow-wrap:anywhere}"
+    ".flat{display:grid;grid-template-columns:repeat(auto-fill,minmax(230px,1fr));"
+    "gap:2px 14px;background:#fff;border:1px solid #d8d8d8;padding:6px 8px;margin:4px 0 10px;"
+    "font-size:13px}.flat b{font-weight:600;margin-right:6px}"
+    ".cards{display:flex;flex-wrap:wrap;gap:14px;align-items:flex-start}"
+    ".card{background:#fff;border:1px solid #d8d8d8;border-radius:6px;padding:4px 12px 8px;"
+    "flex:1 1 480px;min-width:0}.card pre{background:#f7f7f5}";
 
 struct html {
 	FILE *out;
@@ -156,17 +163,18 @@ static void comparison_html(FILE *f, const struct analysis_metric *m)
 		fputs(" [unbounded]", f);
 	}
 	if (!c->tested) {
-		fputs(" <span class=\"ns\">untested (n &lt; 2)</span></div>", f);
+		fputs("<br><span class=\"ns\">untested (n &lt; 2)</span></div>", f);
 		return;
 	}
+	if (c->p_adj < 0.001)
+		fputs(" p&lt;0.001", f);
+	else
+		fprintf(f, " p=%.3f", c->p_adj);
 	const char *cls = c->verdict > 0 ? "better" : c->verdict < 0 ? "worse" : "ns";
 	const char *mark = c->verdict > 0 ? "▲ " : c->verdict < 0 ? "▼ " : "≈ ";
 	fprintf(f, "<br><span class=\"%s\">%s", cls, mark);
 	esc(f, analysis_verdict_word(m->name, m->unit, c->verdict));
-	if (c->p_adj < 0.001)
-		fputs("</span> p&lt;0.001</div>", f);
-	else
-		fprintf(f, "</span> p=%.3f</div>", c->p_adj);
+	fputs("</span></div>", f);
 }
 
 static void flags_html(FILE *f, const struct analysis_metric *m)
@@ -180,7 +188,9 @@ static void flags_html(FILE *f, const struct analysis_metric *m)
 static void summary_table(struct html *h, const struct analysis_workload *w)
 {
 	FILE *f = h->out;
-	fputs("<table class=\"summary\"><thead><tr><th>variant</th><th>runs ok</th>", f);
+	fputs("<div class=\"wide\"><table class=\"summary\"><thead><tr><th>variant</th>"
+	      "<th>runs ok</th>",
+	      f);
 	for (int k = 0; k < w->nmetrics; k++) {
 		const char *unit = "";
 		for (int v = 0; v < w->ncells && !*unit; v++)
@@ -218,7 +228,7 @@ static void summary_table(struct html *h, const struct analysis_workload *w)
 		summary_text(f, &c->target_cpu);
 		fputs("</td></tr>\n", f);
 	}
-	fputs("</tbody></table>\n", f);
+	fputs("</tbody></table></div>\n", f);
 }
 
 static void figure_begin(FILE *f)
@@ -253,11 +263,11 @@ static void bar_figure(struct html *h, const struct analysis_workload *w, int k)
 			continue;
 		unit = m->unit ? m->unit : "";
 		bars[n++] = (struct svg_bar){
-			.label = w->cells[v].variant,
-			.value = m->sum.mean,
-			.lo = m->sum.n >= 2 ? m->sum.mean - m->sum.ci95 : NAN,
-			.hi = m->sum.n >= 2 ? m->sum.mean + m->sum.ci95 : NAN,
-			.style = 1 + variant_style(h->a, w->cells[v].variant),
+		    .label = w->cells[v].variant,
+		    .value = m->sum.mean,
+		    .lo = m->sum.n >= 2 ? m->sum.mean - m->sum.ci95 : NAN,
+		    .hi = m->sum.n >= 2 ? m->sum.mean + m->sum.ci95 : NAN,
+		    .style = 1 + variant_style(h->a, w->cells[v].variant),
 		};
 	}
 	if (n == 0) {
@@ -268,8 +278,8 @@ static void bar_figure(struct html *h, const struct analysis_workload *w, int k)
 	snprintf(title, sizeof(title), "%s: %s, mean with 95%% CI", w->name, w->metrics[k]);
 	snprintf(ylabel, sizeof(ylabel), "%s%s%s%s", w->metrics[k], *unit ? " (" : "", unit,
 		 *unit ? ")" : "");
-	struct svg_chart ch = {.title = title, .w = CHART_W, .h = 300, .ylabel = ylabel,
-			       .yunit = unit};
+	struct svg_chart ch = {
+	    .title = title, .w = CHART_W, .h = 300, .ylabel = ylabel, .yunit = unit};
 	figure_begin(f);
 	svg_bar_chart(f, &ch, bars, n);
 	figure_table_begin(f, "Bars: mean over the successful repeats; whiskers: 95% Student-t "
@@ -290,7 +300,8 @@ static void bar_figure(struct html *h, const struct analysis_workload *w, int k)
 		esc(f, w->cells[v].variant);
 		fprintf(f,
 			"</th><td class=\"num\">%d</td><td class=\"num\">%s</td><td "
-			"class=\"num\">%s</td><td class=\"num\">%s</td><td class=\"num\">%s</td></tr>\n",
+			"class=\"num\">%s</td><td class=\"num\">%s</td><td "
+			"class=\"num\">%s</td></tr>\n",
 			m->sum.n, a, m->sum.n >= 2 ? b : "–", m->sum.n >= 2 ? c : "–", d);
 		i++;
 	}
@@ -338,9 +349,13 @@ static void cdf_figure(struct html *h, const struct analysis_workload *w, const 
 			double *x = buf + (size_t)n * 2 * (HIST_NBUCKETS + 1);
 			double *y = x + HIST_NBUCKETS + 1;
 			hs[n] = ah;
-			s[n] = (struct svg_series){.name = w->cells[v].variant, .x = x, .y = y,
-						   .n = hist_cdf(ah->merged, x, y), .step = 1,
-						   .style = 1 + variant_style(h->a, w->cells[v].variant)};
+			s[n] = (struct svg_series){
+			    .name = w->cells[v].variant,
+			    .x = x,
+			    .y = y,
+			    .n = hist_cdf(ah->merged, x, y),
+			    .step = 1,
+			    .style = 1 + variant_style(h->a, w->cells[v].variant)};
 			n++;
 			break;
 		}
@@ -348,9 +363,15 @@ static void cdf_figure(struct html *h, const struct analysis_workload *w, const 
 		goto out;
 	char title[256];
 	snprintf(title, sizeof(title), "%s: %s latency CDF, all repeats pooled", w->name, hname);
-	struct svg_chart ch = {.title = title, .w = CHART_W, .h = 320, .xlabel = "latency (log scale)",
-			       .ylabel = "fraction of I/Os or events ≤ x", .xunit = "ns",
-			       .xscale = SVG_LOG, .ymin = 0, .ymax = 1};
+	struct svg_chart ch = {.title = title,
+			       .w = CHART_W,
+			       .h = 320,
+			       .xlabel = "latency (log scale)",
+			       .ylabel = "fraction of I/Os or events ≤ x",
+			       .xunit = "ns",
+			       .xscale = SVG_LOG,
+			       .ymin = 0,
+			       .ymax = 1};
 	figure_begin(f);
 	svg_curve_chart(f, &ch, s, n);
 	figure_table_begin(f, "Cumulative fraction of the latencies of every successful repeat, "
@@ -406,7 +427,9 @@ static void repeat_figure(struct html *h, const struct analysis_workload *w)
 		if (m->sum.n == 0)
 			continue;
 		unit = m->unit ? m->unit : "";
-		s[n++] = (struct svg_series){.name = w->cells[v].variant, .x = xs, .y = m->values,
+		s[n++] = (struct svg_series){.name = w->cells[v].variant,
+					     .x = xs,
+					     .y = m->values,
 					     .n = m->sum.n,
 					     .style = 1 + variant_style(h->a, w->cells[v].variant)};
 	}
@@ -414,8 +437,13 @@ static void repeat_figure(struct html *h, const struct analysis_workload *w)
 	snprintf(title, sizeof(title), "%s: %s by repeat", w->name, w->metrics[0]);
 	snprintf(ylabel, sizeof(ylabel), "%s%s%s%s", w->metrics[0], *unit ? " (" : "", unit,
 		 *unit ? ")" : "");
-	struct svg_chart ch = {.title = title, .w = CHART_W, .h = 300, .xlabel = "successful repeat",
-			       .ylabel = ylabel, .yunit = unit, .x_integer = 1};
+	struct svg_chart ch = {.title = title,
+			       .w = CHART_W,
+			       .h = 300,
+			       .xlabel = "successful repeat",
+			       .ylabel = ylabel,
+			       .yunit = unit,
+			       .x_integer = 1};
 	figure_begin(f);
 	svg_curve_chart(f, &ch, s, n);
 	figure_table_begin(f, "Each successful repeat's value in run order.");
@@ -495,17 +523,15 @@ static void heatmap_section(struct html *h)
 			if (!m->has_cmp)
 				continue;
 			snprintf(texts[i], sizeof(texts[i]), "×%.3g", m->cmp.ratio);
-			snprintf(tips[i], sizeof(tips[i]), "%s, %s: ×%.3g [%.3g, %.3g], %s, p=%.3g",
-				 a->variants[r], cols[k], m->cmp.ratio, m->cmp.ratio_lo,
-				 m->cmp.ratio_hi,
-				 m->cmp.tested ? analysis_verdict_word(m->name, m->unit,
-								       m->cmp.verdict)
-					       : "untested (n < 2)",
-				 m->cmp.p_adj);
+			snprintf(
+			    tips[i], sizeof(tips[i]), "%s, %s: ×%.3g [%.3g, %.3g], %s, p=%.3g",
+			    a->variants[r], cols[k], m->cmp.ratio, m->cmp.ratio_lo, m->cmp.ratio_hi,
+			    m->cmp.tested ? analysis_verdict_word(m->name, m->unit, m->cmp.verdict)
+					  : "untested (n < 2)",
+			    m->cmp.p_adj);
 			cells[i] = (struct svg_cell){ratio_shade(&m->cmp), texts[i], tips[i]};
 		}
-	fprintf(f,
-		"<p class=\"note\">Mean of each variant divided by the baseline's (<b>");
+	fprintf(f, "<p class=\"note\">Mean of each variant divided by the baseline's (<b>");
 	esc(f, a->baseline);
 	fprintf(f,
 		"</b>), for the first headline metric of each workload. Green: significantly "
@@ -515,6 +541,7 @@ static void heatmap_section(struct html *h)
 		a->ncomparisons, a->alpha);
 	const char *title = "Ratio of each variant's mean to the baseline's, variant x workload";
 	struct svg_chart ch = {.title = title, .w = 1180};
+	fputs("<div class=\"charts\">", f);
 	figure_begin(f);
 	svg_heatmap(f, &ch, a->variants, nr, cols, nc, cells, "worse", "better",
 		    "no significant difference");
@@ -533,7 +560,7 @@ static void heatmap_section(struct html *h)
 		fputs("</th>", f);
 		for (int k = 0; k < nc; k++) {
 			const struct analysis_cell *c =
-				analysis_cell_find(&a->workloads[wi[k]], a->variants[r]);
+			    analysis_cell_find(&a->workloads[wi[k]], a->variants[r]);
 			fputs("<td class=\"num\">", f);
 			if (c && c->metrics[0].has_cmp)
 				comparison_html(f, &c->metrics[0]);
@@ -545,6 +572,7 @@ static void heatmap_section(struct html *h)
 	}
 	fputs("</tbody>", f);
 	figure_end(f);
+	fputs("</div>\n", f);
 out:
 	fputs("</section>\n", f);
 	free(cols);
@@ -563,7 +591,17 @@ static void workload_section(struct html *h, int wn)
 	esc(f, w->name);
 	fputs(" <span class=\"unit\">(", f);
 	esc(f, w->type);
-	fputs(")</span></h2>\n<div class=\"charts\">\n", f);
+	fputs(")</span></h2>\n", f);
+	int any = 0;
+	for (int v = 0; v < w->ncells; v++)
+		any |= w->cells[v].nok > 0;
+	if (!any) {
+		fputs("<p class=\"note\">No successful run: nothing to draw (see the failed "
+		      "runs).</p></section>\n",
+		      f);
+		return;
+	}
+	fputs("<div class=\"charts\">\n", f);
 	for (int k = 0; k < w->nmetrics; k++)
 		bar_figure(h, w, k);
 	/* one CDF per histogram name, in order of first appearance */
@@ -593,9 +631,25 @@ static void json_html(FILE *f, const json_t *j, int depth)
 	size_t i;
 	char b[64];
 	switch (json_typeof(j)) {
-	case JSON_OBJECT:
+	case JSON_OBJECT: {
 		if (depth > 8 || json_object_size(j) == 0) {
 			fputs("–", f);
+			break;
+		}
+		int flat = 1;
+		json_object_foreach((json_t *)j, key, v) flat &=
+		    !json_is_object(v) && !json_is_array(v);
+		if (flat && json_object_size(j) > 3) { /* a long list of options: in columns */
+			fputs("<div class=\"flat\">", f);
+			json_object_foreach((json_t *)j, key, v)
+			{
+				fputs("<div><b>", f);
+				esc(f, key);
+				fputs("</b>", f);
+				json_html(f, v, depth + 1);
+				fputs("</div>", f);
+			}
+			fputs("</div>", f);
 			break;
 		}
 		fputs("<table class=\"kv\">", f);
@@ -609,6 +663,7 @@ static void json_html(FILE *f, const json_t *j, int depth)
 		}
 		fputs("</table>", f);
 		break;
+	}
 	case JSON_ARRAY: {
 		int scalars = 1;
 		json_array_foreach(j, i, v) scalars &= !json_is_object(v) && !json_is_array(v);
@@ -708,11 +763,11 @@ static void provenance_section(struct html *h)
 		fputs("<h3>Experiment settings</h3>\n", f);
 		json_html(f, cfg, 0);
 	}
-	fputs("<h3>Variants</h3>\n", f);
+	fputs("<h3>Variants</h3>\n<div class=\"cards\">\n", f);
 	json_array_foreach(json_object_get(h->exp, "variants"), i, v)
 	{
 		const char *name = jstr(v, "name");
-		fputs("<h4>", f);
+		fputs("<div class=\"card\"><h4>", f);
 		swatch(h, name);
 		esc(f, name);
 		fputs(" <span class=\"unit\">(target ", f);
@@ -724,7 +779,8 @@ static void provenance_section(struct html *h)
 		fputs("</pre>\n", f);
 		const json_t *facts = json_object_get(v, "facts");
 		if (facts && !json_is_null(facts)) {
-			fputs("<p class=\"meta\">facts (accelerator, boot phases, disk chain)</p>", f);
+			fputs("<p class=\"meta\">facts (accelerator, boot phases, disk chain)</p>",
+			      f);
 			json_html(f, facts, 0);
 		}
 		const json_t *agent = json_object_get(v, "agent");
@@ -733,7 +789,9 @@ static void provenance_section(struct html *h)
 			json_html(f, agent, 0);
 			fputs("</details>\n", f);
 		}
+		fputs("</div>\n", f);
 	}
+	fputs("</div>\n", f);
 	fputs("<h3>Workloads (effective options)</h3>\n", f);
 	for (int w = 0; w < h->a->nworkloads; w++) {
 		const struct analysis_workload *aw = &h->a->workloads[w];
@@ -779,13 +837,14 @@ static void header(struct html *h, struct report_ctx *c)
 	esc(f, jstr(exp, "name"));
 	fprintf(f, " <span class=\"unit\">experiment %lld</span></h1>\n",
 		(long long)json_integer_value(json_object_get(exp, "id")));
-	fprintf(f, "<p class=\"meta\">status <b class=\"%s\">", strcmp(status, "done") ? "bad" : "ok");
+	fprintf(f, "<p class=\"meta\">status <b class=\"%s\">",
+		strcmp(status, "done") ? "bad" : "ok");
 	esc(f, status);
 	fprintf(f, "</b> · started %s", start);
 	if (t1 > t0)
 		fprintf(f, " · finished %s (%.0f s)", end, t1 - t0);
-	fprintf(f, " · %d runs ok, <span class=\"%s\">%d failed</span> · baseline <b>",
-		h->a->nok, h->a->nfailed ? "bad" : "", h->a->nfailed);
+	fprintf(f, " · %d runs ok, <span class=\"%s\">%d failed</span> · baseline <b>", h->a->nok,
+		h->a->nfailed ? "bad" : "", h->a->nfailed);
 	esc(f, h->a->baseline);
 	fputs("</b></p>\n<p class=\"meta\">host <b>", f);
 	esc(f, jstr(host, "hostname"));
@@ -833,8 +892,9 @@ static int html_end(struct report_ctx *c)
 			"test, p adjusted (Holm) over the %d comparisons of this report, alpha %g.",
 			a->ncomparisons, a->alpha);
 	}
-	fprintf(f, " Flags: noisy when the coefficient of variation exceeds %g%%; bimodal by "
-		   "Sarle's coefficient (6 or more repeats).</p>\n",
+	fprintf(f,
+		" Flags: noisy when the coefficient of variation exceeds %g%%; bimodal by "
+		"Sarle's coefficient (6 or more repeats).</p>\n",
 		a->cv_limit * 100);
 	for (int w = 0; w < a->nworkloads; w++) {
 		fputs("<h3>", f);

@@ -55,7 +55,7 @@ const char *const *report_headline(const char *type)
 		const char *const metrics[8];
 	} table[] = {
 		{"cpu", {"events_per_s", "lat_p99_us", NULL}},
-		{"memory", {"mib_per_s", "ops_per_s", NULL}},
+		{"memory", {"mib_per_s", NULL}},
 		{"fileio", {"reads_per_s", "writes_per_s", "fsyncs_per_s", "read_mib_s",
 			    "write_mib_s", "lat_p99_us", NULL}},
 		{"dd", {"mb_per_s", "lat_p99_us", NULL}},

@@ -346,25 +346,26 @@ void svg_plot_axes(const struct svg_plot *p, int xticks)
 	fputs("<g class=\"axes\" fill=\"#333\">\n", out);
 	for (int i = 0; i < p->y.nticks; i++) {
 		double y = svg_py(p, p->y.ticks[i]);
-		fprintf(out,
-			"<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#e3e3e3\"/>\n",
-			p->x0, y, p->x0 + p->w, y);
+		fprintf(
+		    out,
+		    "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#e3e3e3\"/>\n",
+		    p->x0, y, p->x0 + p->w, y);
 		tick_label(&p->y, p->y.ticks[i], b, sizeof(b));
 		text_at(out, p->x0 - 6, y + 4, "end", NULL, b);
 	}
 	for (int i = 0; xticks && i < p->x.nticks; i++) {
 		double x = svg_px(p, p->x.ticks[i]);
-		fprintf(out,
-			"<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#e3e3e3\"/>\n",
-			x, p->y0, x, p->y0 + p->h);
+		fprintf(
+		    out,
+		    "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#e3e3e3\"/>\n",
+		    x, p->y0, x, p->y0 + p->h);
 		fprintf(out,
 			"<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#555\"/>\n",
 			x, p->y0 + p->h, x, p->y0 + p->h + 4);
 		tick_label(&p->x, p->x.ticks[i], b, sizeof(b));
 		text_at(out, x, p->y0 + p->h + 17, "middle", NULL, b);
 	}
-	fprintf(out,
-		"<path d=\"M%.1f,%.1fV%.1fH%.1f\" fill=\"none\" stroke=\"#555\"/>\n", p->x0,
+	fprintf(out, "<path d=\"M%.1f,%.1fV%.1fH%.1f\" fill=\"none\" stroke=\"#555\"/>\n", p->x0,
 		p->y0, p->y0 + p->h, p->x0 + p->w);
 	if (p->xlabel && xticks)
 		text_at(out, p->x0 + p->w / 2, p->y0 + p->h + 36, "middle", "font-size=\"13\"",
@@ -381,9 +382,8 @@ void svg_plot_axes(const struct svg_plot *p, int xticks)
 
 /* Okabe & Ito's palette (without its yellow, too pale on white), then
  * darker shades: apart for the common colour-vision deficiencies. */
-static const char *const palette[] = {"#0072B2", "#E69F00", "#009E73", "#CC79A7",
-				      "#56B4E9", "#D55E00", "#000000", "#7F6A00",
-				      "#5D3A9B", "#8C8C8C"};
+static const char *const palette[] = {"#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9",
+				      "#D55E00", "#000000", "#7F6A00", "#5D3A9B", "#8C8C8C"};
 #define NPALETTE (sizeof(palette) / sizeof(palette[0]))
 
 const char *svg_color(int i)
@@ -439,8 +439,8 @@ static double legend_layout(double width, const char *const *names, const int *s
 				fprintf(out,
 					"<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
 					"stroke=\"%s\" stroke-width=\"2.5\"%s%s%s/>\n",
-					sx, sy, sx + 24, sy, svg_color(k), *d ? " stroke-dasharray=\"" : "",
-					d, *d ? "\"" : "");
+					sx, sy, sx + 24, sy, svg_color(k),
+					*d ? " stroke-dasharray=\"" : "", d, *d ? "\"" : "");
 			} else {
 				fprintf(out,
 					"<rect x=\"%.1f\" y=\"%.1f\" width=\"12\" height=\"12\" "
@@ -573,16 +573,18 @@ int svg_bar_chart(FILE *out, const struct svg_chart *c, const struct svg_bar *ba
 		if (has_err) {
 			double a = svg_py(&p, r->lo), z = svg_py(&p, r->hi), cap = bw / 4;
 			fprintf(out,
-				"<path class=\"err\" d=\"M%.1f,%.1fV%.1fM%.1f,%.1fH%.1fM%.1f,%.1fH%.1f\" "
+				"<path class=\"err\" "
+				"d=\"M%.1f,%.1fV%.1fM%.1f,%.1fH%.1fM%.1f,%.1fH%.1f\" "
 				"stroke=\"#222\" stroke-width=\"1.5\" fill=\"none\"/>\n",
 				cx, a, z, cx - cap, a, cx + cap, cx - cap, z, cx + cap);
 			label_y = fmin(label_y, z);
 		}
 		if (svg_text_width(b, 11) < slot - 2 && r->value >= 0)
-			fprintf(out,
-				"<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" font-size=\"11\" "
-				"fill=\"#333\">%s</text>\n",
-				cx, fmax(label_y - 4, p.y0 - 2), b);
+			fprintf(
+			    out,
+			    "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" font-size=\"11\" "
+			    "fill=\"#333\">%s</text>\n",
+			    cx, fmax(label_y - 4, p.y0 - 2), b);
 		const char *lab = clip(r->label, 180, cl, sizeof(cl));
 		if (slant) {
 			double ly = p.y0 + p.h + 14;
@@ -628,8 +630,10 @@ static void series_step(FILE *out, const struct svg_plot *p, const struct svg_ch
 	const char *d = svg_dash(i);
 	int started = 0;
 	double lx = 0, ly = 0, py = 0; /* last emitted point; pending y */
-	fprintf(out, "<path class=\"series step\" fill=\"none\" stroke=\"%s\" stroke-width=\"2\"%s%s%s d=\"",
-		svg_color(i), *d ? " stroke-dasharray=\"" : "", d, *d ? "\"" : "");
+	fprintf(
+	    out,
+	    "<path class=\"series step\" fill=\"none\" stroke=\"%s\" stroke-width=\"2\"%s%s%s d=\"",
+	    svg_color(i), *d ? " stroke-dasharray=\"" : "", d, *d ? "\"" : "");
 	for (int k = 0; k < s->n; k++) {
 		if (!point_ok(c, s->x[k], s->y[k]))
 			continue;
@@ -665,7 +669,9 @@ static void series_line(FILE *out, const struct svg_plot *p, const struct svg_ch
 {
 	const char *d = svg_dash(i);
 	char bx[48], by[48];
-	fprintf(out, "<polyline class=\"series\" fill=\"none\" stroke=\"%s\" stroke-width=\"2\"%s%s%s points=\"",
+	fprintf(out,
+		"<polyline class=\"series\" fill=\"none\" stroke=\"%s\" stroke-width=\"2\"%s%s%s "
+		"points=\"",
 		svg_color(i), *d ? " stroke-dasharray=\"" : "", d, *d ? "\"" : "");
 	int first = 1;
 	for (int k = 0; k < s->n; k++) {
@@ -771,15 +777,20 @@ int svg_heatmap(FILE *out, const struct svg_chart *c, const char *const *rows, i
 	for (int i = 0; i < nrows * ncols; i++)
 		tw = fmax(tw, svg_text_width(cells[i].text, FONT));
 	double left = 12 + rw + 10;
-	double cell_w = fmax(tw + 16, 84);
+	/* wide enough for its text, and for a column label up to 150 px */
+	double cell_w = fmax(tw + 16, fmax(84, fmin(cw + 12, 150)));
 	if (left + cell_w * ncols + 12 > maxw)
 		cell_w = fmax(tw + 6, (maxw - left - 12) / ncols);
 	double cell_h = 30;
 	int slant = cw > cell_w - 6;
 	double head = slant ? cw * 0.5 + 14 : 22;
 	double top = TITLE_H + head;
-	double W = fmax(left + cell_w * ncols + 12, 360);
 	double legend_y = top + cell_h * nrows + 14;
+	double gx = left + 140 + fmax(30, svg_text_width(legend_hi, FONT) - 100);
+	double W = left + cell_w * ncols + 12;
+	W = fmax(W, svg_text_width(c->title, TITLE_FONT) * 1.1 + 24);
+	if (legend_nan)
+		W = fmax(W, gx + 26 + svg_text_width(legend_nan, FONT) + 12);
 	double H = legend_y + 48;
 
 	svg_begin(out, W, H, c->title, c->desc);
@@ -822,9 +833,8 @@ int svg_heatmap(FILE *out, const struct svg_chart *c, const char *const *rows, i
 				fputs("</title>", out);
 			}
 			fputs("</rect>\n", out);
-			const char *fg = e->text && !isnan(e->shade) && fabs(e->shade) > 0.55
-						 ? "#fff"
-						 : "#222";
+			const char *fg =
+			    e->text && !isnan(e->shade) && fabs(e->shade) > 0.55 ? "#fff" : "#222";
 			fprintf(out,
 				"<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" fill=\"%s\">",
 				x + cell_w / 2, y + cell_h / 2 + 4, fg);
@@ -843,7 +853,6 @@ int svg_heatmap(FILE *out, const struct svg_chart *c, const char *const *rows, i
 	text_at(out, lx, legend_y + 28, "start", NULL, legend_lo);
 	text_at(out, lx + 140, legend_y + 28, "end", NULL, legend_hi);
 	if (legend_nan) {
-		double gx = lx + 140 + fmax(30, svg_text_width(legend_hi, FONT) - 100);
 		svg_diverging(NAN, col);
 		fprintf(out,
 			"<rect x=\"%.1f\" y=\"%.1f\" width=\"20\" height=\"12\" fill=\"%s\"/>\n",

@@ -47,8 +47,8 @@ enum svg_scale { SVG_LINEAR, SVG_LOG };
 
 struct svg_axis {
 	enum svg_scale scale;
-	double lo, hi;   /* the axis range, widened to whole ticks */
-	double step;     /* linear: tick step; log: 0 */
+	double lo, hi; /* the axis range, widened to whole ticks */
+	double step;   /* linear: tick step; log: 0 */
 	int nticks;
 	double ticks[SVG_MAX_TICKS];
 	const char *unit; /* for svg_fmt of the tick labels */
@@ -102,15 +102,15 @@ double svg_legend_height(double width, const char *const *names, int n);
 /* --- charts -------------------------------------------------------------- */
 
 struct svg_chart {
-	const char *title;   /* drawn at the top and the <title> */
-	const char *desc;    /* <desc>, optional */
-	double w, h;         /* whole chart in pixels (0: 640 x 320) */
+	const char *title; /* drawn at the top and the <title> */
+	const char *desc;  /* <desc>, optional */
+	double w, h;	   /* whole chart in pixels (0: 640 x 320) */
 	const char *xlabel, *ylabel;
 	const char *xunit, *yunit; /* for tick labels (svg_fmt) */
 	enum svg_scale xscale, yscale;
-	int y_zero;          /* the y axis includes 0 */
-	int x_integer;       /* x ticks at whole numbers only (counts, repeats) */
-	double ymin, ymax;   /* fixed y range when ymin < ymax */
+	int y_zero;	   /* the y axis includes 0 */
+	int x_integer;	   /* x ticks at whole numbers only (counts, repeats) */
+	double ymin, ymax; /* fixed y range when ymin < ymax */
 };
 
 struct svg_bar {
@@ -128,8 +128,8 @@ struct svg_series {
 	const char *name;
 	const double *x, *y;
 	int n;
-	int step; /* a step curve (y holds from x[i] to x[i+1]): a <path>; else a
-		   * <polyline> with a marker on every point */
+	int step;  /* a step curve (y holds from x[i] to x[i+1]): a <path>; else a
+		    * <polyline> with a marker on every point */
 	int style; /* 1 + palette index (svg_color, svg_dash); 0: the series' position */
 };
 
@@ -138,7 +138,7 @@ struct svg_series {
 int svg_curve_chart(FILE *out, const struct svg_chart *c, const struct svg_series *s, int n);
 
 struct svg_cell {
-	double shade;     /* svg_diverging's t; NAN: grey */
+	double shade;	  /* svg_diverging's t; NAN: grey */
 	const char *text; /* printed in the cell; NULL: an empty (white) cell */
 	const char *tip;  /* tooltip (<title>), optional */
 };

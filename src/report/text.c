@@ -64,11 +64,11 @@ static void table_print(FILE *f, const struct table *t, const char *indent)
 			const char *s = t->cells[r * t->ncols + c];
 			int pad = w[c] - width(s);
 			if (c == 0)
-				used += (size_t)snprintf(line + used, sizeof(line) - used, "%s%*s", s,
-							 pad, "");
+				used += (size_t)snprintf(line + used, sizeof(line) - used, "%s%*s",
+							 s, pad, "");
 			else
-				used += (size_t)snprintf(line + used, sizeof(line) - used, "  %*s%s",
-							 pad, "", s);
+				used += (size_t)snprintf(line + used, sizeof(line) - used,
+							 "  %*s%s", pad, "", s);
 		}
 		if (used >= sizeof(line))
 			used = sizeof(line) - 1;
@@ -104,7 +104,7 @@ static void print_workload(FILE *f, const struct analysis *a, const struct analy
 	struct table t = {.ncols = 2 + w->nmetrics + 2};
 	int r;
 	const struct analysis_cell *base =
-		w->baseline_cell >= 0 ? &w->cells[w->baseline_cell] : NULL;
+	    w->baseline_cell >= 0 ? &w->cells[w->baseline_cell] : NULL;
 
 	if (base)
 		fprintf(f, "\n%s (%s), against %s\n", w->name, w->type, a->baseline);
@@ -191,7 +191,8 @@ static void print_workload(FILE *f, const struct analysis *a, const struct analy
 				goto out_l;
 			snprintf(cell(&l, r, 0), CELL, "%s %s", c->variant, hh->name);
 			snprintf(cell(&l, r, 1), CELL, "%d", hh->runs);
-			snprintf(cell(&l, r, 2), CELL, "%llu", (unsigned long long)hh->merged->count);
+			snprintf(cell(&l, r, 2), CELL, "%llu",
+				 (unsigned long long)hh->merged->count);
 			for (int i = 0; i < ANALYSIS_NPCT; i++)
 				analysis_fmt_num(hh->pct_us[i], cell(&l, r, 3 + i), CELL);
 		}
@@ -226,10 +227,11 @@ static int text_end(struct report_ctx *c)
 		json_string_value(json_object_get(exp, "status")), when, a->nok, a->nfailed);
 	fprintf(c->out, "values: mean ± 95%% CI over the successful repeats (n)\n");
 	if (a->nvariants > 1)
-		fprintf(c->out,
-			"/ %s: ratio of means with its 95%% CI (Fieller); verdict by Welch's t test,\n"
-			"  p adjusted (Holm) over the %d comparisons of this report, alpha %g\n",
-			a->baseline, a->ncomparisons, a->alpha);
+		fprintf(
+		    c->out,
+		    "/ %s: ratio of means with its 95%% CI (Fieller); verdict by Welch's t test,\n"
+		    "  p adjusted (Holm) over the %d comparisons of this report, alpha %g\n",
+		    a->baseline, a->ncomparisons, a->alpha);
 	for (int w = 0; w < a->nworkloads; w++)
 		print_workload(c->out, a, &a->workloads[w]);
 	if (a->nfailed) {

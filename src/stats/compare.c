@@ -35,8 +35,7 @@ static void judge(struct comparison *c, double alpha)
  * (of the means) and quantile t: the rho with (mb - rho ma)^2 <= t^2 (vb +
  * rho^2 va), a quadratic in rho that is a bounded interval only when ma is
  * significantly away from 0 (g < 1). */
-static void fieller(double ma, double mb, double va, double vb, double t, double *lo,
-		    double *hi)
+static void fieller(double ma, double mb, double va, double vb, double t, double *lo, double *hi)
 {
 	double a2 = ma * ma, t2 = t * t;
 	if (ma == 0 || t2 * va >= a2) {
@@ -173,8 +172,8 @@ int metric_higher_is_better(const char *name, const char *unit)
 {
 	static const char *const throughput_units[] = {"1/s", "MiB/s", "MB/s", NULL};
 	static const char *const time_units[] = {"ns", "us", "ms", "s", NULL};
-	static const char *const throughput_names[] = {"_per_s", "_mib_s", "_mb_s",
-						       "_kib_s", "_gib_s", "_iops", NULL};
+	static const char *const throughput_names[] = {"_per_s", "_mib_s", "_mb_s", "_kib_s",
+						       "_gib_s", "_iops",  NULL};
 	if (!name)
 		name = "";
 	for (int i = 0; unit && throughput_units[i]; i++)

@@ -19,12 +19,12 @@ struct comparison {
 	 * ttest_ind(b, a, equal_var=False)) and the Welch-Satterthwaite df.
 	 * Both samples constant: t = 0 (equal means) or +-INFINITY, df = na+nb-2. */
 	double t, df;
-	double p;          /* two-sided p value of Welch's t test (1 when not tested) */
-	int tested;        /* na >= 2 and nb >= 2: t, df and p are meaningful */
+	double p;   /* two-sided p value of Welch's t test (1 when not tested) */
+	int tested; /* na >= 2 and nb >= 2: t, df and p are meaningful */
 	int higher_is_better;
-	double p_adj;      /* after correction for the number of comparisons */
-	int significant;   /* p_adj < alpha */
-	int verdict;       /* +1 b is better, -1 b is worse, 0 no significant difference */
+	double p_adj;	 /* after correction for the number of comparisons */
+	int significant; /* p_adj < alpha */
+	int verdict;	 /* +1 b is better, -1 b is worse, 0 no significant difference */
 };
 
 /* Welch's t test and the ratio interval; higher_is_better decides the

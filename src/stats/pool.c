@@ -28,13 +28,14 @@ int pool_merge(const json_t *runs, const char *variant, const char *workload, co
 		    !str_is(run, "status", "ok"))
 			continue;
 		const char *enc =
-			json_string_value(json_object_get(json_object_get(run, "histograms"), name));
+		    json_string_value(json_object_get(json_object_get(run, "histograms"), name));
 		if (!enc)
 			continue;
 		if (hist_decode(enc, one) < 0) {
 			hist_free(one);
 			return vb_err(-EINVAL, "run %lld: malformed histogram '%s'",
-				      (long long)json_integer_value(json_object_get(run, "id")), name);
+				      (long long)json_integer_value(json_object_get(run, "id")),
+				      name);
 		}
 		hist_merge(out, one);
 		merged++;

@@ -192,18 +192,18 @@ static void test_higher_is_better(void **state)
 		const char *name, *unit;
 		int want;
 	} t[] = {
-		{"events_per_s", "1/s", 1},     {"mib_per_s", "MiB/s", 1},
-		{"read_mib_s", "MiB/s", 1},     {"read_mib_s", NULL, 1},
-		{"mb_per_s", "MB/s", 1},        {"read_iops", "1/s", 1},
-		{"reads_per_s", NULL, 1},       {"lat_p99_us", "us", 0},
-		{"lat_p99_us", NULL, 0},        {"read_clat_p99_9_us", "us", 0},
-		{"lat_max_ms", NULL, 0},        {"seconds", "s", 0},
-		{"boot_s", NULL, 0},            {"cpu_us_per_io", "us", 0},
-		{"cpu_us_per_io", NULL, 0},     {"target_cpu_pct", "%", 0},
-		{"qemu_cpu_pct", NULL, 0},      {"cpu_usr_pct", "%", 0},
-		{"cpu_sys_pct", "%", 0},        {"total_events", "count", 1},
-		{"bytes", "B", 1},              {"whatever", NULL, 1},
-		{"elapsed", "ms", 0},
+	    {"events_per_s", "1/s", 1}, {"mib_per_s", "MiB/s", 1},
+	    {"read_mib_s", "MiB/s", 1}, {"read_mib_s", NULL, 1},
+	    {"mb_per_s", "MB/s", 1},	{"read_iops", "1/s", 1},
+	    {"reads_per_s", NULL, 1},	{"lat_p99_us", "us", 0},
+	    {"lat_p99_us", NULL, 0},	{"read_clat_p99_9_us", "us", 0},
+	    {"lat_max_ms", NULL, 0},	{"seconds", "s", 0},
+	    {"boot_s", NULL, 0},	{"cpu_us_per_io", "us", 0},
+	    {"cpu_us_per_io", NULL, 0}, {"target_cpu_pct", "%", 0},
+	    {"qemu_cpu_pct", NULL, 0},	{"cpu_usr_pct", "%", 0},
+	    {"cpu_sys_pct", "%", 0},	{"total_events", "count", 1},
+	    {"bytes", "B", 1},		{"whatever", NULL, 1},
+	    {"elapsed", "ms", 0},
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
@@ -310,8 +310,8 @@ static json_t *run_with(const char *variant, const char *status, uint64_t value,
 	for (int i = 0; i < count; i++)
 		hist_add(h, value);
 	char *enc = hist_encode(h);
-	json_t *r = json_pack("{s:s, s:s, s:s, s:s, s:{s:s}}", "variant", variant, "workload",
-			      "w", "type", "cpu", "status", status, "histograms", "lat", enc);
+	json_t *r = json_pack("{s:s, s:s, s:s, s:s, s:{s:s}}", "variant", variant, "workload", "w",
+			      "type", "cpu", "status", status, "histograms", "lat", enc);
 	free(enc);
 	hist_free(h);
 	return r;
@@ -340,9 +340,9 @@ static void test_pool(void **state)
 	assert_int_equal(pool_merge(runs, "v", "w", "nope", h), 0);
 	assert_int_equal(h->count, 0);
 	/* a malformed histogram is an error, not a silent zero */
-	json_array_append_new(runs, json_pack("{s:s, s:s, s:s, s:{s:s}}", "variant", "v",
-					      "workload", "w", "status", "ok", "histograms",
-					      "lat", "h1 3 0 0 0 bogus"));
+	json_array_append_new(runs,
+			      json_pack("{s:s, s:s, s:s, s:{s:s}}", "variant", "v", "workload", "w",
+					"status", "ok", "histograms", "lat", "h1 3 0 0 0 bogus"));
 	vb_err_set_quiet(1);
 	assert_int_equal(pool_merge(runs, "v", "w", "lat", h), -EINVAL);
 	vb_err_set_quiet(0);
@@ -355,11 +355,10 @@ static void test_pool(void **state)
 static void add_run(json_t *runs, const char *variant, const char *workload, const char *type,
 		    const char *metric, const char *unit, double value, const char *status)
 {
-	json_array_append_new(runs, json_pack("{s:s, s:s, s:s, s:s, s:{s:f}, s:{s:s}, s:{s:f}}",
-					      "variant", variant, "workload", workload, "type",
-					      type, "status", status, "metrics", metric, value,
-					      "units", metric, unit, "telemetry",
-					      "target_cpu_pct", 99.0));
+	json_array_append_new(
+	    runs, json_pack("{s:s, s:s, s:s, s:s, s:{s:f}, s:{s:s}, s:{s:f}}", "variant", variant,
+			    "workload", workload, "type", type, "status", status, "metrics", metric,
+			    value, "units", metric, unit, "telemetry", "target_cpu_pct", 99.0));
 }
 
 static json_t *experiment(void)
@@ -370,8 +369,7 @@ static json_t *experiment(void)
 		add_run(runs, "base", "cpu", "cpu", "events_per_s", "1/s", base[i], "ok");
 		/* a clearly slower variant, and one that is the same */
 		add_run(runs, "slow", "cpu", "cpu", "events_per_s", "1/s", base[i] / 2, "ok");
-		add_run(runs, "same", "cpu", "cpu", "events_per_s", "1/s", base[(i + 2) % 5],
-			"ok");
+		add_run(runs, "same", "cpu", "cpu", "events_per_s", "1/s", base[(i + 2) % 5], "ok");
 	}
 	add_run(runs, "same", "cpu", "cpu", "events_per_s", "1/s", 0, "failed");
 	/* a workload only on "slow": no baseline to compare with */
@@ -424,12 +422,11 @@ static void test_analysis(void **state)
 
 	json_t *j = analysis_to_json(a);
 	assert_int_equal(json_integer_value(json_object_get(j, "schema")), ANALYSIS_SCHEMA);
-	json_t *cells = json_object_get(json_array_get(json_object_get(j, "workloads"), 0),
-					"variants");
+	json_t *cells =
+	    json_object_get(json_array_get(json_object_get(j, "workloads"), 0), "variants");
 	json_t *vs = json_object_get(
-		json_object_get(json_object_get(json_array_get(cells, 1), "metrics"),
-				"events_per_s"),
-		"vs_baseline");
+	    json_object_get(json_object_get(json_array_get(cells, 1), "metrics"), "events_per_s"),
+	    "vs_baseline");
 	assert_string_equal(json_string_value(json_object_get(vs, "verdict_text")), "slower");
 	json_decref(j);
 	analysis_free(a);
@@ -456,11 +453,16 @@ static void test_analysis(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_welch_wikipedia),  cmocka_unit_test(test_welch_unequal),
-		cmocka_unit_test(test_edge_cases),       cmocka_unit_test(test_holm),
-		cmocka_unit_test(test_higher_is_better), cmocka_unit_test(test_bimodal),
-		cmocka_unit_test(test_noisy),            cmocka_unit_test(test_aa_calibration),
-		cmocka_unit_test(test_pool),             cmocka_unit_test(test_analysis),
+	    cmocka_unit_test(test_welch_wikipedia),
+	    cmocka_unit_test(test_welch_unequal),
+	    cmocka_unit_test(test_edge_cases),
+	    cmocka_unit_test(test_holm),
+	    cmocka_unit_test(test_higher_is_better),
+	    cmocka_unit_test(test_bimodal),
+	    cmocka_unit_test(test_noisy),
+	    cmocka_unit_test(test_aa_calibration),
+	    cmocka_unit_test(test_pool),
+	    cmocka_unit_test(test_analysis),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -50,15 +50,15 @@ static void test_linear_ticks(void **state)
 		int want;
 		double alo, ahi, step;
 	} cases[] = {
-		{0, 97, 6, 0, 100, 20},
-		{0, 1, 6, 0, 1, 0.2},
-		{3.2, 7.9, 5, 2, 8, 2},
-		{-0.3, 0.45, 6, -0.4, 0.6, 0.2},
-		{41234, 43100, 6, 41000, 43500, 500},
-		{0, 0, 6, 0, 1, 0.2},        /* empty range at zero */
-		{5, 5, 6, 4.4, 5.6, 0.2},    /* empty range elsewhere: +-10% */
-		{0, 3.7e9, 5, 0, 4e9, 1e9},
-		{0, 0.00042, 6, 0, 0.0005, 0.0001},
+	    {0, 97, 6, 0, 100, 20},
+	    {0, 1, 6, 0, 1, 0.2},
+	    {3.2, 7.9, 5, 2, 8, 2},
+	    {-0.3, 0.45, 6, -0.4, 0.6, 0.2},
+	    {41234, 43100, 6, 41000, 43500, 500},
+	    {0, 0, 6, 0, 1, 0.2},     /* empty range at zero */
+	    {5, 5, 6, 4.4, 5.6, 0.2}, /* empty range elsewhere: +-10% */
+	    {0, 3.7e9, 5, 0, 4e9, 1e9},
+	    {0, 0.00042, 6, 0, 0.0005, 0.0001},
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -117,21 +117,21 @@ static void test_fmt(void **state)
 		double ref, step;
 		const char *want;
 	} cases[] = {
-		{1500, "us", 0, 0, "1.5 ms"},
-		{850, "us", 0, 0, "850 µs"},
-		{2e6, "ns", 0, 0, "2 ms"},
-		{120, "ns", 0, 0, "120 ns"},
-		{2.5, "s", 0, 0, "2.5 s"},
-		{500, "us", 1500, 500, "0.5 ms"}, /* a tick on an axis up to 1.5 ms */
-		{41234.5, "1/s", 0, 0, "41.2k"},
-		{20000, "1/s", 100000, 20000, "20k"},
-		{1.5e9, "B", 0, 0, "1.5G"},
-		{0, "1/s", 1e5, 2e4, "0"},
-		{12.5, "%", 0, 0, "12.5"},
-		{0.4, NULL, 1, 0.2, "0.4"},
-		{1.05, "", 0, 0, "1.05"},
-		{-0.0000000001, NULL, 1, 0.5, "0.0"},
-		{NAN, NULL, 0, 0, "-"},
+	    {1500, "us", 0, 0, "1.5 ms"},
+	    {850, "us", 0, 0, "850 µs"},
+	    {2e6, "ns", 0, 0, "2 ms"},
+	    {120, "ns", 0, 0, "120 ns"},
+	    {2.5, "s", 0, 0, "2.5 s"},
+	    {500, "us", 1500, 500, "0.5 ms"}, /* a tick on an axis up to 1.5 ms */
+	    {41234.5, "1/s", 0, 0, "41.2k"},
+	    {20000, "1/s", 100000, 20000, "20k"},
+	    {1.5e9, "B", 0, 0, "1.5G"},
+	    {0, "1/s", 1e5, 2e4, "0"},
+	    {12.5, "%", 0, 0, "12.5"},
+	    {0.4, NULL, 1, 0.2, "0.4"},
+	    {1.05, "", 0, 0, "1.05"},
+	    {-0.0000000001, NULL, 1, 0.5, "0.0"},
+	    {NAN, NULL, 0, 0, "-"},
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -169,8 +169,8 @@ static void test_curve_points(void **state)
 {
 	const double x[] = {1, 2, NAN, 3, 4}, y[] = {10, 20, 99, 15, 30};
 	struct svg_series s = {.name = "a <b>", .x = x, .y = y, .n = 5};
-	struct svg_chart ch = {.title = "curve", .w = 400, .h = 300, .xlabel = "N",
-			       .ylabel = "MiB", .yunit = "MiB"};
+	struct svg_chart ch = {
+	    .title = "curve", .w = 400, .h = 300, .xlabel = "N", .ylabel = "MiB", .yunit = "MiB"};
 	struct cap c;
 	(void)state;
 	assert_int_equal(svg_curve_chart(cap_open(&c), &ch, &s, 1), 0);
@@ -203,8 +203,11 @@ static void test_curve_points(void **state)
 	free(c.buf);
 
 	/* a step curve is a path of horizontal and vertical segments */
-	struct svg_series st = {.name = "cdf", .x = (const double[]){1000, 2000, 5000},
-				.y = (const double[]){0, 0.5, 1}, .n = 3, .step = 1};
+	struct svg_series st = {.name = "cdf",
+				.x = (const double[]){1000, 2000, 5000},
+				.y = (const double[]){0, 0.5, 1},
+				.n = 3,
+				.step = 1};
 	ch.xscale = SVG_LOG;
 	ch.xunit = "ns";
 	ch.ymin = 0;
@@ -237,7 +240,7 @@ static void test_curve_points(void **state)
 static void test_bar_heights(void **state)
 {
 	const struct svg_bar bars[] = {
-		{"a", 10, 9, 11}, {"<script>x</script>", 20, NAN, NAN}, {"c", 40, 35, 45}};
+	    {"a", 10, 9, 11}, {"<script>x</script>", 20, NAN, NAN}, {"c", 40, 35, 45}};
 	struct svg_chart ch = {.title = "bars", .ylabel = "events/s", .yunit = "1/s"};
 	struct cap c;
 	(void)state;
@@ -249,8 +252,9 @@ static void test_bar_heights(void **state)
 		p = strstr(p, "<rect class=\"bar\"");
 		assert_non_null(p);
 		double x;
-		assert_int_equal(sscanf(p, "<rect class=\"bar\" x=\"%lf\" y=\"%lf\" width=\"%lf\" "
-					   "height=\"%lf\"",
+		assert_int_equal(sscanf(p,
+					"<rect class=\"bar\" x=\"%lf\" y=\"%lf\" width=\"%lf\" "
+					"height=\"%lf\"",
 					&x, &y[i], &w, &h[i]),
 				 4);
 		p++;
@@ -279,9 +283,10 @@ static void test_bar_heights(void **state)
 static void test_heatmap(void **state)
 {
 	const char *rows[] = {"base", "<img src=x>"}, *cols[] = {"cpu", "blkio"};
-	const struct svg_cell cells[] = {
-		{0, "baseline", NULL}, {0, "baseline", NULL},
-		{1, "1.50×", "faster"}, {NAN, "0.98×", "no significant difference"}};
+	const struct svg_cell cells[] = {{0, "baseline", NULL},
+					 {0, "baseline", NULL},
+					 {1, "1.50×", "faster"},
+					 {NAN, "0.98×", "no significant difference"}};
 	struct svg_chart ch = {.title = "ratio to baseline"};
 	struct cap c;
 	char col[8];
@@ -295,9 +300,8 @@ static void test_heatmap(void **state)
 	svg_diverging(0.5, col);
 	assert_true(col[0] == '#' && strlen(col) == 7);
 
-	assert_int_equal(svg_heatmap(cap_open(&c), &ch, rows, 2, cols, 2, cells, "slower",
-				     "faster", "n.s."),
-			 0);
+	assert_int_equal(
+	    svg_heatmap(cap_open(&c), &ch, rows, 2, cols, 2, cells, "slower", "faster", "n.s."), 0);
 	const char *svg = cap_close(&c);
 	int n = 0;
 	for (const char *q = svg; (q = strstr(q, "<rect class=\"cell\"")); q++)
@@ -313,10 +317,10 @@ static void test_heatmap(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_linear_ticks), cmocka_unit_test(test_log_ticks),
-		cmocka_unit_test(test_fmt),          cmocka_unit_test(test_escape),
-		cmocka_unit_test(test_curve_points), cmocka_unit_test(test_bar_heights),
-		cmocka_unit_test(test_heatmap),
+	    cmocka_unit_test(test_linear_ticks), cmocka_unit_test(test_log_ticks),
+	    cmocka_unit_test(test_fmt),		 cmocka_unit_test(test_escape),
+	    cmocka_unit_test(test_curve_points), cmocka_unit_test(test_bar_heights),
+	    cmocka_unit_test(test_heatmap),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
