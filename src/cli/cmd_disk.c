@@ -16,29 +16,34 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"usage: vmbench disk create [--set k=v,...] [--KEY VALUE...] [--workdir DIR] [--dry-run] [--json]\n"
-		"       vmbench disk copy SRC DEST [--bs SIZE] [--direct|--no-direct] [--dry-run] [--json]\n"
-		"       vmbench disk info PATH\n"
-		"       vmbench disk remove PATH [--dry-run]\n"
-		"       vmbench disk remove --set disk=lvm,vg=VG,lv=LV[,pv=DEV,...] [--dry-run]\n\n"
-		"  create   provision a disk as a plan's variant would (default disk=file) and keep\n"
-		"           it: an image, a loop device on a file, or an LVM volume; prints what\n"
-		"           it made (--json: the provenance JSON)\n"
-		"  copy     block-copy SRC onto DEST (a device or a file) like dd, after the\n"
-		"           safety checks, and print the rate in MB/s\n"
-		"  info     the provenance JSON of an image (qemu-img info --backing-chain) or a\n"
-		"           block device (size, block sizes, rotational, loop backing file)\n"
-		"  remove   remove an image file, detach a loop device, or lvremove /dev/VG/LV\n"
-		"           (with --set disk=lvm,...,pv=...: also the VG and PVs create made)\n\n"
-		"  -s, --set k=v,...   disk options (repeatable); --KEY VALUE sets one\n"
-		"  -W, --workdir DIR   where create puts an image without image= (default .)\n"
-		"  -n, --dry-run       print the commands instead of running them (a block copy\n"
-		"                      and a loop attach print their dd / losetup equivalent)\n"
-		"  -j, --json          print the provenance / copy result as JSON\n"
-		"      --bs SIZE       copy block size (= copy-bs, default 4M)\n"
-		"      --direct, --no-direct  O_DIRECT on the destination (= copy-direct, default on)\n\n"
-		"disk options:\n");
+	fprintf(
+	    f,
+	    "usage: vmbench disk create [--set k=v,...] [--KEY VALUE...] [--workdir DIR] "
+	    "[--dry-run] [--json]\n"
+	    "       vmbench disk copy SRC DEST [--bs SIZE] [--direct|--no-direct] [--dry-run] "
+	    "[--json]\n"
+	    "       vmbench disk info PATH\n"
+	    "       vmbench disk remove PATH [--dry-run]\n"
+	    "       vmbench disk remove --set disk=lvm,vg=VG,lv=LV [--pv DEV,...] [--dry-run]\n\n"
+	    "  create   provision a disk as a plan's variant would (default disk=file) and keep\n"
+	    "           it: an image, a loop device on a file, or an LVM volume; prints what\n"
+	    "           it made (--json: the provenance JSON)\n"
+	    "  copy     block-copy SRC onto DEST (a device or a file) like dd, after the\n"
+	    "           safety checks, and print the rate in MB/s\n"
+	    "  info     the provenance JSON of an image (qemu-img info --backing-chain) or a\n"
+	    "           block device (size, block sizes, rotational, loop backing file)\n"
+	    "  remove   remove an image file, detach a loop device, or lvremove /dev/VG/LV\n"
+	    "           (with --set disk=lvm,... --pv ...: also the VG and PVs create made)\n\n"
+	    "  -s, --set k=v,...   disk options (repeatable); --KEY VALUE sets one\n"
+	    "  -W, --workdir DIR   where create puts an image without image= (default .)\n"
+	    "  -n, --dry-run       print the commands instead of running them (a block copy\n"
+	    "                      and a loop attach print their dd / losetup equivalent)\n"
+	    "  -j, --json          print the provenance / copy result as JSON\n"
+	    "      --bs SIZE       copy block size (= copy-bs, default 4M)\n"
+	    "      --direct, --no-direct  O_DIRECT on the destination (= copy-direct, default on)\n"
+	    "  pv= is a comma list: give it as --pv /dev/X,/dev/Y (in --set a comma starts\n"
+	    "  the next option)\n\n"
+	    "disk options:\n");
 	opt_print_help(f, disk_options, "  ");
 }
 
@@ -54,14 +59,14 @@ enum { OPT_BS = 1000, OPT_DIRECT, OPT_NO_DIRECT, OPT_TABLE = 2000 };
 static int parse(int argc, char **argv, struct disk_cli *cl)
 {
 	static const struct option fixed[] = {
-		{"set", required_argument, NULL, 's'},
-		{"workdir", required_argument, NULL, 'W'},
-		{"dry-run", no_argument, NULL, 'n'},
-		{"json", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},
-		{"bs", required_argument, NULL, OPT_BS},
-		{"direct", optional_argument, NULL, OPT_DIRECT},
-		{"no-direct", no_argument, NULL, OPT_NO_DIRECT},
+	    {"set", required_argument, NULL, 's'},
+	    {"workdir", required_argument, NULL, 'W'},
+	    {"dry-run", no_argument, NULL, 'n'},
+	    {"json", no_argument, NULL, 'j'},
+	    {"help", no_argument, NULL, 'h'},
+	    {"bs", required_argument, NULL, OPT_BS},
+	    {"direct", optional_argument, NULL, OPT_DIRECT},
+	    {"no-direct", no_argument, NULL, OPT_NO_DIRECT},
 	};
 	size_t nfixed = sizeof(fixed) / sizeof(fixed[0]), ntab = 0;
 	while (disk_options[ntab].name)
@@ -72,10 +77,9 @@ static int parse(int argc, char **argv, struct disk_cli *cl)
 	memcpy(lo, fixed, sizeof(fixed));
 	for (size_t i = 0; i < ntab; i++) {
 		const struct opt_def *d = &disk_options[i];
-		lo[nfixed + i] = (struct option){d->name,
-						 d->type == OPT_T_BOOL ? optional_argument
-								       : required_argument,
-						 NULL, OPT_TABLE + (int)i};
+		lo[nfixed + i] = (struct option){
+		    d->name, d->type == OPT_T_BOOL ? optional_argument : required_argument, NULL,
+		    OPT_TABLE + (int)i};
 	}
 	int c, r = 0;
 	const char *ctx = "disk";
@@ -97,7 +101,8 @@ static int parse(int argc, char **argv, struct disk_cli *cl)
 		} else if (c == OPT_BS) {
 			r = opt_set(disk_options, &cl->o, ctx, "copy-bs", optarg);
 		} else if (c == OPT_DIRECT) {
-			r = opt_set(disk_options, &cl->o, ctx, "copy-direct", optarg ? optarg : "on");
+			r = opt_set(disk_options, &cl->o, ctx, "copy-direct",
+				    optarg ? optarg : "on");
 		} else if (c == OPT_NO_DIRECT) {
 			r = opt_set(disk_options, &cl->o, ctx, "copy-direct", "off");
 		} else if (c >= OPT_TABLE && c < OPT_TABLE + (int)ntab) {
@@ -114,7 +119,10 @@ static int parse(int argc, char **argv, struct disk_cli *cl)
 	return r;
 }
 
-static const char *kind_name(int k) { return disk_kind_names[k]; }
+static const char *kind_name(int k)
+{
+	return disk_kind_names[k];
+}
 
 static void print_copy(const json_t *res)
 {
@@ -141,10 +149,12 @@ static int do_create(struct disk_cli *cl, int nargs)
 	struct disk_inst d;
 	char sz[32];
 	if (nargs)
-		return vb_err(-EINVAL, "disk create takes no arguments; use --set k=v or --KEY VALUE");
+		return vb_err(-EINVAL,
+			      "disk create takes no arguments; use --set k=v or --KEY VALUE");
 	if (cl->o.kind == DISK_NONE)
-		return vb_err(-EINVAL, "disk create: disk=none makes nothing (use disk=file, blockdev "
-				       "or lvm)");
+		return vb_err(-EINVAL,
+			      "disk create: disk=none makes nothing (use disk=file, blockdev "
+			      "or lvm)");
 	cl->o.keep = 1; /* what `disk create` makes outlives the command */
 	int r = disk_create(&cl->o, cl->workdir, &d);
 	if (r < 0)
@@ -167,7 +177,12 @@ static int do_create(struct disk_cli *cl, int nargs)
 		json_t *copy = json_object_get(d.info, "copy");
 		if (copy)
 			print_copy(copy);
-		printf("remove it with: vmbench disk remove %s\n", d.path);
+		if (cl->o.kind == DISK_LVM)
+			printf(
+			    "remove it with: vmbench disk remove --set disk=lvm,vg=%s,lv=%s%s%s\n",
+			    cl->o.vg, cl->o.lv, cl->o.pv[0] ? " --pv " : "", cl->o.pv);
+		else if (cl->o.kind != DISK_BLOCKDEV || cl->o.loop[0]) /* not a device= of yours */
+			printf("remove it with: vmbench disk remove %s\n", d.path);
 	}
 	disk_destroy(&d); /* keep is on: this only lets go of it */
 	return 0;
@@ -236,7 +251,8 @@ int cli_disk(int argc, char **argv)
 	}
 	if (strcmp(sub, "create") && strcmp(sub, "copy") && strcmp(sub, "info") &&
 	    strcmp(sub, "remove")) {
-		vb_err(-EINVAL, "unknown disk command '%s' (valid: create, copy, info, remove)", sub);
+		vb_err(-EINVAL, "unknown disk command '%s' (valid: create, copy, info, remove)",
+		       sub);
 		return VB_EXIT_USAGE;
 	}
 	if (opt_defaults(disk_options, &cl.o) < 0)

@@ -31,8 +31,8 @@
 #include "util/units.h"
 
 struct blockdev_priv {
-	int loop_fd;      /* our descriptor of the loop device, -1 if none */
-	int attached;     /* we attached d->path (in a dry run: would have) */
+	int loop_fd;	  /* our descriptor of the loop device, -1 if none */
+	int attached;	  /* we attached d->path (in a dry run: would have) */
 	int created_file; /* loop= did not exist: we made it */
 };
 
@@ -92,10 +92,10 @@ int disk_dev_facts(const char *dev, json_t **out)
 	close(fd);
 	if (r)
 		return vb_err(-e, "cannot get the size of '%s': %s", dev, strerror(e));
-	json_t *o = json_pack("{s:s, s:i, s:i, s:I, s:i, s:i}", "path", dev, "major",
-			      (int)major(st.st_rdev), "minor", (int)minor(st.st_rdev), "size",
-			      (json_int_t)size, "logical_block_size", lbs, "physical_block_size",
-			      (int)pbs);
+	json_t *o =
+	    json_pack("{s:s, s:i, s:i, s:I, s:i, s:i}", "path", dev, "major",
+		      (int)major(st.st_rdev), "minor", (int)minor(st.st_rdev), "size",
+		      (json_int_t)size, "logical_block_size", lbs, "physical_block_size", (int)pbs);
 	snprintf(link, sizeof(link), "/sys/dev/block/%u:%u", major(st.st_rdev), minor(st.st_rdev));
 	if (realpath(link, dir)) {
 		int part = access(strcat(strcpy(buf, dir), "/partition"), F_OK) == 0;
@@ -108,10 +108,12 @@ int disk_dev_facts(const char *dev, json_t **out)
 			json_object_set_new(o, "rotational", json_boolean(buf[0] == '1'));
 		if (!part && sysfs_read(dir, "loop/backing_file", buf, sizeof(buf))[0]) {
 			json_t *l = json_pack("{s:s}", "backing_file", buf);
-			json_object_set_new(l, "autoclear", json_boolean(
-				sysfs_read(dir, "loop/autoclear", buf, sizeof(buf))[0] == '1'));
-			json_object_set_new(l, "direct_io", json_boolean(
-				sysfs_read(dir, "loop/dio", buf, sizeof(buf))[0] == '1'));
+			json_object_set_new(l, "autoclear",
+					    json_boolean(sysfs_read(dir, "loop/autoclear", buf,
+								    sizeof(buf))[0] == '1'));
+			json_object_set_new(
+			    l, "direct_io",
+			    json_boolean(sysfs_read(dir, "loop/dio", buf, sizeof(buf))[0] == '1'));
 			json_object_set_new(o, "loop", l);
 		}
 		if (sysfs_read(dir, "dm/name", buf, sizeof(buf))[0])
@@ -129,7 +131,8 @@ static int loop_attach(const char *file, int dio, int autoclear, int *fd, char *
 	*fd = -1;
 	if (cmd_dry_run()) {
 		struct cmd *c = cmd_new("losetup");
-		cmd_args(c, "--find", "--show", dio ? "--direct-io=on" : "--direct-io=off", file, NULL);
+		cmd_args(c, "--find", "--show", dio ? "--direct-io=on" : "--direct-io=off", file,
+			 NULL);
 		snprintf(path, n, "/dev/loopN");
 		return disk_run(NULL, c, NULL);
 	}
@@ -154,13 +157,15 @@ static int loop_attach(const char *file, int dio, int autoclear, int *fd, char *
 	for (int tries = 0;; tries++) {
 		int nr = ioctl(ctl, LOOP_CTL_GET_FREE);
 		if (nr < 0) {
-			r = vb_err(-errno, "disk=blockdev: no free loop device: %s", strerror(errno));
+			r = vb_err(-errno, "disk=blockdev: no free loop device: %s",
+				   strerror(errno));
 			goto out;
 		}
 		snprintf(path, n, "/dev/loop%d", nr);
 		lfd = open(path, O_RDWR | O_CLOEXEC);
 		if (lfd < 0) {
-			r = vb_err(-errno, "disk=blockdev: cannot open '%s': %s", path, strerror(errno));
+			r = vb_err(-errno, "disk=blockdev: cannot open '%s': %s", path,
+				   strerror(errno));
 			goto out;
 		}
 		if (ioctl(lfd, LOOP_CONFIGURE, &cfg) == 0)
@@ -180,8 +185,8 @@ static int loop_attach(const char *file, int dio, int autoclear, int *fd, char *
 		struct loop_info64 info = cfg.info;
 		info.lo_flags &= LO_FLAGS_AUTOCLEAR;
 		if (ioctl(lfd, LOOP_SET_FD, ffd) < 0) {
-			r = vb_err(-errno, "disk=blockdev: cannot attach '%s' to %s: %s", file, path,
-				   strerror(errno));
+			r = vb_err(-errno, "disk=blockdev: cannot attach '%s' to %s: %s", file,
+				   path, strerror(errno));
 			goto out;
 		}
 		if (ioctl(lfd, LOOP_SET_STATUS64, &info) < 0 ||
@@ -221,7 +226,7 @@ static void loop_detach_fd(int fd, const char *path)
 
 int disk_loop_detach(const char *dev)
 {
-	int r = disk_safety_check(dev, "detaching");
+	int r = disk_safety_check(dev, "a detach");
 	if (r < 0)
 		return r;
 	if (cmd_dry_run()) {
@@ -253,8 +258,9 @@ static int blockdev_validate(const struct disk_opts *o)
 	if (o->loop[0] && o->size % 512)
 		return vb_err(-EINVAL, "disk=blockdev: size is not a multiple of 512 bytes");
 	if (o->format == DISK_FMT_QCOW2 && !o->source[0])
-		return vb_err(-EINVAL, "disk=blockdev: format=qcow2 needs a qcow2 source= to copy onto "
-				       "the device; without one the device is raw");
+		return vb_err(-EINVAL,
+			      "disk=blockdev: format=qcow2 needs a qcow2 source= to copy onto "
+			      "the device; without one the device is raw");
 	return 0;
 }
 
@@ -266,11 +272,13 @@ static int source_format(const struct disk_opts *o, const char **fmt)
 		return 0;
 	const char *f = disk_sniff_format(o->source);
 	if (!f && !cmd_dry_run())
-		return vb_err(-errno, "cannot read the source '%s': %s", o->source, strerror(errno));
+		return vb_err(-errno, "cannot read the source '%s': %s", o->source,
+			      strerror(errno));
 	if (f)
 		*fmt = f;
 	if (o->format == DISK_FMT_QCOW2 && strcmp(*fmt, "qcow2") != 0 && !cmd_dry_run())
-		return vb_err(-EINVAL, "format=qcow2, but the source '%s' is a raw image", o->source);
+		return vb_err(-EINVAL, "format=qcow2, but the source '%s' is a raw image",
+			      o->source);
 	if (o->format == DISK_FMT_QCOW2)
 		*fmt = "qcow2";
 	return 0;
@@ -315,12 +323,14 @@ static int make_loop_file(struct disk_inst *d, struct blockdev_priv *p)
 	}
 	int fd = open(o->loop, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0)
-		return vb_err(-errno, "disk=blockdev: cannot create '%s': %s", o->loop, strerror(errno));
+		return vb_err(-errno, "disk=blockdev: cannot create '%s': %s", o->loop,
+			      strerror(errno));
 	p->created_file = 1;
 	if (ftruncate(fd, (off_t)o->size) < 0) {
 		int e = errno;
 		close(fd);
-		return vb_err(-e, "disk=blockdev: cannot make '%s' %s: %s", o->loop, sz, strerror(e));
+		return vb_err(-e, "disk=blockdev: cannot make '%s' %s: %s", o->loop, sz,
+			      strerror(e));
 	}
 	close(fd);
 	json_object_set_new(d->info, "loop_file_created", json_true());
@@ -350,7 +360,8 @@ static int blockdev_create(struct disk_inst *d, const char *workdir)
 					    : vb_err(-errno, "disk=blockdev: '%s': %s", o->loop,
 						     strerror(errno));
 		} else if (!S_ISREG(st.st_mode)) {
-			r = vb_err(-EINVAL, "disk=blockdev: loop=%s is not a regular file", o->loop);
+			r = vb_err(-EINVAL, "disk=blockdev: loop=%s is not a regular file",
+				   o->loop);
 		}
 		if (r == 0) {
 			r = loop_attach(o->loop, o->loop_dio, !o->keep, &p->loop_fd, d->path,
@@ -358,8 +369,9 @@ static int blockdev_create(struct disk_inst *d, const char *workdir)
 			p->attached = r == 0;
 		}
 		json_object_set_new(d->info, "attach",
-				    json_string(o->keep ? "LOOP_CONFIGURE (keep-disk: no autoclear)"
-							: "LOOP_CONFIGURE with LO_FLAGS_AUTOCLEAR"));
+				    json_string(o->keep
+						    ? "LOOP_CONFIGURE (keep-disk: no autoclear)"
+						    : "LOOP_CONFIGURE with LO_FLAGS_AUTOCLEAR"));
 	}
 	if (r == 0 && o->source[0]) {
 		json_t *res = NULL;
@@ -389,10 +401,10 @@ static void blockdev_destroy(struct disk_inst *d)
 }
 
 const struct disk_ops blockdev_disk = {
-	.name = "blockdev",
-	.summary = "a block device named explicitly, or a loop device on a file (autoclear)",
-	.probe = blockdev_probe,
-	.create = blockdev_create,
-	.describe = blockdev_describe,
-	.destroy = blockdev_destroy,
+    .name = "blockdev",
+    .summary = "a block device named explicitly, or a loop device on a file (autoclear)",
+    .probe = blockdev_probe,
+    .create = blockdev_create,
+    .describe = blockdev_describe,
+    .destroy = blockdev_destroy,
 };

@@ -125,7 +125,9 @@ int disk_copy(const char *src, const char *dst, uint64_t bs, int direct, json_t 
 	if (dfd < 0) {
 		int e = errno;
 		if (direct && e == EINVAL)
-			r = vb_err(-e, "copy: '%s' refuses O_DIRECT; copy without it (copy-direct=off)", dst);
+			r = vb_err(-e,
+				   "copy: '%s' refuses O_DIRECT; copy without it (copy-direct=off)",
+				   dst);
 		else
 			r = vb_err(-e, "copy: cannot open '%s' for writing: %s", dst, strerror(e));
 		goto out;
@@ -133,7 +135,8 @@ int disk_copy(const char *src, const char *dst, uint64_t bs, int direct, json_t 
 	if (dst_blk) {
 		int lbs = 0;
 		if (ioctl(dfd, BLKGETSIZE64, &dsize) < 0 || ioctl(dfd, BLKSSZGET, &lbs) < 0) {
-			r = vb_err(-errno, "copy: cannot get the size of '%s': %s", dst, strerror(errno));
+			r = vb_err(-errno, "copy: cannot get the size of '%s': %s", dst,
+				   strerror(errno));
 			goto out;
 		}
 		align = lbs > 0 ? (unsigned)lbs : 512;
@@ -141,7 +144,8 @@ int disk_copy(const char *src, const char *dst, uint64_t bs, int direct, json_t 
 			char a[32], b[32];
 			units_fmt_size(ssize, a, sizeof(a));
 			units_fmt_size(dsize, b, sizeof(b));
-			r = vb_err(-ENOSPC, "copy: '%s' (%s) does not fit on '%s' (%s)", src, a, dst, b);
+			r = vb_err(-ENOSPC, "copy: '%s' (%s) does not fit on '%s' (%s)", src, a,
+				   dst, b);
 			goto out;
 		}
 	}
@@ -163,8 +167,9 @@ int disk_copy(const char *src, const char *dst, uint64_t bs, int direct, json_t 
 		if (direct && len % align) { /* O_DIRECT writes whole blocks */
 			size_t padded = (len + align - 1) / align * align;
 			if (dst_blk && total + padded > dsize) {
-				r = vb_err(-EINVAL, "copy: the source's last block does not fill a %u-byte "
-						    "block of '%s'; copy without O_DIRECT",
+				r = vb_err(-EINVAL,
+					   "copy: the source's last block does not fill a %u-byte "
+					   "block of '%s'; copy without O_DIRECT",
 					   align, dst);
 				goto out;
 			}
@@ -190,9 +195,9 @@ int disk_copy(const char *src, const char *dst, uint64_t bs, int direct, json_t 
 	}
 	double secs = (double)(vb_now_ns() - t0) / 1e9;
 	if (result)
-		*result = json_pack("{s:s, s:s, s:I, s:I, s:b, s:f, s:f, s:s}", "source", src, "dest",
-				    dst, "bytes", (json_int_t)total, "bs", (json_int_t)bs, "direct",
-				    direct, "seconds", secs, "mb_per_s",
+		*result = json_pack("{s:s, s:s, s:I, s:I, s:b, s:f, s:f, s:s}", "source", src,
+				    "dest", dst, "bytes", (json_int_t)total, "bs", (json_int_t)bs,
+				    "direct", direct, "seconds", secs, "mb_per_s",
 				    secs > 0 ? (double)total / 1e6 / secs : 0.0, "as_dd",
 				    as_dd ? as_dd : "");
 out:

@@ -19,7 +19,9 @@
  * disk_create made unless keep-disk is on; it is safe on a zeroed or failed d.
  * Every external program runs through the command builder (util/cmd.h), so
  * in dry-run mode the disk's command lines are printed and nothing is
- * changed; the block copy then prints the equivalent dd command line.
+ * changed; what vmbench does itself (block copy, loop attach and detach,
+ * making a loop file, removing an image) is printed as the equivalent dd,
+ * losetup, truncate or rm command line (see tests/golden/README.md).
  *
  * Adding a new disk kind:
  *   1. Write src/disk/NAME.c with one `const struct disk_ops NAME_disk`;

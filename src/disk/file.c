@@ -41,18 +41,22 @@ static int file_validate(const struct disk_opts *o)
 	if (o->size % 512) {
 		units_fmt_size(o->size, a, sizeof(a));
 		units_fmt_size((o->size + 511) / 512 * 512, b, sizeof(b));
-		return vb_err(-EINVAL, "disk=file: size=%s is not a multiple of 512 bytes; use e.g. size=%s",
+		return vb_err(-EINVAL,
+			      "disk=file: size=%s is not a multiple of 512 bytes; use e.g. size=%s",
 			      a, b);
 	}
 	if (o->device[0] || o->loop[0] || o->source[0])
 		return vb_err(-EINVAL,
 			      "disk=file: %s= belongs to disk=blockdev or disk=lvm; for an image "
 			      "built on another one use backing=",
-			      o->device[0] ? "device" : o->loop[0] ? "loop" : "source");
+			      o->device[0] ? "device"
+			      : o->loop[0] ? "loop"
+					   : "source");
 	if (o->format == DISK_FMT_RAW) {
 		if (o->backing[0])
-			return vb_err(-EINVAL, "disk=file: a raw image cannot have a backing file; set "
-					       "format=qcow2 for an overlay");
+			return vb_err(-EINVAL,
+				      "disk=file: a raw image cannot have a backing file; set "
+				      "format=qcow2 for an overlay");
 		if (o->cluster_size)
 			return vb_err(-EINVAL, "disk=file: cluster-size is a qcow2 option; set "
 					       "format=qcow2 or drop cluster-size");
@@ -60,24 +64,27 @@ static int file_validate(const struct disk_opts *o)
 			return vb_err(-EINVAL, "disk=file: extended-l2 is a qcow2 option; set "
 					       "format=qcow2 or drop extended-l2");
 		if (o->preallocation == DISK_PREALLOC_METADATA)
-			return vb_err(-EINVAL, "disk=file: preallocation=metadata needs format=qcow2 "
-					       "(a raw image takes off, falloc or full)");
+			return vb_err(-EINVAL,
+				      "disk=file: preallocation=metadata needs format=qcow2 "
+				      "(a raw image takes off, falloc or full)");
 		return 0;
 	}
 	uint64_t cs = o->cluster_size ? o->cluster_size : FILE_QCOW2_DEFAULT_CLUSTER;
 	units_fmt_size(cs, a, sizeof(a));
 	if (cs < FILE_MIN_CLUSTER || cs > FILE_MAX_CLUSTER || (cs & (cs - 1)))
-		return vb_err(-EINVAL, "disk=file: cluster-size=%s must be a power of two from 512 to 2M",
-			      a);
+		return vb_err(
+		    -EINVAL, "disk=file: cluster-size=%s must be a power of two from 512 to 2M", a);
 	if (o->extended_l2 && cs < FILE_MIN_CLUSTER_EXT_L2)
-		return vb_err(-EINVAL, "disk=file: extended-l2=on needs a cluster-size of at least 16k "
-				       "(got %s); set cluster-size=16k or more",
+		return vb_err(-EINVAL,
+			      "disk=file: extended-l2=on needs a cluster-size of at least 16k "
+			      "(got %s); set cluster-size=16k or more",
 			      a);
 	if (o->backing[0] && o->preallocation != DISK_PREALLOC_OFF && !o->extended_l2)
-		return vb_err(-EINVAL,
-			      "disk=file: preallocation=%s with a backing file needs extended-l2=on "
-			      "(qemu-img refuses it otherwise); set extended-l2=on or preallocation=off",
-			      pre);
+		return vb_err(
+		    -EINVAL,
+		    "disk=file: preallocation=%s with a backing file needs extended-l2=on "
+		    "(qemu-img refuses it otherwise); set extended-l2=on or preallocation=off",
+		    pre);
 	return 0;
 }
 
@@ -106,8 +113,7 @@ int disk_qemu_img_info(struct disk_inst *d, const char *path, int chain, json_t 
 
 /* The backing image's absolute path (qemu-img resolves a relative one
  * against the overlay's directory, not ours), format and virtual size. */
-static int file_backing(struct disk_inst *d, char *abs, size_t n, const char **fmt,
-			uint64_t *vsize)
+static int file_backing(struct disk_inst *d, char *abs, size_t n, const char **fmt, uint64_t *vsize)
 {
 	const char *b = d->opts->backing;
 	char real[PATH_MAX];
@@ -127,14 +133,16 @@ static int file_backing(struct disk_inst *d, char *abs, size_t n, const char **f
 		const char *dot = strrchr(abs, '.');
 		*fmt = disk_sniff_format(abs);
 		if (!*fmt)
-			*fmt = dot && (!strcmp(dot, ".qcow2") || !strcmp(dot, ".qcow")) ? "qcow2" : "raw";
+			*fmt = dot && (!strcmp(dot, ".qcow2") || !strcmp(dot, ".qcow")) ? "qcow2"
+											: "raw";
 		return 0;
 	}
 	const char *f = json_string_value(json_object_get(info, "format"));
 	*fmt = f && !strcmp(f, "qcow2") ? "qcow2" : f && !strcmp(f, "raw") ? "raw" : NULL;
 	if (!*fmt) {
-		r = vb_err(-EINVAL, "disk=file: backing image '%s' is %s; vmbench makes overlays on "
-				    "raw or qcow2 images",
+		r = vb_err(-EINVAL,
+			   "disk=file: backing image '%s' is %s; vmbench makes overlays on "
+			   "raw or qcow2 images",
 			   abs, f ? f : "of unknown format");
 	}
 	*vsize = (uint64_t)json_integer_value(json_object_get(info, "virtual-size"));
@@ -176,12 +184,23 @@ static int file_create(struct disk_inst *d, const char *workdir)
 		snprintf(d->path, sizeof(d->path), "%s", o->image);
 	else if (snprintf(d->path, sizeof(d->path), "%s/%s.%s", workdir,
 			  o->serial[0] ? o->serial : "disk", fmt) >= (int)sizeof(d->path))
-		return vb_err(-ENAMETOOLONG, "disk=file: the image path in '%s' is too long", workdir);
+		return vb_err(-ENAMETOOLONG, "disk=file: the image path in '%s' is too long",
+			      workdir);
+	if (d->path[0] != '/') { /* QEMU and provenance want it absolute */
+		char cwd[PATH_MAX], rel[PATH_MAX];
+		snprintf(rel, sizeof(rel), "%s",
+			 d->path[0] == '.' && d->path[1] == '/' ? d->path + 2 : d->path);
+		if (!getcwd(cwd, sizeof(cwd)) ||
+		    snprintf(d->path, sizeof(d->path), "%s/%s", cwd, rel) >= (int)sizeof(d->path))
+			return vb_err(-ENAMETOOLONG, "disk=file: cannot make '%s' an absolute path",
+				      rel);
+	}
 	if (stat(d->path, &st) == 0)
-		return vb_err(-EEXIST,
-			      "disk=file: '%s' already exists; remove it ('vmbench disk remove %s') or "
-			      "choose another image=",
-			      d->path, d->path);
+		return vb_err(
+		    -EEXIST,
+		    "disk=file: '%s' already exists; remove it ('vmbench disk remove %s') or "
+		    "choose another image=",
+		    d->path, d->path);
 	if (!cmd_dry_run() && file_probe())
 		return vb_err(-ENOENT, "disk=file: %s", file_probe());
 	if (o->backing[0]) {
@@ -191,7 +210,8 @@ static int file_create(struct disk_inst *d, const char *workdir)
 		if (realpath(d->path, real) == NULL)
 			snprintf(real, sizeof(real), "%s", d->path);
 		if (!strcmp(real, backing))
-			return vb_err(-EINVAL, "disk=file: the image cannot be its own backing file");
+			return vb_err(-EINVAL,
+				      "disk=file: the image cannot be its own backing file");
 		if (bsize > size) /* an overlay smaller than its base would cut the base off */
 			size = bsize;
 	}
@@ -240,7 +260,8 @@ static int file_describe(struct disk_inst *d)
 	int r = disk_qemu_img_info(d, d->path, 1, &chain);
 	if (r < 0 || !chain)
 		return r;
-	json_object_set_new(d->info, "chain_depth", json_integer((json_int_t)json_array_size(chain)));
+	json_object_set_new(d->info, "chain_depth",
+			    json_integer((json_int_t)json_array_size(chain)));
 	json_object_set_new(d->info, "qemu_img_info", chain);
 	return 0;
 }
@@ -251,10 +272,10 @@ static void file_destroy(struct disk_inst *d)
 }
 
 const struct disk_ops file_disk = {
-	.name = "file",
-	.summary = "raw or qcow2 image made with qemu-img (preallocation, cluster size, overlays)",
-	.probe = file_probe,
-	.create = file_create,
-	.describe = file_describe,
-	.destroy = file_destroy,
+    .name = "file",
+    .summary = "raw or qcow2 image made with qemu-img (preallocation, cluster size, overlays)",
+    .probe = file_probe,
+    .create = file_create,
+    .describe = file_describe,
+    .destroy = file_destroy,
 };

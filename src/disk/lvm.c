@@ -47,8 +47,8 @@ static const char *lvm_probe(void)
 	if (!ctl || !misc) {
 		snprintf(why, sizeof(why), "no device-mapper on this host (%s)",
 			 !ctl && !misc ? "no /dev/mapper/control, none in /proc/misc"
-			 : !ctl	      ? "no /dev/mapper/control"
-				      : "no device-mapper in /proc/misc");
+			 : !ctl	       ? "no /dev/mapper/control"
+				       : "no device-mapper in /proc/misc");
 		return why;
 	}
 	if (!disk_have_program("lvm"))
@@ -63,7 +63,8 @@ static int lvm_name_ok(const char *s)
 	if (!*s || *s == '-' || !strcmp(s, ".") || !strcmp(s, ".."))
 		return 0;
 	for (; *s; s++)
-		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+_.-", *s))
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+_.-",
+			    *s))
 			return 0;
 	return 1;
 }
@@ -71,22 +72,28 @@ static int lvm_name_ok(const char *s)
 static int lvm_validate(const struct disk_opts *o)
 {
 	if (!lvm_name_ok(o->vg))
-		return vb_err(-EINVAL, "disk=lvm: vg='%s' is not a valid VG name (letters, digits, "
-				       "+ _ . -, not starting with -)",
+		return vb_err(-EINVAL,
+			      "disk=lvm: vg='%s' is not a valid VG name (letters, digits, "
+			      "+ _ . -, not starting with -)",
 			      o->vg);
 	if (!lvm_name_ok(o->lv))
-		return vb_err(-EINVAL, "disk=lvm: lv='%s' is not a valid LV name (letters, digits, "
-				       "+ _ . -, not starting with -)",
+		return vb_err(-EINVAL,
+			      "disk=lvm: lv='%s' is not a valid LV name (letters, digits, "
+			      "+ _ . -, not starting with -)",
 			      o->lv);
 	if (o->size % 512)
 		return vb_err(-EINVAL, "disk=lvm: size is not a multiple of 512 bytes");
 	if (o->device[0] || o->loop[0] || o->backing[0])
-		return vb_err(-EINVAL, "disk=lvm: %s= belongs to another disk kind; LVM takes its "
-				       "devices as pv=",
-			      o->device[0] ? "device" : o->loop[0] ? "loop" : "backing");
+		return vb_err(-EINVAL,
+			      "disk=lvm: %s= belongs to another disk kind; LVM takes its "
+			      "devices as pv=",
+			      o->device[0] ? "device"
+			      : o->loop[0] ? "loop"
+					   : "backing");
 	if (o->format == DISK_FMT_QCOW2 && !o->source[0])
-		return vb_err(-EINVAL, "disk=lvm: format=qcow2 needs a qcow2 source= to copy onto the "
-				       "LV; without one the LV is raw");
+		return vb_err(-EINVAL,
+			      "disk=lvm: format=qcow2 needs a qcow2 source= to copy onto the "
+			      "LV; without one the LV is raw");
 	for (const char *p = o->pv; *p; p++)
 		if (*p == ' ')
 			return vb_err(-EINVAL, "disk=lvm: pv= is a comma list without blanks");
@@ -139,20 +146,22 @@ static int has_row(const char *text, const char *a, char *second, size_t n)
 }
 
 struct pv_scan {
-	const char *pvs;     /* `pvs -o pv_name,vg_name` */
-	char *fresh;         /* the pv= devices that are not PVs yet */
+	const char *pvs; /* `pvs -o pv_name,vg_name` */
+	char *fresh;	 /* the pv= devices that are not PVs yet */
 	size_t n;
 };
 
 static int pv_sort(const char *item, void *arg)
 {
 	struct pv_scan *s = arg;
-	char vg[256] = "", real[PATH_MAX];
+	char vg[512] = "", real[PATH_MAX];
 	const char *name = realpath(item, real) ? real : item;
-	if (s->pvs && (has_row(s->pvs, item, vg, sizeof(vg)) || has_row(s->pvs, name, vg, sizeof(vg)))) {
+	if (s->pvs &&
+	    (has_row(s->pvs, item, vg, sizeof(vg)) || has_row(s->pvs, name, vg, sizeof(vg)))) {
 		if (vg[0])
-			return vb_err(-EBUSY, "refusing to use '%s' as an LVM physical volume: it is "
-					      "already one of VG '%s'",
+			return vb_err(-EBUSY,
+				      "refusing to use '%s' as an LVM physical volume: it is "
+				      "already one of VG '%s'",
 				      item, vg);
 		return 0; /* a PV in no VG: used as it is, and left a PV */
 	}
@@ -230,15 +239,17 @@ static int lvm_create(struct disk_inst *d, const char *workdir)
 		}
 	}
 	if (vg_exists && o->pv[0] && !cmd_dry_run()) {
-		r = vb_err(-EEXIST, "disk=lvm: VG '%s' already exists; drop pv= to use it as it is, "
-				    "or choose another vg=",
+		r = vb_err(-EEXIST,
+			   "disk=lvm: VG '%s' already exists; drop pv= to use it as it is, "
+			   "or choose another vg=",
 			   o->vg);
 		goto fail;
 	}
 	if (!vg_exists) {
 		if (!o->pv[0]) {
-			r = vb_err(-EINVAL, "disk=lvm: VG '%s' does not exist; name the device(s) to make "
-					    "it from with pv=/dev/X[,/dev/Y] (they are wiped)",
+			r = vb_err(-EINVAL,
+				   "disk=lvm: VG '%s' does not exist; name the device(s) to make "
+				   "it from with pv=/dev/X[,/dev/Y] (they are wiped)",
 				   o->vg);
 			goto fail;
 		}
@@ -328,10 +339,10 @@ int disk_lvm_remove(const char *vg, const char *lv, const char *pv)
 }
 
 const struct disk_ops lvm_disk = {
-	.name = "lvm",
-	.summary = "an LVM logical volume (PV/VG/LV made by vmbench), filled by a block copy",
-	.probe = lvm_probe,
-	.create = lvm_create,
-	.describe = lvm_describe,
-	.destroy = lvm_destroy,
+    .name = "lvm",
+    .summary = "an LVM logical volume (PV/VG/LV made by vmbench), filled by a block copy",
+    .probe = lvm_probe,
+    .create = lvm_create,
+    .describe = lvm_describe,
+    .destroy = lvm_destroy,
 };

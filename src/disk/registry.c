@@ -23,17 +23,17 @@ static const struct disk_ops *const all[] = {
 #define VB_DISK(n) &n##_disk,
 #include "disk/disk_list.h"
 #undef VB_DISK
-	NULL,
+    NULL,
 };
 #define NKINDS (sizeof(all) / sizeof(all[0]) - 1)
 
 /* Generated from the same list, so a kind's index is its place in it. */
 const char *const disk_kind_names[] = {
-	"none",
+    "none",
 #define VB_DISK(n) #n,
 #include "disk/disk_list.h"
 #undef VB_DISK
-	NULL,
+    NULL,
 };
 const char *const disk_format_names[] = {"raw", "qcow2", NULL};
 const char *const disk_prealloc_names[] = {"off", "metadata", "falloc", "full", NULL};
@@ -43,11 +43,14 @@ struct disk_opts_holder {
 	struct disk_opts d;
 };
 const struct opt_def disk_options[] = {
-	DISK_OPT_DEFS(struct disk_opts_holder, d),
-	OPT_END,
+    DISK_OPT_DEFS(struct disk_opts_holder, d),
+    OPT_END,
 };
 
-const struct disk_ops *const *disk_all(void) { return all; }
+const struct disk_ops *const *disk_all(void)
+{
+	return all;
+}
 
 const struct disk_ops *disk_find(const char *name)
 {
@@ -183,8 +186,12 @@ int disk_info_path(const char *path, json_t **out)
 	*out = NULL;
 	if (stat(path, &st) < 0)
 		return vb_err(-errno, "cannot describe '%s': %s", path, strerror(errno));
-	if (S_ISBLK(st.st_mode))
-		return disk_dev_facts(path, out);
+	if (S_ISBLK(st.st_mode)) {
+		int r = disk_dev_facts(path, out);
+		if (r == 0)
+			json_object_set_new(*out, "kind", json_string("blockdev"));
+		return r;
+	}
 	if (!S_ISREG(st.st_mode))
 		return vb_err(-EINVAL, "'%s' is neither an image file nor a block device", path);
 	json_t *chain = NULL;
@@ -197,7 +204,8 @@ int disk_info_path(const char *path, json_t **out)
 	if (chain) {
 		json_t *top = json_array_get(chain, 0);
 		json_object_set(o, "format", json_object_get(top, "format"));
-		json_object_set_new(o, "chain_depth", json_integer((json_int_t)json_array_size(chain)));
+		json_object_set_new(o, "chain_depth",
+				    json_integer((json_int_t)json_array_size(chain)));
 		json_object_set_new(o, "qemu_img_info", chain);
 	}
 	*out = o;
@@ -231,7 +239,8 @@ int disk_remove(const struct disk_opts *o, const char *path)
 		return disk_lvm_remove(o->vg, o->lv, o->pv);
 	}
 	if (!path || !*path)
-		return vb_err(-EINVAL, "remove what? name an image file, a loop device or /dev/VG/LV");
+		return vb_err(-EINVAL,
+			      "remove what? name an image file, a loop device or /dev/VG/LV");
 	if (stat(path, &st) < 0) {
 		int e = errno;
 		if (cmd_dry_run() && lv_path_split(path, vg, sizeof(vg), lv, sizeof(lv)) == 0)

@@ -285,8 +285,8 @@ int disk_safety_check_devnum(dev_t dv, const char *name, const char *use)
 	int have_root, part;
 
 	if (sys_dir(dv, dir) < 0)
-		return vb_err(-ENODEV, "cannot use '%s' for %s: no block device %u:%u in /sys", name,
-			      use, major(dv), minor(dv));
+		return vb_err(-ENODEV, "cannot use '%s' for %s: no block device %u:%u in /sys",
+			      name, use, major(dv), minor(dv));
 	part = is_partition(dir);
 	set_add(&self, dv);
 	if (!part)
@@ -299,17 +299,20 @@ int disk_safety_check_devnum(dev_t dv, const char *name, const char *use)
 			set_add(&root_disks, whole_of(lower_root.v[i]));
 		dev_name(root, n2, sizeof(n2));
 		if (set_has(&lower_root, dv))
-			return REFUSE("it holds the root filesystem (%s is mounted on /)", name, use, n2);
+			return REFUSE("it holds the root filesystem (%s is mounted on /)", name,
+				      use, n2);
 		if (!part && set_has(&root_disks, dv))
-			return REFUSE("it is the disk that holds the root filesystem (%s is mounted on /)",
-				      name, use, n2);
+			return REFUSE(
+			    "it is the disk that holds the root filesystem (%s is mounted on /)",
+			    name, use, n2);
 		if (part && set_has(&root_disks, d = whole_of(dv)))
 			return REFUSE("it is a partition of the root disk %s", name, use,
 				      dev_name(d, n1, sizeof(n1)));
 	}
 	if (hit.where[0]) {
 		if (hit.dev == dv)
-			return REFUSE("it is mounted on '%s'; unmount it first", name, use, hit.where);
+			return REFUSE("it is mounted on '%s'; unmount it first", name, use,
+				      hit.where);
 		return REFUSE("its partition %s is mounted on '%s'; unmount it first", name, use,
 			      dev_name(hit.dev, n1, sizeof(n1)), hit.where);
 	}
@@ -324,10 +327,11 @@ int disk_safety_check_devnum(dev_t dv, const char *name, const char *use)
 		if (sys_dir(self.v[i], sub) < 0 || !first_holder(sub, holder, sizeof(holder)))
 			continue;
 		if (self.v[i] == dv)
-			return REFUSE("it has holders (%s is built on it: LVM, md or dm-crypt)", name, use,
-				      holder);
-		return REFUSE("its partition %s has holders (%s is built on it: LVM, md or dm-crypt)",
-			      name, use, dev_name(self.v[i], n1, sizeof(n1)), holder);
+			return REFUSE("it has holders (%s is built on it: LVM, md or dm-crypt)",
+				      name, use, holder);
+		return REFUSE(
+		    "its partition %s has holders (%s is built on it: LVM, md or dm-crypt)", name,
+		    use, dev_name(self.v[i], n1, sizeof(n1)), holder);
 	}
 	return 0;
 }
@@ -343,7 +347,8 @@ int disk_safety_check(const char *dev, const char *use)
 		return vb_err(-e, "cannot use '%s' for %s: %s", dev, use, strerror(e));
 	}
 	if (!S_ISBLK(st.st_mode))
-		return vb_err(-ENOTBLK, "cannot use '%s' for %s: it is not a block device", dev, use);
+		return vb_err(-ENOTBLK, "cannot use '%s' for %s: it is not a block device", dev,
+			      use);
 	int r = disk_safety_check_devnum(st.st_rdev, dev, use);
 	if (r < 0 || prefix[0])
 		return r;
