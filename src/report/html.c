@@ -67,7 +67,8 @@ static const char css[] =
     "font-size:13px}.flat b{font-weight:600;margin-right:6px}"
     ".cards{display:flex;flex-wrap:wrap;gap:14px;align-items:flex-start}"
     ".card{background:#fff;border:1px solid #d8d8d8;border-radius:6px;padding:4px 12px 8px;"
-    "flex:1 1 480px;min-width:0}.card pre{background:#f7f7f5}";
+    "flex:1 1 480px;min-width:0;overflow-x:auto}.card pre{background:#f7f7f5}"
+    "table.kv td{overflow-wrap:anywhere}table.kv th,table.kv td{font-size:13px}";
 
 struct html {
 	FILE *out;
@@ -78,6 +79,24 @@ struct html {
 static void esc(FILE *f, const char *s)
 {
 	svg_escape(f, s);
+}
+
+/* <tr><th scope="row">NAME</th> */
+static void row_head(FILE *f, const char *name)
+{
+	fputs("<tr><th scope=\"row\">", f);
+	esc(f, name);
+	fputs("</th>", f);
+}
+
+/* <TAG>NAME <span class="unit">(WHAT)</span></TAG> */
+static void heading(FILE *f, const char *tag, const char *name, const char *what)
+{
+	fprintf(f, "<%s>", tag);
+	esc(f, name);
+	fputs(" <span class=\"unit\">(", f);
+	esc(f, what);
+	fprintf(f, ")</span></%s>\n", tag);
 }
 
 static const char *jstr(const json_t *o, const char *key)
@@ -236,7 +255,8 @@ static void figure_begin(FILE *f)
 	fputs("<figure>\n", f);
 }
 
-/* Closes a figure: the caption, then the table of its numbers (folded). */
+/* After the chart: its caption, then the table of its numbers (folded), which
+ * the caller fills and figure_end() closes. */
 static void figure_table_begin(FILE *f, const char *caption)
 {
 	fputs("<figcaption>", f);
@@ -296,10 +316,9 @@ static void bar_figure(struct html *h, const struct analysis_workload *w, int k)
 		fmt_num(bars[i].lo, b, sizeof(b));
 		fmt_num(bars[i].hi, c, sizeof(c));
 		fmt_num(m->sum.sd, d, sizeof(d));
-		fputs("<tr><th scope=\"row\">", f);
-		esc(f, w->cells[v].variant);
+		row_head(f, w->cells[v].variant);
 		fprintf(f,
-			"</th><td class=\"num\">%d</td><td class=\"num\">%s</td><td "
+			"<td class=\"num\">%d</td><td class=\"num\">%s</td><td "
 			"class=\"num\">%s</td><td class=\"num\">%s</td><td "
 			"class=\"num\">%s</td></tr>\n",
 			m->sum.n, a, m->sum.n >= 2 ? b : "–", m->sum.n >= 2 ? c : "–", d);
@@ -385,9 +404,8 @@ static void cdf_figure(struct html *h, const struct analysis_workload *w, const 
 	fputs("<th>mean</th></tr></thead><tbody>\n", f);
 	for (int i = 0; i < n; i++) {
 		char b[32];
-		fputs("<tr><th scope=\"row\">", f);
-		esc(f, s[i].name);
-		fprintf(f, "</th><td class=\"num\">%d</td><td class=\"num\">%llu</td>", hs[i]->runs,
+		row_head(f, s[i].name);
+		fprintf(f, "<td class=\"num\">%d</td><td class=\"num\">%llu</td>", hs[i]->runs,
 			(unsigned long long)hs[i]->merged->count);
 		for (int k = 0; k < ANALYSIS_NPCT; k++) {
 			fmt_num(hs[i]->pct_us[k], b, sizeof(b));
@@ -452,9 +470,7 @@ static void repeat_figure(struct html *h, const struct analysis_workload *w)
 		fprintf(f, "<th>#%d</th>", i + 1);
 	fputs("</tr></thead><tbody>\n", f);
 	for (int i = 0; i < n; i++) {
-		fputs("<tr><th scope=\"row\">", f);
-		esc(f, s[i].name);
-		fputs("</th>", f);
+		row_head(f, s[i].name);
 		for (int k = 0; k < maxn; k++) {
 			char b[32] = "–";
 			if (k < s[i].n)
@@ -555,9 +571,7 @@ static void heatmap_section(struct html *h)
 	}
 	fputs("</tr></thead><tbody>\n", f);
 	for (int r = 0; r < nr; r++) {
-		fputs("<tr><th scope=\"row\">", f);
-		esc(f, a->variants[r]);
-		fputs("</th>", f);
+		row_head(f, a->variants[r]);
 		for (int k = 0; k < nc; k++) {
 			const struct analysis_cell *c =
 			    analysis_cell_find(&a->workloads[wi[k]], a->variants[r]);
@@ -587,11 +601,8 @@ static void workload_section(struct html *h, int wn)
 {
 	const struct analysis_workload *w = &h->a->workloads[wn];
 	FILE *f = h->out;
-	fprintf(f, "<section id=\"w%d\"><h2>", wn);
-	esc(f, w->name);
-	fputs(" <span class=\"unit\">(", f);
-	esc(f, w->type);
-	fputs(")</span></h2>\n", f);
+	fprintf(f, "<section id=\"w%d\">", wn);
+	heading(f, "h2", w->name, w->type);
 	int any = 0;
 	for (int v = 0; v < w->ncells; v++)
 		any |= w->cells[v].nok > 0;
@@ -622,89 +633,97 @@ static void workload_section(struct html *h, int wn)
 	fputs("</div></section>\n", f);
 }
 
-/* A JSON value as HTML: objects as key/value tables, arrays of scalars
- * joined, other arrays as lists. */
-static void json_html(FILE *f, const json_t *j, int depth)
+static int json_scalar(const json_t *j)
+{
+	return !json_is_object(j) && !json_is_array(j);
+}
+
+static void json_scalar_html(FILE *f, const json_t *j)
+{
+	char b[64];
+	if (json_is_string(j))
+		esc(f, json_string_value(j));
+	else if (json_is_integer(j))
+		fprintf(f, "%lld", (long long)json_integer_value(j));
+	else if (json_is_real(j)) {
+		snprintf(b, sizeof(b), "%.10g", json_real_value(j));
+		fputs(b, f);
+	} else if (json_is_boolean(j))
+		fputs(json_is_true(j) ? "true" : "false", f);
+	else
+		fputs("–", f);
+}
+
+/* One row per scalar below j, named by its path ("disk.info.chain[0].format"):
+ * deep facts (a qemu-img chain) stay one readable table. */
+static void json_rows(FILE *f, const json_t *j, char *path, size_t len, size_t cap, int depth)
 {
 	const char *key;
 	json_t *v;
 	size_t i;
-	char b[64];
-	switch (json_typeof(j)) {
-	case JSON_OBJECT: {
-		if (depth > 8 || json_object_size(j) == 0) {
-			fputs("–", f);
-			break;
-		}
-		int flat = 1;
-		json_object_foreach((json_t *)j, key, v) flat &=
-		    !json_is_object(v) && !json_is_array(v);
-		if (flat && json_object_size(j) > 3) { /* a long list of options: in columns */
-			fputs("<div class=\"flat\">", f);
-			json_object_foreach((json_t *)j, key, v)
-			{
-				fputs("<div><b>", f);
-				esc(f, key);
-				fputs("</b>", f);
-				json_html(f, v, depth + 1);
-				fputs("</div>", f);
-			}
-			fputs("</div>", f);
-			break;
-		}
-		fputs("<table class=\"kv\">", f);
-		json_object_foreach((json_t *)j, key, v)
-		{
-			fputs("<tr><th>", f);
-			esc(f, key);
-			fputs("</th><td>", f);
-			json_html(f, v, depth + 1);
-			fputs("</td></tr>", f);
-		}
-		fputs("</table>", f);
-		break;
-	}
-	case JSON_ARRAY: {
-		int scalars = 1;
-		json_array_foreach(j, i, v) scalars &= !json_is_object(v) && !json_is_array(v);
-		if (scalars) {
+	int scalars = 1;
+	if (json_is_array(j))
+		json_array_foreach(j, i, v) scalars &= json_scalar(v);
+	if (depth > 12 || json_scalar(j) || (json_is_array(j) && scalars) ||
+	    (json_is_object(j) && json_object_size(j) == 0)) {
+		fputs("<tr><th>", f);
+		esc(f, path);
+		fputs("</th><td>", f);
+		if (json_is_array(j))
 			json_array_foreach(j, i, v)
 			{
-				if (i)
-					fputs(", ", f);
-				json_html(f, v, depth + 1);
+				fputs(i ? ", " : "", f);
+				json_scalar_html(f, v);
 			}
-			break;
+		else
+			json_scalar_html(f, j);
+		fputs("</td></tr>", f);
+		return;
+	}
+	if (json_is_object(j))
+		json_object_foreach((json_t *)j, key, v)
+		{
+			snprintf(path + len, cap - len, "%s%s", len ? "." : "", key);
+			json_rows(f, v, path, strlen(path), cap, depth + 1);
 		}
-		fputs("<ol>", f);
+	else
 		json_array_foreach(j, i, v)
 		{
-			fputs("<li>", f);
-			json_html(f, v, depth + 1);
-			fputs("</li>", f);
+			snprintf(path + len, cap - len, "[%zu]", i);
+			json_rows(f, v, path, strlen(path), cap, depth + 1);
 		}
-		fputs("</ol>", f);
-		break;
+	path[len] = '\0';
+}
+
+/* A JSON object as HTML: a long flat one (options, host facts) in columns,
+ * anything else as a key/value table of paths. */
+static void json_html(FILE *f, const json_t *j)
+{
+	const char *key;
+	json_t *v;
+	char path[512] = "";
+	int flat = json_is_object(j);
+	if (!json_is_object(j) && !json_is_array(j)) {
+		json_scalar_html(f, j);
+		return;
 	}
-	case JSON_STRING:
-		esc(f, json_string_value(j));
-		break;
-	case JSON_INTEGER:
-		fprintf(f, "%lld", (long long)json_integer_value(j));
-		break;
-	case JSON_REAL:
-		snprintf(b, sizeof(b), "%.10g", json_real_value(j));
-		fputs(b, f);
-		break;
-	case JSON_TRUE:
-		fputs("true", f);
-		break;
-	case JSON_FALSE:
-		fputs("false", f);
-		break;
-	default:
-		fputs("–", f);
+	json_object_foreach((json_t *)j, key, v) flat &= json_scalar(v);
+	if (flat && json_object_size(j) > 3) {
+		fputs("<div class=\"flat\">", f);
+		json_object_foreach((json_t *)j, key, v)
+		{
+			fputs("<div><b>", f);
+			esc(f, key);
+			fputs("</b> ", f);
+			json_scalar_html(f, v);
+			fputs("</div>", f);
+		}
+		fputs("</div>\n", f);
+		return;
 	}
+	fputs("<table class=\"kv\">", f);
+	json_rows(f, j, path, 0, sizeof(path), 0);
+	fputs("</table>\n", f);
 }
 
 static void runs_table(struct html *h, int failed_only)
@@ -754,14 +773,14 @@ static void provenance_section(struct html *h)
 	size_t i;
 	json_t *v;
 	fputs("<section id=\"provenance\"><h2>Provenance</h2>\n<h3>Host</h3>\n", f);
-	json_html(f, json_object_get(exp, "host"), 0);
+	json_html(f, json_object_get(exp, "host"));
 	fputs("<p class=\"meta\">vmbench version of the experiment: <b>", f);
 	esc(f, jstr(exp, "vmbench_version"));
 	fputs("</b>; of this report: <b>" VB_VERSION "</b></p>\n", f);
 	const json_t *cfg = json_object_get(exp, "config");
 	if (json_is_object(cfg) && json_object_size(cfg)) {
 		fputs("<h3>Experiment settings</h3>\n", f);
-		json_html(f, cfg, 0);
+		json_html(f, cfg);
 	}
 	fputs("<h3>Variants</h3>\n<div class=\"cards\">\n", f);
 	json_array_foreach(json_object_get(h->exp, "variants"), i, v)
@@ -773,7 +792,7 @@ static void provenance_section(struct html *h)
 		fputs(" <span class=\"unit\">(target ", f);
 		esc(f, jstr(v, "target"));
 		fputs(")</span></h4>\n<p class=\"meta\">effective configuration</p>", f);
-		json_html(f, json_object_get(v, "config"), 0);
+		json_html(f, json_object_get(v, "config"));
 		fputs("<p class=\"meta\">command line (agent or QEMU argv)</p><pre>", f);
 		esc(f, *jstr(v, "command") ? jstr(v, "command") : "(not recorded)");
 		fputs("</pre>\n", f);
@@ -781,12 +800,12 @@ static void provenance_section(struct html *h)
 		if (facts && !json_is_null(facts)) {
 			fputs("<p class=\"meta\">facts (accelerator, boot phases, disk chain)</p>",
 			      f);
-			json_html(f, facts, 0);
+			json_html(f, facts);
 		}
 		const json_t *agent = json_object_get(v, "agent");
 		if (agent && !json_is_null(agent)) {
 			fputs("<details><summary>what the agent saw (hello)</summary>", f);
-			json_html(f, agent, 0);
+			json_html(f, agent);
 			fputs("</details>\n", f);
 		}
 		fputs("</div>\n", f);
@@ -800,12 +819,8 @@ static void provenance_section(struct html *h)
 		{
 			if (strcmp(jstr(run, "workload"), aw->name))
 				continue;
-			fputs("<h4>", f);
-			esc(f, aw->name);
-			fputs(" <span class=\"unit\">(", f);
-			esc(f, aw->type);
-			fputs(")</span></h4>", f);
-			json_html(f, json_object_get(run, "spec"), 0);
+			heading(f, "h4", aw->name, aw->type);
+			json_html(f, json_object_get(run, "spec"));
 			break;
 		}
 	}
@@ -897,11 +912,7 @@ static int html_end(struct report_ctx *c)
 		"Sarle's coefficient (6 or more repeats).</p>\n",
 		a->cv_limit * 100);
 	for (int w = 0; w < a->nworkloads; w++) {
-		fputs("<h3>", f);
-		esc(f, a->workloads[w].name);
-		fputs(" <span class=\"unit\">(", f);
-		esc(f, a->workloads[w].type);
-		fputs(")</span></h3>\n", f);
+		heading(f, "h3", a->workloads[w].name, a->workloads[w].type);
 		summary_table(&h, &a->workloads[w]);
 	}
 	if (a->nworkloads == 0)

@@ -397,6 +397,15 @@ const char *svg_dash(int i)
 	return d[((unsigned)i / NPALETTE + (unsigned)i) % (sizeof(d) / sizeof(d[0]))];
 }
 
+/* The stroke attributes of series i: colour, width and dash pattern. */
+static void stroke_attrs(FILE *out, int i, double width)
+{
+	const char *d = svg_dash(i);
+	fprintf(out, " stroke=\"%s\" stroke-width=\"%g\"", svg_color(i), width);
+	if (*d)
+		fprintf(out, " stroke-dasharray=\"%s\"", d);
+}
+
 void svg_diverging(double t, char buf[8])
 {
 	/* ColorBrewer RdYlGn ends, through a near white: the middle stays
@@ -435,12 +444,11 @@ static double legend_layout(double width, const char *const *names, const int *s
 			double sx = x + cx, sy = y + cy + LEGEND_ROW / 2;
 			int k = style ? style[i] : i;
 			if (line) {
-				const char *d = svg_dash(k);
 				fprintf(out,
-					"<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
-					"stroke=\"%s\" stroke-width=\"2.5\"%s%s%s/>\n",
-					sx, sy, sx + 24, sy, svg_color(k),
-					*d ? " stroke-dasharray=\"" : "", d, *d ? "\"" : "");
+					"<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"", sx,
+					sy, sx + 24, sy);
+				stroke_attrs(out, k, 2.5);
+				fputs("/>\n", out);
 			} else {
 				fprintf(out,
 					"<rect x=\"%.1f\" y=\"%.1f\" width=\"12\" height=\"12\" "
@@ -627,13 +635,11 @@ static int point_ok(const struct svg_chart *c, double x, double y)
 static void series_step(FILE *out, const struct svg_plot *p, const struct svg_chart *c,
 			const struct svg_series *s, int i)
 {
-	const char *d = svg_dash(i);
 	int started = 0;
 	double lx = 0, ly = 0, py = 0; /* last emitted point; pending y */
-	fprintf(
-	    out,
-	    "<path class=\"series step\" fill=\"none\" stroke=\"%s\" stroke-width=\"2\"%s%s%s d=\"",
-	    svg_color(i), *d ? " stroke-dasharray=\"" : "", d, *d ? "\"" : "");
+	fputs("<path class=\"series step\" fill=\"none\"", out);
+	stroke_attrs(out, i, 2);
+	fputs(" d=\"", out);
 	for (int k = 0; k < s->n; k++) {
 		if (!point_ok(c, s->x[k], s->y[k]))
 			continue;
@@ -667,12 +673,10 @@ static void series_step(FILE *out, const struct svg_plot *p, const struct svg_ch
 static void series_line(FILE *out, const struct svg_plot *p, const struct svg_chart *c,
 			const struct svg_series *s, int i)
 {
-	const char *d = svg_dash(i);
 	char bx[48], by[48];
-	fprintf(out,
-		"<polyline class=\"series\" fill=\"none\" stroke=\"%s\" stroke-width=\"2\"%s%s%s "
-		"points=\"",
-		svg_color(i), *d ? " stroke-dasharray=\"" : "", d, *d ? "\"" : "");
+	fputs("<polyline class=\"series\" fill=\"none\"", out);
+	stroke_attrs(out, i, 2);
+	fputs(" points=\"", out);
 	int first = 1;
 	for (int k = 0; k < s->n; k++) {
 		if (!point_ok(c, s->x[k], s->y[k]))

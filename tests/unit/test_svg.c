@@ -230,6 +230,23 @@ static void test_curve_points(void **state)
 	assert_non_null(strstr(svg, ">5 µs<"));
 	free(c.buf);
 
+	/* repeats 1..3: whole-number ticks only */
+	const double rx[] = {1, 2, 3}, ry[] = {5, 6, 7};
+	struct svg_series rs = {.name = "r", .x = rx, .y = ry, .n = 3, .style = 3};
+	struct svg_chart rc = {.title = "by repeat", .x_integer = 1};
+	assert_int_equal(svg_curve_chart(cap_open(&c), &rc, &rs, 1), 0);
+	svg = cap_close(&c);
+	assert_non_null(strstr(svg, ">2</text>"));
+	assert_null(strstr(svg, ">1.5</text>"));
+	assert_null(strstr(svg, ">2.5</text>"));
+	/* style 3 is the palette's third colour, in the line and in the legend */
+	char want_stroke[64];
+	snprintf(want_stroke, sizeof(want_stroke), "stroke=\"%s\"", svg_color(2));
+	const char *first = strstr(svg, want_stroke);
+	assert_non_null(first);
+	assert_non_null(strstr(first + 1, want_stroke));
+	free(c.buf);
+
 	/* nothing to draw */
 	struct svg_series empty = {.name = "e", .x = x, .y = y, .n = 0};
 	assert_int_equal(svg_curve_chart(cap_open(&c), &ch, &empty, 1), -22);
