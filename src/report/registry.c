@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "report/report.h"
+#include "workloads/workload.h"
 
 #define VB_REPORT(n) extern const struct report_ops n##_report;
 #include "report/report_list.h"
@@ -50,20 +51,5 @@ int report_render(const struct report_ops *ops, const json_t *exp, const char *d
 
 const char *const *report_headline(const char *type)
 {
-	static const struct {
-		const char *type;
-		const char *const metrics[8];
-	} table[] = {
-		{"cpu", {"events_per_s", "lat_p99_us", NULL}},
-		{"memory", {"mib_per_s", NULL}},
-		{"fileio", {"reads_per_s", "writes_per_s", "fsyncs_per_s", "read_mib_s",
-			    "write_mib_s", "lat_p99_us", NULL}},
-		{"dd", {"mb_per_s", "lat_p99_us", NULL}},
-		{"blkio", {"read_iops", "write_iops", "read_mib_s", "write_mib_s",
-			   "read_clat_p99_us", "write_clat_p99_us", "cpu_us_per_io", NULL}},
-	};
-	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
-		if (type && strcmp(table[i].type, type) == 0)
-			return table[i].metrics;
-	return NULL;
+	return workload_headlines(type);
 }

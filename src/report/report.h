@@ -34,7 +34,7 @@ void report_names(char *buf, size_t n);
 int report_render(const struct report_ops *ops, const json_t *exp, const char *db_path,
 		  FILE *out);
 
-/* The metrics a text table shows first for a workload type (NULL-terminated). */
+/* The metrics reports show for a workload type: workload_headlines(). */
 const char *const *report_headline(const char *type);
 
 #endif

@@ -1,5 +1,9 @@
+#include <dirent.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "workloads/workload.h"
 
@@ -35,20 +39,100 @@ void workload_names(char *buf, size_t n)
 		used += (size_t)snprintf(buf + used, n - used, "%s%s", i ? ", " : "", all[i]->name);
 }
 
-const char *workload_headline(const char *type)
+const char *const *workload_headlines(const char *type)
 {
-	static const char *const table[][2] = {
-		{"cpu", "events_per_s"}, {"memory", "mib_per_s"}, {"fileio", "reads_per_s"},
-		{"dd", "mb_per_s"},      {"blkio", "read_iops"},
+	static const struct {
+		const char *type;
+		const char *const metrics[8];
+	} table[] = {
+		{"cpu", {"events_per_s", "lat_p99_us", NULL}},
+		{"memory", {"mib_per_s", NULL}},
+		{"fileio", {"reads_per_s", "writes_per_s", "fsyncs_per_s", "read_mib_s",
+			    "write_mib_s", "lat_p99_us", NULL}},
+		{"dd", {"mb_per_s", "lat_p99_us", NULL}},
+		{"blkio", {"read_iops", "write_iops", "read_mib_s", "write_mib_s",
+			   "read_clat_p99_us", "write_clat_p99_us", "cpu_us_per_io", NULL}},
 	};
 	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
-		if (!strcmp(table[i][0], type))
-			return table[i][1];
+		if (type && strcmp(table[i].type, type) == 0)
+			return table[i].metrics;
 	return NULL;
+}
+
+const char *workload_headline(const char *type)
+{
+	const char *const *h = workload_headlines(type);
+	return h ? h[0] : NULL;
+}
+
+/* Reads a sysfs attribute, trimmed of surrounding blanks and NULs. VPD page
+ * 0x80 (SCSI, and ATA through libata) holds the serial after a 4-byte header. */
+static int wl_serial_attr(const char *path, int vpd, char *buf, size_t n)
+{
+	char raw[256];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ssize_t len = read(fd, raw, sizeof(raw) - 1);
+	close(fd);
+	if (len <= (vpd ? 4 : 0))
+		return -1;
+	char *p = raw + (vpd ? 4 : 0), *end = raw + len;
+	if (vpd && (size_t)((unsigned char)raw[3]) < (size_t)(end - p))
+		end = p + (unsigned char)raw[3];
+	while (p < end && (*p == ' ' || *p == '\0'))
+		p++;
+	while (end > p && (end[-1] == ' ' || end[-1] == '\n' || end[-1] == '\0'))
+		end--;
+	snprintf(buf, n, "%.*s", (int)(end - p), p);
+	return 0;
+}
+
+/* /dev/NAME of the whole disk whose serial is serial: virtio-blk
+ * (/sys/block/vda/serial), NVMe (/sys/block/nvme0n1/device/serial), SCSI and
+ * ATA (/sys/block/sda/device/vpd_pg80). Disks behind SCSI and ATA appear
+ * after their drivers load (asynchronous scans), so this waits a while. */
+static int wl_disk_by_serial(const char *serial, char *buf, size_t n)
+{
+	static const struct {
+		const char *attr;
+		int vpd;
+	} attrs[] = {{"serial", 0}, {"device/serial", 0}, {"device/vpd_pg80", 1}};
+	for (int tries = 0; tries < 200; tries++) {
+		DIR *d = opendir("/sys/block");
+		struct dirent *e;
+		while (d && (e = readdir(d))) {
+			if (e->d_name[0] == '.')
+				continue;
+			for (size_t i = 0; i < sizeof(attrs) / sizeof(attrs[0]); i++) {
+				char path[512], got[256];
+				snprintf(path, sizeof(path), "/sys/block/%s/%s", e->d_name, attrs[i].attr);
+				if (wl_serial_attr(path, attrs[i].vpd, got, sizeof(got)) == 0 &&
+				    strcmp(got, serial) == 0) {
+					snprintf(buf, n, "/dev/%s", e->d_name);
+					closedir(d);
+					return 0;
+				}
+			}
+		}
+		if (d)
+			closedir(d);
+		struct timespec ts = {0, 50 * 1000 * 1000};
+		nanosleep(&ts, NULL);
+	}
+	return -1;
 }
 
 const char *wl_path(const struct wl_run *run, const char *name, char *buf, size_t n)
 {
+	/* "serial:SERIAL": a guest's virtual disk, found by the serial the host
+	 * gave it. Not found: a path that nothing can create or open (a regular
+	 * file as a directory), so that a write never lands in a stray file. */
+	if (!strncmp(name, "serial:", 7)) {
+		if (wl_disk_by_serial(name + 7, buf, n) < 0)
+			snprintf(buf, n, "/dev/null/no-disk-with-serial-%s", name + 7);
+		return buf;
+	}
 	if (name[0] == '/' || !run->workdir || !run->workdir[0])
 		snprintf(buf, n, "%s", name);
 	else

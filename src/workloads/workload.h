@@ -62,8 +62,9 @@ int workload_parse(const struct workload_ops *ops, const json_t *options, void *
 int workload_execute(const char *name, const json_t *options, const char *workdir,
 		     volatile int *cancel, struct result *res);
 
-/* The metric that best sums up a workload type (adaptive repeats stop on it,
- * reports lead with it): events_per_s for cpu, read_iops for blkio... */
+/* The metrics that sum up a workload type, most telling first (reports show
+ * them; adaptive repeats stop on the first): NULL-terminated, or NULL. */
+const char *const *workload_headlines(const char *type);
 const char *workload_headline(const char *type);
 
 /* Resolves a possibly relative path against run->workdir into buf. */
