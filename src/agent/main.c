@@ -55,7 +55,8 @@ int main(int argc, char **argv)
 			return agent_init();
 		} else if (strcmp(argv[i], "--once") == 0 && i + 1 < argc) {
 			vb_err_set_quiet(1);
-			return agent_run_once(argv[i + 1], i + 2 < argc ? argv[i + 2] : "", workdir);
+			return agent_run_once(argv[i + 1], i + 2 < argc ? argv[i + 2] : "",
+					      workdir);
 		} else if (strcmp(argv[i], "--version") == 0) {
 			printf("vmbench-agent %s (protocol %d)\n", VB_VERSION, VB_PROTO_VERSION);
 			return 0;

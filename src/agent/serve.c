@@ -34,8 +34,8 @@ int agent_serve(int rfd, int wfd, const char *workdir, json_t *boot)
 	json_t *facts = facts_collect();
 	if (boot)
 		json_object_set_new(facts, "boot", boot);
-	json_t *hello = json_pack("{s:s,s:i,s:s,s:o}", "type", "hello", "proto",
-				  VB_PROTO_VERSION, "agent", VB_VERSION, "facts", facts);
+	json_t *hello = json_pack("{s:s,s:i,s:s,s:o}", "type", "hello", "proto", VB_PROTO_VERSION,
+				  "agent", VB_VERSION, "facts", facts);
 	int r = proto_send(&s, hello);
 	while (r == 0) {
 		json_t *req;

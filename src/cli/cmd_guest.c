@@ -26,9 +26,9 @@ static void usage(FILE *f)
 static int build(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"kernel", required_argument, NULL, 'k'}, {"modules", required_argument, NULL, 'm'},
-		{"no-pvh", no_argument, NULL, 'P'},       {"cache", required_argument, NULL, 'c'},
-		{"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+	    {"kernel", required_argument, NULL, 'k'}, {"modules", required_argument, NULL, 'm'},
+	    {"no-pvh", no_argument, NULL, 'P'},	      {"cache", required_argument, NULL, 'c'},
+	    {"help", no_argument, NULL, 'h'},	      {NULL, 0, NULL, 0},
 	};
 	const char *kernel = NULL, *cache = NULL;
 	char *mods = NULL;

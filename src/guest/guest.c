@@ -27,8 +27,8 @@
 #define GUEST_FORMAT "vmbench-guest-2"
 
 const char *const guest_default_modules[] = {
-	"virtio_mmio", "virtio_pci", "virtio_console", "virtio_blk", "virtio_scsi", "sd_mod",
-	"nvme",        "ata_piix",   "ahci",           "virtio_net", NULL,
+    "virtio_mmio", "virtio_pci", "virtio_console", "virtio_blk", "virtio_scsi", "sd_mod",
+    "nvme",	   "ata_piix",	 "ahci",	   "virtio_net", NULL,
 };
 
 void guest_cache_dir(char *buf, size_t n)
@@ -185,7 +185,9 @@ static int entry_kernel(const char *tmp, const struct guest_kernel *k, int want_
 		int pvh = guest_elf_pvh(b, len, NULL);
 		if (pvh <= 0)
 			r = vb_err(-ENOTSUP, "'%s' is an ELF vmlinux %s; pass its bzImage instead",
-				   k->path, pvh == 0 ? "without a PVH entry note" : "that vmbench cannot read");
+				   k->path,
+				   pvh == 0 ? "without a PVH entry note"
+					    : "that vmbench cannot read");
 		else {
 			snprintf(path, sizeof(path), "%s/vmlinux", tmp);
 			r = write_file(path, b, len);
@@ -200,8 +202,10 @@ static int entry_kernel(const char *tmp, const struct guest_kernel *k, int want_
 			comp = guest_comp_detect(b + h.payload_offset, h.payload_length);
 		if (r == 0 && (comp == GUEST_COMP_NONE || comp == GUEST_COMP_BZIP2 ||
 			       comp == GUEST_COMP_LZ4 || comp == GUEST_COMP_LZO)) {
-			vb_warn("the payload of '%s' is %s-compressed, which vmbench cannot unpack: "
-				"booting the bzImage (no PVH)", k->path, guest_comp_name(comp));
+			vb_warn(
+			    "the payload of '%s' is %s-compressed, which vmbench cannot unpack: "
+			    "booting the bzImage (no PVH)",
+			    k->path, guest_comp_name(comp));
 		} else if (r == 0 && (r = guest_vmlinux_extract(b, len, &vm, &vmlen)) == 0) {
 			if (guest_elf_pvh(vm, vmlen, NULL) == 1) {
 				snprintf(path, sizeof(path), "%s/vmlinux", tmp);
@@ -225,8 +229,8 @@ static int entry_kernel(const char *tmp, const struct guest_kernel *k, int want_
 	return r;
 }
 
-int guest_build(const char *kernel, const char *const *modules, int want_pvh,
-		const char *cache_dir, struct guest_image *out)
+int guest_build(const char *kernel, const char *const *modules, int want_pvh, const char *cache_dir,
+		struct guest_image *out)
 {
 	struct guest_kernel k;
 	struct guest_modules mods = {0};
@@ -241,7 +245,8 @@ int guest_build(const char *kernel, const char *const *modules, int want_pvh,
 		modules = guest_default_modules;
 	if (!k.modules_dir[0] && modules[0])
 		vb_warn("no /lib/modules/%s for the kernel '%s': building the guest without "
-			"modules (its drivers must be built in)", k.version, k.path);
+			"modules (its drivers must be built in)",
+			k.version, k.path);
 	else if ((r = guest_modules_resolve(k.modules_dir, modules, &mods)) < 0)
 		return r;
 

@@ -34,8 +34,8 @@ static int cpio_fail(struct cpio *c, const char *what)
 		      archive_error_string(c->a) ? archive_error_string(c->a) : "unknown error");
 }
 
-static int cpio_entry(struct cpio *c, const char *name, mode_t mode, dev_t rdev,
-		      const void *data, size_t len)
+static int cpio_entry(struct cpio *c, const char *name, mode_t mode, dev_t rdev, const void *data,
+		      size_t len)
 {
 	struct archive_entry *e = archive_entry_new();
 	if (!e)
@@ -84,8 +84,7 @@ static int cpio_dir(struct cpio *c, const char *dir, mode_t perm)
 	return cpio_entry(c, dir, S_IFDIR | perm, 0, NULL, 0);
 }
 
-static int cpio_file(struct cpio *c, const char *name, mode_t perm, const void *data,
-		     size_t len)
+static int cpio_file(struct cpio *c, const char *name, mode_t perm, const void *data, size_t len)
 {
 	char parent[PATH_MAX];
 	snprintf(parent, sizeof(parent), "%s", name);
@@ -101,8 +100,8 @@ static int cpio_file(struct cpio *c, const char *name, mode_t perm, const void *
 
 /* One module: read, decompressed if it is .ko.xz/.ko.zst/.ko.gz, written
  * as NAME.ko; its path in the guest is appended to list. */
-static int cpio_module(struct cpio *c, const char *version, const char *moddir,
-		       const char *rel, char **list, size_t *listlen)
+static int cpio_module(struct cpio *c, const char *version, const char *moddir, const char *rel,
+		       char **list, size_t *listlen)
 {
 	char src[PATH_MAX], dst[PATH_MAX];
 	unsigned char *data, *plain = NULL;
@@ -117,8 +116,10 @@ static int cpio_module(struct cpio *c, const char *version, const char *moddir,
 		/* compressed on disk */
 		enum guest_comp comp = guest_comp_detect(data, len);
 		if (comp == GUEST_COMP_NONE)
-			r = vb_err(-EINVAL, "module '%s' has a compressed name but no known "
-					    "compression magic", src);
+			r = vb_err(-EINVAL,
+				   "module '%s' has a compressed name but no known "
+				   "compression magic",
+				   src);
 		else
 			r = guest_decompress(comp, data, len, 0, src, &plain, &plen);
 		ko[3] = '\0';

@@ -62,16 +62,18 @@ int guest_bzimage_parse(const unsigned char *b, size_t len, struct guest_bzimage
 	if (ver && (size_t)ver + 0x200 < len)
 		first_word(b + ver + 0x200, len - ver - 0x200, out->version, sizeof(out->version));
 	if (out->protocol < 0x208)
-		return vb_err(-ENOTSUP,
-			      "boot protocol %u.%02u is too old to locate the kernel payload (2.08+)",
-			      out->protocol >> 8, out->protocol & 0xff);
+		return vb_err(
+		    -ENOTSUP,
+		    "boot protocol %u.%02u is too old to locate the kernel payload (2.08+)",
+		    out->protocol >> 8, out->protocol & 0xff);
 	out->payload_offset = out->setup_size + le32(b + 0x248);
 	out->payload_length = le32(b + 0x24c);
 	if (out->payload_length < 16 || out->payload_offset > len ||
 	    out->payload_length > len - out->payload_offset)
-		return vb_err(-EINVAL,
-			      "bzImage payload (offset %zu, length %zu) lies outside the %zu-byte file",
-			      out->payload_offset, out->payload_length, len);
+		return vb_err(
+		    -EINVAL,
+		    "bzImage payload (offset %zu, length %zu) lies outside the %zu-byte file",
+		    out->payload_offset, out->payload_length, len);
 	return 0;
 }
 
@@ -100,7 +102,10 @@ static int elf_notes_pvh(const unsigned char *p, size_t n, uint32_t *entry)
 
 int guest_elf_pvh(const unsigned char *b, size_t len, uint32_t *entry)
 {
-	if (len < 64 || memcmp(b, "\x7f" "ELF", 4) != 0)
+	if (len < 64 || memcmp(b,
+			       "\x7f"
+			       "ELF",
+			       4) != 0)
 		return -EINVAL;
 	if (b[4] != 2 || b[5] != 1) /* ELFCLASS64, little-endian */
 		return -ENOTSUP;
@@ -161,8 +166,7 @@ static size_t elf_end(const unsigned char *b, size_t len)
 	return end <= len ? (size_t)end : 0;
 }
 
-int guest_vmlinux_extract(const unsigned char *bz, size_t len, unsigned char **out,
-			  size_t *outlen)
+int guest_vmlinux_extract(const unsigned char *bz, size_t len, unsigned char **out, size_t *outlen)
 {
 	struct guest_bzimage h;
 	int r = guest_bzimage_parse(bz, len, &h);
@@ -171,8 +175,10 @@ int guest_vmlinux_extract(const unsigned char *bz, size_t len, unsigned char **o
 	const unsigned char *p = bz + h.payload_offset;
 	enum guest_comp c = guest_comp_detect(p, h.payload_length);
 	if (c == GUEST_COMP_NONE)
-		return vb_err(-ENOTSUP, "the bzImage payload has no known compression magic (%02x %02x %02x %02x)",
-			      p[0], p[1], p[2], p[3]);
+		return vb_err(
+		    -ENOTSUP,
+		    "the bzImage payload has no known compression magic (%02x %02x %02x %02x)",
+		    p[0], p[1], p[2], p[3]);
 	/* the build appends the uncompressed size: a good first allocation */
 	size_t hint = le32(p + h.payload_length - 4);
 	if (hint > (size_t)1 << 30)
@@ -180,7 +186,10 @@ int guest_vmlinux_extract(const unsigned char *bz, size_t len, unsigned char **o
 	r = guest_decompress(c, p, h.payload_length, hint, "the bzImage payload", out, outlen);
 	if (r < 0)
 		return r;
-	if (*outlen < 64 || memcmp(*out, "\x7f" "ELF", 4) != 0) {
+	if (*outlen < 64 || memcmp(*out,
+				   "\x7f"
+				   "ELF",
+				   4) != 0) {
 		free(*out);
 		*out = NULL;
 		return vb_err(-EINVAL, "the unpacked kernel payload is not an ELF vmlinux");
@@ -240,8 +249,9 @@ static int kernel_newest(char *buf, size_t n)
 	closedir(d);
 	int r = 0;
 	if (!count)
-		r = vb_err(-ENOENT, "no kernel /boot/vmlinuz-* on this host; install one "
-				    "(Debian: apt-get install linux-image-amd64) or pass --kernel PATH");
+		r = vb_err(-ENOENT,
+			   "no kernel /boot/vmlinuz-* on this host; install one "
+			   "(Debian: apt-get install linux-image-amd64) or pass --kernel PATH");
 	else {
 		qsort(names, count, sizeof(*names), version_cmp);
 		snprintf(buf, n, "/boot/vmlinuz-%s", names[count - 1]);
@@ -263,10 +273,12 @@ int guest_kernel_find(const char *path, struct guest_kernel *k)
 	if (access(k->path, R_OK) < 0) {
 		int e = errno;
 		if (e == EACCES)
-			return vb_err(-e, "cannot read the kernel '%s': permission denied (some "
-					  "distributions make kernels root-only: 'sudo chmod 0644 %s', or "
-					  "pass a readable copy with --kernel)",
-				      k->path, k->path);
+			return vb_err(
+			    -e,
+			    "cannot read the kernel '%s': permission denied (some "
+			    "distributions make kernels root-only: 'sudo chmod 0644 %s', or "
+			    "pass a readable copy with --kernel)",
+			    k->path, k->path);
 		return vb_err(-e, "cannot read the kernel '%s': %s", k->path, strerror(e));
 	}
 	unsigned char *b;
@@ -274,7 +286,10 @@ int guest_kernel_find(const char *path, struct guest_kernel *k)
 	if ((r = guest_read_file(k->path, &b, &len)) < 0)
 		return r;
 	struct guest_bzimage h;
-	if (len >= 4 && !memcmp(b, "\x7f" "ELF", 4)) {
+	if (len >= 4 && !memcmp(b,
+				"\x7f"
+				"ELF",
+				4)) {
 		k->is_elf = 1;
 		elf_version(b, len, k->version, sizeof(k->version));
 	} else if (len < 0x250 || memcmp(b + 0x202, "HdrS", 4) != 0) {
@@ -294,8 +309,10 @@ int guest_kernel_find(const char *path, struct guest_kernel *k)
 			snprintf(k->version, sizeof(k->version), "%s", base + 8);
 	}
 	if (!k->version[0])
-		return vb_err(-EINVAL, "cannot tell the version of the kernel '%s' (no version "
-				       "string, and its name is not vmlinuz-VERSION)", k->path);
+		return vb_err(-EINVAL,
+			      "cannot tell the version of the kernel '%s' (no version "
+			      "string, and its name is not vmlinuz-VERSION)",
+			      k->path);
 	char dir[PATH_MAX];
 	struct stat st;
 	snprintf(dir, sizeof(dir), "/lib/modules/%s", k->version);

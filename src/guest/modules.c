@@ -18,10 +18,10 @@
 #include "util/err.h"
 
 struct dep_entry {
-	char *path;  /* into the file's buffer */
-	char *deps;  /* space-separated paths, into the buffer */
+	char *path; /* into the file's buffer */
+	char *deps; /* space-separated paths, into the buffer */
 	char name[64];
-	int state;   /* 0 unseen, 1 being visited, 2 placed */
+	int state; /* 0 unseen, 1 being visited, 2 placed */
 };
 
 struct dep_table {
@@ -60,8 +60,8 @@ static int dep_load(const char *moddir, struct dep_table *t)
 	memset(t, 0, sizeof(*t));
 	snprintf(path, sizeof(path), "%s/modules.dep", moddir);
 	if (access(path, R_OK) < 0)
-		return vb_err(-errno, "cannot read '%s': %s (has depmod run for this kernel?)", path,
-			      strerror(errno));
+		return vb_err(-errno, "cannot read '%s': %s (has depmod run for this kernel?)",
+			      path, strerror(errno));
 	int r = guest_read_file(path, &t->buf, &len);
 	if (r < 0)
 		return r;
@@ -170,8 +170,9 @@ static int visit(struct dep_table *t, struct dep_entry *e, struct guest_modules 
 			break;
 		struct dep_entry *d = dep_by_path(t, start, (size_t)(end - start));
 		if (!d)
-			return vb_err(-ENOENT, "module '%s' depends on '%.*s', which %s/modules.dep "
-					       "does not list",
+			return vb_err(-ENOENT,
+				      "module '%s' depends on '%.*s', which %s/modules.dep "
+				      "does not list",
 				      e->name, (int)(end - start), start, moddir);
 		int r = visit(t, d, out, moddir);
 		if (r < 0)
@@ -195,8 +196,7 @@ static int visit(struct dep_table *t, struct dep_entry *e, struct guest_modules 
 	return 0;
 }
 
-int guest_modules_resolve(const char *moddir, const char *const *names,
-			  struct guest_modules *out)
+int guest_modules_resolve(const char *moddir, const char *const *names, struct guest_modules *out)
 {
 	memset(out, 0, sizeof(*out));
 	if (!names || !names[0])
@@ -216,8 +216,9 @@ int guest_modules_resolve(const char *moddir, const char *const *names,
 			continue;
 		}
 		if (!is_builtin(moddir, name)) {
-			r = vb_err(-ENOENT, "module '%s' is neither in %s/modules.dep nor built into "
-					    "that kernel",
+			r = vb_err(-ENOENT,
+				   "module '%s' is neither in %s/modules.dep nor built into "
+				   "that kernel",
 				   names[i], moddir);
 			break;
 		}

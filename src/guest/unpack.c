@@ -18,7 +18,10 @@
 
 enum guest_comp guest_comp_detect(const unsigned char *b, size_t n)
 {
-	if (n >= 6 && !memcmp(b, "\xfd" "7zXZ\0", 6))
+	if (n >= 6 && !memcmp(b,
+			      "\xfd"
+			      "7zXZ\0",
+			      6))
 		return GUEST_COMP_XZ;
 	if (n >= 4 && !memcmp(b, "\x28\xb5\x2f\xfd", 4))
 		return GUEST_COMP_ZSTD;
@@ -39,9 +42,9 @@ enum guest_comp guest_comp_detect(const unsigned char *b, size_t n)
 const char *guest_comp_name(enum guest_comp c)
 {
 	static const char *const names[] = {
-		[GUEST_COMP_NONE] = "none", [GUEST_COMP_GZIP] = "gzip", [GUEST_COMP_XZ] = "xz",
-		[GUEST_COMP_LZMA] = "lzma", [GUEST_COMP_ZSTD] = "zstd", [GUEST_COMP_BZIP2] = "bzip2",
-		[GUEST_COMP_LZ4] = "lz4",   [GUEST_COMP_LZO] = "lzo",
+	    [GUEST_COMP_NONE] = "none", [GUEST_COMP_GZIP] = "gzip", [GUEST_COMP_XZ] = "xz",
+	    [GUEST_COMP_LZMA] = "lzma", [GUEST_COMP_ZSTD] = "zstd", [GUEST_COMP_BZIP2] = "bzip2",
+	    [GUEST_COMP_LZ4] = "lz4",	[GUEST_COMP_LZO] = "lzo",
 	};
 	return (unsigned)c < sizeof(names) / sizeof(names[0]) ? names[c] : "?";
 }
@@ -52,7 +55,8 @@ static int unpack_grow(unsigned char **buf, size_t *cap, size_t used, const char
 	if (used < *cap)
 		return 0;
 	if (*cap >= UNPACK_MAX)
-		return vb_err(-EFBIG, "%s: decompressed data exceeds %zu MiB", what, UNPACK_MAX >> 20);
+		return vb_err(-EFBIG, "%s: decompressed data exceeds %zu MiB", what,
+			      UNPACK_MAX >> 20);
 	size_t ncap = *cap * 2;
 	if (ncap > UNPACK_MAX)
 		ncap = UNPACK_MAX;
@@ -68,11 +72,11 @@ static int unpack_xz(int legacy, const unsigned char *in, size_t n, unsigned cha
 		     size_t *cap, size_t *used, const char *what)
 {
 	lzma_stream s = LZMA_STREAM_INIT;
-	lzma_ret lr = legacy ? lzma_alone_decoder(&s, UINT64_MAX)
-			     : lzma_stream_decoder(&s, UINT64_MAX, 0);
+	lzma_ret lr =
+	    legacy ? lzma_alone_decoder(&s, UINT64_MAX) : lzma_stream_decoder(&s, UINT64_MAX, 0);
 	if (lr != LZMA_OK)
-		return vb_err(-ENOMEM, "%s: cannot start the %s decoder (liblzma error %d)",
-			      what, legacy ? "lzma" : "xz", (int)lr);
+		return vb_err(-ENOMEM, "%s: cannot start the %s decoder (liblzma error %d)", what,
+			      legacy ? "lzma" : "xz", (int)lr);
 	s.next_in = in;
 	s.avail_in = n;
 	int r = 0;
@@ -90,8 +94,8 @@ static int unpack_xz(int legacy, const unsigned char *in, size_t n, unsigned cha
 		/* a legacy .lzma without an end marker ends with the input */
 		if (legacy && lr == LZMA_BUF_ERROR && s.avail_in == 0)
 			break;
-		r = vb_err(-EINVAL, "%s: corrupt %s data (liblzma error %d after %zu bytes)",
-			   what, legacy ? "lzma" : "xz", (int)lr, (size_t)s.total_in);
+		r = vb_err(-EINVAL, "%s: corrupt %s data (liblzma error %d after %zu bytes)", what,
+			   legacy ? "lzma" : "xz", (int)lr, (size_t)s.total_in);
 		break;
 	}
 	lzma_end(&s);
@@ -115,7 +119,8 @@ static int unpack_zstd(const unsigned char *in, size_t n, unsigned char **buf, s
 		size_t zr = ZSTD_decompressStream(d, &ob, &ib);
 		*used = ob.pos;
 		if (ZSTD_isError(zr)) {
-			r = vb_err(-EINVAL, "%s: corrupt zstd data: %s", what, ZSTD_getErrorName(zr));
+			r = vb_err(-EINVAL, "%s: corrupt zstd data: %s", what,
+				   ZSTD_getErrorName(zr));
 			break;
 		}
 		if (zr == 0)
@@ -155,8 +160,8 @@ static int unpack_gzip(const unsigned char *in, size_t n, unsigned char **buf, s
 			break;
 		if (zr == Z_OK || (zr == Z_BUF_ERROR && z.avail_out == 0))
 			continue;
-		r = vb_err(-EINVAL, "%s: corrupt or truncated gzip data (zlib: %s)",
-			   what, z.msg ? z.msg : zError(zr));
+		r = vb_err(-EINVAL, "%s: corrupt or truncated gzip data (zlib: %s)", what,
+			   z.msg ? z.msg : zError(zr));
 		break;
 	}
 	inflateEnd(&z);
@@ -175,7 +180,8 @@ int guest_decompress(enum guest_comp c, const unsigned char *in, size_t n, size_
 	*outlen = 0;
 	if (c == GUEST_COMP_NONE || c == GUEST_COMP_BZIP2 || c == GUEST_COMP_LZ4 ||
 	    c == GUEST_COMP_LZO)
-		return vb_err(-ENOTSUP, "%s: %s compression is not supported (only xz, zstd, gzip, lzma)",
+		return vb_err(-ENOTSUP,
+			      "%s: %s compression is not supported (only xz, zstd, gzip, lzma)",
 			      what, guest_comp_name(c));
 	if (!(buf = malloc(cap)))
 		return vb_err(-ENOMEM, "%s: out of memory", what);
