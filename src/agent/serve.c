@@ -5,6 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include "agent/agent.h"
 #include "core/facts.h"
 #include "proto/proto.h"
@@ -25,6 +28,21 @@ static json_t *result_message(json_int_t id, int rc, struct result *res)
 	json_object_set_new(msg, "status", json_string(rc == 0 ? "ok" : "failed"));
 	json_object_set_new(msg, "error", rc == 0 ? json_null() : json_string(vb_errmsg()));
 	return msg;
+}
+
+/* Empties the page cache of the machine the agent runs on (a guest's own),
+ * so that a file workload reads from its disk, not from memory. */
+static json_t *drop_caches(void)
+{
+	sync();
+	int fd = open("/proc/sys/vm/drop_caches", O_WRONLY | O_CLOEXEC);
+	int ok = fd >= 0 && write(fd, "3", 1) == 1;
+	int e = errno;
+	if (fd >= 0)
+		close(fd);
+	if (ok)
+		return json_pack("{s:s}", "type", "dropped");
+	return json_pack("{s:s,s:s}", "type", "error", "error", strerror(e));
 }
 
 int agent_serve(int rfd, int wfd, const char *workdir, json_t *boot)
@@ -55,6 +73,11 @@ int agent_serve(int rfd, int wfd, const char *workdir, json_t *boot)
 		if (strcmp(type, "bye") == 0) {
 			json_decref(req);
 			break;
+		}
+		if (strcmp(type, "drop-caches") == 0) {
+			r = proto_send(&s, drop_caches());
+			json_decref(req);
+			continue;
 		}
 		if (strcmp(type, "run") != 0) {
 			r = proto_send(&s, json_pack("{s:s,s:s}", "type", "error", "error",

@@ -6,6 +6,7 @@
  *   agent -> host  {"type":"result","id":N,"status":"ok"|"failed","error":null|"...",
  *                   "metrics":{"read_iops":{"value":V,"unit":"1/s","agg":"sum"},...},
  *                   "histograms":{"read_clat":"h1 ..."},"duration_s":S}
+ *   host  -> agent {"type":"drop-caches"}    -> {"type":"dropped"} or an error
  *   host  -> agent {"type":"bye"}            (the agent exits)
  *   agent -> host  {"type":"error","error":"..."} for a request it cannot read
  * The agent never writes anything else on the stream. */
