@@ -69,11 +69,14 @@ struct disk_opts {
 	uint64_t copy_bs;         /* block copy size */
 	int copy_direct;          /* O_DIRECT for the block copy */
 	char serial[21];          /* serial number the guest sees (finds the disk by it) */
+	int fs;                   /* none, ext4: a filesystem made on the host before boot */
 };
 
 extern const char *const disk_kind_names[];  /* "none", "file", "blockdev", "lvm", NULL */
 extern const char *const disk_format_names[]; /* "raw", "qcow2", NULL */
 extern const char *const disk_prealloc_names[]; /* "off", "metadata", "falloc", "full", NULL */
+extern const char *const disk_fs_names[];       /* "none", "ext4", NULL */
+enum { DISK_FS_NONE, DISK_FS_EXT4 };
 
 /* The disk options as opt_def entries for struct ST's member M. */
 #define DISK_OPT_DEFS(ST, M)                                                                   \
@@ -113,6 +116,9 @@ extern const char *const disk_prealloc_names[]; /* "off", "metadata", "falloc", 
 	 "block size of that copy (dd bs=)"},                                                  \
 	{"copy-direct", OPT_T_BOOL, offsetof(ST, M.copy_direct), 0, "on", 0, 0, NULL,          \
 	 "O_DIRECT for that copy"},                                                            \
+	{"fs", OPT_T_ENUM, offsetof(ST, M.fs), 0, "none", 0, 0, disk_fs_names,                 \
+	 "make this filesystem on the disk before boot (disk=file); the guest mounts it "     \
+	 "for dir=mount:SERIAL"},                                                              \
 	{"serial", OPT_T_STR, offsetof(ST, M.serial), sizeof(((ST *)0)->M.serial), "vbdata",   \
 	 0, 0, NULL, "serial number the guest finds the disk by"}
 

@@ -37,6 +37,7 @@ const char *const disk_kind_names[] = {
 };
 const char *const disk_format_names[] = {"raw", "qcow2", NULL};
 const char *const disk_prealloc_names[] = {"off", "metadata", "falloc", "full", NULL};
+const char *const disk_fs_names[] = {"none", "ext4", NULL};
 
 /* d sits at offset 0, so the table works on a bare struct disk_opts. */
 struct disk_opts_holder {

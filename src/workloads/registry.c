@@ -2,6 +2,8 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -123,8 +125,45 @@ static int wl_disk_by_serial(const char *serial, char *buf, size_t n)
 	return -1;
 }
 
+/* Is dir a mount point already (a second run reuses the mount)? */
+static int wl_mounted(const char *dir)
+{
+	FILE *f = fopen("/proc/self/mounts", "re");
+	char line[1024], dev[512], mnt[512];
+	int found = 0;
+	while (f && !found && fgets(line, sizeof(line), f))
+		found = sscanf(line, "%511s %511s", dev, mnt) == 2 && !strcmp(mnt, dir);
+	if (f)
+		fclose(f);
+	return found;
+}
+
+/* "mount:SERIAL[/sub]": the filesystem on the guest disk with that serial
+ * (made by the host with fs=ext4), mounted at /mnt/SERIAL on first use. */
+static const char *wl_mount(const char *spec, char *buf, size_t n)
+{
+	char serial[64], dev[256], dir[128];
+	const char *slash = strchr(spec, '/');
+	snprintf(serial, sizeof(serial), "%.*s", (int)(slash ? slash - spec : (long)strlen(spec)),
+		 spec);
+	snprintf(dir, sizeof(dir), "/mnt/%s", serial);
+	if (!wl_mounted(dir)) {
+		mkdir("/mnt", 0755);
+		mkdir(dir, 0755);
+		if (wl_disk_by_serial(serial, dev, sizeof(dev)) < 0 ||
+		    mount(dev, dir, "ext4", 0, NULL) < 0) {
+			snprintf(buf, n, "/dev/null/cannot-mount-disk-with-serial-%s", serial);
+			return buf;
+		}
+	}
+	snprintf(buf, n, "%s%s", dir, slash ? slash : "");
+	return buf;
+}
+
 const char *wl_path(const struct wl_run *run, const char *name, char *buf, size_t n)
 {
+	if (!strncmp(name, "mount:", 6))
+		return wl_mount(name + 6, buf, n);
 	/* "serial:SERIAL": a guest's virtual disk, found by the serial the host
 	 * gave it. Not found: a path that nothing can create or open (a regular
 	 * file as a directory), so that a write never lands in a stray file. */

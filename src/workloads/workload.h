@@ -67,7 +67,11 @@ int workload_execute(const char *name, const json_t *options, const char *workdi
 const char *const *workload_headlines(const char *type);
 const char *workload_headline(const char *type);
 
-/* Resolves a possibly relative path against run->workdir into buf. */
+/* Resolves a workload's file name into buf: a relative path against
+ * run->workdir; "serial:SERIAL" to the guest's disk with that serial
+ * (/dev/vdb...); "mount:SERIAL[/path]" to the filesystem on that disk,
+ * mounted at /mnt/SERIAL on first use. A disk that cannot be found gives a
+ * path under /dev/null that nothing can open, so the error names it. */
 const char *wl_path(const struct wl_run *run, const char *name, char *buf, size_t n);
 
 #endif
