@@ -6,7 +6,8 @@
 #   CASES="qd1-psync qd32-io_uring" bench/fio.sh
 #
 # Both tools read and write one 1 GiB file under $BENCH_WORK (laid out once by
-# fio), with direct I/O, alternating fio, vmbench, fio, vmbench, ... Results go
+# fio), with direct I/O, in pairs (fio first in odd pairs, vmbench first in
+# even ones). The sequential write case uses io_uring at iodepth 8. Results go
 # to bench/results/fio-CASE.md: three sections per case (iops, clat p99 in us,
 # CPU us per I/O), each with the per-pair values, the medians and the median
 # of the per-pair ratios vmbench/fio.
@@ -15,6 +16,7 @@
 # to its reaping) against blkio's NAME_clat_p99_us, which measures the same
 # interval; fio's CPU per I/O is (usr_cpu+sys_cpu)/100 * job_runtime / ios,
 # against blkio's cpu_us_per_io (both from getrusage of the job's thread).
+# shellcheck source=bench/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 RUNTIME=${RUNTIME:-10}
@@ -72,13 +74,23 @@ for c in $CASES; do
 	def=$(case_def "$c")
 	dir=${def%% *}
 	rest=${def#* }
-	fio_args="--name=x --filename=$FILE ${rest%%|*} --direct=1 --runtime=$RUNTIME --time_based --size=1G --output-format=json"
+	fargs=${rest%%|*}
+	fio_args="--name=x --filename=$FILE ${fargs% } --direct=1 --runtime=$RUNTIME"
+	fio_args+=" --time_based --size=1G --output-format=json"
 	vb_opts="filename=$FILE,${rest#*|},direct=on,runtime=${RUNTIME}s,size=1G"
 	fio_i=() vb_i=() r_i=() fio_p=() vb_p=() r_p=() fio_c=() vb_c=() r_c=()
 	for ((i = 1; i <= PAIRS; i++)); do
-		# shellcheck disable=SC2086 # fio_args is a word list
-		f=$(fio $fio_args | fio_figures "$dir")
-		v=$(vb_json blkio "$vb_opts" | vb_figures "$dir")
+		# every other pair vmbench goes first, so that a drift of the host
+		# during a pair does not always favour the same side
+		if ((i % 2)); then
+			# shellcheck disable=SC2086 # fio_args is a word list
+			f=$(fio $fio_args | fio_figures "$dir")
+			v=$(vb_json blkio "$vb_opts" | vb_figures "$dir")
+		else
+			v=$(vb_json blkio "$vb_opts" | vb_figures "$dir")
+			# shellcheck disable=SC2086
+			f=$(fio $fio_args | fio_figures "$dir")
+		fi
 		read -r f_iops f_p99 f_cpu <<<"$f"
 		read -r v_iops v_p99 v_cpu <<<"$v"
 		echo "  $c pair $i: fio $f_iops iops, p99 ${f_p99}us, ${f_cpu} CPU us/io;" \

@@ -175,8 +175,9 @@ static int blkio_check(const void *opts)
 	if (o->io_size && o->io_size < o->bs) {
 		units_fmt_size(o->bs, a, sizeof(a));
 		units_fmt_size(o->io_size, b, sizeof(b));
-		return vb_err(-EINVAL, "blkio: io-size=%s is smaller than bs=%s, so no I/O would be done",
-			      b, a);
+		return vb_err(-EINVAL,
+			      "blkio: io-size=%s is smaller than bs=%s, so no I/O would be done", b,
+			      a);
 	}
 	const struct engine_ops *eng = blkio_engine(o);
 	if (eng && (eng->flags & ENGINE_F_SYNC) && o->iodepth > 1)
@@ -251,8 +252,8 @@ static int blkio_dev_busy(dev_t dev, char *why, size_t n)
 		for (int i = 0; i < nd; i++) {
 			if (devs[i] == makedev(ma, mi)) {
 				if (i)
-					snprintf(why, n, "its partition %u:%u is mounted on %s", ma, mi,
-						 mnt);
+					snprintf(why, n, "its partition %u:%u is mounted on %s",
+						 ma, mi, mnt);
 				else
 					snprintf(why, n, "it is mounted on %s", mnt);
 				fclose(f);
@@ -320,7 +321,8 @@ static int blkio_layout(struct wl_run *run, int fd, uint64_t from, uint64_t to)
 		if (run->cancel && *run->cancel)
 			r = vb_err(-ECANCELED, "blkio: cancelled while laying out '%s'", p->path);
 		else if (w < 0 && errno != EINTR)
-			r = vb_err(-errno, "blkio: cannot lay out '%s': %s", p->path, strerror(errno));
+			r = vb_err(-errno, "blkio: cannot lay out '%s': %s", p->path,
+				   strerror(errno));
 		else if (w > 0)
 			off += (uint64_t)w;
 	}
@@ -353,7 +355,8 @@ static int blkio_prepare_target(struct wl_run *run)
 				      p->path, why);
 		fd = open(p->path, O_RDONLY | O_CLOEXEC);
 		if (fd < 0)
-			return vb_err(-errno, "blkio: cannot open '%s': %s", p->path, strerror(errno));
+			return vb_err(-errno, "blkio: cannot open '%s': %s", p->path,
+				      strerror(errno));
 		if (ioctl(fd, BLKGETSIZE64, &devsize) < 0)
 			r = vb_err(-errno, "blkio: cannot get the size of '%s': %s", p->path,
 				   strerror(errno));
@@ -378,8 +381,8 @@ static int blkio_prepare_target(struct wl_run *run)
 			p->size = have - o->offset;
 		fd = open(p->path, O_RDWR | O_CLOEXEC | (exists ? 0 : O_CREAT | O_EXCL), 0644);
 		if (fd < 0)
-			return vb_err(-errno, "blkio: cannot %s '%s': %s", exists ? "open" : "create",
-				      p->path, strerror(errno));
+			return vb_err(-errno, "blkio: cannot %s '%s': %s",
+				      exists ? "open" : "create", p->path, strerror(errno));
 		p->created = !exists;
 	} else {
 		return vb_err(-EINVAL, "blkio: '%s' is neither a regular file nor a block device",
@@ -527,7 +530,8 @@ static int blkio_loop(struct blkio_job *j)
 			for (unsigned k = 0; k < n; k += sh->batch) {
 				unsigned m = n - k < sh->batch ? n - k : sh->batch;
 				if ((r = eng->submit(j->ectx, j->batch + k, m)) < 0) {
-					blkio_fail(j, r, "blkio: cannot submit I/O to '%s' (engine %s): %s",
+					blkio_fail(j, r,
+						   "blkio: cannot submit I/O to '%s' (engine %s): %s",
 						   sh->p->path, eng->name, strerror(-r));
 					/* take back what was not submitted, reap the rest */
 					while (k < n)
@@ -655,6 +659,11 @@ static void blkio_invalidate(const struct blkio_priv *p, const struct blkio_opts
 		vb_warn("blkio: cannot drop the page cache of '%s': %s", p->path, strerror(r));
 }
 
+static double blkio_tv_us(const struct timeval *tv)
+{
+	return (double)tv->tv_sec * 1e6 + (double)tv->tv_usec;
+}
+
 static void blkio_report(struct wl_run *run, struct blkio_job *jobs, unsigned njobs)
 {
 	const struct blkio_opts *o = run->opts;
@@ -667,10 +676,8 @@ static void blkio_report(struct wl_run *run, struct blkio_job *jobs, unsigned nj
 	for (unsigned i = 0; i < njobs; i++) {
 		struct blkio_job *j = &jobs[i];
 		double s = (double)(j->t_end - j->t_start) / 1e9;
-		double usr = (double)(j->ru_end.ru_utime.tv_sec - j->ru_start.ru_utime.tv_sec) * 1e6 +
-			     (double)(j->ru_end.ru_utime.tv_usec - j->ru_start.ru_utime.tv_usec);
-		double sys = (double)(j->ru_end.ru_stime.tv_sec - j->ru_start.ru_stime.tv_sec) * 1e6 +
-			     (double)(j->ru_end.ru_stime.tv_usec - j->ru_start.ru_stime.tv_usec);
+		double usr = blkio_tv_us(&j->ru_end.ru_utime) - blkio_tv_us(&j->ru_start.ru_utime);
+		double sys = blkio_tv_us(&j->ru_end.ru_stime) - blkio_tv_us(&j->ru_start.ru_stime);
 		if (s <= 0)
 			continue;
 		secs = s > secs ? s : secs;

@@ -164,8 +164,9 @@ static void test_fio_spellings(void **state)
 	(void)state;
 	struct job j;
 	assert_int_equal(job_init(&j, "filename=f,rw=randrw,rwmixread=70,bs=64k,iodepth=32,"
-				      "numjobs=2,size=1G,offset=1M,direct=1,engine=io_uring,iodepth_batch=8,"
-				      "runtime=10s,ramp_time=2s,io_size=8M,randseed=7"),
+				      "iodepth_batch=8,numjobs=2,size=1G,offset=1M,direct=1,"
+				      "engine=io_uring,runtime=10s,ramp_time=2s,io_size=8M,"
+				      "randseed=7"),
 			 0);
 	assert_string_equal(fmt_opt(&j, "rw"), "randrw");
 	assert_string_equal(fmt_opt(&j, "rwmixread"), "70");
