@@ -1,9 +1,13 @@
 #!/bin/sh
-# Installs what vmbench needs to build, test and compare itself with its
-# peers on Debian 12. Installs only what is missing; needs root (or sudo).
+# Installs what vmbench needs to build, test (QEMU guests, containers, the
+# HTML report in Chromium) and compare itself with its peers on Debian 12.
+# Installs only what is missing; needs root (or sudo).
 set -eu
 PKGS="build-essential pkg-config git python3
 libsqlite3-dev libjansson-dev liburing-dev libaio-dev libgsl-dev libcmocka-dev
+libarchive-dev liblzma-dev libzstd-dev zlib1g-dev
+qemu-system-x86 qemu-utils linux-image-amd64 e2fsprogs lvm2
+crun podman catatonit chromium
 fio sysbench clang"
 missing=""
 for p in $PKGS; do

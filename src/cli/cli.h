@@ -18,6 +18,7 @@ int cli_run(int argc, char **argv);
 int cli_show(int argc, char **argv);
 int cli_report(int argc, char **argv);
 int cli_compare(int argc, char **argv);
+int cli_density(int argc, char **argv);
 int cli_list(int argc, char **argv);
 int cli_doctor(int argc, char **argv);
 int cli_disk(int argc, char **argv);

@@ -139,6 +139,12 @@ int cli_doctor(int argc, char **argv)
 		snprintf(what, sizeof(what), "engine %s", (*e)->name);
 		line(why ? "no" : "ok", what, "%s", why ? why : "usable");
 	}
+	for (const struct target_ops *const *t = target_all(); *t; t++) {
+		const char *why = (*t)->probe ? (*t)->probe() : NULL;
+		char what[64];
+		snprintf(what, sizeof(what), "target %s", (*t)->name);
+		line(why ? "no" : "ok", what, "%s", why ? why : "usable");
+	}
 	check_direct(dir);
 	if (read_first_line("/sys/kernel/mm/ksm/run", buf, sizeof(buf)) == 0)
 		line("ok", "KSM", "available (run=%s)", buf);

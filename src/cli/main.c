@@ -14,6 +14,7 @@ static const struct {
 	{"show", cli_show, "show an experiment from the database (text, json, csv)"},
 	{"report", cli_report, "an experiment with its statistics and verdicts (text, json, csv, html)"},
 	{"compare", cli_compare, "compare two variants, of one experiment or of two"},
+	{"density", cli_density, "how many idle instances of a target fit here, with and without KSM"},
 	{"list", cli_list, "list workloads, engines and targets with their options"},
 	{"guest", cli_guest, "build the built-in guest (kernel + initramfs) and say what it holds"},
 	{"disk", cli_disk, "create, copy, describe or remove a VM disk (image, loop device, LV)"},

@@ -39,8 +39,8 @@ json_t *facts_collect(void)
 	read_field("/proc/cpuinfo", "model name", model, sizeof(model));
 	read_field("/proc/meminfo", "MemTotal", mem, sizeof(mem));
 	sscanf(mem, "%lld", &mem_kib);
-	return json_pack("{s:s,s:s,s:s,s:s,s:I,s:I}", "hostname", u.nodename, "kernel",
+	return json_pack("{s:s,s:s,s:s,s:s,s:I,s:I,s:I}", "hostname", u.nodename, "kernel",
 			 u.release, "arch", u.machine, "cpu_model", model, "cores",
 			 (json_int_t)sysconf(_SC_NPROCESSORS_ONLN), "mem_total_mib",
-			 (json_int_t)(mem_kib / 1024));
+			 (json_int_t)(mem_kib / 1024), "pid", (json_int_t)getpid());
 }

@@ -495,7 +495,8 @@ static int build(struct plan *p, const struct ini_doc *doc, const char *source)
 				r = fail_at(source, sec->line, r, msg);
 				break;
 			}
-			snprintf(t->name, sizeof(t->name), "%s", name);
+			/* valid_name() kept it under PLAN_NAME_MAX */
+			snprintf(t->name, sizeof(t->name), "%.*s", (int)sizeof(t->name) - 1, name);
 			const char *first = sec->n ? sec->e[0].key : "";
 			const char *sel = t->is_variant ? "target" : "type";
 			const char *what = t->is_variant ? "native" : name;
@@ -538,7 +539,7 @@ static int build(struct plan *p, const struct ini_doc *doc, const char *source)
 				const struct ini_entry *e = &sec->e[k];
 				if (!t->is_variant && !strcmp(e->key, "variants"))
 					continue; /* checked once the variants exist */
-				char ctx[128];
+				char ctx[512];
 				snprintf(ctx, sizeof(ctx), "%s '%s' (%s)", kind, name,
 					 t->is_variant ? t->target->name : t->ops->name);
 				int was_quiet = vb_err_set_quiet(1);

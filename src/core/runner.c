@@ -88,8 +88,36 @@ static void agent_stop(struct variant_state *vs)
 		return;
 	proto_send(&vs->s, json_pack("{s:s}", "type", "bye"));
 	proto_stream_free(&vs->s);
-	vs->t.ops->teardown(&vs->t);
+	if (vs->t.ops->stop) {
+		vs->t.ops->stop(&vs->t);
+	} else {
+		vs->t.ops->teardown(&vs->t);
+		vs->set_up = 0; /* the next start sets it up again */
+	}
 	vs->started = 0;
+}
+
+/* Starts v's agent, setting the target up again first if a stop tore it down. */
+static int variant_start(struct variant_state *v)
+{
+	if (!v->set_up) {
+		if (v->t.ops->setup && v->t.ops->setup(&v->t) < 0)
+			return -EIO;
+		v->set_up = 1;
+	}
+	return agent_start(v);
+}
+
+/* Before a run on v: a target that costs the host while idle runs alone. */
+static void make_room(struct variant_state *all, int n, struct variant_state *v)
+{
+	for (int i = 0; i < n; i++)
+		if (&all[i] != v && all[i].started && all[i].t.ops->one_at_a_time)
+			agent_stop(&all[i]);
+	if (v->t.ops->one_at_a_time)
+		for (int i = 0; i < n; i++)
+			if (&all[i] != v && all[i].started)
+				agent_stop(&all[i]);
 }
 
 static int64_t run_deadline(const struct plan *p, const struct plan_workload *w)
@@ -308,7 +336,8 @@ static void drop_caches(struct variant_state *vs)
 
 /* Runs one pair once; stores it unless it is a warmup. */
 static int execute(struct plan *p, struct store *st, struct pair *pr, int warmup,
-		   int64_t *run_seq, struct progress *pg, struct pair *all, int npairs)
+		   int64_t *run_seq, struct progress *pg, struct pair *all, int npairs,
+		   struct variant_state *vall)
 {
 	struct variant_state *v = pr->vs;
 	struct plan_workload *w = pr->w;
@@ -320,9 +349,11 @@ static int execute(struct plan *p, struct store *st, struct pair *pr, int warmup
 
 	vb_errclear();
 	vb_err_set_quiet(1); /* the progress line prints the reason */
+	if (!v->error[0])
+		make_room(vall, p->nv, v);
 	if (v->error[0])
 		rc = vb_err(-EIO, "%s", v->error);
-	else if (!v->started && agent_start(v) < 0)
+	else if (!v->started && variant_start(v) < 0)
 		rc = -EIO; /* restart after a lost agent failed */
 	else {
 		if (p->exp.drop_caches)
@@ -547,6 +578,9 @@ int runner_run(struct plan *p, struct store *st, const struct runner_opts *o, in
 		json_decref(vcfg);
 		if (r < 0)
 			goto out_teardown;
+		/* it came up, which is what setup wanted to know; it runs alone later */
+		if (v->t.ops->one_at_a_time)
+			agent_stop(v);
 	}
 
 	struct progress pg = {.tty = isatty(STDERR_FILENO), .quiet = o->quiet, .t0 = vb_now_ns()};
@@ -560,13 +594,13 @@ int runner_run(struct plan *p, struct store *st, const struct runner_opts *o, in
 	for (int k = 0; k < p->exp.warmup && !stop_signal; k++)
 		for (int i = 0; i < npairs && !stop_signal; i++)
 			if (pairs[i].runs < p->exp.repeat &&
-			    (r = execute(p, st, &pairs[i], 1, &run_seq, &pg, pairs, npairs)) < 0 &&
+			    (r = execute(p, st, &pairs[i], 1, &run_seq, &pg, pairs, npairs, vs)) < 0 &&
 			    r != -EINTR)
 				goto out_teardown;
 	if (p->exp.order == PLAN_ORDER_SEQUENTIAL) {
 		for (int i = 0; i < npairs && !stop_signal; i++)
 			while (!stop_signal && !pair_done(p, &pairs[i])) {
-				r = execute(p, st, &pairs[i], 0, &run_seq, &pg, pairs, npairs);
+				r = execute(p, st, &pairs[i], 0, &run_seq, &pg, pairs, npairs, vs);
 				if (r < 0 && r != -EINTR)
 					goto out_teardown;
 				failed += r > 0;
@@ -590,7 +624,7 @@ int runner_run(struct plan *p, struct store *st, const struct runner_opts *o, in
 			for (int i = 0; i < n && !stop_signal; i++) {
 				if (pair_done(p, round[i]))
 					continue;
-				r = execute(p, st, round[i], 0, &run_seq, &pg, pairs, npairs);
+				r = execute(p, st, round[i], 0, &run_seq, &pg, pairs, npairs, vs);
 				if (r < 0 && r != -EINTR)
 					goto out_teardown;
 				failed += r > 0;

@@ -20,7 +20,7 @@
 #define PROBE_HELLO_S 10
 #define PROBE_CONSOLE_S 4
 
-static int probed;  /* 0 not yet, 1 done */
+static int probed; /* 0 not yet, 1 done */
 static int kvm_ok;
 static int warned;
 static char kvm_reason[768];
@@ -43,11 +43,14 @@ static int kvm_device_usable(void)
 			 "virtualization exposed to this machine)");
 	else
 		snprintf(kvm_reason, sizeof(kvm_reason),
-			 "cannot open /dev/kvm: %s (add the user to the kvm group)", strerror(errno));
+			 "cannot open /dev/kvm: %s (add the user to the kvm group)",
+			 strerror(errno));
 	return 0;
 }
 
-static void probe(const struct qemu_opts *vo, const struct guest_image *guest, const char *dir)
+/* 0 when it could decide (kvm_ok, kvm_reason), -EINTR when a signal cut it
+ * short (nothing is decided then). */
+static int probe(const struct qemu_opts *vo, const struct guest_image *guest, const char *dir)
 {
 	struct qemu_opts o = *vo;
 	o.disk.kind = DISK_NONE;
@@ -65,16 +68,16 @@ static void probe(const struct qemu_opts *vo, const struct guest_image *guest, c
 	if (qemu_vm_init(&vm, pdir) < 0) {
 		snprintf(kvm_reason, sizeof(kvm_reason), "the probe could not start: %s",
 			 vb_errmsg());
-		return;
+		return 0;
 	}
 	struct qemu_runtime rt = {
-		.name = "kvm-probe",
-		.accel = QEMU_ACCEL_KVM,
-		.kernel = guest->kernel,
-		.initrd = guest->initrd,
-		.pvh = guest->pvh,
-		.agent_socket = vm.sock,
-		.console_log = vm.console,
+	    .name = "kvm-probe",
+	    .accel = QEMU_ACCEL_KVM,
+	    .kernel = guest->kernel,
+	    .initrd = guest->initrd,
+	    .pvh = guest->pvh,
+	    .agent_socket = vm.sock,
+	    .console_log = vm.console,
 	};
 	struct cmd *c = qemu_cmd_new(&rt);
 	qemu_build(&o, &rt, c);
@@ -84,7 +87,7 @@ static void probe(const struct qemu_opts *vo, const struct guest_image *guest, c
 		snprintf(kvm_reason, sizeof(kvm_reason), "the probe could not start: %s",
 			 vb_errmsg());
 		qemu_vm_stop(&vm, 0);
-		return;
+		return 0;
 	}
 	char why[600];
 	int64_t t0 = vm.t_spawn;
@@ -92,19 +95,23 @@ static void probe(const struct qemu_opts *vo, const struct guest_image *guest, c
 			       t0 + PROBE_CONSOLE_S * VB_NSEC_PER_SEC, why, sizeof(why));
 	double took = (double)(vb_now_ns() - t0) / 1e9;
 	qemu_vm_stop(&vm, 0); /* a probe owes nobody a clean shutdown */
+	if (r == -EINTR)
+		return r;
 	if (r == 0) {
 		kvm_ok = 1;
-		return;
+		return 0;
 	}
 	if (r == -ETIMEDOUT && !vm.t_console)
 		snprintf(kvm_reason, sizeof(kvm_reason),
-			 "/dev/kvm exists, but a probe guest under KVM printed nothing within "
-			 "%.0fs (a working KVM boots it in well under a second): %s",
-			 took, why);
+			 "/dev/kvm exists, but a probe guest under KVM printed nothing on its "
+			 "console within %.0fs (under a working KVM its kernel speaks within a "
+			 "fraction of a second; this host's KVM cannot run a normal guest)",
+			 took);
 	else
 		snprintf(kvm_reason, sizeof(kvm_reason),
-			 "/dev/kvm exists, but a probe guest failed under KVM after %.1fs: %s", took,
-			 why);
+			 "/dev/kvm exists, but a probe guest failed under KVM after %.1fs: %s",
+			 took, why);
+	return 0;
 }
 
 int qemu_accel_choose(int want, const struct qemu_opts *o, const struct guest_image *guest,
@@ -115,8 +122,8 @@ int qemu_accel_choose(int want, const struct qemu_opts *o, const struct guest_im
 		return 0;
 	}
 	if (!probed) {
-		if (kvm_device_usable())
-			probe(o, guest, dir);
+		if (kvm_device_usable() && probe(o, guest, dir) == -EINTR)
+			return vb_err(-EINTR, "interrupted while probing KVM");
 		probed = 1;
 	}
 	if (kvm_ok) {
@@ -124,8 +131,9 @@ int qemu_accel_choose(int want, const struct qemu_opts *o, const struct guest_im
 		return 0;
 	}
 	if (want == QEMU_ACCEL_KVM)
-		return vb_err(-ENODEV, "accel=kvm: KVM does not work on this host: %s; use "
-				       "accel=tcg (or accel=auto to fall back by itself)",
+		return vb_err(-ENODEV,
+			      "accel=kvm: KVM does not work on this host: %s; use "
+			      "accel=tcg (or accel=auto to fall back by itself)",
 			      kvm_reason);
 	if (!warned) {
 		vb_warn("accel=auto: KVM does not work on this host, using TCG: %s", kvm_reason);

@@ -16,59 +16,62 @@
 const char *const qemu_machine_names[] = {"microvm", "q35", "pc", NULL};
 const char *const qemu_accel_names[] = {"auto", "kvm", "tcg", NULL};
 const char *const qemu_bus_names[] = {"virtio-blk", "virtio-scsi", "nvme", "ide", NULL};
-const char *const qemu_cache_names[] = {"none", "writeback", "writethrough", "directsync",
-					"unsafe", NULL};
+const char *const qemu_cache_names[] = {"none",	      "writeback", "writethrough",
+					"directsync", "unsafe",	   NULL};
 const char *const qemu_aio_names[] = {"threads", "native", "io_uring", NULL};
 
 #define MiB (1024.0 * 1024.0)
 
 const struct opt_def qemu_options[] = {
-	OPT_ENUM("machine", struct qemu_opts, machine, "microvm", qemu_machine_names,
-		 "QEMU machine: microvm (virtio-mmio, PVH boot, fastest), q35, pc"),
-	OPT_ENUM("accel", struct qemu_opts, accel, "auto", qemu_accel_names,
-		 "accelerator: kvm, tcg, or auto (KVM if a probe guest boots under it, else TCG)"),
-	OPT_STR("cpu", struct qemu_opts, cpu, NULL,
-		"-cpu model (default: max under TCG, host under KVM)"),
-	OPT_INT("smp", struct qemu_opts, smp, "1", 1, 255, "number of vCPUs (-smp)"),
-	OPT_SIZE("mem", struct qemu_opts, mem, "512M", 64 * MiB, 1024 * 1024 * MiB,
-		 "guest memory (-m)"),
-	OPT_BOOL("hugepages", struct qemu_opts, hugepages, "off",
-		 "back guest memory with huge pages (reserved and mounted by vmbench, "
-		 "restored afterwards)"),
-	OPT_BOOL("mem-prealloc", struct qemu_opts, mem_prealloc, "off",
-		 "allocate all guest memory when QEMU starts"),
-	OPT_ENUM("bus", struct qemu_opts, bus, "virtio-blk", qemu_bus_names,
-		 "how the data disk is attached: virtio-blk, virtio-scsi, nvme, ide "
-		 "(ide: pc's PIIX or q35's AHCI)"),
-	OPT_ENUM("cache", struct qemu_opts, cache, "writeback", qemu_cache_names,
-		 "QEMU cache mode of the data disk (as -drive cache=)"),
-	OPT_ENUM("aio", struct qemu_opts, aio, "threads", qemu_aio_names,
-		 "how QEMU issues the data disk's I/O"),
-	OPT_BOOL("iothread", struct qemu_opts, iothread, "off",
-		 "serve the data disk from its own IOThread (virtio-blk, virtio-scsi)"),
-	OPT_INT("num-queues", struct qemu_opts, num_queues, "0", 0, 256,
-		 "queues of the disk's controller (virtio num-queues, nvme max_ioqpairs; "
-		 "0 = QEMU's default)"),
-	OPT_SIZE("l2-cache-size", struct qemu_opts, l2_cache_size, "0", 0, 1024 * 1024 * MiB,
-		 "qcow2 L2 table cache (0 = QEMU's default)"),
-	OPT_STR("cpus", struct qemu_opts, cpus, NULL,
-		"host CPUs to run QEMU on (\"0-3,6\"); vCPU n is pinned to the n-th of them"),
-	OPT_INT("numa-node", struct qemu_opts, numa_node, "-1", -1, 1023,
-		"host NUMA node for guest memory (and CPUs when cpus is empty); -1 = none"),
-	OPT_INT("tsc-khz", struct qemu_opts, tsc_khz, "0", 0, 100000000,
-		"tsc_early_khz= for the guest kernel (0 = the host's, microvm under TCG only)"),
-	OPT_STR("kernel", struct qemu_opts, kernel, NULL,
-		"guest kernel (default: the newest /boot/vmlinuz-*)"),
-	OPT_DURATION("boot-timeout", struct qemu_opts, boot_timeout_ns, "60s", 1e9, 3600e9,
-		     "how long the guest may take from QEMU's start to the agent's hello"),
-	OPT_STR("extra-device", struct qemu_opts, extra_device, NULL,
-		"more -device arguments, ';'-separated, passed through as given"),
-	OPT_STR("extra-object", struct qemu_opts, extra_object, NULL,
-		"more -object arguments, ';'-separated, passed through as given"),
-	OPT_STR("workdir", struct qemu_opts, workdir, "/var/tmp/vmbench",
-		"host directory for the disk image, console logs and the agent's socket"),
-	DISK_OPT_DEFS(struct qemu_opts, disk),
-	OPT_END,
+    OPT_ENUM("machine", struct qemu_opts, machine, "microvm", qemu_machine_names,
+	     "QEMU machine: microvm (virtio-mmio, PVH boot, fastest), q35, pc"),
+    OPT_ENUM("accel", struct qemu_opts, accel, "auto", qemu_accel_names,
+	     "accelerator: kvm, tcg, or auto (KVM if a probe guest boots under it, else TCG)"),
+    OPT_STR("cpu", struct qemu_opts, cpu, NULL,
+	    "-cpu model (default: max under TCG, host under KVM)"),
+    OPT_INT("smp", struct qemu_opts, smp, "1", 1, 255, "number of vCPUs (-smp)"),
+    OPT_SIZE("mem", struct qemu_opts, mem, "512M", 64 * MiB, 1024 * 1024 * MiB,
+	     "guest memory (-m)"),
+    OPT_BOOL("hugepages", struct qemu_opts, hugepages, "off",
+	     "back guest memory with huge pages (reserved and mounted by vmbench, "
+	     "restored afterwards)"),
+    OPT_BOOL("mem-prealloc", struct qemu_opts, mem_prealloc, "off",
+	     "allocate all guest memory when QEMU starts"),
+    OPT_ENUM("bus", struct qemu_opts, bus, "virtio-blk", qemu_bus_names,
+	     "how the data disk is attached: virtio-blk, virtio-scsi, nvme, ide "
+	     "(ide: pc's PIIX or q35's AHCI)"),
+    OPT_ENUM("cache", struct qemu_opts, cache, "writeback", qemu_cache_names,
+	     "QEMU cache mode of the data disk (as -drive cache=)"),
+    OPT_ENUM("aio", struct qemu_opts, aio, "threads", qemu_aio_names,
+	     "how QEMU issues the data disk's I/O"),
+    OPT_BOOL("iothread", struct qemu_opts, iothread, "off",
+	     "serve the data disk from its own IOThread (virtio-blk, virtio-scsi)"),
+    OPT_INT("num-queues", struct qemu_opts, num_queues, "0", 0, 256,
+	    "queues of the disk's controller (virtio num-queues, nvme max_ioqpairs; "
+	    "0 = QEMU's default)"),
+    OPT_SIZE("l2-cache-size", struct qemu_opts, l2_cache_size, "0", 0, 1024 * 1024 * MiB,
+	     "qcow2 L2 table cache (0 = QEMU's default)"),
+    OPT_STR("cpus", struct qemu_opts, cpus, NULL,
+	    "host CPUs to run QEMU on (\"0-3,6\"; a list with commas goes in a plan file); "
+	    "vCPU n is pinned to the n-th of them"),
+    OPT_INT("numa-node", struct qemu_opts, numa_node, "-1", -1, 1023,
+	    "host NUMA node for guest memory (and CPUs when cpus is empty); -1 = none"),
+    OPT_INT("tsc-khz", struct qemu_opts, tsc_khz, "0", 0, 100000000,
+	    "tsc_early_khz= for the guest kernel (0 = the host's, microvm under TCG only)"),
+    OPT_STR("kernel", struct qemu_opts, kernel, NULL,
+	    "guest kernel (default: the newest /boot/vmlinuz-*)"),
+    OPT_DURATION("boot-timeout", struct qemu_opts, boot_timeout_ns, "60s", 1e9, 3600e9,
+		 "how long the guest may take from QEMU's start to the agent's hello"),
+    OPT_STR("extra-device", struct qemu_opts, extra_device, NULL,
+	    "more -device arguments, ';'-separated, passed through as given (in a plan "
+	    "file: --set lists split at commas)"),
+    OPT_STR("extra-object", struct qemu_opts, extra_object, NULL,
+	    "more -object arguments, ';'-separated, passed through as given (in a plan "
+	    "file)"),
+    OPT_STR("workdir", struct qemu_opts, workdir, "/var/tmp/vmbench",
+	    "host directory for the disk image, console logs and the agent's socket"),
+    DISK_OPT_DEFS(struct qemu_opts, disk),
+    OPT_END,
 };
 
 /* ---- helpers ------------------------------------------------------------ */
@@ -186,25 +189,27 @@ int qemu_check(const struct qemu_opts *o, uint64_t hugepage_size)
 	const char *bus = qemu_bus_names[o->bus];
 	if (has_disk(o)) {
 		if (o->aio == QEMU_AIO_NATIVE && !cache_direct(o->cache))
-			return vb_err(-EINVAL,
-				      "aio=native needs cache=none or cache=directsync, not cache=%s "
-				      "(QEMU: aio=native was specified, but it requires "
-				      "cache.direct=on, which was not specified.)",
-				      qemu_cache_names[o->cache]);
+			return vb_err(
+			    -EINVAL,
+			    "aio=native needs cache=none or cache=directsync, not cache=%s "
+			    "(QEMU: aio=native was specified, but it requires "
+			    "cache.direct=on, which was not specified.)",
+			    qemu_cache_names[o->cache]);
 		if (o->iothread && o->bus != QEMU_BUS_VIRTIO_BLK && o->bus != QEMU_BUS_VIRTIO_SCSI)
-			return vb_err(-EINVAL,
-				      "iothread=on needs bus=virtio-blk or bus=virtio-scsi, not bus=%s "
-				      "(QEMU: Property '%s.iothread' not found)",
-				      bus, o->bus == QEMU_BUS_IDE ? "ide-hd" : "nvme");
+			return vb_err(
+			    -EINVAL,
+			    "iothread=on needs bus=virtio-blk or bus=virtio-scsi, not bus=%s "
+			    "(QEMU: Property '%s.iothread' not found)",
+			    bus, o->bus == QEMU_BUS_IDE ? "ide-hd" : "nvme");
 		if (o->num_queues > 0 && o->bus == QEMU_BUS_IDE)
-			return vb_err(-EINVAL,
-				      "num-queues needs bus=virtio-blk, virtio-scsi or nvme; an IDE "
-				      "disk has one queue (QEMU: Property 'ide-hd.num-queues' not "
-				      "found)");
+			return vb_err(
+			    -EINVAL, "num-queues needs bus=virtio-blk, virtio-scsi or nvme; an IDE "
+				     "disk has one queue (QEMU: Property 'ide-hd.num-queues' not "
+				     "found)");
 		if (o->bus == QEMU_BUS_IDE && o->machine == QEMU_MACHINE_MICROVM)
-			return vb_err(-EINVAL,
-				      "bus=ide needs machine=pc (PIIX IDE) or machine=q35 (AHCI); "
-				      "microvm has no IDE controller (QEMU: Bus 'ide.0' not found)");
+			return vb_err(
+			    -EINVAL, "bus=ide needs machine=pc (PIIX IDE) or machine=q35 (AHCI); "
+				     "microvm has no IDE controller (QEMU: Bus 'ide.0' not found)");
 		if (o->l2_cache_size && o->disk.format != DISK_FMT_QCOW2)
 			return vb_err(-EINVAL,
 				      "l2-cache-size applies to qcow2 images only, this disk is %s "
@@ -218,20 +223,31 @@ int qemu_check(const struct qemu_opts *o, uint64_t hugepage_size)
 		char m[32], hp[32];
 		units_fmt_size(o->mem, m, sizeof(m));
 		if (!hugepage_size)
-			return vb_err(-EINVAL,
-				      "hugepages=on: this kernel offers no huge pages (no "
-				      "Hugepagesize in /proc/meminfo)");
+			return vb_err(-EINVAL, "hugepages=on: this kernel offers no huge pages (no "
+					       "Hugepagesize in /proc/meminfo)");
 		units_fmt_size(hugepage_size, hp, sizeof(hp));
 		if (o->mem % hugepage_size)
-			return vb_err(-EINVAL,
-				      "hugepages=on needs mem to be a multiple of the huge page size "
-				      "%s; mem=%s is not (QEMU would round the backend up past -m)",
-				      hp, m);
+			return vb_err(
+			    -EINVAL,
+			    "hugepages=on needs mem to be a multiple of the huge page size "
+			    "%s; mem=%s is not (QEMU would round the backend up past -m)",
+			    hp, m);
 	}
 	if (o->cpus[0] && qemu_cpulist_parse(o->cpus, NULL, 1024, NULL) < 0)
 		return -EINVAL;
 	if (o->cpu[0] && strpbrk(o->cpu, " \t"))
 		return vb_err(-EINVAL, "cpu='%s' is not a QEMU CPU model name", o->cpu);
+	return 0;
+}
+
+int qemu_check_accel(const struct qemu_opts *o, int accel)
+{
+	if (has_disk(o) && o->iothread && o->machine == QEMU_MACHINE_MICROVM &&
+	    accel != QEMU_ACCEL_KVM)
+		return vb_err(-EINVAL,
+			      "iothread=on on machine=microvm needs KVM: virtio-mmio has no "
+			      "ioeventfd under TCG; use machine=q35 or pc (virtio-pci) for an "
+			      "IOThread under TCG (QEMU: ioeventfd is required for iothread)");
 	return 0;
 }
 
@@ -311,16 +327,20 @@ void qemu_arg_memory(const struct qemu_opts *o, const struct qemu_runtime *rt, s
 void qemu_arg_kernel(const struct qemu_opts *o, const struct qemu_runtime *rt, struct cmd *c)
 {
 	(void)o;
-	cmd_args(c, "-kernel", rt->kernel, "-initrd", rt->initrd, NULL);
+	cmd_args(c, "-kernel", rt->kernel, "-initrd", rt->initrd, "-append", NULL);
 	/* panic=-1 with -no-reboot: a guest that panics ends QEMU at once, so a
-	 * broken boot is an exit with a console log, not a wait for the deadline */
-	cmd_arg(c, "-append");
+	 * broken boot is an exit with a console log, not a wait for the deadline.
+	 * Under TCG the guest's TSC follows the host's clock, but its timer
+	 * interrupts come late on a busy host, so the clocksource watchdog
+	 * (jiffies) calls the TSC unstable and the guest falls back to jiffies
+	 * (4 ms resolution: every latency the agent measures is ruined):
+	 * tsc=reliable keeps the TSC. microvm under TCG also needs
+	 * tsc_early_khz, or it hangs now and then calibrating it. */
+	char tsc[48] = "";
 	if (rt->tsc_khz > 0)
-		/* microvm under TCG has no reliable way to calibrate the TSC early
-		 * and hangs now and then without it */
-		cmd_argf(c, "console=ttyS0 panic=-1 tsc_early_khz=%" PRId64, rt->tsc_khz);
-	else
-		cmd_arg(c, "console=ttyS0 panic=-1");
+		snprintf(tsc, sizeof(tsc), " tsc_early_khz=%" PRId64, rt->tsc_khz);
+	cmd_argf(c, "console=ttyS0 panic=-1%s%s",
+		 rt->accel == QEMU_ACCEL_TCG ? " tsc=reliable" : "", tsc);
 }
 
 void qemu_arg_console(const struct qemu_runtime *rt, struct cmd *c)
@@ -334,8 +354,7 @@ void qemu_arg_console(const struct qemu_runtime *rt, struct cmd *c)
 	free(p);
 }
 
-void qemu_arg_agent_channel(const struct qemu_opts *o, const struct qemu_runtime *rt,
-			    struct cmd *c)
+void qemu_arg_agent_channel(const struct qemu_opts *o, const struct qemu_runtime *rt, struct cmd *c)
 {
 	char *p = esc(rt->agent_socket);
 	cmd_args(c, "-device",
@@ -394,7 +413,8 @@ void qemu_arg_disk(const struct qemu_opts *o, const struct qemu_runtime *rt, str
 			snprintf(queues, sizeof(queues), ",num_queues=%" PRId64, o->num_queues);
 		cmd_argf(c, "virtio-scsi-%s,id=vbscsi%s%s", sfx, io, queues);
 		cmd_arg(c, "-device");
-		cmd_argf(c, "scsi-hd,id=vbdisk-dev,bus=vbscsi.0,drive=vbdisk,serial=%s,write-cache=%s",
+		cmd_argf(c,
+			 "scsi-hd,id=vbdisk-dev,bus=vbscsi.0,drive=vbdisk,serial=%s,write-cache=%s",
 			 serial ? serial : "", wce);
 		break;
 	case QEMU_BUS_NVME:
@@ -457,7 +477,7 @@ void qemu_build(const struct qemu_opts *o, const struct qemu_runtime *rt, struct
 
 int qemu_guest_modules(const struct qemu_opts *o, const char **mods, int max)
 {
-	const char *m[8];
+	const char *m[12];
 	int n = 0;
 	m[n++] = is_pci_machine(o) ? "virtio_pci" : "virtio_mmio";
 	m[n++] = "virtio_console";
@@ -477,6 +497,12 @@ int qemu_guest_modules(const struct qemu_opts *o, const char **mods, int max)
 			m[n++] = o->machine == QEMU_MACHINE_Q35 ? "ahci" : "ata_piix";
 			m[n++] = "sd_mod";
 			break;
+		}
+		/* ext4 asks the crypto API for crc32c at mount time, a soft
+		 * dependency modules.dep does not list */
+		if (o->disk.fs == DISK_FS_EXT4) {
+			m[n++] = "crc32c_generic";
+			m[n++] = "ext4";
 		}
 	}
 	if (n >= max)
@@ -527,8 +553,9 @@ int qemu_numa_node_cpus(int64_t node, char *buf, size_t n)
 	snprintf(path, sizeof(path), "/sys/devices/system/node/node%" PRId64 "/cpulist", node);
 	FILE *f = fopen(path, "re");
 	if (!f)
-		return vb_err(-ENOENT, "numa-node=%" PRId64 ": this host has no such NUMA node (%s)",
-			      node, path);
+		return vb_err(-ENOENT,
+			      "numa-node=%" PRId64 ": this host has no such NUMA node (%s)", node,
+			      path);
 	if (!fgets(buf, (int)n, f))
 		buf[0] = '\0';
 	fclose(f);

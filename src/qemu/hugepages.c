@@ -72,9 +72,10 @@ int qemu_hugepages_setup(struct qemu_hugepages *h, uint64_t bytes, const char *d
 	if (free_pages < need) {
 		int r = write_long(NR_HUGEPAGES, nr + (need - free_pages));
 		if (r < 0)
-			return vb_err(r, "hugepages=on: cannot reserve %ld huge pages of %s in %s: %s%s",
-				      need - free_pages, hps, NR_HUGEPAGES, strerror(-r),
-				      r == -EACCES || r == -EPERM ? " (needs root)" : "");
+			return vb_err(
+			    r, "hugepages=on: cannot reserve %ld huge pages of %s in %s: %s%s",
+			    need - free_pages, hps, NR_HUGEPAGES, strerror(-r),
+			    r == -EACCES || r == -EPERM ? " (needs root)" : "");
 		h->saved_nr = nr;
 		h->active = 1;
 		long got = meminfo_long("HugePages_Free");

@@ -32,8 +32,13 @@
 enum { QEMU_MACHINE_MICROVM, QEMU_MACHINE_Q35, QEMU_MACHINE_PC };
 enum { QEMU_ACCEL_AUTO, QEMU_ACCEL_KVM, QEMU_ACCEL_TCG };
 enum { QEMU_BUS_VIRTIO_BLK, QEMU_BUS_VIRTIO_SCSI, QEMU_BUS_NVME, QEMU_BUS_IDE };
-enum { QEMU_CACHE_NONE, QEMU_CACHE_WRITEBACK, QEMU_CACHE_WRITETHROUGH, QEMU_CACHE_DIRECTSYNC,
-       QEMU_CACHE_UNSAFE };
+enum {
+	QEMU_CACHE_NONE,
+	QEMU_CACHE_WRITEBACK,
+	QEMU_CACHE_WRITETHROUGH,
+	QEMU_CACHE_DIRECTSYNC,
+	QEMU_CACHE_UNSAFE
+};
 enum { QEMU_AIO_THREADS, QEMU_AIO_NATIVE, QEMU_AIO_IO_URING };
 
 extern const char *const qemu_machine_names[]; /* microvm q35 pc */
@@ -47,7 +52,7 @@ extern const char *const qemu_aio_names[];     /* threads native io_uring */
 struct qemu_opts {
 	int machine;
 	int accel;
-	char cpu[64];          /* "" = max under TCG, host under KVM */
+	char cpu[64]; /* "" = max under TCG, host under KVM */
 	int64_t smp;
 	uint64_t mem;
 	int hugepages;
@@ -56,12 +61,12 @@ struct qemu_opts {
 	int cache;
 	int aio;
 	int iothread;
-	int64_t num_queues;     /* 0 = QEMU's default */
+	int64_t num_queues;	/* 0 = QEMU's default */
 	uint64_t l2_cache_size; /* 0 = QEMU's default */
-	char cpus[256];         /* host CPU list: "0-3,6" ("" = no pinning) */
-	int64_t numa_node;      /* -1 = none */
-	int64_t tsc_khz;        /* 0 = the host's, for microvm under TCG */
-	char kernel[PATH_MAX];  /* "" = the newest /boot/vmlinuz-* */
+	char cpus[256];		/* host CPU list: "0-3,6" ("" = no pinning) */
+	int64_t numa_node;	/* -1 = none */
+	int64_t tsc_khz;	/* 0 = the host's, for microvm under TCG */
+	char kernel[PATH_MAX];	/* "" = the newest /boot/vmlinuz-* */
 	int64_t boot_timeout_ns;
 	char extra_device[QEMU_EXTRA_MAX]; /* ';'-separated -device strings */
 	char extra_object[QEMU_EXTRA_MAX]; /* ';'-separated -object strings */
@@ -75,19 +80,19 @@ extern const struct opt_def qemu_options[];
  * made and the accelerator actually chosen. Kept apart from the options so
  * that qemu_build() is a pure function that golden tests can drive. */
 struct qemu_runtime {
-	const char *name;         /* the variant: -name vmbench-NAME */
-	int accel;                /* QEMU_ACCEL_KVM or QEMU_ACCEL_TCG, never auto */
+	const char *name; /* the variant: -name vmbench-NAME */
+	int accel;	  /* QEMU_ACCEL_KVM or QEMU_ACCEL_TCG, never auto */
 	const char *kernel;
 	const char *initrd;
-	int pvh;                  /* kernel is a vmlinux with a PVH entry */
-	const char *disk_path;    /* NULL: no data disk */
+	int pvh;		  /* kernel is a vmlinux with a PVH entry */
+	const char *disk_path;	  /* NULL: no data disk */
 	const char *disk_format;  /* "raw" or "qcow2" */
-	int disk_is_blockdev;     /* driver host_device instead of file */
+	int disk_is_blockdev;	  /* driver host_device instead of file */
 	const char *agent_socket; /* the unix socket of the agent's port */
 	const char *console_log;  /* the serial console's log file */
 	const char *hugepage_dir; /* hugetlbfs mount (hugepages=on) */
-	const char *cpus;         /* resolved host CPU list for taskset ("" none) */
-	int64_t tsc_khz;          /* tsc_early_khz= on the command line (0: none) */
+	const char *cpus;	  /* resolved host CPU list for taskset ("" none) */
+	int64_t tsc_khz;	  /* tsc_early_khz= on the command line (0: none) */
 };
 
 /* --- argv.c --------------------------------------------------------------- */
@@ -96,6 +101,9 @@ struct qemu_runtime {
  * reason. hugepage_size: the host's default huge page size in bytes (0: the
  * kernel has none). */
 int qemu_check(const struct qemu_opts *o, uint64_t hugepage_size);
+/* What only the chosen accelerator (kvm or tcg) decides: e.g. virtio-mmio
+ * has ioeventfd, which an IOThread needs, only under KVM. */
+int qemu_check_accel(const struct qemu_opts *o, int accel);
 
 /* A new command: taskset -c CPUS qemu-system-x86_64 when rt->cpus is set,
  * else qemu-system-x86_64. */
@@ -142,15 +150,15 @@ int qemu_numa_node_cpus(int64_t node, char *buf, size_t n);
 
 struct qemu_vm {
 	struct cmd_proc proc;
-	char dir[PATH_MAX];     /* per-variant directory: logs */
-	char sock[108];         /* the agent's unix socket */
-	char sockdir[48];       /* a private /tmp dir when dir's path is too long ("" none) */
+	char dir[PATH_MAX];	/* per-variant directory: logs */
+	char sock[108];		/* the agent's unix socket */
+	char sockdir[48];	/* a private /tmp dir when dir's path is too long ("" none) */
 	char console[PATH_MAX]; /* serial console log */
-	char errlog[PATH_MAX];  /* QEMU's own stderr */
-	int fd;                 /* connected to the agent's port, -1 */
+	char errlog[PATH_MAX];	/* QEMU's own stderr */
+	int fd;			/* connected to the agent's port, -1 */
 	int64_t t_spawn, t_console, t_hello; /* vb_now_ns(); 0 = not (yet) */
-	json_t *hello;          /* the hello line, peeked (not consumed) */
-	int exited, status;     /* QEMU exited by itself, with this wait status */
+	json_t *hello;			     /* the hello line, peeked (not consumed) */
+	int exited, status;		     /* QEMU exited by itself, with this wait status */
 };
 
 /* Fills the paths under dir (made if missing); nothing runs. */
@@ -161,7 +169,8 @@ int qemu_vm_spawn(struct qemu_vm *vm, struct cmd *c);
  * it (the runner reads it). Gives up at deadline_ns, at console_deadline_ns
  * if the console is still silent then (0: no such limit), when QEMU exits,
  * or at once when QEMU reports a KVM internal error; the reason goes to why.
- * -ETIMEDOUT, -ECHILD (QEMU exited), -EFAULT (KVM internal error). */
+ * -ETIMEDOUT, -ECHILD (QEMU exited), -EFAULT (KVM internal error), -EINTR
+ * (a signal arrived: the runner is stopping). */
 int qemu_vm_wait_hello(struct qemu_vm *vm, int64_t deadline_ns, int64_t console_deadline_ns,
 		       char *why, size_t n);
 /* Waits up to grace_ms for QEMU to exit by itself, then SIGKILLs its group;
@@ -189,8 +198,8 @@ const char *qemu_accel_kvm_reason(void);
 
 struct qemu_hugepages {
 	int active;
-	long saved_nr;         /* nr_hugepages before we raised it, -1 = untouched */
-	char mnt[PATH_MAX];    /* our private hugetlbfs mount ("" none) */
+	long saved_nr;	    /* nr_hugepages before we raised it, -1 = untouched */
+	char mnt[PATH_MAX]; /* our private hugetlbfs mount ("" none) */
 };
 
 /* Reserves enough default-size huge pages for bytes (raising nr_hugepages,

@@ -21,6 +21,7 @@
 #include "qemu/qemu.h"
 #include "util/err.h"
 #include "util/timeutil.h"
+#include "util/units.h"
 
 #define PEEK_MAX 65536
 
@@ -52,9 +53,9 @@ int qemu_vm_init(struct qemu_vm *vm, const char *dir)
 		return vb_err(r, "cannot create directory '%s': %s", dir, strerror(-r));
 	snprintf(vm->dir, sizeof(vm->dir), "%s", dir);
 	if ((size_t)snprintf(vm->console, sizeof(vm->console), "%s/console.log", dir) >=
-		    sizeof(vm->console) ||
+		sizeof(vm->console) ||
 	    (size_t)snprintf(vm->errlog, sizeof(vm->errlog), "%s/qemu.log", dir) >=
-		    sizeof(vm->errlog))
+		sizeof(vm->errlog))
 		return vb_err(-ENAMETOOLONG, "directory name '%s' is too long", dir);
 	/* a unix socket's path has at most 107 bytes: a deep workdir gets a
 	 * private directory under /tmp instead */
@@ -134,8 +135,11 @@ void qemu_file_tail(const char *path, int lines, char *buf, size_t n)
 		char *nl = strchr(line, '\n');
 		if (nl)
 			*nl = '\0';
+		for (size_t l = strlen(line); l && line[l - 1] == ' ';)
+			line[--l] = '\0';
 		if (*line)
-			used += (size_t)snprintf(buf + used, n - used, "%s%s", used ? " | " : "", line);
+			used +=
+			    (size_t)snprintf(buf + used, n - used, "%s%s", used ? " | " : "", line);
 		line = nl ? nl + 1 : NULL;
 	}
 	if (used >= n)
@@ -260,27 +264,37 @@ int qemu_vm_wait_hello(struct qemu_vm *vm, int64_t deadline_ns, int64_t console_
 				continue;
 			}
 		}
+		char d[32];
 		if (console_deadline_ns > 0 && !vm->t_console && now >= console_deadline_ns) {
-			snprintf(why, n, "the guest printed nothing on its console within %.1fs",
-				 (double)(console_deadline_ns - vm->t_spawn) / 1e9);
+			units_fmt_duration(console_deadline_ns - vm->t_spawn, d, sizeof(d));
+			snprintf(why, n, "the guest printed nothing on its console within %s", d);
 			r = -ETIMEDOUT;
 			break;
 		}
 		if (now >= deadline_ns) {
-			snprintf(why, n, "the agent did not say hello within %.0fs (%s)",
-				 (double)(deadline_ns - vm->t_spawn) / 1e9,
+			units_fmt_duration(deadline_ns - vm->t_spawn, d, sizeof(d));
+			snprintf(why, n, "the agent did not say hello within %s (%s)", d,
 				 vm->t_console ? "the console shows the guest's boot"
 					       : "the console stayed silent");
 			r = -ETIMEDOUT;
 			break;
 		}
+		/* The runner's SIGINT/SIGTERM handlers are installed without
+		 * SA_RESTART and nothing else interrupts us: EINTR means "stop". */
+		int rc;
 		if (vm->fd >= 0) {
 			/* a partial line leaves the socket readable: sleep, do not spin */
 			struct pollfd p = {.fd = vm->fd, .events = POLLIN};
-			if (poll(&p, 1, 10) == 1 && (p.revents & POLLIN))
-				usleep(2000);
+			rc = poll(&p, 1, 10);
+			if (rc == 1 && (p.revents & POLLIN))
+				rc = usleep(2000);
 		} else {
-			usleep(5000);
+			rc = usleep(5000);
+		}
+		if (rc < 0 && errno == EINTR) {
+			snprintf(why, n, "interrupted by a signal while the guest booted");
+			r = -EINTR;
+			break;
 		}
 	}
 	free(buf);

@@ -20,6 +20,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "density/density_report.h"
 #include "report/analysis.h"
 #include "report/report.h"
 #include "report/svg.h"
@@ -882,6 +883,7 @@ static void header(struct html *h, struct report_ctx *c)
 	}
 	if (h->a->nfailed)
 		fputs("<a href=\"#failed\">Failed runs</a>", f);
+	fputs(density_html_nav(h->exp), f);
 	fputs("<a href=\"#provenance\">Provenance</a></nav>\n</header>\n<main>\n", f);
 	(void)c;
 }
@@ -921,6 +923,7 @@ static int html_end(struct report_ctx *c)
 	heatmap_section(&h);
 	for (int w = 0; w < a->nworkloads; w++)
 		workload_section(&h, w);
+	density_html_section(f, c->exp);
 	if (a->nfailed) {
 		fputs("<section id=\"failed\"><h2>Failed runs</h2>\n", f);
 		runs_table(&h, 1);

@@ -47,6 +47,17 @@ static const char *const migrations[] = {
 	"CREATE INDEX variant_experiment ON variant(experiment_id);",
 	/* 2: the effective experiment settings (order, seed, baseline...) */
 	"ALTER TABLE experiment ADD COLUMN config_json TEXT;",
+	/* 3: density experiments (src/store/density_store.c): one row per step of
+	 * a ramp of idle instances, and each instance's launch time */
+	"CREATE TABLE density_step("
+	"  experiment_id INTEGER NOT NULL REFERENCES experiment(id), variant TEXT NOT NULL,"
+	"  ksm TEXT NOT NULL, n INTEGER NOT NULL, used_mib REAL, available_mib REAL,"
+	"  pss_mib REAL, per_instance_mib REAL, launch_s_median REAL, settle_s REAL,"
+	"  stable INTEGER, ksm_json TEXT, PRIMARY KEY(experiment_id, variant, ksm, n));"
+	"CREATE TABLE density_launch("
+	"  experiment_id INTEGER NOT NULL REFERENCES experiment(id), variant TEXT NOT NULL,"
+	"  ksm TEXT NOT NULL, idx INTEGER NOT NULL, launch_s REAL,"
+	"  PRIMARY KEY(experiment_id, variant, ksm, idx));",
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == STORE_SCHEMA_VERSION,

@@ -8,7 +8,7 @@
 
 #include "core/metric.h"
 
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 
 struct store;
 

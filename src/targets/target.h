@@ -52,6 +52,14 @@ struct target_ops {
 	/* Optional: what the target can tell about a failure (e.g. the tail of a
 	 * guest's console log and its path), appended to the run's error. */
 	void (*diagnose)(struct target_inst *t, char *buf, size_t n);
+	/* Optional: ends the running instance (agent, guest) but keeps what
+	 * setup() made (disk, guest image), so that exec() can start it again.
+	 * Without it the runner calls teardown() and setup() again. */
+	void (*stop)(struct target_inst *t);
+	/* Instances cost the host while idle (a TCG guest's timer ticks, its
+	 * memory): the runner keeps only one variant's instance of such a
+	 * target running, starting it for its runs and stopping it after. */
+	int one_at_a_time;
 	/* Optional, for `vmbench run --dry-run`: prints the command lines setup()
 	 * and exec() would run (disk provisioning, QEMU...), running nothing. */
 	int (*dry_run)(struct target_inst *t, FILE *out);

@@ -50,8 +50,42 @@ int telemetry_snap(struct telemetry_snap *s, const pid_t *pids, int npids)
 	for (int i = 0; i < npids; i++) {
 		s->pids[i] = pids[i];
 		s->proc_ticks[i] = proc_ticks(pids[i]);
+		s->is_qemu[i] = telemetry_qemu_threads(pids[i], s->qemu_ticks[i]);
 	}
 	return read_cpu_line(s->cpu);
+}
+
+static uint64_t delta(uint64_t a, uint64_t b)
+{
+	return b >= a ? b - a : 0;
+}
+
+/* The CPU of QEMU's threads by role; workers are the process's total minus
+ * the long-lived threads, so that short-lived workers are not lost. */
+static void qemu_diff(const struct telemetry_snap *a, const struct telemetry_snap *b,
+		      double ticks_per_run, struct result *out)
+{
+	double role[TEL_QEMU__ROLES] = {0};
+	int any = 0;
+	for (int i = 0; i < a->npids && i < b->npids; i++) {
+		if (!a->is_qemu[i] || !b->is_qemu[i] || a->pids[i] != b->pids[i])
+			continue;
+		any = 1;
+		uint64_t total = delta(a->proc_ticks[i], b->proc_ticks[i]), known = 0;
+		for (int r = 0; r < TEL_QEMU_OTHER; r++) {
+			uint64_t d = delta(a->qemu_ticks[i][r], b->qemu_ticks[i][r]);
+			role[r] += (double)d;
+			known += d;
+		}
+		role[TEL_QEMU_OTHER] += (double)(total > known ? total - known : 0);
+	}
+	if (!any || ticks_per_run <= 0)
+		return;
+	static const char *const names[TEL_QEMU__ROLES] = {
+		"qemu_vcpu_cpu_pct", "qemu_iothread_cpu_pct", "qemu_main_cpu_pct",
+		"qemu_worker_cpu_pct"};
+	for (int r = 0; r < TEL_QEMU__ROLES; r++)
+		metric_set(out, names[r], role[r] / ticks_per_run * 100.0, UNIT_PCT, AGG_SUM);
 }
 
 void telemetry_diff(const struct telemetry_snap *a, const struct telemetry_snap *b,
@@ -79,5 +113,6 @@ void telemetry_diff(const struct telemetry_snap *a, const struct telemetry_snap 
 				ticks += b->proc_ticks[i] - a->proc_ticks[i];
 		metric_set(out, "target_cpu_pct", (double)ticks / (double)hz / secs * 100.0,
 			   UNIT_PCT, AGG_SUM);
+		qemu_diff(a, b, secs * (double)hz, out);
 	}
 }

@@ -1,6 +1,7 @@
 /* Host cost of a run: the host CPU split from /proc/stat and the CPU time of
  * the target's processes (agent, QEMU...) from /proc/PID/stat, both taken as
- * differences between the start and the end of the measured run. */
+ * differences between the start and the end of the measured run. For a QEMU
+ * process the CPU time is also split by thread role (qemu_threads.c). */
 #ifndef VB_TELEMETRY_TELEMETRY_H
 #define VB_TELEMETRY_TELEMETRY_H
 
@@ -11,18 +12,40 @@
 
 #define TELEMETRY_MAX_PIDS 16
 
+/* Roles of a QEMU process's threads, known by their names (QEMU names them
+ * with -name ...,debug-threads=on): "CPU n/KVM" or "CPU n/TCG" = vCPU,
+ * "IO <id>" = IOThread, the thread whose id is the pid = main loop.
+ * Everything else (the "worker" thread pool, call_rcu...) is counted as
+ * workers: the process's total minus those, so that workers that came and
+ * went during the run are counted too. */
+enum { TEL_QEMU_VCPU, TEL_QEMU_IOTHREAD, TEL_QEMU_MAIN, TEL_QEMU_OTHER, TEL_QEMU__ROLES };
+
 struct telemetry_snap {
 	int64_t t_ns;
 	uint64_t cpu[8]; /* user nice system idle iowait irq softirq steal (ticks) */
 	int npids;
 	pid_t pids[TELEMETRY_MAX_PIDS];
 	uint64_t proc_ticks[TELEMETRY_MAX_PIDS]; /* utime+stime of each pid */
+	int is_qemu[TELEMETRY_MAX_PIDS];         /* the pid is a QEMU: qemu_ticks hold */
+	uint64_t qemu_ticks[TELEMETRY_MAX_PIDS][TEL_QEMU__ROLES]; /* its live threads by role */
 };
 
 int telemetry_snap(struct telemetry_snap *s, const pid_t *pids, int npids);
 /* host_user_pct, host_sys_pct, host_iowait_pct, host_steal_pct,
- * host_idle_pct (of all CPUs), target_cpu_pct (of one CPU) */
+ * host_idle_pct (of all CPUs), target_cpu_pct (of one CPU); when the pids
+ * hold a QEMU: qemu_vcpu_cpu_pct, qemu_iothread_cpu_pct, qemu_main_cpu_pct,
+ * qemu_worker_cpu_pct (of one CPU, summed over the QEMU processes) */
 void telemetry_diff(const struct telemetry_snap *a, const struct telemetry_snap *b,
 		    struct result *out);
+
+/* qemu_threads.c */
+
+/* The role of a thread of a QEMU process by its comm; is_main: its id is
+ * the process's. */
+int telemetry_qemu_role(const char *comm, int is_main);
+/* Ticks (utime+stime) of the live threads of pid by role; returns 1 when pid
+ * is a QEMU process (its comm starts with "qemu-system" or a thread is a
+ * vCPU), 0 when it is not or is gone. */
+int telemetry_qemu_threads(pid_t pid, uint64_t ticks[TEL_QEMU__ROLES]);
 
 #endif

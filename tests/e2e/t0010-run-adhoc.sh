@@ -47,7 +47,8 @@ is "$(db_query "$DB" "select count(distinct run_id) from metric")" 2 "every run 
 is "$(db_query "$DB" "select unit from metric where name = 'events_per_s' limit 1")" 1/s \
 	"metrics carry their unit"
 is "$(db_query "$DB" 'PRAGMA journal_mode')" wal "the database is in WAL mode"
-is "$(db_query "$DB" 'PRAGMA user_version')" 2 "the schema version (user_version) is 2"
+SCHEMA=$("$VMBENCH" version | sed -n 's/.*database schema \([0-9]*\).*/\1/p')
+is "$(db_query "$DB" 'PRAGMA user_version')" "$SCHEMA" "the schema version (user_version) is the one vmbench version names"
 is "$(db_query "$DB" "select count(*) from experiment where status = 'done' and finished >= started")" 1 \
 	"one experiment, done, with its finish time"
 is "$(db_query "$DB" 'select count(*) from variant')" 1 "one variant row"

@@ -1,0 +1,526 @@
+/* target=qemu: the agent runs as init of the built-in guest in a QEMU VM and
+ * talks to the host over a virtio-serial port (src/qemu/ has the pieces).
+ *
+ * setup() checks the options, builds the guest (cached), picks the
+ * accelerator (accel=auto tries KVM once per process), provisions the data
+ * disk and huge pages. exec() boots the VM and returns when the agent's hello
+ * is waiting in the socket (peeked, not read: the runner reads it), having
+ * measured the boot phases. teardown() stops QEMU and releases everything;
+ * the runner may call exec() again after it (a lost agent is restarted), so
+ * exec() sets up again what teardown released. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "guest/guest.h"
+#include "qemu/qemu.h"
+#include "targets/target.h"
+#include "util/err.h"
+#include "util/timeutil.h"
+#include "util/units.h"
+
+#define QEMU_STOP_GRACE_MS 3000
+
+struct qemu_priv {
+	char dir[PATH_MAX]; /* WORKDIR/qemu-VARIANT: disk image, logs, socket */
+	struct guest_image guest;
+	int accel; /* chosen: QEMU_ACCEL_KVM or QEMU_ACCEL_TCG */
+	struct disk_inst disk;
+	int have_disk;
+	struct qemu_hugepages hp;
+	char cpus[256]; /* resolved host CPU list ("" none) */
+	int64_t tsc_khz;
+	struct qemu_vm vm;
+	int vm_inited;
+};
+
+static const char *qemu_probe(void)
+{
+	static char why[256];
+	const char *path = getenv("PATH");
+	char buf[PATH_MAX];
+	for (const char *p = path ? path : "/usr/bin:/bin"; *p;) {
+		size_t len = strcspn(p, ":");
+		snprintf(buf, sizeof(buf), "%.*s/%s", (int)len, p, QEMU_PROGRAM);
+		if (len && access(buf, X_OK) == 0)
+			return NULL;
+		p += len;
+		if (*p == ':')
+			p++;
+	}
+	snprintf(why, sizeof(why),
+		 "%s is not installed (apt-get install qemu-system-x86 qemu-utils)", QEMU_PROGRAM);
+	return why;
+}
+
+static json_t *facts(struct target_inst *t)
+{
+	if (!t->facts)
+		t->facts = json_object();
+	return t->facts;
+}
+
+static int mkdir_p(const char *dir)
+{
+	char tmp[PATH_MAX];
+	snprintf(tmp, sizeof(tmp), "%s", dir);
+	for (char *p = tmp + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
+			return vb_err(-errno, "cannot create directory '%s': %s", tmp,
+				      strerror(errno));
+		*p = '/';
+	}
+	if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
+		return vb_err(-errno, "cannot create directory '%s': %s", tmp, strerror(errno));
+	return 0;
+}
+
+static long long mem_available_kib(void)
+{
+	FILE *f = fopen("/proc/meminfo", "re");
+	char line[256];
+	long long kb = -1;
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "MemAvailable: %lld kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb;
+}
+
+/* Options that depend on the host, checked before anything is made. */
+static int host_checks(const struct qemu_opts *o, struct qemu_priv *p)
+{
+	char m[32];
+	units_fmt_size(o->mem, m, sizeof(m));
+	long long avail = mem_available_kib();
+	if ((o->mem_prealloc || o->hugepages) && avail > 0 && o->mem / 1024 > (uint64_t)avail)
+		return vb_err(-ENOMEM, "mem=%s with %s: the host has only %lld MiB available", m,
+			      o->hugepages ? "hugepages=on" : "mem-prealloc=on", avail / 1024);
+	if (o->numa_node >= 0) {
+		char node_cpus[256];
+		int r = qemu_numa_node_cpus(o->numa_node, node_cpus, sizeof(node_cpus));
+		if (r < 0)
+			return r;
+		if (!o->cpus[0])
+			snprintf(p->cpus, sizeof(p->cpus), "%s", node_cpus);
+	}
+	if (o->cpus[0]) {
+		unsigned char mask[1024];
+		int n = 0;
+		if (qemu_cpulist_parse(o->cpus, mask, 1024, &n) < 0)
+			return -EINVAL;
+		long online = sysconf(_SC_NPROCESSORS_CONF);
+		for (int i = 0; i < 1024; i++)
+			if (mask[i] && i >= online)
+				return vb_err(-EINVAL, "cpus=%s: this host has CPUs 0 to %ld only",
+					      o->cpus, online - 1);
+		snprintf(p->cpus, sizeof(p->cpus), "%s", o->cpus);
+	}
+	return 0;
+}
+
+/* cache=none/directsync open the image with O_DIRECT; some filesystems
+ * (tmpfs) refuse it, and QEMU would fail with a bare "Invalid argument". */
+static int direct_check(const struct qemu_opts *o, const struct disk_inst *d)
+{
+	if (o->cache != QEMU_CACHE_NONE && o->cache != QEMU_CACHE_DIRECTSYNC)
+		return 0;
+	int fd = open(d->path, O_RDONLY | O_DIRECT | O_CLOEXEC);
+	if (fd >= 0) {
+		close(fd);
+		return 0;
+	}
+	if (errno == EINVAL)
+		return vb_err(-EINVAL,
+			      "cache=%s opens the disk with O_DIRECT, which the filesystem of "
+			      "'%s' does not support (QEMU: Could not open '%s': Invalid "
+			      "argument); use cache=writeback or another workdir",
+			      qemu_cache_names[o->cache], d->path, d->path);
+	return 0; /* QEMU will say what else is wrong */
+}
+
+/* What teardown releases and exec may need again: disk and huge pages. */
+static int acquire(struct target_inst *t)
+{
+	const struct qemu_opts *o = t->opts;
+	struct qemu_priv *p = t->priv;
+	int r;
+	if (o->disk.kind != DISK_NONE && !p->have_disk) {
+		r = disk_create(&o->disk, p->dir, &p->disk);
+		if (r < 0)
+			return r;
+		p->have_disk = 1;
+		if ((r = direct_check(o, &p->disk)) < 0)
+			return r;
+		json_t *d = json_object();
+		json_object_set_new(d, "path", json_string(p->disk.path));
+		json_object_set_new(d, "format", json_string(p->disk.format ? p->disk.format : ""));
+		json_object_set_new(d, "is_blockdev", json_boolean(p->disk.is_blockdev));
+		json_object_set_new(d, "provision_s", json_real(p->disk.provision_s));
+		if (p->disk.info)
+			json_object_set(d, "info", p->disk.info);
+		json_object_set_new(facts(t), "disk", d);
+	}
+	if (o->hugepages && !p->hp.active) {
+		r = qemu_hugepages_setup(&p->hp, o->mem, p->dir);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static void release(struct qemu_priv *p)
+{
+	if (p->vm_inited) {
+		qemu_vm_stop(&p->vm, 0);
+		p->vm_inited = 0;
+	}
+	if (p->have_disk) {
+		disk_destroy(&p->disk);
+		p->have_disk = 0;
+	}
+	qemu_hugepages_release(&p->hp);
+}
+
+static void qemu_teardown(struct target_inst *t);
+
+static int qemu_setup(struct target_inst *t)
+{
+	const struct qemu_opts *o = t->opts;
+	if (t->priv)
+		return 0;
+	int r = qemu_check(o, qemu_hugepage_size());
+	if (r < 0)
+		return r;
+	struct qemu_priv *p = calloc(1, sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	p->hp.saved_nr = -1;
+	t->priv = p;
+	if ((r = host_checks(o, p)) < 0)
+		goto fail;
+	if ((size_t)snprintf(p->dir, sizeof(p->dir), "%s/qemu-%s", o->workdir, t->name) >=
+	    sizeof(p->dir)) {
+		r = vb_err(-ENAMETOOLONG, "workdir '%s' is too long", o->workdir);
+		goto fail;
+	}
+	if ((r = mkdir_p(p->dir)) < 0)
+		goto fail;
+
+	const char *mods[12];
+	qemu_guest_modules(o, mods, 12);
+	r = guest_build(o->kernel[0] ? o->kernel : NULL, mods, qemu_wants_pvh(o), NULL, &p->guest);
+	if (r < 0)
+		goto fail;
+	if ((r = qemu_accel_choose(o->accel, o, &p->guest, p->dir, &p->accel)) < 0 ||
+	    (r = qemu_check_accel(o, p->accel)) < 0)
+		goto fail;
+	p->tsc_khz = o->tsc_khz;
+	if (!p->tsc_khz && o->machine == QEMU_MACHINE_MICROVM && p->accel == QEMU_ACCEL_TCG)
+		p->tsc_khz = qemu_host_tsc_khz();
+
+	json_t *f = facts(t);
+	json_object_set_new(f, "accel", json_string(qemu_accel_names[p->accel]));
+	if (o->accel == QEMU_ACCEL_AUTO && p->accel == QEMU_ACCEL_TCG && qemu_accel_kvm_reason()[0])
+		json_object_set_new(f, "accel_why", json_string(qemu_accel_kvm_reason()));
+	json_object_set_new(f, "machine", json_string(qemu_machine_names[o->machine]));
+	json_object_set_new(f, "guest",
+			    json_pack("{s:s,s:s,s:s,s:b,s:s,s:s}", "kernel", p->guest.kernel,
+				      "source", p->guest.source, "version", p->guest.kernel_version,
+				      "pvh", p->guest.pvh, "modules", p->guest.modules, "hash",
+				      p->guest.hash));
+	if ((r = acquire(t)) < 0)
+		goto fail;
+	t->hello_timeout_ns = o->boot_timeout_ns;
+	return 0;
+fail:
+	qemu_teardown(t);
+	return r;
+}
+
+/* Pins vCPU thread n to the n-th CPU of the list; the other threads keep
+ * the whole list (taskset gave it to the process). */
+static void pin_vcpus(struct target_inst *t)
+{
+	struct qemu_priv *p = t->priv;
+	unsigned char mask[1024];
+	int n = 0, list[1024];
+	if (!p->cpus[0] || qemu_cpulist_parse(p->cpus, mask, 1024, &n) < 0)
+		return;
+	n = 0;
+	for (int i = 0; i < 1024; i++)
+		if (mask[i])
+			list[n++] = i;
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)p->vm.proc.pid);
+	DIR *d = opendir(path);
+	if (!d)
+		return;
+	json_t *pins = json_object();
+	for (struct dirent *e; (e = readdir(d));) {
+		if (e->d_name[0] < '0' || e->d_name[0] > '9')
+			continue;
+		char cpath[96], comm[32] = "";
+		int tid = atoi(e->d_name);
+		snprintf(cpath, sizeof(cpath), "%s/%d/comm", path, tid);
+		FILE *f = fopen(cpath, "re");
+		if (f) {
+			if (!fgets(comm, sizeof(comm), f))
+				comm[0] = '\0';
+			fclose(f);
+		}
+		int vcpu;
+		if (sscanf(comm, "CPU %d/", &vcpu) != 1 || vcpu < 0)
+			continue;
+		cpu_set_t set;
+		CPU_ZERO(&set);
+		CPU_SET(list[vcpu % n], &set);
+		if (sched_setaffinity(tid, sizeof(set), &set) == 0) {
+			char key[16];
+			snprintf(key, sizeof(key), "vcpu%d", vcpu);
+			json_object_set_new(pins, key, json_integer(list[vcpu % n]));
+		}
+	}
+	closedir(d);
+	json_object_set_new(facts(t), "pinning", pins);
+}
+
+static int qemu_exec(struct target_inst *t, int *rfd, int *wfd)
+{
+	const struct qemu_opts *o = t->opts;
+	int r;
+	if (!t->priv && (r = qemu_setup(t)) < 0) /* after a teardown */
+		return r;
+	struct qemu_priv *p = t->priv;
+	if ((r = acquire(t)) < 0)
+		return r;
+	if (p->vm_inited)
+		qemu_vm_stop(&p->vm, 0);
+	if ((r = qemu_vm_init(&p->vm, p->dir)) < 0)
+		return r;
+	p->vm_inited = 1;
+	struct qemu_runtime rt = {
+	    .name = t->name,
+	    .accel = p->accel,
+	    .kernel = p->guest.kernel,
+	    .initrd = p->guest.initrd,
+	    .pvh = p->guest.pvh,
+	    .disk_path = p->have_disk ? p->disk.path : NULL,
+	    .disk_format = p->have_disk ? p->disk.format : NULL,
+	    .disk_is_blockdev = p->have_disk && p->disk.is_blockdev,
+	    .agent_socket = p->vm.sock,
+	    .console_log = p->vm.console,
+	    .hugepage_dir = p->hp.mnt,
+	    .cpus = p->cpus,
+	    .tsc_khz = p->tsc_khz,
+	};
+	struct cmd *c = qemu_cmd_new(&rt);
+	qemu_build(o, &rt, c);
+	free(t->provenance);
+	t->provenance = cmd_render(c);
+	r = qemu_vm_spawn(&p->vm, c);
+	cmd_free(c);
+	if (r < 0)
+		return r;
+	char why[700], desc[1200];
+	r = qemu_vm_wait_hello(&p->vm, p->vm.t_spawn + o->boot_timeout_ns, 0, why, sizeof(why));
+	if (r == -EINTR) {
+		qemu_vm_stop(&p->vm, 0);
+		return vb_err(r, "variant '%s': interrupted while the guest booted", t->name);
+	}
+	if (r < 0) {
+		qemu_vm_stop(&p->vm, 0); /* a hung guest is killed now, not at the end */
+		qemu_vm_describe(&p->vm, desc, sizeof(desc));
+		return vb_err(r, "variant '%s': the guest did not come up under %s: %s; %s",
+			      t->name, qemu_accel_names[p->accel], why, desc);
+	}
+	pin_vcpus(t);
+	json_t *boot = qemu_vm_boot_facts(&p->vm);
+	/* the phases: QEMU spawn -> first console byte -> kernel hands over to
+	 * init -> agent ready (hello); the guest's clock starts with its kernel */
+	json_t *g = json_object_get(boot, "guest");
+	double init = json_number_value(json_object_get(g, "init_start_s"));
+	json_t *jh = json_object_get(g, "hello_s");
+	double hello = json_number_value(jh ? jh : json_object_get(g, "port_ready_s"));
+	double total = json_number_value(json_object_get(boot, "qemu_to_agent_s"));
+	if (json_is_number(json_object_get(g, "init_start_s"))) {
+		json_object_set_new(boot, "kernel_to_init_s", json_real(init));
+		if (hello >= init)
+			json_object_set_new(boot, "init_to_agent_s", json_real(hello - init));
+		/* QEMU's start, firmware, kernel loading and its earliest boot:
+		 * everything before the guest's clock starts */
+		if (total > hello && hello > 0)
+			json_object_set_new(boot, "before_guest_clock_s", json_real(total - hello));
+	}
+	json_object_set_new(facts(t), "boot", boot);
+	json_object_set_new(facts(t), "console_log", json_string(p->vm.console));
+	*rfd = *wfd = p->vm.fd;
+	return 0;
+}
+
+static void qemu_teardown(struct target_inst *t)
+{
+	struct qemu_priv *p = t->priv;
+	if (!p)
+		return;
+	if (p->vm_inited) {
+		/* the runner said bye: the guest syncs and powers off */
+		qemu_vm_stop(&p->vm, p->vm.proc.pid > 0 && p->vm.fd >= 0 ? QEMU_STOP_GRACE_MS : 0);
+		p->vm_inited = 0;
+	}
+	release(p);
+	free(p);
+	t->priv = NULL;
+}
+
+/* Powers the guest off (the runner said bye) but keeps the disk, the guest
+ * image and huge pages, so that exec() boots the same VM again. */
+static void qemu_stop(struct target_inst *t)
+{
+	struct qemu_priv *p = t->priv;
+	if (!p || !p->vm_inited)
+		return;
+	qemu_vm_stop(&p->vm, p->vm.proc.pid > 0 && p->vm.fd >= 0 ? QEMU_STOP_GRACE_MS : 0);
+	p->vm_inited = 0;
+}
+
+static int qemu_telemetry_pids(struct target_inst *t, pid_t *pids, int max)
+{
+	struct qemu_priv *p = t->priv;
+	if (!p || max < 1 || p->vm.proc.pid <= 0)
+		return 0;
+	pids[0] = p->vm.proc.pid;
+	return 1;
+}
+
+static void qemu_diagnose(struct target_inst *t, char *buf, size_t n)
+{
+	struct qemu_priv *p = t->priv;
+	if (!p || !p->vm_inited) {
+		buf[0] = '\0';
+		return;
+	}
+	char state[64] = "QEMU is still running";
+	int st;
+	/* a lost stream usually means QEMU is ending: give it a moment to be */
+	if (p->vm.proc.pid > 0 && cmd_proc_wait(&p->vm.proc, 500, &st) == 0) {
+		p->vm.exited = 1;
+		p->vm.status = st;
+	}
+	if (p->vm.exited) {
+		if (WIFEXITED(p->vm.status))
+			snprintf(state, sizeof(state), "QEMU exited with code %d",
+				 WEXITSTATUS(p->vm.status));
+		else if (WIFSIGNALED(p->vm.status))
+			snprintf(state, sizeof(state), "QEMU was killed by signal %d",
+				 WTERMSIG(p->vm.status));
+	}
+	char desc[1024];
+	qemu_vm_describe(&p->vm, desc, sizeof(desc));
+	snprintf(buf, n, "%s; %s", state, desc);
+}
+
+/* What setup() and exec() would run: the disk's commands (printed by the
+ * disk code in dry-run mode) and QEMU's command line, with the guest's
+ * paths as placeholders since building it is skipped. */
+static int qemu_dry_run(struct target_inst *t, FILE *out)
+{
+	const struct qemu_opts *o = t->opts;
+	int r = qemu_check(o, qemu_hugepage_size());
+	if (r < 0)
+		return r;
+	if (o->accel != QEMU_ACCEL_AUTO && (r = qemu_check_accel(o, o->accel)) < 0)
+		return r;
+	char dir[PATH_MAX], sock[PATH_MAX + 16], con[PATH_MAX + 16], hp[PATH_MAX + 32];
+	if ((size_t)snprintf(dir, sizeof(dir), "%s/qemu-%s", o->workdir, t->name) >= sizeof(dir))
+		return vb_err(-ENAMETOOLONG, "workdir '%s' is too long", o->workdir);
+	snprintf(sock, sizeof(sock), "%s/agent.sock", dir);
+	snprintf(con, sizeof(con), "%s/console.log", dir);
+	snprintf(hp, sizeof(hp), "%s/hugetlbfs.XXXXXX", dir);
+	const char *mods[12];
+	qemu_guest_modules(o, mods, 12);
+	fprintf(out, "# guest: %s, %s, modules",
+		o->kernel[0] ? o->kernel : "newest /boot/vmlinuz-*",
+		qemu_wants_pvh(o) ? "PVH vmlinux" : "bzImage");
+	for (int i = 0; mods[i]; i++)
+		fprintf(out, "%s%s", i ? "," : " ", mods[i]);
+	fputc('\n', out);
+	struct disk_inst d;
+	memset(&d, 0, sizeof(d));
+	int have_disk = 0;
+	if (o->disk.kind != DISK_NONE) {
+		fflush(out);
+		if ((r = disk_create(&o->disk, dir, &d)) < 0)
+			return r;
+		have_disk = 1;
+	}
+	if (o->hugepages) {
+		char m[32];
+		units_fmt_size(o->mem, m, sizeof(m));
+		fprintf(out,
+			"# hugepages: reserve %s of huge pages in /proc/sys/vm/nr_hugepages, "
+			"mount hugetlbfs on %s\n",
+			m, hp);
+	}
+	if (o->accel == QEMU_ACCEL_AUTO)
+		fprintf(out, "# accel=auto: a probe guest under KVM decides; shown with tcg\n");
+	struct qemu_runtime rt = {
+	    .name = t->name,
+	    .accel = o->accel == QEMU_ACCEL_KVM ? QEMU_ACCEL_KVM : QEMU_ACCEL_TCG,
+	    .kernel = qemu_wants_pvh(o) ? "GUEST/vmlinux" : "GUEST/bzImage",
+	    .initrd = "GUEST/initrd.cpio",
+	    .pvh = qemu_wants_pvh(o),
+	    .disk_path = have_disk ? (d.path[0] ? d.path : "DISK") : NULL,
+	    .disk_format =
+		have_disk ? (d.format ? d.format : disk_format_names[o->disk.format]) : NULL,
+	    .disk_is_blockdev = have_disk && d.is_blockdev,
+	    .agent_socket = sock,
+	    .console_log = con,
+	    .hugepage_dir = hp,
+	    .cpus = o->cpus,
+	    .tsc_khz = o->tsc_khz ? o->tsc_khz
+		       : o->machine == QEMU_MACHINE_MICROVM && o->accel != QEMU_ACCEL_KVM
+			   ? qemu_host_tsc_khz()
+			   : 0,
+	};
+	struct cmd *c = qemu_cmd_new(&rt);
+	qemu_build(o, &rt, c);
+	char *s = cmd_render(c);
+	fprintf(out, "%s\n", s ? s : "?");
+	free(s);
+	cmd_free(c);
+	if (have_disk)
+		disk_destroy(&d);
+	return 0;
+}
+
+const struct target_ops qemu_target = {
+    .name = "qemu",
+    .summary = "the agent as init of the built-in guest in a QEMU VM (KVM or TCG)",
+    .options = qemu_options,
+    .opts_size = sizeof(struct qemu_opts),
+    .probe = qemu_probe,
+    .setup = qemu_setup,
+    .exec = qemu_exec,
+    .teardown = qemu_teardown,
+    .stop = qemu_stop,
+    /* an idle TCG guest still costs CPU: boot a variant only for its runs */
+    .one_at_a_time = 1,
+    .telemetry_pids = qemu_telemetry_pids,
+    .diagnose = qemu_diagnose,
+    .dry_run = qemu_dry_run,
+};

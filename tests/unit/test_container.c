@@ -1,0 +1,364 @@
+/* src/container: where each cgroup controller lives (v1, v2, hybrid, inside
+ * a container), CPU quotas, container ids and the stale-id rule, the target's
+ * option table, and the OCI command lines and config.json against golden
+ * files (tests/golden/container/, see the README there).
+ *
+ *   VB_REGEN_GOLDEN=1 build/tests/test_container    rewrites the golden files;
+ *   review them with git diff before committing. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "container/container.h"
+#include "targets/target.h"
+#include "util/err.h"
+
+static char golden_dir[PATH_MAX];
+
+static void find_golden_dir(void)
+{
+	const char *env = getenv("VB_GOLDEN_DIR");
+	if (env && *env) {
+		snprintf(golden_dir, sizeof(golden_dir), "%s/container", env);
+		return;
+	}
+	char file[PATH_MAX];
+	snprintf(file, sizeof(file), "%s", __FILE__);
+	snprintf(golden_dir, sizeof(golden_dir), "%s/../golden/container", dirname(file));
+}
+
+static int regen(void)
+{
+	const char *e = getenv("VB_REGEN_GOLDEN");
+	return e && *e && strcmp(e, "0") != 0;
+}
+
+/* Compares text with golden_dir/name (or writes it); 0 when equal. */
+static int golden(const char *name, const char *text)
+{
+	char path[PATH_MAX + 64];
+	snprintf(path, sizeof(path), "%s/%s", golden_dir, name);
+	if (regen()) {
+		FILE *f = fopen(path, "w");
+		assert_non_null(f);
+		fputs(text, f);
+		fclose(f);
+		return 0;
+	}
+	FILE *f = fopen(path, "r");
+	char want[16384] = "";
+	if (f) {
+		size_t n = fread(want, 1, sizeof(want) - 1, f);
+		want[n] = '\0';
+		fclose(f);
+	}
+	if (strcmp(text, want) != 0) {
+		print_error(
+		    "golden %s differs (VB_REGEN_GOLDEN=1 rewrites it):\n got:\n%s\n want:\n%s\n",
+		    path, text, f ? want : "(no such file)");
+		return 1;
+	}
+	return 0;
+}
+
+/* --- cgroup lookup ----------------------------------------------------------- */
+
+/* this machine: v1 controllers, v2 at /sys/fs/cgroup/unified with hugetlb only,
+ * the memory group nested */
+static const char hybrid_cgroup[] = "9:name=systemd:/\n"
+				    "4:memory:/process_api/abc\n"
+				    "3:cpuset:/\n"
+				    "2:cpuacct:/\n"
+				    "1:cpu:/\n"
+				    "0::/\n";
+static const char hybrid_mi[] =
+    "30 25 0:26 / /sys/fs/cgroup ro,nosuid - tmpfs tmpfs ro,mode=755\n"
+    "31 30 0:27 / /sys/fs/cgroup/unified rw,nosuid shared:5 - cgroup2 cgroup2 rw\n"
+    "32 30 0:28 / /sys/fs/cgroup/cpu rw,relatime - cgroup cgroup rw,cpu\n"
+    "33 30 0:29 / /sys/fs/cgroup/cpuacct rw,relatime - cgroup cgroup rw,cpuacct\n"
+    "34 30 0:30 / /sys/fs/cgroup/cpuset rw,relatime - cgroup cgroup rw,cpuset\n"
+    "35 30 0:31 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory\n";
+
+static void test_locate(void **state)
+{
+	(void)state;
+	char dir[PATH_MAX];
+	int v = 0;
+	static const struct {
+		const char *cg, *mi, *ctrl;
+		int rc, version;
+		const char *dir;
+	} cases[] = {
+	    {hybrid_cgroup, hybrid_mi, "memory", 0, 1, "/sys/fs/cgroup/memory/process_api/abc"},
+	    {hybrid_cgroup, hybrid_mi, "cpu", 0, 1, "/sys/fs/cgroup/cpu"},
+	    {hybrid_cgroup, hybrid_mi, "cpuset", 0, 1, "/sys/fs/cgroup/cpuset"},
+	    /* no v1 hierarchy has it: v2 (the caller checks cgroup.controllers) */
+	    {hybrid_cgroup, hybrid_mi, "hugetlb", 0, 2, "/sys/fs/cgroup/unified"},
+	    /* pure v2 */
+	    {"0::/user.slice/session-1.scope\n",
+	     "40 1 0:35 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw,nsdelegate\n", "memory", 0, 2,
+	     "/sys/fs/cgroup/user.slice/session-1.scope"},
+	    /* co-mounted v1 controllers */
+	    {"3:cpu,cpuacct:/grp\n0::/\n",
+	     "50 1 0:40 / /sys/fs/cgroup/cpu,cpuacct rw - cgroup cgroup rw,cpu,cpuacct\n", "cpu", 0,
+	     1, "/sys/fs/cgroup/cpu,cpuacct/grp"},
+	    /* inside a container: the mount shows only its own subtree */
+	    {"4:memory:/docker/c0ffee/inner\n",
+	     "60 1 0:41 /docker/c0ffee /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n",
+	     "memory", 0, 1, "/sys/fs/cgroup/memory/inner"},
+	    /* a space in a mount point is \040 in mountinfo */
+	    {"4:memory:/\n", "61 1 0:42 / /mnt/cg\\040v1 rw - cgroup cgroup rw,memory\n", "memory",
+	     0, 1, "/mnt/cg v1"},
+	    /* neither */
+	    {"4:memory:/\n", hybrid_mi, "pids", -ENOENT, 0, ""},
+	    {"4:memory:/\n", "", "memory", -ENOENT, 0, ""},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		v = 0;
+		dir[0] = '\0';
+		int r =
+		    ct_cgroup_locate(cases[i].cg, cases[i].mi, cases[i].ctrl, &v, dir, sizeof(dir));
+		if (r != cases[i].rc ||
+		    (r == 0 && (v != cases[i].version || strcmp(dir, cases[i].dir))))
+			fail_msg("case %zu (%s): got rc %d v%d '%s', want rc %d v%d '%s'", i,
+				 cases[i].ctrl, r, v, dir, cases[i].rc, cases[i].version,
+				 cases[i].dir);
+	}
+}
+
+static void test_quota_and_ids(void **state)
+{
+	(void)state;
+	assert_int_equal(ct_cpu_quota_us(2), 200000);
+	assert_int_equal(ct_cpu_quota_us(1), 100000);
+	assert_int_equal(ct_cpu_quota_us(0.5), 50000);
+	assert_int_equal(ct_cpu_quota_us(1.25), 125000);
+	assert_int_equal(ct_cpu_quota_us(0.001), 1000); /* the kernel's minimum */
+	assert_int_equal(ct_cpu_quota_us(0), -1);
+
+	char id[128];
+	ct_make_id(id, sizeof(id), 42, "native-vs/ct 1");
+	assert_string_equal(id, "vmbench-42-native-vs_ct_1");
+	char longname[200];
+	memset(longname, 'x', sizeof(longname) - 1);
+	longname[sizeof(longname) - 1] = '\0';
+	ct_make_id(id, sizeof(id), 7, longname);
+	assert_true(strlen(id) <= 64 + strlen("vmbench-7-") && strlen(id) > 20);
+	char small[12];
+	ct_make_id(small, sizeof(small), 12345, "abcdef");
+	assert_true(strlen(small) < sizeof(small));
+
+	/* ours, and names that are not ids, are never stale */
+	snprintf(id, sizeof(id), "vmbench-%d-x", (int)getpid());
+	assert_int_equal(ct_id_is_stale(id), 0);
+	assert_int_equal(ct_id_is_stale("libpod_parent"), 0);
+	assert_int_equal(ct_id_is_stale("vmbench-abc"), 0);
+	/* a PID that cannot exist, and PID 1 (not a vmbench) */
+	assert_int_equal(ct_id_is_stale("vmbench-2147483646-x"), 1);
+	assert_int_equal(ct_id_is_stale("vmbench-1-x"), 1);
+}
+
+/* --- the target's options ------------------------------------------------------ */
+
+static void test_options(void **state)
+{
+	(void)state;
+	const struct target_ops *t = target_find("container");
+	assert_non_null(t);
+	assert_non_null(t->probe);
+	void *o = calloc(1, t->opts_size);
+	assert_int_equal(opt_defaults(t->options, o), 0);
+	json_t *j = opt_to_json(t->options, o);
+	assert_string_equal(json_string_value(json_object_get(j, "runtime")), "builtin");
+	assert_string_equal(json_string_value(json_object_get(j, "storage")), "bind");
+	assert_string_equal(json_string_value(json_object_get(j, "hostname")), "vmbench-container");
+	json_decref(j);
+	vb_err_set_quiet(1);
+	assert_int_equal(opt_set_list(t->options, o, "target 'container'",
+				      "runtime=crun,cpus=1.5,mem=64M,storage=overlay,userns=on"),
+			 0);
+	assert_int_equal(opt_set(t->options, o, "t", "cpuset", "0-1"), 0);
+	j = opt_to_json(t->options, o);
+	assert_string_equal(json_string_value(json_object_get(j, "runtime")), "crun");
+	assert_true(json_real_value(json_object_get(j, "cpus")) == 1.5);
+	assert_string_equal(json_string_value(json_object_get(j, "mem")), "64M");
+	assert_string_equal(json_string_value(json_object_get(j, "cpuset")), "0-1");
+	json_decref(j);
+	assert_int_not_equal(opt_set(t->options, o, "t", "runtime", "rkt"), 0);
+	assert_int_not_equal(opt_set(t->options, o, "t", "storage", "zfs"), 0);
+	assert_int_not_equal(opt_set(t->options, o, "t", "cpus", "-1"), 0);
+	vb_err_set_quiet(0);
+	free(o);
+}
+
+/* --- OCI: golden command lines and config.json ------------------------------- */
+
+/* A container of variant "v" of vmbench 4242, with fixed host paths. */
+static struct ct_spec spec_for(int storage, uint64_t mem, double cpus, const char *cpuset,
+			       int userns)
+{
+	struct ct_spec s = {
+	    .id = "vmbench-4242-v",
+	    .hostname = "vmbench-container",
+	    .agent = "/opt/vmbench/vmbench-agent",
+	    .init = "/usr/bin/catatonit",
+	    .workdir = "/var/tmp/vmbench",
+	    .storage = storage,
+	    .lower = "/var/tmp/vmbench/vmbench-4242-v/lower",
+	    .upper = "/var/tmp/vmbench/vmbench-4242-v/upper",
+	    .ovl_work = "/var/tmp/vmbench/vmbench-4242-v/work",
+	    .bundle = CT_OCI_RUNDIR "/vmbench-4242-v",
+	    .mem = mem,
+	    .cpus = cpus,
+	    .cpuset = cpuset,
+	    .userns = userns,
+	    .uid = 0,
+	    .gid = 0,
+	};
+	return s;
+}
+
+static const struct {
+	const char *name;
+	int runtime, storage;
+	uint64_t mem;
+	double cpus;
+	const char *cpuset;
+	int userns;
+} oci_cases[] = {
+    {"crun", CT_CRUN, CT_STORAGE_BIND, 0, 0, "", 0},
+    {"crun-limits", CT_CRUN, CT_STORAGE_BIND, 64ull << 20, 2, "0-1", 0},
+    {"crun-overlay-userns", CT_CRUN, CT_STORAGE_OVERLAY, 256ull << 20, 0.5, "", 1},
+    {"podman", CT_PODMAN, CT_STORAGE_BIND, 0, 0, "", 0},
+    {"podman-limits", CT_PODMAN, CT_STORAGE_BIND, 64ull << 20, 2, "0-1", 0},
+    {"podman-overlay-userns", CT_PODMAN, CT_STORAGE_OVERLAY, 256ull << 20, 0.5, "", 1},
+};
+
+static void test_oci_golden(void **state)
+{
+	(void)state;
+	int bad = 0;
+	for (size_t i = 0; i < sizeof(oci_cases) / sizeof(oci_cases[0]); i++) {
+		struct ct_spec s =
+		    spec_for(oci_cases[i].storage, oci_cases[i].mem, oci_cases[i].cpus,
+			     oci_cases[i].cpuset, oci_cases[i].userns);
+		struct cmd *c = ct_oci_command(oci_cases[i].runtime, &s);
+		assert_non_null(c);
+		char *line = cmd_render(c);
+		char text[8192], name[128];
+		snprintf(text, sizeof(text), "%s\n", line);
+		snprintf(name, sizeof(name), "%s.args", oci_cases[i].name);
+		/* crun's command line is the same for every case: the config differs */
+		if (oci_cases[i].runtime != CT_CRUN || strcmp(oci_cases[i].name, "crun") == 0)
+			bad += golden(name, text);
+		free(line);
+		cmd_free(c);
+		if (oci_cases[i].runtime != CT_CRUN)
+			continue;
+		json_t *cfg = ct_oci_config(&s);
+		char *js = json_dumps(cfg, JSON_INDENT(2));
+		snprintf(text, sizeof(text), "%s\n", js);
+		snprintf(name, sizeof(name), "%s.config.json", oci_cases[i].name);
+		bad += golden(name, text);
+		free(js);
+		json_decref(cfg);
+	}
+	assert_int_equal(bad, 0);
+}
+
+/* What the golden files show and a careless regeneration could lose. */
+static void test_oci_properties(void **state)
+{
+	(void)state;
+	struct ct_spec s = spec_for(CT_STORAGE_BIND, 64ull << 20, 2, "0-1", 0);
+	json_t *cfg = ct_oci_config(&s);
+	json_t *args = json_object_get(json_object_get(cfg, "process"), "args");
+	/* PID 1 is the static init, never the agent (it would act as a VM's init) */
+	assert_string_equal(json_string_value(json_array_get(args, 0)), CT_INIT_PATH);
+	assert_string_equal(json_string_value(json_array_get(args, 2)), CT_AGENT_PATH);
+	assert_string_equal(json_string_value(json_array_get(args, 4)), CT_WORK_PATH);
+	json_t *res = json_object_get(json_object_get(cfg, "linux"), "resources");
+	assert_int_equal(
+	    json_integer_value(json_object_get(json_object_get(res, "memory"), "limit")), 64 << 20);
+	json_t *cpu = json_object_get(res, "cpu");
+	assert_int_equal(json_integer_value(json_object_get(cpu, "quota")), 200000);
+	assert_int_equal(json_integer_value(json_object_get(cpu, "period")), 100000);
+	assert_string_equal(json_string_value(json_object_get(cpu, "cpus")), "0-1");
+	/* /work is the workdir */
+	size_t i;
+	json_t *m;
+	int work = 0;
+	json_array_foreach(json_object_get(cfg, "mounts"), i, m)
+	{
+		if (strcmp(json_string_value(json_object_get(m, "destination")), CT_WORK_PATH) ==
+		    0) {
+			work = 1;
+			assert_string_equal(json_string_value(json_object_get(m, "source")),
+					    "/var/tmp/vmbench");
+		}
+	}
+	assert_true(work);
+	json_decref(cfg);
+
+	struct cmd *c = ct_oci_command(CT_PODMAN, &s);
+	char *line = cmd_render(c);
+	/* what this host needs: explicit rlimits, no systemd, the static init */
+	assert_non_null(strstr(line, "--ulimit=nofile=1024:1024"));
+	assert_non_null(strstr(line, "--ulimit=nproc=1024:1024"));
+	assert_non_null(strstr(line, "--cgroup-manager=cgroupfs"));
+	assert_non_null(strstr(line, "--init-path=/usr/bin/catatonit"));
+	assert_non_null(strstr(line, "--memory=67108864"));
+	assert_non_null(strstr(line, "--cpu-quota=200000"));
+	free(line);
+	cmd_free(c);
+
+	/* runtimes vmbench cannot drive have no command line */
+	assert_null(ct_oci_command(CT_DOCKER, &s));
+	assert_null(ct_oci_command(CT_LXC, &s));
+	assert_null(ct_oci_command(CT_BUILTIN, &s));
+}
+
+/* Docker and lxc always say why they cannot be used; so does every other
+ * runtime or nothing. */
+static void test_runtime_reasons(void **state)
+{
+	(void)state;
+	setenv("DOCKER_HOST", "unix:///nonexistent/docker.sock", 1);
+	const char *why = ct_runtime_unavailable(CT_DOCKER);
+	assert_non_null(why);
+	assert_true(strstr(why, "docker is not installed") ||
+		    strstr(why, "no Docker engine is running (cannot connect to "
+				"/nonexistent/docker.sock"));
+	unsetenv("DOCKER_HOST");
+	assert_non_null(ct_runtime_unavailable(CT_LXC));
+	for (int rt = 0; rt < CT__RUNTIMES; rt++) {
+		why = ct_runtime_unavailable(rt);
+		assert_true(!why || strlen(why) > 10);
+	}
+	char desc[4096];
+	struct ct_spec s = spec_for(CT_STORAGE_OVERLAY, 0, 0, "", 1);
+	ct_rootfs_describe(&s, desc, sizeof(desc));
+	assert_non_null(strstr(desc, "NEWUSER"));
+	assert_non_null(strstr(desc, "overlay lowerdir=/var/tmp/vmbench/vmbench-4242-v/lower"));
+}
+
+int main(void)
+{
+	find_golden_dir();
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_locate),	   cmocka_unit_test(test_quota_and_ids),
+	    cmocka_unit_test(test_options),	   cmocka_unit_test(test_oci_golden),
+	    cmocka_unit_test(test_oci_properties), cmocka_unit_test(test_runtime_reasons),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

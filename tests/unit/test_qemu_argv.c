@@ -1,0 +1,471 @@
+/* qemu/argv: the QEMU command line of each knob and combination against
+ * golden files (tests/golden/qemu/NAME.args, one cmd_render() line each),
+ * and every combination qemu_check() refuses, with its message.
+ *
+ *   VB_REGEN_GOLDEN=1 build/tests/test_qemu_argv    rewrites the golden files;
+ *   review them with git diff before committing. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "qemu/qemu.h"
+#include "telemetry/telemetry.h"
+#include "util/err.h"
+#include "util/timeutil.h"
+
+#define HP_2M (2ull << 20)
+
+static char golden_dir[PATH_MAX];
+
+static void find_golden_dir(void)
+{
+	const char *env = getenv("VB_GOLDEN_DIR");
+	if (env && *env) {
+		snprintf(golden_dir, sizeof(golden_dir), "%s", env);
+		return;
+	}
+	char file[PATH_MAX];
+	snprintf(file, sizeof(file), "%s", __FILE__);
+	snprintf(golden_dir, sizeof(golden_dir), "%s/../golden/qemu", dirname(file));
+}
+
+static int regen(void)
+{
+	const char *e = getenv("VB_REGEN_GOLDEN");
+	return e && *e && strcmp(e, "0") != 0;
+}
+
+/* Options as a plan would give them: the table's defaults, then "k=v,...",
+ * or "k=v|k=v" when a value holds commas (a CPU list). */
+static void opts_from(struct qemu_opts *o, const char *set)
+{
+	memset(o, 0, sizeof(*o));
+	assert_int_equal(opt_defaults(qemu_options, o), 0);
+	if (!set || !*set)
+		return;
+	if (!strchr(set, '|')) {
+		assert_int_equal(opt_set_list(qemu_options, o, "test", set), 0);
+		return;
+	}
+	char copy[256], *save = NULL;
+	snprintf(copy, sizeof(copy), "%s", set);
+	for (char *t = strtok_r(copy, "|", &save); t; t = strtok_r(NULL, "|", &save)) {
+		char *eq = strchr(t, '=');
+		assert_non_null(eq);
+		*eq = '\0';
+		assert_int_equal(opt_set(qemu_options, o, "test", t, eq + 1), 0);
+	}
+}
+
+/* The runtime a variant named "v" gets in /var/tmp/vmbench/qemu-v under TCG
+ * with a PVH guest (microvm) or a bzImage (pc, q35). */
+static struct qemu_runtime rt_for(const struct qemu_opts *o)
+{
+	int pvh = qemu_wants_pvh(o);
+	struct qemu_runtime rt = {
+	    .name = "v",
+	    .accel = QEMU_ACCEL_TCG,
+	    .kernel = pvh ? "/root/.cache/vmbench/guest-0123/vmlinux"
+			  : "/root/.cache/vmbench/guest-4567/bzImage",
+	    .initrd = pvh ? "/root/.cache/vmbench/guest-0123/initrd.cpio"
+			  : "/root/.cache/vmbench/guest-4567/initrd.cpio",
+	    .pvh = pvh,
+	    .agent_socket = "/var/tmp/vmbench/qemu-v/agent.sock",
+	    .console_log = "/var/tmp/vmbench/qemu-v/console.log",
+	    .tsc_khz = pvh ? 2600000 : 0,
+	};
+	if (o->disk.kind != DISK_NONE) {
+		rt.disk_path = o->disk.kind == DISK_BLOCKDEV ? "/dev/loop7"
+			       : o->disk.format == DISK_FMT_QCOW2
+				   ? "/var/tmp/vmbench/qemu-v/disk.qcow2"
+				   : "/var/tmp/vmbench/qemu-v/disk.raw";
+		rt.disk_format = disk_format_names[o->disk.format];
+		rt.disk_is_blockdev = o->disk.kind == DISK_BLOCKDEV;
+	}
+	if (o->hugepages)
+		rt.hugepage_dir = "/var/tmp/vmbench/qemu-v/hugetlbfs.Ab12Cd";
+	return rt;
+}
+
+struct gcase {
+	const char *name;
+	const char *set;
+	int kvm;
+	const char *cpus; /* resolved pinning */
+};
+
+static const struct gcase cases[] = {
+    {"microvm-default", "", 0, NULL},
+    {"microvm-disk-raw", "disk=file,format=raw,size=256M", 0, NULL},
+    {"pc-bzimage", "machine=pc,disk=file", 0, NULL},
+    {"q35", "machine=q35,disk=file", 0, NULL},
+    {"kvm", "accel=kvm,disk=file", 1, NULL},
+    {"kvm-q35-cpu-model", "machine=q35,accel=kvm,cpu=Skylake-Server", 1, NULL},
+    {"smp-mem", "smp=2,mem=2G", 0, NULL},
+    {"bus-virtio-blk", "disk=file,bus=virtio-blk", 0, NULL},
+    {"bus-virtio-scsi", "disk=file,bus=virtio-scsi", 0, NULL},
+    {"bus-virtio-scsi-q35", "machine=q35,disk=file,bus=virtio-scsi", 0, NULL},
+    {"bus-nvme", "disk=file,bus=nvme", 0, NULL},
+    {"bus-nvme-q35", "machine=q35,disk=file,bus=nvme", 0, NULL},
+    {"bus-ide-pc", "machine=pc,disk=file,bus=ide", 0, NULL},
+    {"bus-ide-q35", "machine=q35,disk=file,bus=ide", 0, NULL},
+    {"cache-none", "disk=file,cache=none", 0, NULL},
+    {"cache-writeback", "disk=file,cache=writeback", 0, NULL},
+    {"cache-writethrough", "disk=file,cache=writethrough", 0, NULL},
+    {"cache-directsync", "disk=file,cache=directsync", 0, NULL},
+    {"cache-unsafe", "disk=file,cache=unsafe", 0, NULL},
+    {"aio-threads", "disk=file,aio=threads", 0, NULL},
+    {"aio-native", "disk=file,cache=none,aio=native", 0, NULL},
+    {"aio-io_uring", "disk=file,cache=none,aio=io_uring", 0, NULL},
+    {"iothread-num-queues", "smp=2,disk=file,iothread=on,num-queues=2", 0, NULL},
+    {"iothread-virtio-scsi", "disk=file,bus=virtio-scsi,iothread=on,num-queues=2", 0, NULL},
+    {"nvme-num-queues", "machine=q35,disk=file,bus=nvme,num-queues=4", 0, NULL},
+    {"qcow2-l2-cache-size", "disk=file,format=qcow2,l2-cache-size=4M", 0, NULL},
+    {"blockdev", "disk=blockdev,device=/dev/loop7,cache=none,aio=native", 0, NULL},
+    {"serial", "disk=file,serial=data-1", 0, NULL},
+    {"hugepages", "mem=1G,hugepages=on", 0, NULL},
+    {"hugepages-prealloc", "mem=1G,hugepages=on,mem-prealloc=on", 0, NULL},
+    {"mem-prealloc", "mem-prealloc=on", 0, NULL},
+    {"numa-node", "numa-node=0", 0, "0-1"},
+    {"pinning", "smp=2|cpus=2-3,5", 0, "2-3,5"},
+    {"pinning-kvm", "smp=2,cpus=0-1,accel=kvm", 1, "0-1"},
+    {"extra", "", 0, NULL}, /* extra-device / extra-object: set below */
+};
+
+static char *build_case(const struct gcase *gc)
+{
+	struct qemu_opts o;
+	opts_from(&o, gc->set);
+	if (strcmp(gc->name, "extra") == 0) {
+		/* commas inside the values: not expressible in a k=v,... list */
+		assert_int_equal(opt_set(qemu_options, &o, "test", "extra-object",
+					 "rng-random,id=rng0,filename=/dev/urandom"),
+				 0);
+		assert_int_equal(opt_set(qemu_options, &o, "test", "extra-device",
+					 "virtio-rng-device,rng=rng0; virtio-balloon-device"),
+				 0);
+	}
+	assert_int_equal(qemu_check(&o, HP_2M), 0);
+	struct qemu_runtime rt = rt_for(&o);
+	if (gc->kvm) {
+		rt.accel = QEMU_ACCEL_KVM;
+		rt.tsc_khz = 0;
+	}
+	rt.cpus = gc->cpus;
+	struct cmd *c = qemu_cmd_new(&rt);
+	qemu_build(&o, &rt, c);
+	char *s = cmd_render(c);
+	cmd_free(c);
+	assert_non_null(s);
+	return s;
+}
+
+static void test_golden(void **state)
+{
+	(void)state;
+	int bad = 0;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *got = build_case(&cases[i]);
+		char path[PATH_MAX + 64];
+		snprintf(path, sizeof(path), "%s/%s.args", golden_dir, cases[i].name);
+		if (regen()) {
+			FILE *f = fopen(path, "w");
+			assert_non_null(f);
+			fprintf(f, "%s\n", got);
+			fclose(f);
+			free(got);
+			continue;
+		}
+		char want[8192] = "";
+		FILE *f = fopen(path, "r");
+		if (f) {
+			size_t n = fread(want, 1, sizeof(want) - 1, f);
+			want[n] = '\0';
+			fclose(f);
+			want[strcspn(want, "\n")] = '\0';
+		}
+		if (strcmp(got, want) != 0) {
+			print_error(
+			    "golden %s differs (VB_REGEN_GOLDEN=1 rewrites it):\n got:  %s\n "
+			    "want: %s\n",
+			    path, got, f ? want : "(no such file)");
+			bad++;
+		}
+		free(got);
+	}
+	assert_int_equal(bad, 0);
+}
+
+/* Properties of the argv that the golden files show but a regeneration
+ * could silently lose. */
+static void test_argv_facts(void **state)
+{
+	(void)state;
+	struct gcase def = {"x", "disk=file", 0, NULL};
+	char *s = build_case(&def);
+	assert_non_null(strstr(s, "-machine microvm "));
+	assert_non_null(strstr(s, "virtio-serial-device"));
+	assert_non_null(strstr(s, "name=org.vmbench.agent"));
+	assert_non_null(strstr(s, "tsc_early_khz=2600000"));
+	assert_non_null(strstr(s, " tsc=reliable")); /* else TCG guests fall back to jiffies */
+	assert_non_null(strstr(s, "debug-threads=on"));
+	assert_non_null(strstr(s, "serial=vbdata"));
+	assert_non_null(strstr(s, "server=on,wait=off"));
+	free(s);
+	struct gcase kvm = {"x", "accel=kvm", 1, NULL};
+	s = build_case(&kvm);
+	assert_non_null(strstr(s, "-accel kvm -cpu host "));
+	assert_null(strstr(s, "tsc_early_khz"));
+	assert_null(strstr(s, "tsc=reliable"));
+	free(s);
+	struct gcase pc = {"x", "machine=pc", 0, NULL};
+	s = build_case(&pc);
+	assert_non_null(strstr(s, "virtio-serial-pci"));
+	assert_non_null(strstr(s, "/bzImage "));
+	free(s);
+}
+
+static void test_escape_commas(void **state)
+{
+	(void)state;
+	struct qemu_opts o;
+	opts_from(&o, "disk=file");
+	struct qemu_runtime rt = rt_for(&o);
+	rt.disk_path = "/tmp/a,b/disk.raw";
+	rt.console_log = "/tmp/a,b/console.log";
+	struct cmd *c = qemu_cmd_new(&rt);
+	qemu_build(&o, &rt, c);
+	char *s = cmd_render(c);
+	cmd_free(c);
+	assert_non_null(strstr(s, "filename=/tmp/a,,b/disk.raw,"));
+	assert_non_null(strstr(s, "path=/tmp/a,,b/console.log "));
+	free(s);
+}
+
+struct bad {
+	const char *set;
+	uint64_t hp;
+	const char *want; /* a part of the message */
+};
+
+static const struct bad bads[] = {
+    {"disk=file,aio=native", HP_2M,
+     "aio=native needs cache=none or cache=directsync, not cache=writeback (QEMU: "
+     "aio=native was specified, but it requires cache.direct=on, which was not "
+     "specified.)"},
+    {"disk=file,aio=native,cache=writethrough", HP_2M, "not cache=writethrough"},
+    {"disk=file,aio=native,cache=unsafe", HP_2M, "requires cache.direct=on"},
+    {"machine=q35,disk=file,bus=nvme,iothread=on", HP_2M,
+     "iothread=on needs bus=virtio-blk or bus=virtio-scsi, not bus=nvme (QEMU: Property "
+     "'nvme.iothread' not found)"},
+    {"machine=pc,disk=file,bus=ide,iothread=on", HP_2M, "Property 'ide-hd.iothread' not found"},
+    {"machine=pc,disk=file,bus=ide,num-queues=2", HP_2M,
+     "num-queues needs bus=virtio-blk, virtio-scsi or nvme"},
+    {"disk=file,bus=ide", HP_2M,
+     "bus=ide needs machine=pc (PIIX IDE) or machine=q35 (AHCI); microvm has no IDE "
+     "controller (QEMU: Bus 'ide.0' not found)"},
+    {"disk=file,format=raw,l2-cache-size=1M", HP_2M,
+     "l2-cache-size applies to qcow2 images only, this disk is raw (QEMU: Parameter "
+     "'l2-cache-size' is unexpected)"},
+    {"l2-cache-size=1M", HP_2M, "l2-cache-size needs a qcow2 data disk"},
+    {"hugepages=on,mem=513M", HP_2M,
+     "hugepages=on needs mem to be a multiple of the huge page size 2M; mem=513M is not"},
+    {"hugepages=on,mem=1G", 1ull << 30, NULL}, /* 1G pages: fine */
+    {"hugepages=on,mem=1536M", 1ull << 30, "multiple of the huge page size 1G"},
+    {"hugepages=on", 0, "this kernel offers no huge pages"},
+    {"cpus=3-1", HP_2M, "cpus='3-1' is not a CPU list"},
+    {"cpus=0-", HP_2M, "is not a CPU list"},
+    {"cpus=a", HP_2M, "is not a CPU list"},
+    {"cpus=0,,1|smp=1", HP_2M, "is not a CPU list"},
+    {"cpus=0-1,4|smp=2", HP_2M, NULL},
+    {"disk=file,cache=none,aio=native", HP_2M, NULL},
+    {"disk=file,cache=directsync,aio=native", HP_2M, NULL},
+    {"aio=native", HP_2M, NULL}, /* no disk: nothing to refuse */
+};
+
+static void test_rejections(void **state)
+{
+	(void)state;
+	vb_err_set_quiet(1);
+	for (size_t i = 0; i < sizeof(bads) / sizeof(bads[0]); i++) {
+		struct qemu_opts o;
+		opts_from(&o, bads[i].set);
+		vb_errclear();
+		int r = qemu_check(&o, bads[i].hp);
+		if (!bads[i].want) {
+			if (r != 0)
+				print_error("'%s' was refused: %s\n", bads[i].set, vb_errmsg());
+			assert_int_equal(r, 0);
+			continue;
+		}
+		if (r != -EINVAL || !strstr(vb_errmsg(), bads[i].want))
+			print_error("'%s': got %d '%s', want -EINVAL with '%s'\n", bads[i].set, r,
+				    vb_errmsg(), bads[i].want);
+		assert_int_equal(r, -EINVAL);
+		assert_non_null(strstr(vb_errmsg(), bads[i].want));
+	}
+	vb_err_set_quiet(0);
+}
+
+static void test_modules(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *set;
+		const char *want;
+	} m[] = {
+	    {"", "virtio_mmio virtio_console"},
+	    {"disk=file", "virtio_mmio virtio_console virtio_blk"},
+	    {"machine=q35,disk=file", "virtio_pci virtio_console virtio_blk"},
+	    {"disk=file,bus=virtio-scsi", "virtio_mmio virtio_console virtio_scsi sd_mod"},
+	    {"disk=file,bus=nvme", "virtio_mmio virtio_console nvme"},
+	    {"machine=pc,disk=file,bus=ide", "virtio_pci virtio_console ata_piix sd_mod"},
+	    {"machine=q35,disk=file,bus=ide", "virtio_pci virtio_console ahci sd_mod"},
+	};
+	for (size_t i = 0; i < sizeof(m) / sizeof(m[0]); i++) {
+		struct qemu_opts o;
+		opts_from(&o, m[i].set);
+		const char *mods[9];
+		int n = qemu_guest_modules(&o, mods, 9);
+		char got[256] = "";
+		for (int k = 0; k < n; k++)
+			snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s%s", k ? " " : "",
+				 mods[k]);
+		assert_null(mods[n]);
+		assert_string_equal(got, m[i].want);
+	}
+}
+
+static void test_cpulist(void **state)
+{
+	(void)state;
+	unsigned char mask[64];
+	int n = 0;
+	assert_int_equal(qemu_cpulist_parse("0-2,5,7-7", mask, 64, &n), 0);
+	assert_int_equal(n, 5);
+	assert_true(mask[0] && mask[1] && mask[2] && !mask[3] && mask[5] && mask[7]);
+	vb_err_set_quiet(1);
+	assert_int_equal(qemu_cpulist_parse("64", mask, 64, &n), -EINVAL);
+	assert_int_equal(qemu_cpulist_parse("", mask, 64, &n), -EINVAL);
+	assert_int_equal(qemu_cpulist_parse("1,", mask, 64, &n), -EINVAL);
+	vb_err_set_quiet(0);
+}
+
+static void test_thread_roles(void **state)
+{
+	(void)state;
+	assert_int_equal(telemetry_qemu_role("CPU 0/TCG", 0), TEL_QEMU_VCPU);
+	assert_int_equal(telemetry_qemu_role("CPU 11/KVM", 0), TEL_QEMU_VCPU);
+	assert_int_equal(telemetry_qemu_role("IO vbio0", 0), TEL_QEMU_IOTHREAD);
+	assert_int_equal(telemetry_qemu_role("qemu-system-x86", 1), TEL_QEMU_MAIN);
+	assert_int_equal(telemetry_qemu_role("worker", 0), TEL_QEMU_OTHER);
+	assert_int_equal(telemetry_qemu_role("call_rcu", 0), TEL_QEMU_OTHER);
+	assert_int_equal(telemetry_qemu_role("CPUfreq", 0), TEL_QEMU_OTHER);
+	/* this process is not a QEMU */
+	uint64_t ticks[TEL_QEMU__ROLES];
+	assert_int_equal(telemetry_qemu_threads(getpid(), ticks), 0);
+}
+
+static void test_file_tail(void **state)
+{
+	(void)state;
+	char path[] = "/tmp/vb-tail-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	FILE *f = fdopen(fd, "w");
+	for (int i = 1; i <= 20; i++)
+		fprintf(f, "line %d\r\n", i);
+	fclose(f);
+	char buf[256];
+	qemu_file_tail(path, 3, buf, sizeof(buf));
+	assert_string_equal(buf, "line 18 | line 19 | line 20");
+	qemu_file_tail("/nonexistent/x", 3, buf, sizeof(buf));
+	assert_string_equal(buf, "");
+	unlink(path);
+}
+
+/* qemu_vm_wait_hello against stand-ins for QEMU (sh), without a guest. */
+static int64_t vm_case(const char *script, int64_t wait_ms, int64_t console_ms, int want,
+		       const char *want_why)
+{
+	char dir[] = "/tmp/vb-vm-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	struct qemu_vm vm;
+	assert_int_equal(qemu_vm_init(&vm, dir), 0);
+	struct cmd *c = cmd_new("sh");
+	cmd_args(c, "-c", script, NULL);
+	assert_int_equal(qemu_vm_spawn(&vm, c), 0);
+	cmd_free(c);
+	char why[600];
+	int64_t t0 = vm.t_spawn;
+	int r = qemu_vm_wait_hello(&vm, t0 + wait_ms * 1000000,
+				   console_ms ? t0 + console_ms * 1000000 : 0, why, sizeof(why));
+	int64_t took_ms = (vb_now_ns() - t0) / 1000000;
+	if (r != want || !strstr(why, want_why))
+		print_error("got %d '%s', want %d with '%s'\n", r, why, want, want_why);
+	assert_int_equal(r, want);
+	assert_non_null(strstr(why, want_why));
+	pid_t pid = vm.proc.pid;
+	qemu_vm_stop(&vm, 0);
+	if (pid > 0) /* stopped: killed and reaped */
+		assert_int_equal(kill(pid, 0), -1);
+	char path[PATH_MAX + 32];
+	snprintf(path, sizeof(path), "%s/qemu.log", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/console.log", dir);
+	unlink(path);
+	rmdir(dir);
+	return took_ms;
+}
+
+static void test_vm_waits(void **state)
+{
+	(void)state;
+	/* a KVM internal error pauses QEMU for good: noticed at once, not at the
+	 * deadline */
+	int64_t ms =
+	    vm_case("echo 'KVM internal error. Suberror: 1' >&2; echo 'emulation failure' >&2;"
+		    " exec sleep 30",
+		    20000, 0, -EFAULT,
+		    "QEMU stopped the guest with 'KVM internal error. Suberror: 1' "
+		    "(emulation failure)");
+	assert_true(ms < 5000);
+	/* QEMU refusing its command line */
+	ms = vm_case("echo \"qemu-system-x86_64: -device nvme: No 'PCI' bus found\" >&2; exit 1",
+		     20000, 0, -ECHILD,
+		     "QEMU exited with code 1 before the agent said hello: qemu-system-x86_64: "
+		     "-device nvme: No 'PCI' bus found");
+	assert_true(ms < 5000);
+	/* a silent console ends the wait at its own deadline */
+	ms = vm_case("exec sleep 30", 20000, 300, -ETIMEDOUT,
+		     "the guest printed nothing on its console within 300ms");
+	assert_true(ms >= 300 && ms < 5000);
+	/* the overall deadline */
+	ms = vm_case("exec sleep 30", 400, 0, -ETIMEDOUT,
+		     "the agent did not say hello within 400ms (the console stayed silent)");
+	assert_true(ms >= 400 && ms < 5000);
+}
+
+int main(void)
+{
+	find_golden_dir();
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_golden),	  cmocka_unit_test(test_argv_facts),
+	    cmocka_unit_test(test_escape_commas), cmocka_unit_test(test_rejections),
+	    cmocka_unit_test(test_modules),	  cmocka_unit_test(test_cpulist),
+	    cmocka_unit_test(test_thread_roles),  cmocka_unit_test(test_file_tail),
+	    cmocka_unit_test(test_vm_waits),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
