@@ -566,6 +566,7 @@ int runner_run(struct plan *p, struct store *st, const struct runner_opts *o, in
 			snprintf(v->error, sizeof(v->error), "%s", vb_errmsg());
 		} else {
 			v->set_up = 1;
+			make_room(vs, p->nv, v); /* VMs come up one after the other */
 			if (agent_start(v) < 0)
 				snprintf(v->error, sizeof(v->error), "%s", vb_errmsg());
 		}
@@ -578,9 +579,7 @@ int runner_run(struct plan *p, struct store *st, const struct runner_opts *o, in
 		json_decref(vcfg);
 		if (r < 0)
 			goto out_teardown;
-		/* it came up, which is what setup wanted to know; it runs alone later */
-		if (v->t.ops->one_at_a_time)
-			agent_stop(v);
+
 	}
 
 	struct progress pg = {.tty = isatty(STDERR_FILENO), .quiet = o->quiet, .t0 = vb_now_ns()};
