@@ -17,6 +17,7 @@
 
 #include "util/err.h"
 #include "util/timeutil.h"
+#include "workloads/gate.h"
 #include "workloads/workload.h"
 
 struct cpu_opts {
@@ -44,10 +45,7 @@ struct cpu_shared {
 	int64_t deadline; /* vb_now_ns() value at which to stop; 0 for none */
 	atomic_int_fast64_t nevents;
 	volatile int *cancel;
-	/* start gate: workers count themselves in, then wait for go */
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	int ready, go; /* go: 1 run, -1 quit (a thread could not be created) */
+	struct wl_gate gate;
 };
 
 struct cpu_thread {
@@ -84,13 +82,7 @@ static void *cpu_thread_main(void *arg)
 	struct cpu_thread *t = arg;
 	struct cpu_shared *sh = t->sh;
 
-	pthread_mutex_lock(&sh->lock);
-	sh->ready++;
-	pthread_cond_broadcast(&sh->cond);
-	while (!sh->go)
-		pthread_cond_wait(&sh->cond, &sh->lock);
-	pthread_mutex_unlock(&sh->lock);
-	if (sh->go < 0)
+	if (wl_gate_enter(&sh->gate) < 0)
 		return NULL;
 	for (;;) {
 		/* the same checks, in the same order, as sysbench's
@@ -122,7 +114,7 @@ static int cpu_check(const void *opts)
 static int cpu_run(struct wl_run *run)
 {
 	const struct cpu_opts *o = run->opts;
-	int nthreads = (int)o->threads, started = 0, r = 0;
+	int nthreads = (int)o->threads, r = 0;
 	struct cpu_shared sh = {
 		.max_prime = (unsigned int)o->max_prime,
 		.max_events = o->events,
@@ -132,8 +124,7 @@ static int cpu_run(struct wl_run *run)
 	if (!th)
 		return vb_err(-ENOMEM, "out of memory");
 	atomic_init(&sh.nevents, 0);
-	pthread_mutex_init(&sh.lock, NULL);
-	pthread_cond_init(&sh.cond, NULL);
+	wl_gate_init(&sh.gate);
 
 	for (int i = 0; i < nthreads; i++) {
 		th[i].sh = &sh;
@@ -142,30 +133,9 @@ static int cpu_run(struct wl_run *run)
 			goto out;
 		}
 	}
-	for (int i = 0; i < nthreads; i++) {
-		int e = pthread_create(&th[i].tid, NULL, cpu_thread_main, &th[i]);
-		if (e) {
-			r = vb_err(-e, "cannot create thread %d of %d: %s", i + 1, nthreads,
-				   strerror(e));
-			break;
-		}
-		started++;
-	}
-
-	/* the clock starts once every worker is waiting at the gate, as
-	 * sysbench's start barrier does */
-	pthread_mutex_lock(&sh.lock);
-	while (sh.ready < started)
-		pthread_cond_wait(&sh.cond, &sh.lock);
-	int64_t start = vb_now_ns();
-	if (o->time_ns)
-		sh.deadline = start + o->time_ns;
-	sh.go = r < 0 ? -1 : 1;
-	pthread_cond_broadcast(&sh.cond);
-	pthread_mutex_unlock(&sh.lock);
-	for (int i = 0; i < started; i++)
-		pthread_join(th[i].tid, NULL);
-	int64_t end = vb_now_ns();
+	int64_t start, end;
+	r = wl_gate_run(&sh.gate, nthreads, cpu_thread_main, th, sizeof(*th),
+			offsetof(struct cpu_thread, tid), o->time_ns, &sh.deadline, &start, &end);
 	if (r < 0)
 		goto out;
 
@@ -187,8 +157,7 @@ static int cpu_run(struct wl_run *run)
 out:
 	for (int i = 0; i < nthreads; i++)
 		hist_free(th[i].lat);
-	pthread_mutex_destroy(&sh.lock);
-	pthread_cond_destroy(&sh.cond);
+	wl_gate_destroy(&sh.gate);
 	free(th);
 	return r;
 }

@@ -31,6 +31,7 @@
 
 #include "util/err.h"
 #include "util/timeutil.h"
+#include "workloads/gate.h"
 #include "workloads/workload.h"
 
 enum { MEM_SCOPE_GLOBAL, MEM_SCOPE_LOCAL };
@@ -83,10 +84,7 @@ struct mem_shared {
 	int64_t deadline; /* vb_now_ns() value at which to stop; 0 for none */
 	atomic_int_fast64_t nevents;
 	volatile int *cancel;
-	/* start gate: workers count themselves in, then wait for go */
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	int ready, go; /* go: 1 run, -1 quit (a thread could not be created) */
+	struct wl_gate gate;
 	_Atomic uint64_t (*sba_hist)[SBA_BUCKETS];
 	double sba_deduct, sba_mult; /* bucket = (ln(ms) - deduct) * mult */
 };
@@ -292,13 +290,7 @@ static void *mem_thread_main(void *arg)
 	struct mem_thread *t = arg;
 	struct mem_shared *sh = t->sh;
 
-	pthread_mutex_lock(&sh->lock);
-	sh->ready++;
-	pthread_cond_broadcast(&sh->cond);
-	while (!sh->go)
-		pthread_cond_wait(&sh->cond, &sh->lock);
-	pthread_mutex_unlock(&sh->lock);
-	if (sh->go < 0)
+	if (wl_gate_enter(&sh->gate) < 0)
 		return NULL;
 	mem_rng[0] = t->seed[0];
 	mem_rng[1] = t->seed[1];
@@ -341,7 +333,7 @@ static size_t *mem_alloc(uint64_t size)
 static int memory_run(struct wl_run *run)
 {
 	const struct memory_opts *o = run->opts;
-	int nthreads = (int)o->threads, started = 0, r = 0;
+	int nthreads = (int)o->threads, r = 0;
 	struct mem_shared sh = {.max_events = o->events, .cancel = run->cancel};
 	struct mem_thread *th = aligned_alloc(_Alignof(struct mem_thread),
 					      (size_t)nthreads * sizeof(*th));
@@ -351,8 +343,7 @@ static int memory_run(struct wl_run *run)
 		return vb_err(-ENOMEM, "out of memory");
 	memset(th, 0, (size_t)nthreads * sizeof(*th));
 	atomic_init(&sh.nevents, 0);
-	pthread_mutex_init(&sh.lock, NULL);
-	pthread_cond_init(&sh.cond, NULL);
+	wl_gate_init(&sh.gate);
 	if (!(sh.sba_hist = calloc(SBA_SLOTS, sizeof(*sh.sba_hist)))) {
 		r = vb_err(-ENOMEM, "out of memory");
 		goto out;
@@ -389,30 +380,9 @@ static int memory_run(struct wl_run *run)
 			goto out;
 		}
 	}
-	for (int i = 0; i < nthreads; i++) {
-		int e = pthread_create(&th[i].tid, NULL, mem_thread_main, &th[i]);
-		if (e) {
-			r = vb_err(-e, "cannot create thread %d of %d: %s", i + 1, nthreads,
-				   strerror(e));
-			break;
-		}
-		started++;
-	}
-
-	/* the clock starts once every worker is waiting at the gate, as
-	 * sysbench's start barrier does */
-	pthread_mutex_lock(&sh.lock);
-	while (sh.ready < started)
-		pthread_cond_wait(&sh.cond, &sh.lock);
-	int64_t start = vb_now_ns();
-	if (o->time_ns)
-		sh.deadline = start + o->time_ns;
-	sh.go = r < 0 ? -1 : 1;
-	pthread_cond_broadcast(&sh.cond);
-	pthread_mutex_unlock(&sh.lock);
-	for (int i = 0; i < started; i++)
-		pthread_join(th[i].tid, NULL);
-	int64_t end = vb_now_ns();
+	int64_t start, end;
+	r = wl_gate_run(&sh.gate, nthreads, mem_thread_main, th, sizeof(*th),
+			offsetof(struct mem_thread, tid), o->time_ns, &sh.deadline, &start, &end);
 	if (r < 0)
 		goto out;
 
@@ -444,8 +414,7 @@ out:
 	}
 	free(global);
 	free(sh.sba_hist);
-	pthread_mutex_destroy(&sh.lock);
-	pthread_cond_destroy(&sh.cond);
+	wl_gate_destroy(&sh.gate);
 	free(th);
 	return r;
 }
