@@ -15,28 +15,29 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"usage: vmbench density [OPTIONS] [PLAN.ini]\n"
-		"       vmbench density --show [EXPERIMENT] [--db PATH] [--format text|json]\n\n"
-		"Launches idle instances of a target one after another (the first ones one by\n"
-		"one, then in steps) and measures host memory after each step: used (as free\n"
-		"computes it), MemAvailable, the instances' PSS, per instance; launch times;\n"
-		"with KSM on, what KSM merges. A plan file has [variant NAME] sections and a\n"
-		"[density] section with the options below.\n\n"
-		"  -t, --target NAME       target of the instances (default: native)\n"
-		"  -T, --target-set k=v,.. its options, as in a plan's [variant] (repeatable)\n"
-		"  -c, --count N           instances at most\n"
-		"      --step N            instances per step after the first ones\n"
-		"      --ksm off|on|both   KSM during the ramp (both: the ramp twice)\n"
-		"      --reserve SIZE      stop before MemAvailable falls under SIZE\n"
-		"  -s, --set k=v,...       any density option (repeatable)\n"
-		"      --name NAME         name of the experiment\n"
-		"      --db PATH           results database (default: $VMBENCH_DB or\n"
-		"                          ~/.local/share/vmbench/vmbench.db)\n"
-		"      --format text|json  how to print the results at the end\n"
-		"  -q, --quiet             no progress lines\n"
-		"      --show [EXP]        print a stored density experiment (default: the newest)\n\n"
-		"density options (-s, or keys of [density]):\n");
+	fprintf(
+	    f,
+	    "usage: vmbench density [OPTIONS] [PLAN.ini]\n"
+	    "       vmbench density --show [EXPERIMENT] [--db PATH] [--format text|json]\n\n"
+	    "Launches idle instances of a target one after another (the first ones one by\n"
+	    "one, then in steps) and measures host memory after each step: used (as free\n"
+	    "computes it), MemAvailable, the instances' PSS, per instance; launch times;\n"
+	    "with KSM on, what KSM merges. A plan file has [variant NAME] sections and a\n"
+	    "[density] section with the options below.\n\n"
+	    "  -t, --target NAME       target of the instances (default: native)\n"
+	    "  -T, --target-set k=v,.. its options, as in a plan's [variant] (repeatable)\n"
+	    "  -c, --count N           instances at most\n"
+	    "      --step N            instances per step after the first ones\n"
+	    "      --ksm off|on|both   KSM during the ramp (both: the ramp twice)\n"
+	    "      --reserve SIZE      stop before MemAvailable falls under SIZE\n"
+	    "  -s, --set k=v,...       any density option (repeatable)\n"
+	    "      --name NAME         name of the experiment\n"
+	    "      --db PATH           results database (default: $VMBENCH_DB or\n"
+	    "                          ~/.local/share/vmbench/vmbench.db)\n"
+	    "      --format text|json  how to print the results at the end\n"
+	    "  -q, --quiet             no progress lines\n"
+	    "      --show [EXP]        print a stored density experiment (default: the newest)\n\n"
+	    "density options (-s, or keys of [density]):\n");
 	opt_print_help(f, density_options, "  ");
 	fprintf(f, "\nKSM's settings are saved before a KSM ramp and restored exactly after it\n"
 		   "(also on errors, SIGINT and SIGTERM), and every value is read back.\n"
@@ -55,7 +56,8 @@ static int render(struct store *st, const char *dbpath, int64_t id, const char *
 		r = json_dumpf(exp, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER) < 0 ? -EIO : 0;
 		fputc('\n', stdout);
 	} else if (!json_object_get(exp, "density")) {
-		r = vb_err(-ENOENT, "experiment %lld is not a density experiment (see 'vmbench show')",
+		r = vb_err(-ENOENT,
+			   "experiment %lld is not a density experiment (see 'vmbench show')",
 			   (long long)id);
 	} else {
 		r = density_report_text(stdout, exp);
@@ -68,20 +70,13 @@ static int render(struct store *st, const char *dbpath, int64_t id, const char *
 int cli_density(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"target", required_argument, NULL, 't'},
-		{"target-set", required_argument, NULL, 'T'},
-		{"count", required_argument, NULL, 'c'},
-		{"step", required_argument, NULL, 'S'},
-		{"ksm", required_argument, NULL, 'K'},
-		{"reserve", required_argument, NULL, 'R'},
-		{"set", required_argument, NULL, 's'},
-		{"name", required_argument, NULL, 'N'},
-		{"db", required_argument, NULL, 'D'},
-		{"format", required_argument, NULL, 'f'},
-		{"quiet", no_argument, NULL, 'q'},
-		{"show", no_argument, NULL, 'W'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"target", required_argument, NULL, 't'}, {"target-set", required_argument, NULL, 'T'},
+	    {"count", required_argument, NULL, 'c'},  {"step", required_argument, NULL, 'S'},
+	    {"ksm", required_argument, NULL, 'K'},    {"reserve", required_argument, NULL, 'R'},
+	    {"set", required_argument, NULL, 's'},    {"name", required_argument, NULL, 'N'},
+	    {"db", required_argument, NULL, 'D'},     {"format", required_argument, NULL, 'f'},
+	    {"quiet", no_argument, NULL, 'q'},	      {"show", no_argument, NULL, 'W'},
+	    {"help", no_argument, NULL, 'h'},	      {NULL, 0, NULL, 0},
 	};
 	struct plan p;
 	struct density_opts o;

@@ -78,9 +78,9 @@ struct ramp {
 	struct density_store *ds;
 	int64_t exp_id;
 	int64_t *variant_id; /* 0 until the variant is stored */
-	json_t *note;        /* what the experiment's config keeps of the ramp */
-	int mergeable;       /* -1 unknown, 0 none of the instances' memory, 1 some */
-	pid_t *pids;         /* scratch: the instances' processes */
+	json_t *note;	     /* what the experiment's config keeps of the ramp */
+	int mergeable;	     /* -1 unknown, 0 none of the instances' memory, 1 some */
+	pid_t *pids;	     /* scratch: the instances' processes */
 };
 
 static double since(int64_t t0)
@@ -114,7 +114,8 @@ static int sample_take(struct sample *s)
 /* Samples every settle-interval until host used changed by less than
  * settle-pct percent over settle-samples consecutive intervals, or the
  * timeout. *stable says which; the last sample is in *s. */
-static int settle(const struct density_opts *o, struct sample *s, int *stable, double *secs)
+static int settle(const struct density_opts *o, struct sample *s, int *stable, double *secs,
+		  int64_t t0_ramp, json_t *ksm_samples)
 {
 	int64_t t0 = vb_now_ns();
 	struct sample prev;
@@ -128,6 +129,10 @@ static int settle(const struct density_opts *o, struct sample *s, int *stable, d
 			return -EINTR;
 		if ((r = sample_take(s)) < 0)
 			return r;
+		struct ksm_stats ks;
+		if (ksm_samples && ksm_stats_read(&ks) == 0) /* the burndown goes on */
+			json_array_append_new(ksm_samples, json_pack("[f,I]", since(t0_ramp),
+								     (json_int_t)ks.pages_sharing));
 		double limit = o->settle_pct / 100.0 * (double)(s->used > 1024 ? s->used : 1024);
 		calm = fabs((double)(s->used - prev.used)) < limit ? calm + 1 : 0;
 		prev = *s;
@@ -161,9 +166,9 @@ static int ramp_pids(struct ramp *rp)
 }
 
 struct tree_mem {
-	int64_t pss;           /* KiB */
+	int64_t pss;	       /* KiB */
 	int64_t merging_pages; /* /proc/PID/ksm_stat, summed */
-	int64_t profit;        /* bytes, summed (-1: unknown) */
+	int64_t profit;	       /* bytes, summed (-1: unknown) */
 	int nprocs, nmergeable, nmerge_any, known;
 };
 
@@ -235,6 +240,39 @@ static int ksm_converge(struct ramp *rp, json_t *samples, struct ksm_stats *st, 
 	return 0;
 }
 
+/* Other QEMUs, vmbenches and container runtimes change host memory too: the
+ * steps where some ran are noted (and said once), since used and
+ * MemAvailable then include them; PSS does not. */
+static void foreign_check(struct ramp *rp)
+{
+	static const char *const names[] = {"qemu-system", "vmbench", "crun",
+					    "podman",	   "conmon",  NULL};
+	pid_t self = getpid(), found[32];
+	int nours = proc_tree(&self, 1, rp->pids, MAX_PIDS);
+	int n = proc_find_comm(names, rp->pids, nours, found, 32);
+	if (n == 0)
+		return;
+	json_t *list = json_object_get(rp->note, "interference");
+	if (!list) {
+		list = json_array();
+		json_object_set_new(rp->note, "interference", list);
+		char pids[256] = "";
+		size_t used = 0;
+		for (int i = 0; i < n && used < sizeof(pids); i++)
+			used += (size_t)snprintf(pids + used, sizeof(pids) - used, "%s%d",
+						 i ? " " : "", (int)found[i]);
+		if (!rp->ro->quiet)
+			vb_warn("other QEMU, vmbench or container runtime processes are running "
+				"(PIDs %s): host used and MemAvailable include what they do; PSS "
+				"counts this experiment's instances only",
+				pids);
+	}
+	json_t *pids = json_array();
+	for (int i = 0; i < n; i++)
+		json_array_append_new(pids, json_integer(found[i]));
+	json_array_append_new(list, json_pack("{s:i,s:o}", "n", rp->n, "pids", pids));
+}
+
 static int store_variant(struct ramp *rp, struct inst *x, json_t *hello)
 {
 	if (*rp->variant_id)
@@ -265,23 +303,29 @@ static int launch(struct ramp *rp, int i)
 		return r;
 	int merge = rp->ksm_on && rp->o->merge_any;
 	if (merge && prctl(PR_SET_MEMORY_MERGE, 1, 0, 0, 0) < 0)
-		return vb_err(-errno, "merge-any=on: prctl(PR_SET_MEMORY_MERGE) failed (%s); it "
-				      "needs Linux 6.4 or later with KSM",
+		return vb_err(-errno,
+			      "merge-any=on: prctl(PR_SET_MEMORY_MERGE) failed (%s); it "
+			      "needs Linux 6.4 or later with KSM",
 			      strerror(errno));
 	/* the instance inherits the flag (fork and exec keep it); ours is
-	 * cleared right after, which unmerges nothing of the instance */
+	 * cleared once its hello is in, since clearing unmerges all of our
+	 * memory and would delay the hello's reading (and the launch time) */
 	int64_t t0 = vb_now_ns();
 	r = ops->exec(&x->t, &rfd, &wfd);
-	if (merge)
-		prctl(PR_SET_MEMORY_MERGE, 0, 0, 0, 0);
-	if (r < 0)
+	if (r < 0) {
+		if (merge)
+			prctl(PR_SET_MEMORY_MERGE, 0, 0, 0, 0);
 		return r;
+	}
 	proto_stream_init(&x->s, rfd, wfd);
 	json_t *hello = NULL;
 	int64_t wait = x->t.hello_timeout_ns > 0 ? x->t.hello_timeout_ns : HELLO_TIMEOUT_NS;
 	do
 		r = proto_recv(&x->s, &hello, t0 + wait);
 	while (r == -EINTR && !stop_signal);
+	x->launch_s = (double)(vb_now_ns() - t0) / 1e9;
+	if (merge)
+		prctl(PR_SET_MEMORY_MERGE, 0, 0, 0, 0);
 	if (r < 0) {
 		char diag[1024] = "";
 		if (ops->diagnose)
@@ -294,12 +338,12 @@ static int launch(struct ramp *rp, int i)
 					      : strerror(-r),
 			      (double)wait / 1e9, diag[0] ? "; " : "", diag);
 	}
-	x->launch_s = (double)(vb_now_ns() - t0) / 1e9;
 	int proto = (int)json_integer_value(json_object_get(hello, "proto"));
 	if (strcmp(proto_type(hello), "hello") != 0 || proto != VB_PROTO_VERSION) {
 		json_decref(hello);
-		return vb_err(-EPROTO, "instance '%s': the agent speaks protocol %d, vmbench %d; "
-				       "rebuild both with 'make'",
+		return vb_err(-EPROTO,
+			      "instance '%s': the agent speaks protocol %d, vmbench %d; "
+			      "rebuild both with 'make'",
 			      x->name, proto, VB_PROTO_VERSION);
 	}
 	x->started = 1;
@@ -381,10 +425,11 @@ static int ksm_instance_check(struct ramp *rp)
 	}
 	rp->mergeable = m.nmergeable > 0;
 	if (!rp->mergeable && !rp->ro->quiet)
-		vb_warn("variant '%s' (target %s): none of the instance's %d processes has memory "
-			"KSM may merge (KSM merges only memory marked with madvise(MADV_MERGEABLE), "
-			"as QEMU marks guest RAM); set merge-any=on to mark all of it",
-			rp->pv->name, rp->pv->target->name, m.nprocs);
+		vb_warn(
+		    "variant '%s' (target %s): none of the instance's %d processes has memory "
+		    "KSM may merge (KSM merges only memory marked with madvise(MADV_MERGEABLE), "
+		    "as QEMU marks guest RAM); set merge-any=on to mark all of it",
+		    rp->pv->name, rp->pv->target->name, m.nprocs);
 	return 0;
 }
 
@@ -408,13 +453,15 @@ static int measure(struct ramp *rp, const double *launches, int nlaunch, int64_t
 	int stable = 0, r;
 	double secs = 0;
 	json_t *kj = NULL;
-	if ((r = settle(o, &s, &stable, &secs)) < 0)
+	json_t *samples = rp->ksm_on ? json_array() : NULL;
+	if ((r = settle(o, &s, &stable, &secs, rp->t0, samples)) < 0) {
+		json_decref(samples);
 		return r;
+	}
 	if (rp->ksm_on) {
 		struct ksm_stats ks;
 		int converged = 1, scans = 0, stable2 = 1;
 		double ksecs = 0, s2 = 0;
-		json_t *samples = json_array();
 		const char *why = NULL;
 		if (rp->mergeable == 0 && !o->merge_any) {
 			why = "nothing of the instances is mergeable";
@@ -423,7 +470,7 @@ static int measure(struct ramp *rp, const double *launches, int nlaunch, int64_t
 			r = ksm_converge(rp, samples, &ks, &converged, &ksecs, &scans);
 			/* merging frees memory: let used settle again */
 			if (r == 0)
-				r = settle(o, &s, &stable2, &s2);
+				r = settle(o, &s, &stable2, &s2, rp->t0, samples);
 		}
 		if (r < 0) {
 			json_decref(samples);
@@ -453,22 +500,23 @@ static int measure(struct ramp *rp, const double *launches, int nlaunch, int64_t
 	}
 	struct tree_mem m;
 	tree_mem(rp, &m);
+	foreign_check(rp);
 	double used = MIB(s.used - rp->base.used);
 	double avail = MIB(rp->base.mi.available - s.mi.available);
 	double pss = MIB(m.pss);
 	struct density_step_row row = {
-		.experiment_id = rp->exp_id,
-		.variant = rp->pv->name,
-		.ksm = rp->ksm,
-		.n = rp->n,
-		.used_mib = used,
-		.available_mib = avail,
-		.pss_mib = pss,
-		.per_instance_mib = used / rp->n,
-		.launch_s_median = median_of(launches, nlaunch),
-		.settle_s = (double)(vb_now_ns() - t_last) / 1e9,
-		.stable = stable,
-		.ksm_json = kj,
+	    .experiment_id = rp->exp_id,
+	    .variant = rp->pv->name,
+	    .ksm = rp->ksm,
+	    .n = rp->n,
+	    .used_mib = used,
+	    .available_mib = avail,
+	    .pss_mib = pss,
+	    .per_instance_mib = used / rp->n,
+	    .launch_s_median = median_of(launches, nlaunch),
+	    .settle_s = (double)(vb_now_ns() - t_last) / 1e9,
+	    .stable = stable,
+	    .ksm_json = kj,
 	};
 	r = density_store_step_add(rp->ds, &row);
 	ramp_say(rp,
@@ -519,9 +567,10 @@ static int ramp_run(struct ramp *rp)
 		 rp->pv->name, rp->pv->target->name, rp->ksm);
 	int stable;
 	double secs;
-	if ((r = settle(o, &rp->base, &stable, &secs)) < 0)
+	if ((r = settle(o, &rp->base, &stable, &secs, 0, NULL)) < 0)
 		goto out_stop;
 	rp->t0 = vb_now_ns();
+	foreign_check(rp);
 	json_object_set_new(rp->note, "baseline",
 			    json_pack("{s:f,s:f,s:f,s:b}", "used_mib", MIB(rp->base.used),
 				      "available_mib", MIB(rp->base.mi.available), "total_mib",
@@ -556,7 +605,8 @@ static int ramp_run(struct ramp *rp)
 			}
 			if (mi.available - est < rp->reserve) {
 				snprintf(stopped, sizeof(stopped),
-					 "MemAvailable %.0f MiB less about %.0f MiB for one more instance "
+					 "MemAvailable %.0f MiB less about %.0f MiB for one more "
+					 "instance "
 					 "would fall under the reserve of %.0f MiB",
 					 MIB(mi.available), MIB(est), MIB(rp->reserve));
 				break;
@@ -571,9 +621,10 @@ static int ramp_run(struct ramp *rp)
 				r = 0;
 				if (stop_signal)
 					break;
-				snprintf(stopped, sizeof(stopped), "instance %d failed to launch: %s",
-					 rp->n + 1, msg);
-				vb_err(-EIO, "variant '%s', KSM %s: %s", rp->pv->name, rp->ksm, stopped);
+				snprintf(stopped, sizeof(stopped),
+					 "instance %d failed to launch: %s", rp->n + 1, msg);
+				vb_err(-EIO, "variant '%s', KSM %s: %s", rp->pv->name, rp->ksm,
+				       stopped);
 				failed = 1;
 				break;
 			}
@@ -584,13 +635,15 @@ static int ramp_run(struct ramp *rp)
 							  rp->n, rp->in[rp->n - 1].launch_s)) < 0)
 				goto out_stop;
 			if (rp->n == 1 && rp->ksm_on && (r = ksm_instance_check(rp)) < 0) {
+				/* KSM cannot merge it: nothing to measure either */
 				snprintf(stopped, sizeof(stopped), "%s", vb_errmsg());
 				failed = 1;
+				nlaunch = 0;
 				r = 0;
 				break;
 			}
 		}
-		if (nlaunch == 0 || stop_signal || (failed && rp->n == 0))
+		if (nlaunch == 0 || stop_signal)
 			break;
 		if ((r = measure(rp, step_launch, nlaunch, t_last)) < 0)
 			break;
@@ -692,9 +745,9 @@ int density_run(struct plan *p, const struct density_opts *o, struct store *st,
 	r = store_experiment_begin(st, name, p->text, host, exp_id);
 	json_decref(host);
 	json_t *notes = json_array();
-	json_t *cfg = json_pack("{s:s,s:{s:o,s:f,s:o}}", "kind", "density", "density", "options",
-				opt_to_json(density_options, o), "reserve_mib", MIB(reserve), "ramps",
-				notes);
+	json_t *cfg =
+	    json_pack("{s:s,s:{s:o,s:f,s:o}}", "kind", "density", "density", "options",
+		      opt_to_json(density_options, o), "reserve_mib", MIB(reserve), "ramps", notes);
 	if (r == 0)
 		r = store_experiment_set_config(st, *exp_id, cfg);
 	if (r == 0)
@@ -706,18 +759,18 @@ int density_run(struct plan *p, const struct density_opts *o, struct store *st,
 			if (o->ksm != DENSITY_KSM_BOTH && o->ksm != k)
 				continue;
 			struct ramp rp = {
-				.o = o,
-				.ro = ro,
-				.pv = &p->v[v],
-				.ksm_on = k == DENSITY_KSM_ON,
-				.ksm = density_ksm_names[k],
-				.reserve = reserve,
-				.st = st,
-				.ds = ds,
-				.exp_id = *exp_id,
-				.variant_id = &variant_id,
-				.note = json_pack("{s:s,s:s}", "variant", p->v[v].name, "ksm",
-						  density_ksm_names[k]),
+			    .o = o,
+			    .ro = ro,
+			    .pv = &p->v[v],
+			    .ksm_on = k == DENSITY_KSM_ON,
+			    .ksm = density_ksm_names[k],
+			    .reserve = reserve,
+			    .st = st,
+			    .ds = ds,
+			    .exp_id = *exp_id,
+			    .variant_id = &variant_id,
+			    .note = json_pack("{s:s,s:s}", "variant", p->v[v].name, "ksm",
+					      density_ksm_names[k]),
 			};
 			int rr = ramp_run(&rp);
 			json_array_append_new(notes, rp.note);
@@ -737,7 +790,7 @@ int density_run(struct plan *p, const struct density_opts *o, struct store *st,
 	json_decref(cfg);
 	if (*exp_id > 0)
 		store_experiment_end(st, *exp_id,
-				     stop_signal	    ? "interrupted"
+				     stop_signal	   ? "interrupted"
 				     : r < 0 || any_failed ? "failed"
 							   : "done");
 	if (stop_signal && !ro->quiet)

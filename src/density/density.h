@@ -34,11 +34,11 @@ enum { DENSITY_KSM_OFF, DENSITY_KSM_ON, DENSITY_KSM_BOTH };
 extern const char *const density_ksm_names[]; /* off on both */
 
 struct density_opts {
-	int64_t count;   /* instances at most */
-	int64_t first;   /* launched and measured one by one before the groups */
-	int64_t step;    /* instances per step after the first ones */
+	int64_t count;	  /* instances at most */
+	int64_t first;	  /* launched and measured one by one before the groups */
+	int64_t step;	  /* instances per step after the first ones */
 	uint64_t reserve; /* MemAvailable kept free; 0: max(10% of MemTotal, 1G) */
-	int ksm;         /* DENSITY_KSM_* */
+	int ksm;	  /* DENSITY_KSM_* */
 	int64_t ksm_pages_to_scan;
 	int64_t ksm_sleep_ms;
 	double ksm_change_pct;
@@ -62,8 +62,7 @@ int density_plan_load_string(const char *text, const char *source, struct plan *
 			     struct density_opts *o);
 /* The plan of an ad-hoc density experiment as a density plan file
  * (malloc'd), with comment (the command line) on top. */
-char *density_plan_to_ini(const struct plan *p, const struct density_opts *o,
-			  const char *comment);
+char *density_plan_to_ini(const struct plan *p, const struct density_opts *o, const char *comment);
 
 struct density_run_opts {
 	const char *db_path; /* the store's file, for the density tables */

@@ -18,25 +18,26 @@
  * overwrite. Files this kernel lacks are skipped. The rest of the directory
  * are counters. */
 static const char *const tunables[] = {
-	"run",
-	"advisor_mode",
-	"pages_to_scan",
-	"sleep_millisecs",
-	"merge_across_nodes",
-	"max_page_sharing",
-	"stable_node_chains_prune_millisecs",
-	"use_zero_pages",
-	"smart_scan",
-	"advisor_max_cpu",
-	"advisor_min_pages_to_scan",
-	"advisor_max_pages_to_scan",
-	"advisor_target_scan_time",
+    "run",
+    "advisor_mode",
+    "pages_to_scan",
+    "sleep_millisecs",
+    "merge_across_nodes",
+    "max_page_sharing",
+    "stable_node_chains_prune_millisecs",
+    "use_zero_pages",
+    "smart_scan",
+    "advisor_max_cpu",
+    "advisor_min_pages_to_scan",
+    "advisor_max_pages_to_scan",
+    "advisor_target_scan_time",
 };
 #define NTUNABLES (int)(sizeof(tunables) / sizeof(tunables[0]))
 #define VALUE_MAX 64
 
 struct saved {
 	int present;
+	int changed; /* ksm_begin() wrote it */
 	char value[VALUE_MAX];
 	/* for the async restore: precomputed, so that a handler only writes */
 	char path[PATH_MAX + 64];
@@ -164,10 +165,11 @@ int ksm_stats_read(struct ksm_stats *s)
 
 json_t *ksm_stats_json(const struct ksm_stats *s)
 {
-	json_t *j = json_pack("{s:I,s:I,s:I,s:I,s:I}", "pages_shared", (json_int_t)s->pages_shared,
-			      "pages_sharing", (json_int_t)s->pages_sharing, "pages_unshared",
-			      (json_int_t)s->pages_unshared, "pages_volatile",
-			      (json_int_t)s->pages_volatile, "full_scans", (json_int_t)s->full_scans);
+	json_t *j =
+	    json_pack("{s:I,s:I,s:I,s:I,s:I}", "pages_shared", (json_int_t)s->pages_shared,
+		      "pages_sharing", (json_int_t)s->pages_sharing, "pages_unshared",
+		      (json_int_t)s->pages_unshared, "pages_volatile",
+		      (json_int_t)s->pages_volatile, "full_scans", (json_int_t)s->full_scans);
 	if (s->general_profit != KSM_ABSENT)
 		json_object_set_new(j, "general_profit", json_integer(s->general_profit));
 	if (s->zero_pages != KSM_ABSENT)
@@ -210,7 +212,7 @@ void ksm_restore_async(void)
 	if (!active)
 		return;
 	for (int i = 0; i < NTUNABLES; i++) {
-		if (!saved[i].present)
+		if (!saved[i].present || !saved[i].changed)
 			continue;
 		int fd = open(saved[i].path, O_WRONLY | O_TRUNC | O_CLOEXEC);
 		if (fd < 0)
@@ -260,10 +262,11 @@ static int restore_saved(const char *how)
 						 saved[i].value);
 	}
 	if (used)
-		r = vb_err(-EIO,
-			   "KSM settings in %s were NOT restored (%s): %s; write them back by hand, "
-			   "e.g. echo VALUE > %s/NAME",
-			   ksm_dir(), how, bad, ksm_dir());
+		r = vb_err(
+		    -EIO,
+		    "KSM settings in %s were NOT restored (%s): %s; write them back by hand, "
+		    "e.g. echo VALUE > %s/NAME",
+		    ksm_dir(), how, bad, ksm_dir());
 	return r;
 }
 
@@ -342,8 +345,9 @@ int ksm_recover(void)
 	const char *path = state_path();
 	FILE *f = fopen(path, "re");
 	if (!f)
-		return errno == ENOENT ? 0 : vb_err(-errno, "cannot read '%s': %s", path,
-						    strerror(errno));
+		return errno == ENOENT
+			   ? 0
+			   : vb_err(-errno, "cannot read '%s': %s", path, strerror(errno));
 	char line[256];
 	int pid = 0, n = 0;
 	struct saved old[NTUNABLES];
@@ -398,6 +402,24 @@ int ksm_recover(void)
 	return 1;
 }
 
+static const char *saved_value(const char *name)
+{
+	for (int i = 0; i < NTUNABLES; i++)
+		if (!strcmp(tunables[i], name))
+			return saved[i].present ? saved[i].value : NULL;
+	return NULL;
+}
+
+/* Writes a tunable, marking it for the async restore first (a signal may
+ * come between the write and the mark). */
+static int change(const char *name, const char *value)
+{
+	for (int i = 0; i < NTUNABLES; i++)
+		if (!strcmp(tunables[i], name))
+			saved[i].changed = 1;
+	return write_value(name, value);
+}
+
 int ksm_begin(int64_t pages_to_scan, int64_t sleep_ms)
 {
 	const char *why;
@@ -442,18 +464,16 @@ int ksm_begin(int64_t pages_to_scan, int64_t sleep_ms)
 	char v[32];
 	const char *step = "";
 	r = 0;
-	for (int i = 0; i < NTUNABLES && r == 0; i++)
-		if (!strcmp(tunables[i], "advisor_mode") && saved[i].present &&
-		    strcmp(saved[i].value, "none"))
-			r = write_value(step = "advisor_mode", "none");
+	if (saved_value("advisor_mode") && strcmp(saved_value("advisor_mode"), "none"))
+		r = change(step = "advisor_mode", "none");
 	snprintf(v, sizeof(v), "%lld", (long long)pages_to_scan);
 	if (r == 0 && pages_to_scan > 0)
-		r = write_value(step = "pages_to_scan", v);
+		r = change(step = "pages_to_scan", v);
 	snprintf(v, sizeof(v), "%lld", (long long)sleep_ms);
 	if (r == 0 && sleep_ms >= 0)
-		r = write_value(step = "sleep_millisecs", v);
+		r = change(step = "sleep_millisecs", v);
 	if (r == 0)
-		r = write_value(step = "run", "1");
+		r = change(step = "run", "1");
 	if (r < 0) {
 		int e = vb_err(r, "cannot set KSM's %s in '%s': %s", step, ksm_dir(), strerror(-r));
 		ksm_end();

@@ -38,14 +38,14 @@ const char *ksm_dir(void);
 const char *ksm_unavailable(void);
 
 struct ksm_stats {
-	int64_t pages_shared;   /* KSM pages in use (each stands for many) */
-	int64_t pages_sharing;  /* page table entries pointing at them: pages saved */
+	int64_t pages_shared;	/* KSM pages in use (each stands for many) */
+	int64_t pages_sharing;	/* page table entries pointing at them: pages saved */
 	int64_t pages_unshared; /* scanned, unique, candidates */
 	int64_t pages_volatile; /* changing too fast to merge */
 	int64_t full_scans;
 	int64_t general_profit; /* bytes saved minus KSM's metadata (may be < 0) */
-	int64_t zero_pages;     /* ksm_zero_pages (use_zero_pages=1) */
-	/* a counter this kernel lacks is KSM_ABSENT */
+	int64_t zero_pages;	/* ksm_zero_pages (use_zero_pages=1) */
+				/* a counter this kernel lacks is KSM_ABSENT */
 };
 int ksm_stats_read(struct ksm_stats *s);
 json_t *ksm_stats_json(const struct ksm_stats *s);

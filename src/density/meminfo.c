@@ -15,14 +15,14 @@ int meminfo_read(const char *path, struct meminfo *m)
 		const char *key;
 		size_t off;
 	} keys[] = {
-		{"MemTotal:", offsetof(struct meminfo, total)},
-		{"MemFree:", offsetof(struct meminfo, free)},
-		{"MemAvailable:", offsetof(struct meminfo, available)},
-		{"Buffers:", offsetof(struct meminfo, buffers)},
-		{"Cached:", offsetof(struct meminfo, cached)},
-		{"SReclaimable:", offsetof(struct meminfo, sreclaimable)},
-		{"Shmem:", offsetof(struct meminfo, shmem)},
-		{"AnonPages:", offsetof(struct meminfo, anon)},
+	    {"MemTotal:", offsetof(struct meminfo, total)},
+	    {"MemFree:", offsetof(struct meminfo, free)},
+	    {"MemAvailable:", offsetof(struct meminfo, available)},
+	    {"Buffers:", offsetof(struct meminfo, buffers)},
+	    {"Cached:", offsetof(struct meminfo, cached)},
+	    {"SReclaimable:", offsetof(struct meminfo, sreclaimable)},
+	    {"Shmem:", offsetof(struct meminfo, shmem)},
+	    {"AnonPages:", offsetof(struct meminfo, anon)},
 	};
 	if (!path)
 		path = "/proc/meminfo";
@@ -184,4 +184,37 @@ int proc_ksm_read(pid_t pid, struct proc_ksm *k)
 	}
 	fclose(f);
 	return 0;
+}
+
+int proc_find_comm(const char *const *prefixes, const pid_t *skip, int nskip, pid_t *out, int max)
+{
+	DIR *d = opendir("/proc");
+	int k = 0;
+	if (!d)
+		return 0;
+	for (struct dirent *e; k < max && (e = readdir(d));) {
+		if (e->d_name[0] < '1' || e->d_name[0] > '9')
+			continue;
+		pid_t pid = (pid_t)atoi(e->d_name);
+		int skipped = 0;
+		for (int i = 0; i < nskip && !skipped; i++)
+			skipped = skip[i] == pid;
+		if (skipped)
+			continue;
+		char path[300], comm[64] = "";
+		snprintf(path, sizeof(path), "/proc/%s/comm", e->d_name);
+		FILE *f = fopen(path, "re");
+		if (!f)
+			continue;
+		if (!fgets(comm, sizeof(comm), f))
+			comm[0] = '\0';
+		fclose(f);
+		for (int i = 0; prefixes[i]; i++)
+			if (strncmp(comm, prefixes[i], strlen(prefixes[i])) == 0) {
+				out[k++] = pid;
+				break;
+			}
+	}
+	closedir(d);
+	return k;
 }

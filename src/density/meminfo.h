@@ -24,15 +24,19 @@ int64_t meminfo_used(const struct meminfo *m);
  * /proc/PID/stat), each once, roots first; at most max. */
 int proc_tree(const pid_t *roots, int nroots, pid_t *out, int max);
 
+/* Processes whose command name (/proc/PID/comm) starts with one of the
+ * NULL-terminated prefixes, except those in skip[]; at most max. */
+int proc_find_comm(const char *const *prefixes, const pid_t *skip, int nskip, pid_t *out, int max);
+
 /* Pss of /proc/PID/smaps_rollup in KiB; -ESRCH when the process is gone. */
 int proc_pss_kib(pid_t pid, int64_t *kib);
 
 /* /proc/PID/ksm_stat (Linux 6.1+; mergeable/merge_any from 6.8/6.4): */
 struct proc_ksm {
 	int64_t merging_pages; /* pages of this process KSM has merged */
-	int64_t profit;        /* ksm_process_profit, bytes (-1: absent) */
-	int mergeable;         /* has MADV_MERGEABLE memory or merge-any (-1: unknown) */
-	int merge_any;         /* PR_SET_MEMORY_MERGE is on (-1: unknown) */
+	int64_t profit;	       /* ksm_process_profit, bytes (-1: absent) */
+	int mergeable;	       /* has MADV_MERGEABLE memory or merge-any (-1: unknown) */
+	int merge_any;	       /* PR_SET_MEMORY_MERGE is on (-1: unknown) */
 };
 int proc_ksm_read(pid_t pid, struct proc_ksm *k);
 

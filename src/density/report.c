@@ -111,21 +111,23 @@ static void ramp_table(FILE *out, const json_t *ramp)
 		fmt(c[5], 32, num(s, "pss_mib") / n, "%.2f");
 		fmt(c[6], 32, num(s, "launch_s_median"), "%.3f");
 		fmt(c[7], 32, num(s, "settle_s"), "%.1f");
-		fprintf(out, "  %5.0f %10s %8s %10s %8s %10s %8s %9s %8s %s", n, c[0], c[1], c[2], c[3],
-			c[4], c[5], c[6], c[7], json_is_true(json_object_get(s, "stable")) ? "yes" : "NO");
+		fprintf(out, "  %5.0f %10s %8s %10s %8s %10s %8s %9s %8s %s", n, c[0], c[1], c[2],
+			c[3], c[4], c[5], c[6], c[7],
+			json_is_true(json_object_get(s, "stable")) ? "yes" : "NO");
 		const json_t *k = json_object_get(s, "ksm");
 		if (json_is_object(k))
 			fprintf(out, "  ksm: sharing %lld shared %lld%s",
 				(long long)json_integer_value(json_object_get(k, "pages_sharing")),
 				(long long)json_integer_value(json_object_get(k, "pages_shared")),
 				json_is_false(json_object_get(k, "converged")) ? " (not converged)"
-									: "");
+									       : "");
 		fputc('\n', out);
 	}
 	int nl;
 	double *l = launches(ramp, &nl);
 	if (l && nl)
-		fprintf(out, "  launch (exec -> hello): median %.3f s, p99 %.3f s, max %.3f s over %d\n",
+		fprintf(out,
+			"  launch (exec -> hello): median %.3f s, p99 %.3f s, max %.3f s over %d\n",
 			density_percentile(l, nl, 50), density_percentile(l, nl, 99),
 			density_percentile(l, nl, 100), nl);
 	free(l);
@@ -133,22 +135,33 @@ static void ramp_table(FILE *out, const json_t *ramp)
 	const json_t *k = json_object_get(last, "ksm");
 	if (json_is_object(k)) {
 		double page_mib = 4096.0 / 1048576.0;
-		fprintf(out, "  KSM at N=%lld: pages_sharing %lld (%.1f MiB saved), pages_shared %lld, "
-			     "pages_unshared %lld",
+		fprintf(out,
+			"  KSM at N=%lld: pages_sharing %lld (%.1f MiB saved), pages_shared %lld, "
+			"pages_unshared %lld",
 			(long long)json_integer_value(json_object_get(last, "n")),
 			(long long)json_integer_value(json_object_get(k, "pages_sharing")),
 			num(k, "pages_sharing") * page_mib,
 			(long long)json_integer_value(json_object_get(k, "pages_shared")),
 			(long long)json_integer_value(json_object_get(k, "pages_unshared")));
 		if (json_object_get(k, "general_profit"))
-			fprintf(out, ", general_profit %.1f MiB", num(k, "general_profit") / 1048576.0);
+			fprintf(out, ", general_profit %.1f MiB",
+				num(k, "general_profit") / 1048576.0);
 		fprintf(out, ", full_scans %lld; %s after %.1f s\n",
 			(long long)json_integer_value(json_object_get(k, "full_scans")),
 			json_is_false(json_object_get(k, "converged")) ? "NOT converged"
-								      : "converged",
+								       : "converged",
 			num(k, "ksm_s"));
 		if (json_object_get(k, "why"))
 			fprintf(out, "  KSM: %s\n", str(k, "why"));
+	}
+	const json_t *inter = json_object_get(ramp, "interference");
+	if (json_array_size(inter)) {
+		fprintf(out, "  other QEMU/vmbench/container runtime processes ran at N =");
+		size_t ii;
+		json_t *x;
+		json_array_foreach(inter, ii, x)
+		    fprintf(out, " %lld", (long long)json_integer_value(json_object_get(x, "n")));
+		fprintf(out, ": used and available there include them (PSS does not)\n");
 	}
 	const json_t *restored = json_object_get(ramp, "ksm_restored");
 	if (restored)
@@ -169,7 +182,8 @@ static void savings(FILE *out, const json_t *ramps)
 			continue;
 		json_array_foreach(ramps, j, on)
 		{
-			if (strcmp(str(on, "ksm"), "on") || strcmp(str(on, "variant"), str(off, "variant")))
+			if (strcmp(str(on, "ksm"), "on") ||
+			    strcmp(str(on, "variant"), str(off, "variant")))
 				continue;
 			/* the largest N measured in both */
 			const json_t *so = NULL, *sn = NULL;
@@ -177,7 +191,8 @@ static void savings(FILE *out, const json_t *ramps)
 			json_t *s;
 			json_array_foreach(json_object_get(off, "steps"), k, s)
 			{
-				const json_t *t = step_at(on, (int)json_integer_value(json_object_get(s, "n")));
+				const json_t *t =
+				    step_at(on, (int)json_integer_value(json_object_get(s, "n")));
 				if (t) {
 					so = s;
 					sn = t;
@@ -186,8 +201,9 @@ static void savings(FILE *out, const json_t *ramps)
 			if (!so)
 				continue;
 			if (!header++)
-				fprintf(out, "\nKSM savings (memory per instance, KSM off -> on, at the "
-					     "largest N both ramps reached):\n");
+				fprintf(out,
+					"\nKSM savings (memory per instance, KSM off -> on, at the "
+					"largest N both ramps reached):\n");
 			double n = num(so, "n");
 			const char *what[] = {"used", "available", "PSS"};
 			const char *key[] = {"used_mib", "available_mib", "pss_mib"};
@@ -222,8 +238,7 @@ int density_report_text(FILE *out, const json_t *exp)
 		     "agent's hello (median of the step)\n");
 	size_t i;
 	json_t *ramp;
-	json_array_foreach(ramps, i, ramp)
-		ramp_table(out, ramp);
+	json_array_foreach(ramps, i, ramp) ramp_table(out, ramp);
 	savings(out, ramps);
 	return ferror(out) ? -EIO : 0;
 }

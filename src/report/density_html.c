@@ -91,8 +91,8 @@ static struct svg_series *sb_add(struct series_buf *b, const char *name, int n, 
 	if (!*x || !*y)
 		return NULL;
 	snprintf(b->names[i], sizeof(b->names[i]), "%s", name);
-	b->s[i] = (struct svg_series){
-	    .name = b->names[i], .x = *x, .y = *y, .n = n, .style = style};
+	b->s[i] =
+	    (struct svg_series){.name = b->names[i], .x = *x, .y = *y, .n = n, .style = style};
 	b->n++;
 	return &b->s[i];
 }
@@ -122,7 +122,7 @@ static void per_instance_figure(FILE *f, const json_t *ramps, const char *key, c
 		if (!json_array_size(steps))
 			continue;
 		struct svg_series *s =
-			sb_add(&b, name, (int)json_array_size(steps), 1 + (int)i, &x, &y);
+		    sb_add(&b, name, (int)json_array_size(steps), 1 + (int)i, &x, &y);
 		if (!s)
 			goto out;
 		json_array_foreach(steps, k, st)
@@ -171,8 +171,8 @@ static void burndown_figure(FILE *f, const json_t *ramps)
 	json_array_foreach(ramps, i, ramp)
 	{
 		int n = 0;
-		json_array_foreach(json_object_get(ramp, "steps"), k, st)
-			n += (int)json_array_size(json_object_get(json_object_get(st, "ksm"), "samples"));
+		json_array_foreach(json_object_get(ramp, "steps"), k, st) n +=
+		    (int)json_array_size(json_object_get(json_object_get(st, "ksm"), "samples"));
 		if (n == 0)
 			continue;
 		char name[160];
@@ -182,12 +182,12 @@ static void burndown_figure(FILE *f, const json_t *ramps)
 		if (!s)
 			goto out;
 		n = 0;
-		json_array_foreach(json_object_get(ramp, "steps"), k, st)
-			json_array_foreach(json_object_get(json_object_get(st, "ksm"), "samples"), j, smp)
-			{
-				x[n] = json_number_value(json_array_get(smp, 0));
-				y[n++] = json_number_value(json_array_get(smp, 1)) * PAGE_MIB;
-			}
+		json_array_foreach(json_object_get(ramp, "steps"), k, st) json_array_foreach(
+		    json_object_get(json_object_get(st, "ksm"), "samples"), j, smp)
+		{
+			x[n] = json_number_value(json_array_get(smp, 0));
+			y[n++] = json_number_value(json_array_get(smp, 1)) * PAGE_MIB;
+		}
 	}
 	if (b.n == 0)
 		goto out;
@@ -202,9 +202,9 @@ static void burndown_figure(FILE *f, const json_t *ramps)
 	fputs("<figure>\n", f);
 	svg_curve_chart(f, &ch, b.s, b.n);
 	figure_numbers(f, "KSM's pages_sharing (page table entries pointing at a shared KSM page: "
-			  "pages saved) times 4 KiB, sampled every second while each step waited "
-			  "for KSM to converge. The steps' launches make it climb; between them it "
-			  "levels off.");
+			  "pages saved) times 4 KiB, sampled about every second after each step's "
+			  "launches, while host memory settled and KSM converged. Each step's "
+			  "launches make it climb; then it levels off.");
 	fputs("<thead><tr><th>ramp</th><th>t (s)</th><th>MiB saved</th></tr></thead><tbody>\n", f);
 	for (int s = 0; s < b.n; s++)
 		for (int p = 0; p < b.s[s].n; p++) {
@@ -246,9 +246,8 @@ static void launch_figure(FILE *f, const json_t *ramps)
 		if (!sb_add(&b, name, n + 1, 1 + (int)i, &x, &y))
 			goto out;
 		int m = 0;
-		json_array_foreach(l, k, v)
-			if (json_is_number(v))
-				x[1 + m++] = json_number_value(v);
+		json_array_foreach(l, k, v) if (json_is_number(v)) x[1 + m++] =
+		    json_number_value(v);
 		qsort(x + 1, (size_t)m, sizeof(double), cmp_double);
 		x[0] = m ? x[1] : 0;
 		y[0] = 0;
@@ -269,9 +268,10 @@ static void launch_figure(FILE *f, const json_t *ramps)
 			       .ymax = 1};
 	fputs("<figure>\n", f);
 	svg_curve_chart(f, &ch, b.s, b.n);
-	figure_numbers(f, "Each instance's time from the target's exec() (QEMU spawned, container "
-			  "cloned, agent forked) to the agent's hello, one instance at a time while "
-			  "the earlier ones idle.");
+	figure_numbers(f,
+		       "Each instance's time from the target's exec() (QEMU spawned, container "
+		       "cloned, agent forked) to the agent's hello, one instance at a time while "
+		       "the earlier ones idle.");
 	fputs("<thead><tr><th>ramp</th><th>instances</th><th>median (s)</th><th>p99 (s)</th>"
 	      "<th>max (s)</th></tr></thead><tbody>\n",
 	      f);
@@ -301,12 +301,23 @@ static void ramp_table(FILE *f, const json_t *ramp)
 	fputs(" <span class=\"unit\">(", f);
 	esc(f, str(ramp, "target"));
 	fputs(")</span></h3>\n<p class=\"note\">", f);
-	fprintf(f, "%lld instances; ", (long long)json_integer_value(json_object_get(ramp, "reached")));
+	fprintf(f, "%lld instances; ",
+		(long long)json_integer_value(json_object_get(ramp, "reached")));
 	esc(f, str(ramp, "stopped"));
 	const json_t *base = json_object_get(ramp, "baseline");
 	if (base)
 		fprintf(f, ". Baseline: used %.0f MiB, MemAvailable %.0f of %.0f MiB",
 			num(base, "used_mib"), num(base, "available_mib"), num(base, "total_mib"));
+	const json_t *inter = json_object_get(ramp, "interference");
+	if (json_array_size(inter)) {
+		fputs(". <span class=\"flag\">Other QEMU, vmbench or container runtime processes "
+		      "ran at N =",
+		      f);
+		json_t *x;
+		json_array_foreach(inter, k, x)
+		    fprintf(f, " %lld", (long long)json_integer_value(json_object_get(x, "n")));
+		fputs(": host used and MemAvailable there include them (PSS does not)</span>", f);
+	}
 	const json_t *restored = json_object_get(ramp, "ksm_restored");
 	if (restored)
 		fprintf(f, ". KSM settings afterwards: <b class=\"%s\">%s</b>",
@@ -369,7 +380,6 @@ void density_html_section(FILE *f, const json_t *exp)
 	fputs("</div>\n", f);
 	size_t i;
 	json_t *ramp;
-	json_array_foreach(ramps, i, ramp)
-		ramp_table(f, ramp);
+	json_array_foreach(ramps, i, ramp) ramp_table(f, ramp);
 	fputs("</section>\n", f);
 }

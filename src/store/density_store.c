@@ -61,11 +61,12 @@ int density_store_step_add(struct density_store *ds, const struct density_step_r
 	sqlite3_stmt *s;
 	char *kj = row->ksm_json ? json_dumps(row->ksm_json, JSON_COMPACT) : NULL;
 	int r = 0;
-	if (sqlite3_prepare_v2(ds->db,
-			       "INSERT OR REPLACE INTO density_step(experiment_id, variant, ksm, n,"
-			       " used_mib, available_mib, pss_mib, per_instance_mib, launch_s_median,"
-			       " settle_s, stable, ksm_json) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
-			       -1, &s, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(
+		ds->db,
+		"INSERT OR REPLACE INTO density_step(experiment_id, variant, ksm, n,"
+		" used_mib, available_mib, pss_mib, per_instance_mib, launch_s_median,"
+		" settle_s, stable, ksm_json) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
+		-1, &s, NULL) != SQLITE_OK) {
 		free(kj);
 		return db_err(ds, "preparing a density step");
 	}
@@ -115,7 +116,7 @@ int density_store_launch_add(struct density_store *ds, int64_t exp_id, const cha
 static json_t *col_real(sqlite3_stmt *s, int i)
 {
 	return sqlite3_column_type(s, i) == SQLITE_NULL ? json_null()
-							 : json_real(sqlite3_column_double(s, i));
+							: json_real(sqlite3_column_double(s, i));
 }
 
 /* The ramp object of (variant, ksm), created in order of first appearance. */
@@ -156,12 +157,13 @@ int density_store_json(struct density_store *ds, int64_t exp_id, json_t **out)
 		const char *kj = (const char *)sqlite3_column_text(s, 10);
 		json_t *ksm = kj ? json_loads(kj, 0, NULL) : NULL;
 		json_array_append_new(
-			json_object_get(ramp, "steps"),
-			json_pack("{s:i,s:o,s:o,s:o,s:o,s:o,s:o,s:b,s:o}", "n", sqlite3_column_int(s, 2),
-				  "used_mib", col_real(s, 3), "available_mib", col_real(s, 4),
-				  "pss_mib", col_real(s, 5), "per_instance_mib", col_real(s, 6),
-				  "launch_s_median", col_real(s, 7), "settle_s", col_real(s, 8),
-				  "stable", sqlite3_column_int(s, 9), "ksm", ksm ? ksm : json_null()));
+		    json_object_get(ramp, "steps"),
+		    json_pack("{s:i,s:o,s:o,s:o,s:o,s:o,s:o,s:b,s:o}", "n",
+			      sqlite3_column_int(s, 2), "used_mib", col_real(s, 3), "available_mib",
+			      col_real(s, 4), "pss_mib", col_real(s, 5), "per_instance_mib",
+			      col_real(s, 6), "launch_s_median", col_real(s, 7), "settle_s",
+			      col_real(s, 8), "stable", sqlite3_column_int(s, 9), "ksm",
+			      ksm ? ksm : json_null()));
 	}
 	sqlite3_finalize(s);
 	if (sqlite3_prepare_v2(ds->db,
@@ -192,6 +194,7 @@ int density_store_attach(const char *db_path, json_t *exp)
 	if (!db_path || !*db_path || !strcmp(db_path, ":memory:") || !exp)
 		return 0;
 	const json_t *e = json_object_get(exp, "experiment");
+	const json_t *dc = json_object_get(json_object_get(e, "config"), "density");
 	int64_t id = json_integer_value(json_object_get(e, "id"));
 	struct density_store *ds;
 	int was_quiet = vb_err_set_quiet(1);
@@ -202,33 +205,43 @@ int density_store_attach(const char *db_path, json_t *exp)
 		density_store_close(ds);
 	}
 	vb_err_set_quiet(was_quiet);
-	if (r < 0 || !d)
-		return 0; /* no density tables or rows: nothing to add */
-	/* each ramp's notes, stored with the experiment's configuration */
-	const json_t *notes =
-		json_object_get(json_object_get(json_object_get(e, "config"), "density"), "ramps");
-	size_t i, j;
-	json_t *ramp, *note;
-	json_array_foreach(json_object_get(d, "ramps"), i, ramp)
+	if (r < 0 || (!d && !dc))
+		return 0; /* not a density experiment */
+	json_t *rows = d ? json_incref(json_object_get(d, "ramps")) : json_array();
+	json_t *ramps = json_array();
+	/* the ramps in the order they ran, each with its notes (why it stopped,
+	 * baseline, KSM settings), including one that measured no step */
+	size_t i;
+	json_t *note;
+	json_array_foreach(json_object_get(dc, "ramps"), i, note)
 	{
-		json_array_foreach(notes, j, note)
+		const char *v = json_string_value(json_object_get(note, "variant"));
+		const char *k = json_string_value(json_object_get(note, "ksm"));
+		json_t *ramp = ramp_get(rows, v ? v : "", k ? k : "");
+		const char *key;
+		json_t *val;
+		json_object_foreach(note, key, val)
 		{
-			if (!json_equal(json_object_get(note, "variant"), json_object_get(ramp, "variant")) ||
-			    !json_equal(json_object_get(note, "ksm"), json_object_get(ramp, "ksm")))
-				continue;
-			const char *key;
-			json_t *val;
-			json_object_foreach((json_t *)note, key, val)
-			{
-				if (!json_object_get(ramp, key))
-					json_object_set(ramp, key, val);
-			}
+			if (!json_object_get(ramp, key))
+				json_object_set(ramp, key, val);
 		}
+		json_array_append(ramps, ramp);
 	}
-	json_t *opts = json_object_get(json_object_get(json_object_get(e, "config"), "density"),
-				       "options");
-	if (opts)
-		json_object_set(d, "options", opts);
+	json_t *ramp;
+	json_array_foreach(rows, i, ramp)
+	{
+		size_t j;
+		json_t *x;
+		int seen = 0;
+		json_array_foreach(ramps, j, x) seen |= x == ramp;
+		if (!seen)
+			json_array_append(ramps, ramp);
+	}
+	json_decref(rows);
+	json_decref(d);
+	d = json_pack("{s:o}", "ramps", ramps);
+	if (json_object_get(dc, "options"))
+		json_object_set(d, "options", json_object_get(dc, "options"));
 	json_object_set_new(exp, "density", d);
 	return 0;
 }

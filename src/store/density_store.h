@@ -24,16 +24,16 @@ void density_store_close(struct density_store *ds);
 struct density_step_row {
 	int64_t experiment_id;
 	const char *variant;
-	const char *ksm; /* "off" or "on" */
-	int n;           /* instances running at this step */
-	double used_mib;      /* host used (free's formula) minus the ramp's baseline */
-	double available_mib; /* baseline MemAvailable minus MemAvailable now */
-	double pss_mib;       /* sum of the instances' PSS */
+	const char *ksm;	 /* "off" or "on" */
+	int n;			 /* instances running at this step */
+	double used_mib;	 /* host used (free's formula) minus the ramp's baseline */
+	double available_mib;	 /* baseline MemAvailable minus MemAvailable now */
+	double pss_mib;		 /* sum of the instances' PSS */
 	double per_instance_mib; /* used_mib / n */
-	double launch_s_median;  /* of the instances launched in this step */
-	double settle_s;         /* from the step's last launch to its measurement */
-	int stable;              /* the figures settled (and KSM converged) in time */
-	const json_t *ksm_json;  /* details: KSM counters and samples, ...; may be NULL */
+	double launch_s_median;	 /* of the instances launched in this step */
+	double settle_s;	 /* from the step's last launch to its measurement */
+	int stable;		 /* the figures settled (and KSM converged) in time */
+	const json_t *ksm_json;	 /* details: KSM counters and samples, ...; may be NULL */
 };
 int density_store_step_add(struct density_store *ds, const struct density_step_row *row);
 int density_store_launch_add(struct density_store *ds, int64_t exp_id, const char *variant,

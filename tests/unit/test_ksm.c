@@ -32,23 +32,23 @@ static char state[160];
 static const struct {
 	const char *name, *value;
 } initial[] = {
-	{"run", "0"},
-	{"pages_to_scan", "100"},
-	{"sleep_millisecs", "20"},
-	{"merge_across_nodes", "1"},
-	{"max_page_sharing", "256"},
-	{"stable_node_chains_prune_millisecs", "2000"},
-	{"use_zero_pages", "0"},
-	{"smart_scan", "1"},
-	{"advisor_mode", "[none] scan-time"},
-	{"advisor_max_cpu", "70"},
-	/* counters */
-	{"pages_shared", "0"},
-	{"pages_sharing", "0"},
-	{"pages_unshared", "0"},
-	{"pages_volatile", "0"},
-	{"full_scans", "0"},
-	{"general_profit", "0"},
+    {"run", "0"},
+    {"pages_to_scan", "100"},
+    {"sleep_millisecs", "20"},
+    {"merge_across_nodes", "1"},
+    {"max_page_sharing", "256"},
+    {"stable_node_chains_prune_millisecs", "2000"},
+    {"use_zero_pages", "0"},
+    {"smart_scan", "1"},
+    {"advisor_mode", "[none] scan-time"},
+    {"advisor_max_cpu", "70"},
+    /* counters */
+    {"pages_shared", "0"},
+    {"pages_sharing", "0"},
+    {"pages_unshared", "0"},
+    {"pages_volatile", "0"},
+    {"full_scans", "0"},
+    {"general_profit", "0"},
 };
 #define NINITIAL (sizeof(initial) / sizeof(initial[0]))
 
@@ -360,16 +360,16 @@ static void test_percentile(void **st)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup(test_begin_end_restores_exactly, each_setup),
-		cmocka_unit_test_setup(test_advisor_turned_off_and_back, each_setup),
-		cmocka_unit_test_setup(test_restore_failure_is_loud, each_setup),
-		cmocka_unit_test_setup(test_async_restore, each_setup),
-		cmocka_unit_test_setup(test_exit_restores, each_setup),
-		cmocka_unit_test_setup(test_crash_restores, each_setup),
-		cmocka_unit_test_setup(test_sigkill_then_recover, each_setup),
-		cmocka_unit_test_setup(test_stats_and_unavailable, each_setup),
-		cmocka_unit_test_setup(test_meminfo, each_setup),
-		cmocka_unit_test(test_percentile),
+	    cmocka_unit_test_setup(test_begin_end_restores_exactly, each_setup),
+	    cmocka_unit_test_setup(test_advisor_turned_off_and_back, each_setup),
+	    cmocka_unit_test_setup(test_restore_failure_is_loud, each_setup),
+	    cmocka_unit_test_setup(test_async_restore, each_setup),
+	    cmocka_unit_test_setup(test_exit_restores, each_setup),
+	    cmocka_unit_test_setup(test_crash_restores, each_setup),
+	    cmocka_unit_test_setup(test_sigkill_then_recover, each_setup),
+	    cmocka_unit_test_setup(test_stats_and_unavailable, each_setup),
+	    cmocka_unit_test_setup(test_meminfo, each_setup),
+	    cmocka_unit_test(test_percentile),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
