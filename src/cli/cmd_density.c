@@ -10,7 +10,6 @@
 #include "cli/cli.h"
 #include "density/density.h"
 #include "density/density_report.h"
-#include "store/density_store.h"
 #include "util/err.h"
 
 static void usage(FILE *f)
@@ -45,13 +44,12 @@ static void usage(FILE *f)
 		   "interrupted (what ran is stored), 2 bad command line or plan\n");
 }
 
-static int render(struct store *st, const char *dbpath, int64_t id, const char *format)
+static int render(struct store *st, int64_t id, const char *format)
 {
 	json_t *exp = NULL;
 	int r = store_experiment_json(st, id, &exp);
 	if (r < 0)
 		return r;
-	density_store_attach(dbpath, exp);
 	if (!strcmp(format, "json")) {
 		r = json_dumpf(exp, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER) < 0 ? -EIO : 0;
 		fputc('\n', stdout);
@@ -179,7 +177,7 @@ int cli_density(int argc, char **argv)
 		int r = optind < argc ? store_find_experiment(st, argv[optind], &id)
 				      : store_latest_experiment(st, &id);
 		if (r == 0)
-			r = render(st, dbpath, id, format);
+			r = render(st, id, format);
 		rc = r == 0 ? VB_EXIT_OK : r == -ENOENT ? VB_EXIT_USAGE : VB_EXIT_FAILED;
 		goto out;
 	}
@@ -224,17 +222,16 @@ int cli_density(int argc, char **argv)
 		rc = VB_EXIT_FAILED;
 		goto out;
 	}
-	ro.db_path = dbpath;
 	int64_t id = 0;
 	int r = density_run(&p, &o, st, &ro, &id);
 	if (r < 0) {
 		rc = r == -EINVAL ? VB_EXIT_USAGE : VB_EXIT_FAILED;
 		if (id > 0)
-			render(st, dbpath, id, format);
+			render(st, id, format);
 	} else {
 		if (!ro.quiet)
 			fputc('\n', stderr);
-		render(st, dbpath, id, format);
+		render(st, id, format);
 		rc = r == 0 ? VB_EXIT_OK : VB_EXIT_FAILED;
 	}
 out:

@@ -11,7 +11,6 @@
 #include "cli/cli.h"
 #include "report/analysis.h"
 #include "report/report.h"
-#include "store/density_store.h"
 #include "util/err.h"
 
 static void usage(FILE *f)
@@ -132,8 +131,6 @@ int cli_report(int argc, char **argv)
 			      : store_latest_experiment(st, &id);
 	if (r == 0)
 		r = store_experiment_json(st, id, &exp);
-	if (r == 0)
-		density_store_attach(dbpath, exp); /* a density experiment's steps */
 	store_close(st);
 	if (r < 0)
 		return r == -ENOENT ? VB_EXIT_USAGE : VB_EXIT_FAILED;

@@ -5,7 +5,6 @@
 
 #include "cli/cli.h"
 #include "report/report.h"
-#include "store/density_store.h"
 #include "util/err.h"
 
 int cli_open_store(const char *path, struct store **st, char *used, size_t n)
@@ -31,7 +30,6 @@ int cli_render(struct store *st, long long id, const char *format, const char *d
 	int r = store_experiment_json(st, id, &exp);
 	if (r < 0)
 		return r;
-	density_store_attach(db_path, exp); /* a density experiment's steps */
 	r = report_render(ops, exp, db_path, stdout);
 	json_decref(exp);
 	fflush(stdout);

@@ -57,6 +57,7 @@ static int agent_start(struct variant_state *vs)
 			vs->t.ops->diagnose(&vs->t, diag, sizeof(diag));
 		proto_stream_free(&vs->s);
 		vs->t.ops->teardown(&vs->t);
+		vs->set_up = 0;
 		return vb_err(r, "variant '%s': the agent did not say hello (%s after %.0fs)%s%s",
 			      vs->pv->name,
 			      r == -ETIMEDOUT ? "timed out"
@@ -69,6 +70,7 @@ static int agent_start(struct variant_state *vs)
 		json_decref(hello);
 		proto_stream_free(&vs->s);
 		vs->t.ops->teardown(&vs->t);
+		vs->set_up = 0;
 		return vb_err(-EPROTO,
 			      "variant '%s': the agent speaks protocol %d, vmbench speaks %d; "
 			      "rebuild both with 'make'",

@@ -730,7 +730,7 @@ int density_run(struct plan *p, const struct density_opts *o, struct store *st,
 			      MIB(mi.available), MIB(reserve));
 
 	struct density_store *ds;
-	if ((r = density_store_open(ro->db_path, &ds)) < 0)
+	if ((r = density_store_open(st, &ds)) < 0)
 		return r;
 	struct sigaction sa = {.sa_handler = on_stop}, old_int, old_term, old_hup;
 	sigemptyset(&sa.sa_mask); /* no SA_RESTART: a signal interrupts the waits */

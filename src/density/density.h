@@ -65,7 +65,6 @@ int density_plan_load_string(const char *text, const char *source, struct plan *
 char *density_plan_to_ini(const struct plan *p, const struct density_opts *o, const char *comment);
 
 struct density_run_opts {
-	const char *db_path; /* the store's file, for the density tables */
 	int quiet;
 };
 

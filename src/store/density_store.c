@@ -1,4 +1,5 @@
 #include "store/density_store.h"
+#include "store/store.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -11,8 +12,8 @@
 #include "util/err.h"
 
 struct density_store {
-	sqlite3 *db;
-	char path[PATH_MAX];
+	sqlite3 *db; /* the store's own connection */
+	const char *path;
 };
 
 static int db_err(struct density_store *ds, const char *what)
@@ -20,31 +21,20 @@ static int db_err(struct density_store *ds, const char *what)
 	return vb_err(-EIO, "database '%s': %s: %s", ds->path, what, sqlite3_errmsg(ds->db));
 }
 
-int density_store_open(const char *path, struct density_store **out)
+int density_store_open(struct store *st, struct density_store **out)
 {
 	struct density_store *ds = calloc(1, sizeof(*ds));
 	if (!ds)
 		return -ENOMEM;
-	snprintf(ds->path, sizeof(ds->path), "%s", path);
-	if (sqlite3_open_v2(path, &ds->db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
-		int r = vb_err(-EIO, "cannot open database '%s': %s", path,
-			       ds->db ? sqlite3_errmsg(ds->db) : "out of memory");
-		sqlite3_close(ds->db);
-		free(ds);
-		return r;
-	}
-	sqlite3_busy_timeout(ds->db, 10000);
-	sqlite3_exec(ds->db, "PRAGMA foreign_keys=ON;", NULL, NULL, NULL);
+	ds->db = store_handle(st);
+	ds->path = store_path(st);
 	*out = ds;
 	return 0;
 }
 
 void density_store_close(struct density_store *ds)
 {
-	if (!ds)
-		return;
-	sqlite3_close(ds->db);
-	free(ds);
+	free(ds); /* the connection is the store's */
 }
 
 /* NAN (a figure that could not be measured) is stored as NULL */
@@ -189,16 +179,16 @@ int density_store_json(struct density_store *ds, int64_t exp_id, json_t **out)
 	return 0;
 }
 
-int density_store_attach(const char *db_path, json_t *exp)
+int density_store_attach(struct store *st, json_t *exp)
 {
-	if (!db_path || !*db_path || !strcmp(db_path, ":memory:") || !exp)
+	if (!exp)
 		return 0;
 	const json_t *e = json_object_get(exp, "experiment");
 	const json_t *dc = json_object_get(json_object_get(e, "config"), "density");
 	int64_t id = json_integer_value(json_object_get(e, "id"));
 	struct density_store *ds;
 	int was_quiet = vb_err_set_quiet(1);
-	int r = density_store_open(db_path, &ds);
+	int r = density_store_open(st, &ds);
 	json_t *d = NULL;
 	if (r == 0) {
 		r = density_store_json(ds, id, &d);

@@ -5,10 +5,10 @@
  *                stable, ksm_json)
  *   density_launch(experiment_id, variant, ksm, idx, launch_s)
  *
- * written and read through a SQLite connection of their own to the database
- * file that store_open() created and migrated (struct store keeps its handle
- * private; WAL lets both connections work side by side). The experiment row
- * itself is the store's: store_experiment_begin(), _set_config(), _end(). */
+ * written and read through the connection of the store that created and
+ * migrated them. The experiment row itself is the store's:
+ * store_experiment_begin(), _set_config(), _end(); store_experiment_json()
+ * includes the density data. */
 #ifndef VB_STORE_DENSITY_STORE_H
 #define VB_STORE_DENSITY_STORE_H
 
@@ -16,9 +16,10 @@
 #include <stdint.h>
 
 struct density_store;
+struct store;
 
-/* path: the database store_open() opened (not ":memory:"). */
-int density_store_open(const char *path, struct density_store **out);
+/* A view on an open store's density tables (no connection of its own). */
+int density_store_open(struct store *st, struct density_store **out);
 void density_store_close(struct density_store *ds);
 
 struct density_step_row {
@@ -48,8 +49,8 @@ int density_store_json(struct density_store *ds, int64_t exp_id, json_t **out);
 /* Adds "density" (the object above, each ramp merged with its notes from
  * experiment.config.density.ramps: why it stopped, its baseline, KSM's
  * settings before and after) to an experiment JSON of store_experiment_json()
- * when that experiment has density rows. A no-op for other experiments and
- * for db_path NULL or ":memory:". */
-int density_store_attach(const char *db_path, json_t *exp);
+ * when that experiment has density rows; a no-op for other experiments.
+ * store_experiment_json() calls it. */
+int density_store_attach(struct store *st, json_t *exp);
 
 #endif

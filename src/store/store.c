@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "store/density_store.h"
 #include "util/err.h"
 #include "util/timeutil.h"
 
@@ -77,6 +78,16 @@ static int exec_sql(struct store *st, const char *sql)
 		return r;
 	}
 	return 0;
+}
+
+struct sqlite3 *store_handle(struct store *st)
+{
+	return st->db;
+}
+
+const char *store_path(const struct store *st)
+{
+	return st->path;
 }
 
 void store_default_path(char *buf, size_t n)
@@ -581,6 +592,7 @@ int store_experiment_json(struct store *st, int64_t id, json_t **out)
 	*out = json_pack("{s:i,s:o,s:O,s:O}", "schema", 1, "experiment", exp, "variants", variants,
 			 "runs", runs);
 	exp = NULL;
+	density_store_attach(st, *out); /* a density experiment's steps */
 out:
 	json_decref(exp);
 	json_decref(variants);

@@ -11,6 +11,12 @@
 #define STORE_SCHEMA_VERSION 3
 
 struct store;
+struct sqlite3;
+
+/* The connection and path of an open store, for the modules of src/store
+ * that keep tables of their own (density_store.c): one connection per store. */
+struct sqlite3 *store_handle(struct store *st);
+const char *store_path(const struct store *st);
 
 /* Default path: $VMBENCH_DB, else $XDG_DATA_HOME/vmbench/vmbench.db, else
  * ~/.local/share/vmbench/vmbench.db. */
@@ -52,7 +58,8 @@ int store_latest_experiment(struct store *st, int64_t *id);
 int store_experiments_json(struct store *st, json_t **out);
 /* An experiment given as an id or a name (newest of that name). */
 int store_find_experiment(struct store *st, const char *key, int64_t *id);
-/* Everything about one experiment as JSON (docs/json-schema.md):
+/* Everything about one experiment as JSON (docs/json.md), density steps
+ * included when it has them:
  * {"schema":..,"experiment":{..},"variants":[..],"runs":[{..,"metrics":{name:value},
  *  "units":{name:unit},"telemetry":{..},"histograms":{name:encoded}}]} */
 int store_experiment_json(struct store *st, int64_t id, json_t **out);
