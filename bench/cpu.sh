@@ -20,7 +20,9 @@ vb_cmd="vmbench-agent --once cpu '$vb_opts'"
 
 # "    events per second:  1179.64"
 sb_events_per_s() {
-	$peer_cmd | awk '/events per second:/ { v = $NF } END { if (v == "") exit 1; print v }' ||
+	local out
+	out=$($peer_cmd)
+	awk '/events per second:/ { v = $NF } END { if (v == "") exit 1; print v }' <<<"$out" ||
 		{ echo "cpu.sh: no 'events per second:' in sysbench's output" >&2; exit 1; }
 }
 

@@ -25,7 +25,9 @@ vb_cmd="vmbench-agent --once dd '$vb_opts'"
 # dd_peer: runs dd and prints "COMPUTED_MB_S PRINTED_MB_S".
 dd_peer() {
 	local line
-	line=$(LC_ALL=C $peer_cmd 2>&1 >/dev/null | tail -n 1)
+	local out
+	out=$(LC_ALL=C $peer_cmd 2>&1 >/dev/null)
+	line=$(tail -n 1 <<<"$out")
 	# 838860800 bytes (839 MB, 800 MiB) copied, 4.2 s, 200 MB/s
 	awk '{
 		bytes = $1

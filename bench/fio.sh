@@ -84,12 +84,16 @@ for c in $CASES; do
 		# during a pair does not always favour the same side
 		if ((i % 2)); then
 			# shellcheck disable=SC2086 # fio_args is a word list
-			f=$(fio $fio_args | fio_figures "$dir")
-			v=$(vb_json blkio "$vb_opts" | vb_figures "$dir")
+			out=$(fio $fio_args)
+			f=$(fio_figures "$dir" <<<"$out")
+			out=$(vb_json blkio "$vb_opts")
+			v=$(vb_figures "$dir" <<<"$out")
 		else
-			v=$(vb_json blkio "$vb_opts" | vb_figures "$dir")
+			out=$(vb_json blkio "$vb_opts")
+			v=$(vb_figures "$dir" <<<"$out")
 			# shellcheck disable=SC2086
-			f=$(fio $fio_args | fio_figures "$dir")
+			out=$(fio $fio_args)
+			f=$(fio_figures "$dir" <<<"$out")
 		fi
 		read -r f_iops f_p99 f_cpu <<<"$f"
 		read -r v_iops v_p99 v_cpu <<<"$v"

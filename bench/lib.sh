@@ -17,17 +17,27 @@ mkdir -p "$WORK" "$RESULTS"
 exec 9>/tmp/vmbench-bench.lock
 flock 9
 
+# Nothing may run beside a measured command: on this 2-vCPU VM a python3
+# start on the other vCPU (the reader at the end of a pipe starts together
+# with the writer) costs a 0.2 s run a quarter to a half of its rate, and
+# it lands on the first 50-100 ms only, so short runs read low and long ones
+# do not. Every measured command's output is therefore captured whole
+# (out=$(cmd)) and parsed after it has exited: never `cmd | parser`.
+
 # vb_metric WORKLOAD 'k=v,...' METRIC: runs the workload once in the agent's
 # one-shot mode and prints the metric's value.
 vb_metric() {
-	"$AGENT" --once "$1" "$2" | python3 -c '
+	local out
+	out=$("$AGENT" --once "$1" "$2") || { printf '%s\n' "$out" >&2; return 1; }
+	printf '%s\n' "$out" | python3 -c '
 import json,sys
 r=json.load(sys.stdin)
 if r.get("status")!="ok": sys.exit("vmbench run failed: %s" % r.get("error"))
 print(r["metrics"][sys.argv[1]]["value"])' "$3"
 }
 
-# vb_json WORKLOAD 'k=v,...': the whole one-shot result.
+# vb_json WORKLOAD 'k=v,...': the whole one-shot result. Call it as
+# j=$(vb_json ...), never as the writer of a pipe into a parser.
 vb_json() { "$AGENT" --once "$1" "$2"; }
 
 # median VALUES...

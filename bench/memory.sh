@@ -24,7 +24,9 @@ command -v sysbench >/dev/null || { echo "memory.sh: sysbench is not installed" 
 
 # "10240.00 MiB transferred (7564.13 MiB/sec)"
 sb_mib_per_s() {
-	$1 | sed -n 's/.*MiB transferred (\([0-9.]*\) MiB\/sec).*/\1/p' | grep . ||
+	local out
+	out=$($1)
+	sed -n 's/.*MiB transferred (\([0-9.]*\) MiB\/sec).*/\1/p' <<<"$out" | grep . ||
 		{ echo "memory.sh: no 'MiB/sec' figure in sysbench's output" >&2; exit 1; }
 }
 

@@ -99,6 +99,7 @@ static void *cpu_thread_main(void *arg)
 		hist_add(t->lat, (uint64_t)(t1 - t0));
 		t->events++;
 	}
+	wl_gate_leave(&sh->gate);
 	return NULL;
 }
 

@@ -27,6 +27,7 @@
 #include "util/err.h"
 #include "util/timeutil.h"
 #include "util/units.h"
+#include "workloads/gate.h"
 #include "workloads/workload.h"
 
 enum fileio_mode { FM_NONE, FM_SEQWR, FM_SEQREWR, FM_SEQRD, FM_RNDRD, FM_RNDWR, FM_RNDRW };
@@ -118,10 +119,9 @@ struct fileio_state {
 	atomic_int failed;
 	int err;
 	char errmsg[4608];
-	int64_t start_ns;
+	int64_t deadline; /* vb_now_ns() value at which to stop; 0 for none */
 	/* the threads start together once all exist, as behind sysbench's barrier */
-	pthread_cond_t go_cond;
-	int go;
+	struct wl_gate gate;
 };
 
 static uint64_t fileio_file_size(const struct fileio_opts *o)
@@ -489,7 +489,7 @@ static int fileio_more(struct fileio_state *st)
 {
 	if (atomic_load(&st->failed) || (st->cancel && *st->cancel))
 		return 0;
-	if (st->o->time_ns > 0 && vb_now_ns() - st->start_ns >= st->o->time_ns)
+	if (st->deadline && vb_now_ns() >= st->deadline)
 		return 0;
 	/* sysbench counts the attempt before comparing: exactly `events` run */
 	if (st->o->events > 0 && atomic_fetch_add(&st->nevents, 1) >= (uint64_t)st->o->events)
@@ -502,10 +502,8 @@ static void *fileio_thread_main(void *arg)
 	struct fileio_thread *th = arg;
 	struct fileio_state *st = th->st;
 	struct fileio_req rq;
-	pthread_mutex_lock(&st->lock);
-	while (!st->go)
-		pthread_cond_wait(&st->go_cond, &st->lock);
-	pthread_mutex_unlock(&st->lock);
+	if (wl_gate_enter(&st->gate) < 0)
+		return NULL;
 	while (fileio_more(st)) {
 		fileio_next(th, &rq);
 		int64_t t0 = vb_now_ns();
@@ -521,6 +519,7 @@ static void *fileio_thread_main(void *arg)
 		for (unsigned i = 0; i < st->nfiles; i++)
 			if (fileio_sync(st, i) < 0)
 				return NULL;
+	wl_gate_leave(&st->gate);
 	return NULL;
 }
 
@@ -581,31 +580,19 @@ static int fileio_run(struct wl_run *run)
 	}
 
 	pthread_mutex_init(&st->lock, NULL);
-	pthread_cond_init(&st->go_cond, NULL);
-	st->go = 0;
-	unsigned started = 0;
-	for (; started < nth; started++) {
-		int e = pthread_create(&ths[started].tid, NULL, fileio_thread_main, &ths[started]);
-		if (e) {
-			/* the threads already started see the failure and stop */
-			st->err = -e;
-			snprintf(st->errmsg, sizeof(st->errmsg),
-				 "fileio: cannot start thread %u of %u: %s", started + 1, nth,
-				 strerror(e));
-			atomic_store(&st->failed, 1);
-			break;
-		}
-	}
-	pthread_mutex_lock(&st->lock);
-	st->start_ns = vb_now_ns();
-	st->go = 1;
-	pthread_cond_broadcast(&st->go_cond);
-	pthread_mutex_unlock(&st->lock);
-	for (unsigned i = 0; i < started; i++)
-		pthread_join(ths[i].tid, NULL);
-	double secs = (double)(vb_now_ns() - st->start_ns) / 1e9;
-	pthread_cond_destroy(&st->go_cond);
+	wl_gate_init(&st->gate);
+	st->deadline = 0;
+	int64_t start, end;
+	int e = wl_gate_run(&st->gate, (int)nth, fileio_thread_main, ths, sizeof(*ths),
+			    offsetof(struct fileio_thread, tid), o->time_ns, &st->deadline, &start,
+			    &end);
+	double secs = (double)(end - start) / 1e9;
+	wl_gate_destroy(&st->gate);
 	pthread_mutex_destroy(&st->lock);
+	if (e < 0) {
+		r = e;
+		goto out;
+	}
 
 	if (atomic_load(&st->failed)) {
 		r = vb_err(st->err, "%s", st->errmsg);

@@ -300,6 +300,7 @@ static void *mem_thread_main(void *arg)
 		t->event(t);
 		mem_event_stop(t);
 	}
+	wl_gate_leave(&sh->gate);
 	return NULL;
 }
 
@@ -348,6 +349,11 @@ static int memory_run(struct wl_run *run)
 		r = vb_err(-ENOMEM, "out of memory");
 		goto out;
 	}
+	/* calloc() hands back untouched zero pages: written here, so that the
+	 * first update of each of its 256 pages is not a page fault inside the
+	 * timed region (about 1 ms in all, 0.5% of a 0.2 s run) */
+	for (size_t off = 0; off < SBA_SLOTS * sizeof(*sh.sba_hist); off += 4096)
+		((volatile char *)sh.sba_hist)[off] = 0; /* not a memset: calloc's zeroes are known */
 	sh.sba_deduct = log(1e-3);
 	sh.sba_mult = (SBA_BUCKETS - 1) / (log(1e5) - sh.sba_deduct);
 
