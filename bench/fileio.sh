@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Fidelity of the fileio workload against sysbench 1.0.20 fileio, rndrw.
+# Fidelity of the fileio workload against sysbench 1.0.20 fileio (rndrw, or
+# FILEIO_MODE, e.g. seqrewr).
 #
 # One `sysbench fileio prepare` makes the files; then sysbench and vmbench
 # take turns on the very same files (vmbench: dir= that directory,
 # keep-files=on), and reads/s, writes/s and fsyncs/s are compared pair by pair.
 #
-# Environment: PAIRS (5), FILEIO_SIZE (1G), FILEIO_TIME (seconds, 10),
+# Environment: PAIRS (5), FILEIO_MODE (rndrw), FILEIO_SIZE (1G), FILEIO_TIME (seconds, 10),
 # FILEIO_DIR (where the files go, $WORK/fileio), FILEIO_NAME (the result
 # file's name, fileio-rndrw; e.g. fileio-rndrw-tmpfs with FILEIO_DIR on tmpfs,
 # where fsync costs nothing and only the code paths are compared).
@@ -15,7 +16,8 @@
 SIZE=${FILEIO_SIZE:-1G}
 TIME=${FILEIO_TIME:-10}
 DIR=${FILEIO_DIR:-$WORK/fileio}
-NAME=${FILEIO_NAME:-fileio-rndrw}
+MODE=${FILEIO_MODE:-rndrw}
+NAME=${FILEIO_NAME:-fileio-$MODE}
 SB="sysbench fileio --file-total-size=$SIZE"
 
 command -v sysbench >/dev/null || { echo "fileio.sh: sysbench is not installed" >&2; exit 1; }
@@ -27,15 +29,19 @@ trap cleanup EXIT
 cd "$DIR"
 $SB prepare >/dev/null
 
-peer_cmd="$SB --file-test-mode=rndrw --time=$TIME run"
-vb_opts="mode=rndrw,file-total-size=$SIZE,time=${TIME}s,dir=$DIR,keep-files=on"
+peer_cmd="$SB --file-test-mode=$MODE --time=$TIME run"
+vb_opts="mode=$MODE,file-total-size=$SIZE,time=${TIME}s,dir=$DIR,keep-files=on"
 vb_cmd="vmbench-agent --once fileio '$vb_opts'"
 
 # sysbench_rate NAME: the figure after "NAME:" in sysbench's report (stdin).
 sysbench_rate() { awk -v k="$1:" '$1 == k { print $2; exit }'; }
 
 declare -A peer vb ratios
-names="reads writes fsyncs"
+case $MODE in
+*rd) names="reads" ;;
+*wr | *rewr) names="writes fsyncs" ;;
+*) names="reads writes fsyncs" ;;
+esac
 for ((i = 1; i <= PAIRS; i++)); do
 	out=$($peer_cmd)
 	json=$(vb_json fileio "$vb_opts")
