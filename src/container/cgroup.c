@@ -19,7 +19,10 @@
  * container's processes are gone; a group left by a vmbench that was killed
  * with SIGKILL (its processes died with it: PDEATHSIG of the container's
  * PID 1) is removed by the next vmbench that starts a container
- * (ct_cgroup_cleanup_stale). */
+ * (ct_cgroup_cleanup_stale).
+ *
+ * Directories and writes go through sys.c: a dry run prints them (mkdir,
+ * echo V > FILE, rmdir) for the groups this process would make. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -85,13 +88,7 @@ static int write_small(const char *dir, const char *name, const char *value)
 {
 	char path[PATH_MAX + 64];
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	ssize_t len = (ssize_t)strlen(value);
-	int r = write(fd, value, (size_t)len) == len ? 0 : -errno;
-	close(fd);
-	return r;
+	return ct_sys_write(path, value) < 0 ? -errno : 0;
 }
 
 static int has_word(const char *list, const char *word, const char *seps)
@@ -255,13 +252,16 @@ static int v2_enable(const char *parent, const char *ctrl)
 	return 0;
 }
 
+/* optional: written only where the kernel has the file (swap accounting);
+ * a dry run, whose group does not exist, asks the parent group instead */
 static int set_limit(struct ct_cgroup *cg, const char *dir, const char *file, const char *value,
-		     int optional)
+		     int optional, const char *parent)
 {
 	char path[PATH_MAX + 64];
-	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	snprintf(path, sizeof(path), "%s/%s", cmd_dry_run() ? parent : dir, file);
 	if (optional && access(path, F_OK) < 0)
 		return 0;
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
 	int r = write_small(dir, file, value);
 	if (r < 0) {
 		if (optional)
@@ -283,13 +283,13 @@ static int apply_limits(struct ct_cgroup *cg, int c, const char *parent, const s
 			return 0;
 		snprintf(v, sizeof(v), "%" PRIu64, s->mem);
 		if (v1) {
-			r = set_limit(cg, dir, "memory.limit_in_bytes", v, 0);
+			r = set_limit(cg, dir, "memory.limit_in_bytes", v, 0, parent);
 			if (r == 0)
-				r = set_limit(cg, dir, "memory.memsw.limit_in_bytes", v, 1);
+				r = set_limit(cg, dir, "memory.memsw.limit_in_bytes", v, 1, parent);
 		} else {
-			r = set_limit(cg, dir, "memory.max", v, 0);
+			r = set_limit(cg, dir, "memory.max", v, 0, parent);
 			if (r == 0)
-				r = set_limit(cg, dir, "memory.swap.max", "0", 1);
+				r = set_limit(cg, dir, "memory.swap.max", "0", 1, parent);
 		}
 		return r;
 	case CT_CG_CPU: {
@@ -298,13 +298,13 @@ static int apply_limits(struct ct_cgroup *cg, int c, const char *parent, const s
 			return 0;
 		if (v1) {
 			snprintf(v, sizeof(v), "%d", CT_CFS_PERIOD_US);
-			r = set_limit(cg, dir, "cpu.cfs_period_us", v, 0);
+			r = set_limit(cg, dir, "cpu.cfs_period_us", v, 0, parent);
 			snprintf(v, sizeof(v), "%" PRId64, q);
 			if (r == 0)
-				r = set_limit(cg, dir, "cpu.cfs_quota_us", v, 0);
+				r = set_limit(cg, dir, "cpu.cfs_quota_us", v, 0, parent);
 		} else {
 			snprintf(v, sizeof(v), "%" PRId64 " %d", q, CT_CFS_PERIOD_US);
-			r = set_limit(cg, dir, "cpu.max", v, 0);
+			r = set_limit(cg, dir, "cpu.max", v, 0, parent);
 		}
 		return r;
 	}
@@ -315,11 +315,11 @@ static int apply_limits(struct ct_cgroup *cg, int c, const char *parent, const s
 		if (v1) {
 			/* a v1 cpuset group starts empty: it needs both before tasks */
 			read_small(parent, "cpuset.mems", mems, sizeof(mems));
-			if ((r = set_limit(cg, dir, "cpuset.mems", mems[0] ? mems : "0", 0)) < 0)
+			if ((r = set_limit(cg, dir, "cpuset.mems", mems[0] ? mems : "0", 0, parent)) < 0)
 				return r;
 		}
 		vb_err_set_quiet(1);
-		r = set_limit(cg, dir, "cpuset.cpus", s->cpuset, 0);
+		r = set_limit(cg, dir, "cpuset.cpus", s->cpuset, 0, parent);
 		vb_err_set_quiet(0);
 		if (r < 0) {
 			read_small(parent, v1 ? "cpuset.cpus" : "cpuset.cpus.effective", allowed,
@@ -370,7 +370,7 @@ int ct_cgroup_create(struct ct_cgroup *cg, const char *id, const struct ct_spec 
 			goto fail;
 		}
 		cg->version[c] = version;
-		if (!shared_dir(cg, c) && mkdir(cg->path[c], 0755) < 0) {
+		if (!shared_dir(cg, c) && ct_sys_mkdir(cg->path[c], 0755) < 0) {
 			r = vb_err(-errno, "cannot create the cgroup %s: %s", cg->path[c],
 				   strerror(errno));
 			cg->path[c][0] = '\0';
@@ -390,6 +390,7 @@ fail:
 int ct_cgroup_attach(struct ct_cgroup *cg, pid_t pid)
 {
 	char v[32];
+	/* 0 (a dry run): the writer, as the kernel reads it */
 	snprintf(v, sizeof(v), "%d", (int)pid);
 	for (int c = 0; c < CT_CG__N; c++) {
 		if (!cg->path[c][0] || shared_dir(cg, c))
@@ -406,6 +407,8 @@ int ct_cgroup_attach(struct ct_cgroup *cg, pid_t pid)
 static void kill_members(const char *dir)
 {
 	char path[PATH_MAX + 32];
+	if (cmd_dry_run()) /* a dry run kills nothing */
+		return;
 	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
 	FILE *f = fopen(path, "re");
 	int pid;
@@ -422,7 +425,7 @@ static int rmdir_wait(const char *dir)
 	/* the last exits of a namespace take a moment to leave the group */
 	int64_t deadline = vb_now_ns() + 2 * (int64_t)1000000000;
 	for (;;) {
-		if (rmdir(dir) == 0 || errno == ENOENT)
+		if (ct_sys_rmdir(dir) == 0 || errno == ENOENT)
 			return 0;
 		if (errno != EBUSY || vb_now_ns() > deadline)
 			return -errno;

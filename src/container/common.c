@@ -10,7 +10,6 @@
 
 #include "container/container.h"
 
-const char *const ct_runtime_names[] = {"builtin", "crun", "podman", "docker", "lxc", NULL};
 const char *const ct_storage_names[] = {"bind", "overlay", NULL};
 
 int64_t ct_cpu_quota_us(double cpus)
@@ -68,10 +67,29 @@ static int rm_one(const char *path, const struct stat *st, int flag, struct FTW 
 
 int ct_rm_rf(const char *path)
 {
+	if (cmd_dry_run()) {
+		cmd_dry_note("rm -rf -- %s", path);
+		return 0;
+	}
 	if (access(path, F_OK) < 0)
 		return 0;
 	/* FTW_MOUNT: never into a mount that is still there */
 	if (nftw(path, rm_one, 32, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) < 0)
 		return -errno;
+	return 0;
+}
+
+int ct_in_path(const char *prog, char *buf, size_t n)
+{
+	const char *path = getenv("PATH");
+	for (const char *p = path && *path ? path : "/usr/local/bin:/usr/bin:/bin"; *p;) {
+		size_t len = strcspn(p, ":");
+		if (len && (size_t)snprintf(buf, n, "%.*s/%s", (int)len, p, prog) < n &&
+		    access(buf, X_OK) == 0)
+			return 1;
+		p += len;
+		if (*p == ':')
+			p++;
+	}
 	return 0;
 }

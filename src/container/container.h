@@ -1,22 +1,27 @@
-/* The pieces of target=container (src/targets/container.c drives them):
+/* The pieces of target=container (src/targets/container.c drives them
+ * through the runtimes of runtime.h):
  *
- *   spawn.c   a child in new namespaces that runs a tiny init as PID 1: the
- *             init starts one program (the agent, or an OCI runtime), forwards
- *             SIGTERM/SIGINT to it, reaps, and exits with its status
- *   rootfs.c  the builtin runtime's minimal root: a tmpfs with the static
- *             agent, /proc, /dev basics, /tmp and /work, then pivot_root
- *   cgroup.c  one group per controller (memory, cpu, cpuset) under the
- *             cgroup vmbench runs in, v1 or v2 per controller (hybrid hosts)
- *   oci.c     OCI bundles (config.json) and the command lines of crun and
- *             podman; what each runtime needs on this host (probes)
+ *   runtime.c  the runtimes' registry (runtime_list.h) and what they share
+ *   rt_*.c     one file per runtime: builtin, crun, podman; rt_planned.c
+ *              says why docker and lxc cannot be used yet
+ *   spawn.c    a child in new namespaces that runs a tiny init as PID 1: the
+ *              init starts one program (the agent, or an OCI runtime), forwards
+ *              SIGTERM/SIGINT to it, reaps, and exits with its status
+ *   rootfs.c   the builtin runtime's minimal root: a tmpfs with the static
+ *              agent, /proc, /dev basics, /tmp and /work, then pivot_root
+ *   cgroup.c   one group per controller (memory, cpu, cpuset) under the
+ *              cgroup vmbench runs in, v1 or v2 per controller (hybrid hosts)
+ *   oci.c      OCI bundles (config.json) and what crun and podman share
+ *   sys.c      the system calls above, printed instead in a dry run
  *
- * Why an init of our own: the agent as PID 1 believes it is the built-in
- * guest's /init (it mounts, then waits for a virtio-serial port), and PID 1
- * must reap orphans. vmbench's init is a forked vmbench (no exec), so it
- * keeps PR_SET_PDEATHSIG: when vmbench dies, even of SIGKILL, the kernel
- * kills PID 1 and with it every process of its PID namespace. OCI runtimes
- * run under the same init, in a PID namespace of their own, for the same
- * reason (crun and podman do not stop a container when they are killed). */
+ * Why an init of our own: the agent as PID 1 of a container would have to
+ * reap orphans, and a vmbench init keeps PR_SET_PDEATHSIG (it is a forked
+ * vmbench, no exec): when vmbench dies, even of SIGKILL, the kernel kills
+ * PID 1 and with it every process of its PID namespace. OCI runtimes run
+ * under the same init, in a PID namespace of their own, for the same reason
+ * (crun and podman do not stop a container when they are killed). (The
+ * agent itself, started as PID 1 somewhere that is not the built-in guest,
+ * serves on stdio and reaps: see src/agent/init.c.) */
 #ifndef VB_CONTAINER_CONTAINER_H
 #define VB_CONTAINER_CONTAINER_H
 
@@ -26,9 +31,6 @@
 #include <sys/types.h>
 
 #include "util/cmd.h"
-
-enum ct_runtime { CT_BUILTIN, CT_CRUN, CT_PODMAN, CT_DOCKER, CT_LXC, CT__RUNTIMES };
-extern const char *const ct_runtime_names[]; /* NULL-terminated, for OPT_ENUM */
 
 enum ct_storage { CT_STORAGE_BIND, CT_STORAGE_OVERLAY };
 extern const char *const ct_storage_names[];
@@ -88,7 +90,10 @@ struct ct_launch {
 };
 
 /* Starts the child with stdin/stdout pipes (p->in_fd, p->out_fd); p->pid is
- * its host PID, in a process group of its own. */
+ * its host PID, in a process group of its own. In dry-run mode it starts
+ * nothing (p->pid -1, no pipes) and prints what would happen, from the same
+ * hooks: attach, `unshare` with the namespaces, prepare (whose calls go
+ * through sys.c), then the program the init would run. */
 int ct_spawn(const struct ct_launch *l, struct cmd_proc *p);
 /* Host PIDs of every descendant of pid (the agent, a runtime's helpers). */
 int ct_descendants(pid_t pid, pid_t *out, int max);
@@ -103,12 +108,13 @@ struct ct_rootfs {
 	int lower_fd, upper_fd, ovl_work_fd; /* storage=overlay */
 };
 
-/* Checks the sources in the parent, for a clear error before the clone. */
+/* Checks the sources in the parent, for a clear error before the clone
+ * (not in a dry run: nothing needs to exist). */
 int ct_rootfs_open(struct ct_rootfs *r, const struct ct_spec *s);
 void ct_rootfs_close(struct ct_rootfs *r);
 /* ct_launch.prepare of the builtin runtime: arg is a struct ct_rootfs */
 int ct_rootfs_prepare(void *arg, char *buf, size_t n);
-/* The mount steps, for `vmbench run --dry-run` and provenance. */
+/* The mount steps in one line, stored as the variant's provenance. */
 void ct_rootfs_describe(const struct ct_spec *s, char *buf, size_t n);
 
 /* --- cgroup.c -------------------------------------------------------------- */
@@ -147,10 +153,6 @@ int ct_cgroup_locate(const char *self_cgroup, const char *mountinfo, const char 
 
 /* config.json of the bundle (OCI runtime spec 1.0). */
 json_t *ct_oci_config(const struct ct_spec *s);
-/* The runtime's command line; NULL for runtimes vmbench cannot drive. */
-struct cmd *ct_oci_command(int runtime, const struct ct_spec *s);
-/* Why the runtime cannot be used here, or NULL. */
-const char *ct_runtime_unavailable(int runtime);
 /* The static init that OCI containers run the agent under (catatonit or
  * tini-static), or NULL. */
 const char *ct_static_init(void);
@@ -162,11 +164,39 @@ int ct_cgroup_hybrid(void);
 int ct_oci_prepare(void *arg, char *buf, size_t n);
 /* Writes the bundle: s->bundle/config.json and the rootfs mount points. */
 int ct_oci_bundle_write(const struct ct_spec *s);
-/* Removes the bundles of killed vmbench processes and, for crun and podman,
- * what the runtime keeps of their containers. */
-void ct_oci_cleanup_stale(int runtime);
+/* Removes the bundles of killed vmbench processes. */
+void ct_oci_cleanup_bundles(void);
+/* Runs an OCI runtime's command to completion in a private mount namespace
+ * (the hybrid-cgroup workaround); its output in *out (malloc'd) or dropped. */
+int ct_oci_run(struct cmd *c, char **out);
+/* Why an OCI runtime PROG cannot be driven here (not installed, no static
+ * init, not root), into why; 0 when it can. */
+int ct_oci_unavailable(const char *prog, char *why, size_t n);
 
-/* Removes a directory tree (not crossing mounts); 0 or -errno. */
+/* --- sys.c ------------------------------------------------------------------ */
+
+/* The calls that make a container, or in dry-run mode their equivalent
+ * command printed (cmd_dry_note) and 0. shown_src: how a dry run names src
+ * (a host path rather than /proc/self/fd/N); NULL: src. */
+int ct_sys_mount(const char *src, const char *shown_src, const char *dst, const char *type,
+		 unsigned long flags, const char *data);
+int ct_sys_umount(const char *dst, int flags);
+int ct_sys_mkdir(const char *path, mode_t mode);
+int ct_sys_touch(const char *path); /* an empty file (a bind mount point) */
+int ct_sys_symlink(const char *target, const char *path);
+int ct_sys_rmdir(const char *path);
+int ct_sys_sethostname(const char *name);
+int ct_sys_pivot_root(const char *new_root, const char *put_old);
+int ct_sys_chdir(const char *path);
+int ct_sys_write(const char *path, const char *value); /* the whole value, once */
+void ct_sys_loopback_up(void);
+/* Dry run: the program a container's init would execute. */
+void ct_sys_show_argv(const char *const *argv);
+
+/* Is PATH an executable in $PATH (full path into buf)? */
+int ct_in_path(const char *prog, char *buf, size_t n);
+/* Removes a directory tree (not crossing mounts); 0 or -errno. A dry run
+ * prints rm -rf instead. */
 int ct_rm_rf(const char *path);
 
 #endif

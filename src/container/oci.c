@@ -1,21 +1,18 @@
-/* OCI runtimes: the bundle vmbench writes, the command lines that run it,
- * and what each runtime needs on this host.
+/* What the OCI runtimes (rt_crun.c, rt_podman.c) share: the bundle vmbench
+ * writes, the private mount namespace they run in, and what they need on
+ * this host.
  *
  * The bundle (RUNDIR/ID/) holds config.json and rootfs/, which has only the
  * mount points: the agent and a static init are bind-mounted from the host,
- * /work is the workdir (bind) or an overlayfs. PID 1 of the container is the
- * static init (catatonit), not the agent, which as PID 1 would act as the
- * built-in guest's init.
+ * /work is the workdir (bind) or an overlayfs. PID 1 of the container is a
+ * static init (catatonit), which forwards signals and reaps, and the agent
+ * its child, as under the builtin runtime's init.
  *
  * Hybrid cgroup hosts: crun (and podman, which runs crun) refuses a host
  * where /sys/fs/cgroup/unified is mounted beside v1 hierarchies ("cgroups in
  * hybrid mode not supported, drop all controllers from cgroupv2"). The
  * runtime therefore runs in a mount namespace of its own in which that mount
- * is gone (ct_oci_prepare): the host keeps it, the runtime sees plain v1.
- * Podman also sets RLIMIT_NOFILE and RLIMIT_NPROC to 1048576 by default,
- * which fails where the hard limits are lower ("crun: setrlimit
- * `RLIMIT_NOFILE`: Operation not permitted"): vmbench passes --ulimit values
- * at or under the current hard limits. */
+ * is gone (ct_oci_prepare): the host keeps it, the runtime sees plain v1. */
 #include <dirent.h>
 #include <elf.h>
 #include <errno.h>
@@ -35,23 +32,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "container/container.h"
-#include "util/err.h"
+extern char **environ;
 
-static int in_path(const char *prog, char *buf, size_t n)
-{
-	const char *path = getenv("PATH");
-	for (const char *p = path && *path ? path : "/usr/local/bin:/usr/bin:/bin"; *p;) {
-		size_t len = strcspn(p, ":");
-		if (len && (size_t)snprintf(buf, n, "%.*s/%s", (int)len, p, prog) < n &&
-		    access(buf, X_OK) == 0)
-			return 1;
-		p += len;
-		if (*p == ':')
-			p++;
-	}
-	return 0;
-}
+#include "container/runtime.h"
+#include "util/err.h"
 
 /* A static executable has no PT_INTERP: it runs in a root without libraries. */
 static int is_static_elf(const char *path)
@@ -121,105 +105,38 @@ int ct_cgroup_hybrid(void)
 int ct_oci_prepare(void *arg, char *buf, size_t n)
 {
 	(void)arg;
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
+	if (ct_sys_mount(NULL, NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
 		snprintf(buf, n, "cannot make the mounts private: %s", strerror(errno));
 		return -errno;
 	}
-	if (ct_cgroup_hybrid() && umount2("/sys/fs/cgroup/unified", MNT_DETACH) < 0) {
+	if (ct_cgroup_hybrid() && ct_sys_umount("/sys/fs/cgroup/unified", MNT_DETACH) < 0) {
 		snprintf(buf, n, "cannot unmount /sys/fs/cgroup/unified: %s", strerror(errno));
 		return -errno;
 	}
 	/* the runtime and its helpers (conmon) pass PIDs around through /proc */
-	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0) {
+	if (ct_sys_mount("proc", NULL, "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) <
+	    0) {
 		snprintf(buf, n, "cannot mount /proc: %s", strerror(errno));
 		return -errno;
 	}
 	return 0;
 }
 
-/* Can a client connect to the Docker engine's socket? */
-static int docker_engine(char *why, size_t n)
+int ct_oci_unavailable(const char *prog, char *why, size_t n)
 {
-	const char *host = getenv("DOCKER_HOST");
-	const char *sock = "/var/run/docker.sock";
-	if (host && strncmp(host, "unix://", 7) == 0)
-		sock = host + 7;
-	else if (host && *host) {
-		snprintf(why, n, "DOCKER_HOST=%s is not a unix socket; vmbench cannot check it",
-			 host);
-		return 0;
-	}
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", sock);
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	int ok = fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
-	int e = errno;
-	if (fd >= 0)
-		close(fd);
-	if (!ok)
-		snprintf(why, n, "cannot connect to %s: %s", sock, strerror(e));
-	return ok;
-}
-
-const char *ct_runtime_unavailable(int rt)
-{
-	static char why[CT__RUNTIMES][512];
-	char path[PATH_MAX], engine[300];
-	char *w = why[rt];
-	w[0] = '\0';
-	switch (rt) {
-	case CT_BUILTIN:
-		if (geteuid() != 0)
-			snprintf(w, 512,
-				 "needs root (namespaces, mounts and cgroups); vmbench runs as "
-				 "uid %d",
-				 (int)geteuid());
-		else if (access("/proc/self/ns/pid", F_OK) < 0 ||
-			 access("/proc/self/ns/net", F_OK) < 0)
-			snprintf(w, 512, "the kernel has no PID or network namespaces");
-		break;
-	case CT_CRUN:
-	case CT_PODMAN: {
-		const char *prog = rt == CT_CRUN ? "crun" : "podman";
-		if (!in_path(prog, path, sizeof(path)))
-			snprintf(w, 512, "%s is not installed (apt-get install %s)", prog, prog);
-		else if (rt == CT_PODMAN && !in_path("crun", path, sizeof(path)) &&
-			 !in_path("runc", path, sizeof(path)))
-			snprintf(w, 512, "podman has no OCI runtime (apt-get install crun)");
-		else if (!ct_static_init())
-			snprintf(w, 512,
-				 "%s needs a static init for the container's PID 1 (the agent as "
-				 "PID 1 would act as a VM's init): apt-get install catatonit",
-				 prog);
-		else if (geteuid() != 0)
-			snprintf(w, 512,
-				 "vmbench drives %s as root only (rootless %s is not supported)",
-				 prog, prog);
-		break;
-	}
-	case CT_DOCKER:
-		if (!in_path("docker", path, sizeof(path)))
-			snprintf(w, 512, "docker is not installed");
-		else if (!docker_engine(engine, sizeof(engine)))
-			snprintf(
-			    w, 512,
-			    "the docker client is installed but no Docker engine is running (%s); "
-			    "start dockerd, or use runtime=podman, which needs no daemon",
-			    engine);
-		else
-			snprintf(w, 512,
-				 "runtime=docker is not implemented yet (it needs an image "
-				 "built from the bundle); use runtime=podman or crun");
-		break;
-	case CT_LXC:
-		if (!in_path("lxc-execute", path, sizeof(path)))
-			snprintf(w, 512, "lxc is not installed (apt-get install lxc)");
-		else
-			snprintf(w, 512,
-				 "runtime=lxc is not implemented yet; use builtin, crun or podman");
-		break;
-	}
-	return w[0] ? w : NULL;
+	char path[PATH_MAX];
+	why[0] = '\0';
+	if (!ct_in_path(prog, path, sizeof(path)))
+		snprintf(why, n, "%s is not installed (apt-get install %s)", prog, prog);
+	else if (!ct_static_init())
+		snprintf(why, n,
+			 "%s needs a static init for the container's PID 1 (vmbench's init "
+			 "cannot be bind-mounted into a bundle): apt-get install catatonit",
+			 prog);
+	else if (geteuid() != 0)
+		snprintf(why, n, "vmbench drives %s as root only (rootless %s is not supported)",
+			 prog, prog);
+	return why[0] ? -ENOTSUP : 0;
 }
 
 /* --- config.json ----------------------------------------------------------- */
@@ -335,76 +252,12 @@ json_t *ct_oci_config(const struct ct_spec *s)
 			 "mounts", mounts, "linux", linux_);
 }
 
-/* --- command lines --------------------------------------------------------- */
-
-/* --ulimit hard values: what podman sets must not exceed our hard limits */
-static void ulimit_arg(struct cmd *c, const char *name, int resource, rlim_t want)
-{
-	struct rlimit rl;
-	if (getrlimit(resource, &rl) == 0 && rl.rlim_max != RLIM_INFINITY && rl.rlim_max < want)
-		want = rl.rlim_max;
-	cmd_argf(c, "--ulimit=%s=%" PRIu64 ":%" PRIu64, name, (uint64_t)want, (uint64_t)want);
-}
-
-struct cmd *ct_oci_command(int rt, const struct ct_spec *s)
-{
-	struct cmd *c;
-	char size[64];
-	if (rt == CT_CRUN) {
-		c = cmd_new("crun");
-		cmd_args(c, "run", "--bundle", s->bundle, s->id, NULL);
-		return c;
-	}
-	if (rt != CT_PODMAN)
-		return NULL;
-	c = cmd_new("podman");
-	/* no systemd and no journald here: plain cgroupfs, events in a file */
-	cmd_args(c, "--cgroup-manager=cgroupfs", "--events-backend=file", "run", "--rm",
-		 "--interactive", "--log-driver=none", NULL);
-	cmd_argf(c, "--name=%s", s->id);
-	cmd_argf(c, "--hostname=%s", s->hostname);
-	cmd_args(c, "--network=none", "--init", NULL);
-	cmd_argf(c, "--init-path=%s", s->init ? s->init : "");
-	ulimit_arg(c, "nofile", RLIMIT_NOFILE, 1024);
-	ulimit_arg(c, "nproc", RLIMIT_NPROC, 1024);
-	if (s->mem) {
-		snprintf(size, sizeof(size), "%" PRIu64, s->mem);
-		cmd_argf(c, "--memory=%s", size);
-		cmd_argf(c, "--memory-swap=%s", size);
-	}
-	int64_t q = ct_cpu_quota_us(s->cpus);
-	if (q > 0) {
-		cmd_argf(c, "--cpu-period=%d", CT_CFS_PERIOD_US);
-		cmd_argf(c, "--cpu-quota=%" PRId64, q);
-	}
-	if (s->cpuset && *s->cpuset)
-		cmd_argf(c, "--cpuset-cpus=%s", s->cpuset);
-	if (s->userns)
-		cmd_argf(c, "--uidmap=0:%u:1", (unsigned)s->uid),
-		    cmd_argf(c, "--gidmap=0:%u:1", (unsigned)s->gid);
-	cmd_argf(c, "--volume=%s:%s:ro", s->agent, CT_AGENT_PATH);
-	if (s->storage == CT_STORAGE_OVERLAY)
-		cmd_argf(c, "--volume=%s:%s:O,upperdir=%s,workdir=%s", s->lower, CT_WORK_PATH,
-			 s->upper, s->ovl_work);
-	else
-		cmd_argf(c, "--volume=%s:%s", s->workdir, CT_WORK_PATH);
-	cmd_argf(c, "--workdir=%s", CT_WORK_PATH);
-	cmd_arg(c, "--rootfs"); /* a flag: the "image" below is the root directory */
-	cmd_argf(c, "%s/rootfs", s->bundle);
-	cmd_args(c, CT_AGENT_PATH, "--workdir", CT_WORK_PATH, NULL);
-	return c;
-}
-
 /* --- the bundle -------------------------------------------------------------- */
 
 static int mk(const char *path, int dir)
 {
-	int fd = -1;
-	if (dir ? mkdir(path, 0755) < 0 && errno != EEXIST
-		: (fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0755)) < 0)
+	if (dir ? ct_sys_mkdir(path, 0755) < 0 && errno != EEXIST : ct_sys_touch(path) < 0)
 		return vb_err(-errno, "cannot create '%s': %s", path, strerror(errno));
-	if (fd >= 0)
-		close(fd);
 	return 0;
 }
 
@@ -424,6 +277,13 @@ int ct_oci_bundle_write(const struct ct_spec *s)
 	}
 	json_t *cfg = ct_oci_config(s);
 	snprintf(path, sizeof(path), "%s/config.json", s->bundle);
+	if (cmd_dry_run()) {
+		char *js = json_dumps(cfg, JSON_COMPACT);
+		cmd_dry_note("%s: %s", path, js ? js : "");
+		free(js);
+		json_decref(cfg);
+		return 0;
+	}
 	r = json_dump_file(cfg, path, JSON_INDENT(2)) == 0 ? 0 : -EIO;
 	json_decref(cfg);
 	if (r < 0)
@@ -435,7 +295,7 @@ int ct_oci_bundle_write(const struct ct_spec *s)
 
 /* Runs a runtime command to completion in a private mount namespace (the
  * hybrid-cgroup workaround); output discarded or returned in *out. */
-static int oci_run(struct cmd *c, char **out)
+int ct_oci_run(struct cmd *c, char **out)
 {
 	int pfd[2];
 	if (out)
@@ -498,24 +358,9 @@ static int oci_run(struct cmd *c, char **out)
 	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -EIO;
 }
 
-static void delete_container(int rt, const char *id)
-{
-	struct cmd *c = cmd_new(rt == CT_CRUN ? "crun" : "podman");
-	if (rt == CT_CRUN)
-		cmd_args(c, "delete", "--force", id, NULL);
-	else
-		cmd_args(c, "--cgroup-manager=cgroupfs", "--events-backend=file", "rm", "--force",
-			 id, NULL);
-	if (oci_run(c, NULL) < 0)
-		vb_warn("cannot remove the container %s that a killed vmbench left (%s)", id,
-			rt == CT_CRUN ? "crun delete --force" : "podman rm --force");
-	cmd_free(c);
-}
-
-void ct_oci_cleanup_stale(int rt)
+void ct_oci_cleanup_bundles(void)
 {
 	char path[PATH_MAX + 300];
-	/* bundles */
 	DIR *d = opendir(CT_OCI_RUNDIR);
 	for (struct dirent *e; d && (e = readdir(d));)
 		if (strncmp(e->d_name, "vmbench-", 8) == 0 && ct_id_is_stale(e->d_name)) {
@@ -524,25 +369,53 @@ void ct_oci_cleanup_stale(int rt)
 		}
 	if (d)
 		closedir(d);
-	/* containers: crun keeps its state in /run/crun/ID; podman in its database */
-	if (rt == CT_CRUN) {
-		d = opendir("/run/crun");
-		for (struct dirent *e; d && (e = readdir(d));)
-			if (strncmp(e->d_name, "vmbench-", 8) == 0 && ct_id_is_stale(e->d_name))
-				delete_container(rt, e->d_name);
-		if (d)
-			closedir(d);
-	} else if (rt == CT_PODMAN) {
-		struct cmd *c = cmd_new("podman");
-		char *out = NULL;
-		cmd_args(c, "--cgroup-manager=cgroupfs", "--events-backend=file", "ps", "--all",
-			 "--filter=name=^vmbench-", "--format={{.Names}}", NULL);
-		if (oci_run(c, &out) == 0 && out)
-			for (char *save = NULL, *t = strtok_r(out, "\n", &save); t;
-			     t = strtok_r(NULL, "\n", &save))
-				if (strncmp(t, "vmbench-", 8) == 0 && ct_id_is_stale(t))
-					delete_container(rt, t);
-		free(out);
-		cmd_free(c);
+}
+
+/* --- what crun and podman share (runtime.h) --------------------------------- */
+
+int ct_oci_prepare_bundle(struct ct_instance *ci, struct cmd *c)
+{
+	const struct ct_spec *s = ci->spec;
+	ci->have_bundle = 1;
+	int r = ct_oci_bundle_write(s);
+	if (r < 0)
+		return r;
+	free(ci->provenance);
+	ci->provenance = cmd_render(c);
+	json_t *cg = json_pack("{s:s,s:b}", "managed_by", ci->ops->name, "hybrid_workaround",
+			       ct_cgroup_hybrid());
+	json_t *lim = json_object();
+	if (s->mem)
+		json_object_set_new(lim, "memory", json_integer((json_int_t)s->mem));
+	if (ct_cpu_quota_us(s->cpus) > 0)
+		json_object_set_new(lim, "cpu_quota_us", json_integer(ct_cpu_quota_us(s->cpus)));
+	if (s->cpuset && *s->cpuset)
+		json_object_set_new(lim, "cpuset", json_string(s->cpuset));
+	json_object_set_new(cg, "limits", lim);
+	json_object_set_new(ci->facts, "cgroup", cg);
+	json_object_set_new(ci->facts, "init", json_string(s->init ? s->init : ""));
+	return 0;
+}
+
+int ct_oci_start(struct ct_instance *ci, struct cmd *c, struct cmd_proc *agent)
+{
+	/* the runtime by name (the init looks it up in $PATH); its strings stay c's */
+	struct ct_launch l = {
+	    .ns_flags = CLONE_NEWNS, /* + PID: the runtime dies with vmbench */
+	    .prepare = ct_oci_prepare,
+	    .argv = (char *const *)cmd_argv(c),
+	    .envp = environ,
+	    .log_fd = ci->log_fd,
+	    .uid = ci->spec->uid,
+	    .gid = ci->spec->gid,
+	};
+	return ct_spawn(&l, agent);
+}
+
+void ct_oci_release(struct ct_instance *ci)
+{
+	if (ci->have_bundle) {
+		ct_rm_rf(ci->spec->bundle);
+		ci->have_bundle = 0;
 	}
 }

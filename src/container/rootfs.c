@@ -17,17 +17,16 @@
  *   /tmp            tmpfs
  *   /work           the workdir (bind) or an overlayfs of upper over lower
  *
- * then pivot_root, the old root detached, and / remounted read-only. */
+ * then pivot_root, the old root detached, and / remounted read-only.
+ *
+ * Every step goes through sys.c, so a dry run prints this very sequence
+ * (with host paths where the real calls use /proc/self/fd/N). */
 #include <errno.h>
 #include <fcntl.h>
-#include <net/if.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mount.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "container/container.h"
@@ -50,6 +49,8 @@ static int open_sources(struct ct_rootfs *r, char *buf, size_t n)
 {
 	const struct ct_spec *s = r->spec;
 	const char *failed = NULL;
+	if (cmd_dry_run())
+		return 0; /* the dry run shows host paths */
 	if (open_path(s->agent, 0, &r->agent_fd) < 0)
 		failed = s->agent;
 	else if (s->storage == CT_STORAGE_OVERLAY) {
@@ -77,6 +78,8 @@ int ct_rootfs_open(struct ct_rootfs *r, const struct ct_spec *s)
 			      s->storage == CT_STORAGE_OVERLAY ? s->lower : s->workdir};
 	r->spec = s;
 	r->agent_fd = r->work_fd = r->lower_fd = r->upper_fd = r->ovl_work_fd = -1;
+	if (cmd_dry_run())
+		return 0;
 	if (stat(s->agent, &st) < 0 || !S_ISREG(st.st_mode))
 		return vb_err(-ENOENT, "the agent '%s' is not a file", s->agent);
 	for (int i = 0; i < 2; i++)
@@ -105,31 +108,6 @@ void ct_rootfs_close(struct ct_rootfs *r)
 		return -e_;                                                                        \
 	} while (0)
 
-static int make_file(const char *path)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0755);
-	if (fd < 0)
-		return -1;
-	close(fd);
-	return 0;
-}
-
-/* Brings up lo: the network namespace starts with it down. */
-static void loopback_up(void)
-{
-	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (s < 0)
-		return;
-	struct ifreq ifr;
-	memset(&ifr, 0, sizeof(ifr));
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
-	if (ioctl(s, SIOCGIFFLAGS, &ifr) == 0) {
-		ifr.ifr_flags |= IFF_UP;
-		ioctl(s, SIOCSIFFLAGS, &ifr);
-	}
-	close(s);
-}
-
 int ct_rootfs_prepare(void *arg, char *buf, size_t n)
 {
 	const struct ct_rootfs *r = arg;
@@ -137,37 +115,38 @@ int ct_rootfs_prepare(void *arg, char *buf, size_t n)
 	char path[PATH_MAX], src[64];
 	int rc;
 
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+	if (ct_sys_mount(NULL, NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		FAIL("cannot make the mounts private");
-	if (sethostname(s->hostname, strlen(s->hostname)) < 0)
+	if (ct_sys_sethostname(s->hostname) < 0)
 		FAIL("cannot set the hostname '%s'", s->hostname);
 	if ((rc = open_sources((struct ct_rootfs *)r, buf, n)) < 0)
 		return rc;
-	if (mount("tmpfs", CT_STAGE, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=1m") < 0)
+	if (ct_sys_mount("tmpfs", NULL, CT_STAGE, "tmpfs", MS_NOSUID | MS_NODEV,
+			 "mode=0755,size=1m") < 0)
 		FAIL("cannot mount the root tmpfs on " CT_STAGE);
 	static const char *const dirs[] = {"proc", "dev", "tmp", "work", ".oldroot"};
 	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
 		snprintf(path, sizeof(path), CT_STAGE "/%s", dirs[i]);
-		if (mkdir(path, 0755) < 0)
+		if (ct_sys_mkdir(path, 0755) < 0)
 			FAIL("cannot create %s", path);
 	}
 
 	snprintf(path, sizeof(path), CT_STAGE "%s", CT_AGENT_PATH);
 	snprintf(src, sizeof(src), "/proc/self/fd/%d", r->agent_fd);
-	if (make_file(path) < 0 || mount(src, path, NULL, MS_BIND, NULL) < 0)
+	if (ct_sys_touch(path) < 0 || ct_sys_mount(src, s->agent, path, NULL, MS_BIND, NULL) < 0)
 		FAIL("cannot bind-mount the agent %s", s->agent);
-	if (mount(NULL, path, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) <
-	    0)
+	if (ct_sys_mount(NULL, NULL, path, NULL,
+			 MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) < 0)
 		FAIL("cannot make the agent's mount read-only");
 
-	if (mount("tmpfs", CT_STAGE "/dev", "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=0755,size=64k") <
-	    0)
+	if (ct_sys_mount("tmpfs", NULL, CT_STAGE "/dev", "tmpfs", MS_NOSUID | MS_NOEXEC,
+			 "mode=0755,size=64k") < 0)
 		FAIL("cannot mount a tmpfs on /dev");
 	for (size_t i = 0; i < sizeof(dev_nodes) / sizeof(dev_nodes[0]); i++) {
 		char host[64];
 		snprintf(host, sizeof(host), "/dev/%s", dev_nodes[i]);
 		snprintf(path, sizeof(path), CT_STAGE "/dev/%s", dev_nodes[i]);
-		if (make_file(path) < 0 || mount(host, path, NULL, MS_BIND, NULL) < 0)
+		if (ct_sys_touch(path) < 0 || ct_sys_mount(host, NULL, path, NULL, MS_BIND, NULL) < 0)
 			FAIL("cannot bind-mount %s", host);
 	}
 	static const char *const links[][2] = {{"/proc/self/fd", "fd"},
@@ -176,47 +155,52 @@ int ct_rootfs_prepare(void *arg, char *buf, size_t n)
 					       {"/proc/self/fd/2", "stderr"}};
 	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
 		snprintf(path, sizeof(path), CT_STAGE "/dev/%s", links[i][1]);
-		if (symlink(links[i][0], path) < 0)
+		if (ct_sys_symlink(links[i][0], path) < 0)
 			FAIL("cannot create /dev/%s", links[i][1]);
 	}
-	if (mkdir(CT_STAGE "/dev/shm", 01777) < 0 ||
-	    mount("shm", CT_STAGE "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-		  "mode=1777,size=64m") < 0)
+	if (ct_sys_mkdir(CT_STAGE "/dev/shm", 01777) < 0 ||
+	    ct_sys_mount("shm", NULL, CT_STAGE "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+			 "mode=1777,size=64m") < 0)
 		FAIL("cannot mount /dev/shm");
 
 	if (s->storage == CT_STORAGE_OVERLAY) {
-		char opts[256];
+		char opts[256], shown[PATH_MAX * 3 + 64];
 		snprintf(
 		    opts, sizeof(opts),
 		    "lowerdir=/proc/self/fd/%d,upperdir=/proc/self/fd/%d,workdir=/proc/self/fd/%d",
 		    r->lower_fd, r->upper_fd, r->ovl_work_fd);
-		if (mount("overlay", CT_STAGE CT_WORK_PATH, "overlay", MS_NOSUID | MS_NODEV, opts) <
-		    0)
+		snprintf(shown, sizeof(shown), "lowerdir=%s,upperdir=%s,workdir=%s", s->lower,
+			 s->upper, s->ovl_work);
+		if (ct_sys_mount("overlay", NULL, CT_STAGE CT_WORK_PATH, "overlay",
+				 MS_NOSUID | MS_NODEV, cmd_dry_run() ? shown : opts) < 0)
 			FAIL("cannot mount the overlay (upper %s over lower %s) on /work", s->upper,
 			     s->lower);
 	} else {
 		snprintf(src, sizeof(src), "/proc/self/fd/%d", r->work_fd);
-		if (mount(src, CT_STAGE CT_WORK_PATH, NULL, MS_BIND | MS_REC, NULL) < 0)
+		if (ct_sys_mount(src, s->workdir, CT_STAGE CT_WORK_PATH, NULL, MS_BIND | MS_REC,
+				 NULL) < 0)
 			FAIL("cannot bind-mount the workdir %s on /work", s->workdir);
 	}
 	/* while the host's /proc is still visible: a user namespace may mount
 	 * proc only then */
-	if (mount("proc", CT_STAGE "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+	if (ct_sys_mount("proc", NULL, CT_STAGE "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+			 NULL) < 0)
 		FAIL("cannot mount /proc");
-	if (mount("tmpfs", CT_STAGE "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") < 0)
+	if (ct_sys_mount("tmpfs", NULL, CT_STAGE "/tmp", "tmpfs", MS_NOSUID | MS_NODEV,
+			 "mode=1777") < 0)
 		FAIL("cannot mount a tmpfs on /tmp");
-	loopback_up();
+	ct_sys_loopback_up();
 
-	if (syscall(SYS_pivot_root, CT_STAGE, CT_STAGE "/.oldroot") < 0)
+	if (ct_sys_pivot_root(CT_STAGE, CT_STAGE "/.oldroot") < 0)
 		FAIL("pivot_root");
-	if (chdir("/") < 0)
+	if (ct_sys_chdir("/") < 0)
 		FAIL("chdir /");
-	if (umount2("/.oldroot", MNT_DETACH) < 0)
+	if (ct_sys_umount("/.oldroot", MNT_DETACH) < 0)
 		FAIL("cannot detach the host's root");
-	if (rmdir("/.oldroot") < 0)
+	if (ct_sys_rmdir("/.oldroot") < 0)
 		FAIL("rmdir /.oldroot");
-	if (mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) <
-	    0)
+	if (ct_sys_mount(NULL, NULL, "/", NULL,
+			 MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) < 0)
 		FAIL("cannot make / read-only");
 	return 0;
 }

@@ -84,7 +84,8 @@ static void init_run(const struct ct_launch *l)
 	}
 	if (pid == 0) {
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		execve(l->argv[0], l->argv, l->envp);
+		/* a runtime by name, through $PATH; the agent by its path */
+		execvpe(l->argv[0], l->argv, l->envp);
 		dprintf(STDERR_FILENO, "vmbench container init: cannot execute '%s': %s\n",
 			l->argv[0], strerror(errno));
 		_exit(127);
@@ -182,11 +183,42 @@ static void close_pair(int p[2])
 	p[0] = p[1] = -1;
 }
 
+/* The dry run of ct_spawn: the same hooks, in this process, with sys.c
+ * printing instead of calling. In the order of an equivalent shell script:
+ * the shell joins the cgroups (echo 0 > cgroup.procs), then unshare. */
+static int spawn_dry(const struct ct_launch *l)
+{
+	char msg[1024] = "";
+	int r;
+	if (l->attach && (r = l->attach(l->attach_arg, 0)) < 0)
+		return r;
+	static const struct {
+		unsigned long flag;
+		const char *opt;
+	} ns[] = {{CLONE_NEWNS, "--mount"}, {CLONE_NEWUTS, "--uts"},   {CLONE_NEWIPC, "--ipc"},
+		  {CLONE_NEWNET, "--net"},  {CLONE_NEWUSER, "--user"}, {CLONE_NEWCGROUP, "--cgroup"}};
+	char line[256] = "unshare --fork --pid --kill-child";
+	size_t used = strlen(line);
+	for (size_t i = 0; i < sizeof(ns) / sizeof(ns[0]); i++)
+		if (l->ns_flags & ns[i].flag)
+			used += (size_t)snprintf(line + used, sizeof(line) - used, " %s", ns[i].opt);
+	/* root inside is l->uid/l->gid: the invoking user (see fill_spec) */
+	if (l->ns_flags & CLONE_NEWUSER)
+		snprintf(line + used, sizeof(line) - used, " --map-root-user");
+	cmd_dry_note("%s", line);
+	if (l->prepare && (r = l->prepare(l->arg, msg, sizeof(msg))) < 0)
+		return vb_err(r, "%s", msg);
+	ct_sys_show_argv((const char *const *)l->argv);
+	return 0;
+}
+
 int ct_spawn(const struct ct_launch *l, struct cmd_proc *p)
 {
 	int in[2] = {-1, -1}, out[2] = {-1, -1}, sync[2] = {-1, -1}, r;
 	p->pid = -1;
 	p->in_fd = p->out_fd = -1;
+	if (cmd_dry_run())
+		return spawn_dry(l);
 	if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0 || pipe2(sync, O_CLOEXEC) < 0) {
 		r = vb_err(-errno, "pipe: %s", strerror(errno));
 		goto fail;

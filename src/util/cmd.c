@@ -24,6 +24,17 @@ static FILE *dry_run;
 void cmd_set_dry_run(FILE *f) { dry_run = f; }
 int cmd_dry_run(void) { return dry_run != NULL; }
 
+void cmd_dry_note(const char *fmt, ...)
+{
+	va_list ap;
+	if (!dry_run)
+		return;
+	va_start(ap, fmt);
+	vfprintf(dry_run, fmt, ap);
+	va_end(ap);
+	fputc('\n', dry_run);
+}
+
 struct cmd *cmd_new(const char *prog)
 {
 	struct cmd *c = calloc(1, sizeof(*c));

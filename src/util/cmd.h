@@ -58,5 +58,9 @@ int cmd_proc_wait(struct cmd_proc *p, int timeout_ms, int *status);
 /* Dry run: when f is non-NULL, cmd_run prints instead of executing. */
 void cmd_set_dry_run(FILE *f);
 int cmd_dry_run(void);
+/* In dry-run mode, prints one line to the dry-run stream: what vmbench does
+ * itself instead of running a program (a mount, a cgroup write), shown as
+ * its equivalent command. Does nothing otherwise. */
+void cmd_dry_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

@@ -19,7 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "container/container.h"
+#include "container/runtime.h"
 #include "targets/target.h"
 #include "util/err.h"
 
@@ -228,6 +228,7 @@ static struct ct_spec spec_for(int storage, uint64_t mem, double cpus, const cha
 	return s;
 }
 
+enum { RT_CRUN, RT_PODMAN };
 static const struct {
 	const char *name;
 	int runtime, storage;
@@ -236,12 +237,12 @@ static const struct {
 	const char *cpuset;
 	int userns;
 } oci_cases[] = {
-    {"crun", CT_CRUN, CT_STORAGE_BIND, 0, 0, "", 0},
-    {"crun-limits", CT_CRUN, CT_STORAGE_BIND, 64ull << 20, 2, "0-1", 0},
-    {"crun-overlay-userns", CT_CRUN, CT_STORAGE_OVERLAY, 256ull << 20, 0.5, "", 1},
-    {"podman", CT_PODMAN, CT_STORAGE_BIND, 0, 0, "", 0},
-    {"podman-limits", CT_PODMAN, CT_STORAGE_BIND, 64ull << 20, 2, "0-1", 0},
-    {"podman-overlay-userns", CT_PODMAN, CT_STORAGE_OVERLAY, 256ull << 20, 0.5, "", 1},
+    {"crun", RT_CRUN, CT_STORAGE_BIND, 0, 0, "", 0},
+    {"crun-limits", RT_CRUN, CT_STORAGE_BIND, 64ull << 20, 2, "0-1", 0},
+    {"crun-overlay-userns", RT_CRUN, CT_STORAGE_OVERLAY, 256ull << 20, 0.5, "", 1},
+    {"podman", RT_PODMAN, CT_STORAGE_BIND, 0, 0, "", 0},
+    {"podman-limits", RT_PODMAN, CT_STORAGE_BIND, 64ull << 20, 2, "0-1", 0},
+    {"podman-overlay-userns", RT_PODMAN, CT_STORAGE_OVERLAY, 256ull << 20, 0.5, "", 1},
 };
 
 static void test_oci_golden(void **state)
@@ -252,18 +253,19 @@ static void test_oci_golden(void **state)
 		struct ct_spec s =
 		    spec_for(oci_cases[i].storage, oci_cases[i].mem, oci_cases[i].cpus,
 			     oci_cases[i].cpuset, oci_cases[i].userns);
-		struct cmd *c = ct_oci_command(oci_cases[i].runtime, &s);
+		struct cmd *c = oci_cases[i].runtime == RT_CRUN ? ct_crun_command(&s)
+							      : ct_podman_command(&s);
 		assert_non_null(c);
 		char *line = cmd_render(c);
 		char text[8192], name[128];
 		snprintf(text, sizeof(text), "%s\n", line);
 		snprintf(name, sizeof(name), "%s.args", oci_cases[i].name);
 		/* crun's command line is the same for every case: the config differs */
-		if (oci_cases[i].runtime != CT_CRUN || strcmp(oci_cases[i].name, "crun") == 0)
+		if (oci_cases[i].runtime != RT_CRUN || strcmp(oci_cases[i].name, "crun") == 0)
 			bad += golden(name, text);
 		free(line);
 		cmd_free(c);
-		if (oci_cases[i].runtime != CT_CRUN)
+		if (oci_cases[i].runtime != RT_CRUN)
 			continue;
 		json_t *cfg = ct_oci_config(&s);
 		char *js = json_dumps(cfg, JSON_INDENT(2));
@@ -310,7 +312,7 @@ static void test_oci_properties(void **state)
 	assert_true(work);
 	json_decref(cfg);
 
-	struct cmd *c = ct_oci_command(CT_PODMAN, &s);
+	struct cmd *c = ct_podman_command(&s);
 	char *line = cmd_render(c);
 	/* what this host needs: explicit rlimits, no systemd, the static init */
 	assert_non_null(strstr(line, "--ulimit=nofile=1024:1024"));
@@ -321,11 +323,6 @@ static void test_oci_properties(void **state)
 	assert_non_null(strstr(line, "--cpu-quota=200000"));
 	free(line);
 	cmd_free(c);
-
-	/* runtimes vmbench cannot drive have no command line */
-	assert_null(ct_oci_command(CT_DOCKER, &s));
-	assert_null(ct_oci_command(CT_LXC, &s));
-	assert_null(ct_oci_command(CT_BUILTIN, &s));
 }
 
 /* Docker and lxc always say why they cannot be used; so does every other
@@ -334,15 +331,15 @@ static void test_runtime_reasons(void **state)
 {
 	(void)state;
 	setenv("DOCKER_HOST", "unix:///nonexistent/docker.sock", 1);
-	const char *why = ct_runtime_unavailable(CT_DOCKER);
+	const char *why = ct_runtime_why(ct_runtime_index("docker"));
 	assert_non_null(why);
 	assert_true(strstr(why, "docker is not installed") ||
 		    strstr(why, "no Docker engine is running (cannot connect to "
 				"/nonexistent/docker.sock"));
 	unsetenv("DOCKER_HOST");
-	assert_non_null(ct_runtime_unavailable(CT_LXC));
-	for (int rt = 0; rt < CT__RUNTIMES; rt++) {
-		why = ct_runtime_unavailable(rt);
+	assert_non_null(ct_runtime_why(ct_runtime_index("lxc")));
+	for (int rt = 0; rt < ct_runtime_count(); rt++) {
+		why = ct_runtime_why(rt);
 		assert_true(!why || strlen(why) > 10);
 	}
 	char desc[4096];
@@ -352,6 +349,134 @@ static void test_runtime_reasons(void **state)
 	assert_non_null(strstr(desc, "overlay lowerdir=/var/tmp/vmbench/vmbench-4242-v/lower"));
 }
 
+/* The registry: unique names, the default first, every hook an implemented
+ * runtime needs, and the option's choices are exactly the registry's. */
+static void test_registry(void **state)
+{
+	(void)state;
+	int n = ct_runtime_count(), implemented = 0;
+	assert_true(n >= 3);
+	assert_string_equal(ct_runtime_names[0], "builtin");
+	assert_null(ct_runtime_names[n]);
+	for (int i = 0; i < n; i++) {
+		assert_non_null(ct_runtime_names[i]);
+		for (int j = 0; j < i; j++)
+			if (strcmp(ct_runtime_names[i], ct_runtime_names[j]) == 0)
+				fail_msg("runtime name '%s' is registered twice", ct_runtime_names[i]);
+		assert_int_equal(ct_runtime_index(ct_runtime_names[i]), i);
+		const struct ct_runtime_ops *rt = ct_runtime_get(i);
+		if (!rt) {
+			/* planned: a reason, always */
+			assert_non_null(ct_runtime_why(i));
+			continue;
+		}
+		implemented++;
+		if (!rt->name || strcmp(rt->name, ct_runtime_names[i]) != 0)
+			fail_msg("runtime %d: ops name '%s', list name '%s'", i,
+				 rt->name ? rt->name : "(null)", ct_runtime_names[i]);
+		if (!rt->summary || !rt->probe || !rt->prepare || !rt->start || !rt->stop ||
+		    !rt->release)
+			fail_msg("runtime %s lacks a required hook", rt->name);
+	}
+	assert_true(implemented >= 3);
+	assert_non_null(ct_runtime_get(ct_runtime_index("crun")));
+	assert_non_null(ct_runtime_get(ct_runtime_index("podman")));
+	assert_null(ct_runtime_get(ct_runtime_index("docker")));
+	assert_int_equal(ct_runtime_index("rkt"), -1);
+	assert_null(ct_runtime_get(-1));
+	assert_null(ct_runtime_get(n));
+
+	/* runtime= takes exactly these names */
+	const struct target_ops *t = target_find("container");
+	void *o = calloc(1, t->opts_size);
+	assert_int_equal(opt_defaults(t->options, o), 0);
+	vb_err_set_quiet(1);
+	for (int i = 0; i < n; i++)
+		assert_int_equal(opt_set(t->options, o, "t", "runtime", ct_runtime_names[i]), 0);
+	vb_err_set_quiet(0);
+	free(o);
+}
+
+/* A dry run of the target is its real setup/exec/teardown in dry-run mode:
+ * it prints the steps (the runtime's command line, the builtin's calls as
+ * commands) and makes nothing, not even the workdir. */
+static char *dry_run_of(const char *opts, const char *workdir)
+{
+	const struct target_ops *t = target_find("container");
+	void *o = calloc(1, t->opts_size);
+	char list[512];
+	assert_int_equal(opt_defaults(t->options, o), 0);
+	snprintf(list, sizeof(list), "%s,workdir=%s", opts, workdir);
+	assert_int_equal(opt_set_list(t->options, o, "t", list), 0);
+	struct target_inst ti = {.ops = t, .opts = o, .name = "v", .agent = {.pid = -1}};
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	assert_non_null(f);
+	cmd_set_dry_run(f);
+	vb_err_set_quiet(1);
+	t->dry_run(&ti, f);
+	vb_err_set_quiet(0);
+	cmd_set_dry_run(NULL);
+	fclose(f);
+	assert_null(ti.priv);
+	assert_null(ti.facts);
+	free(o);
+	return text;
+}
+
+static void test_dry_run(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/vb-ct-dry.XXXXXX", work[64], id[64];
+	assert_non_null(mkdtemp(dir));
+	snprintf(work, sizeof(work), "%s/work", dir);
+	ct_make_id(id, sizeof(id), getpid(), "v");
+
+	char *out = dry_run_of("runtime=crun,mem=64M,cpus=2", work);
+	char want[256];
+	struct ct_spec s = spec_for(CT_STORAGE_BIND, 0, 0, "", 0);
+	s.id = id;
+	snprintf(want, sizeof(want), CT_OCI_RUNDIR "/%s", id);
+	s.bundle = want;
+	struct cmd *c = ct_crun_command(&s);
+	char *line = cmd_render(c);
+	char needle[512];
+	snprintf(needle, sizeof(needle), "\n%s\n", line); /* the very command line */
+	if (!strstr(out, needle))
+		fail_msg("crun dry run lacks '%s':\n%s", line, out);
+	free(line);
+	cmd_free(c);
+	assert_non_null(strstr(out, "\"quota\":200000,\"period\":100000"));
+	assert_non_null(strstr(out, "unshare --fork --pid --kill-child --mount\n"));
+	snprintf(needle, sizeof(needle), "rm -rf -- " CT_OCI_RUNDIR "/%s\n", id);
+	assert_non_null(strstr(out, needle)); /* teardown */
+	free(out);
+
+	out = dry_run_of("runtime=builtin,storage=overlay,userns=on,mem=64M", work);
+	snprintf(needle, sizeof(needle), "mkdir -m 755 %s/%s/upper\n", work, id);
+	if (!strstr(out, needle))
+		fail_msg("builtin dry run lacks '%s':\n%s", needle, out);
+	assert_non_null(strstr(out, "--net --user --map-root-user\n"));
+	assert_non_null(strstr(out, "\nhostname vmbench-container\n"));
+	snprintf(needle, sizeof(needle), "mount -t overlay -o nosuid,nodev,lowerdir=%s/%s/lower,",
+		 work, id);
+	assert_non_null(strstr(out, needle));
+	assert_non_null(strstr(out, "\npivot_root /tmp /tmp/.oldroot\n"));
+	assert_non_null(strstr(out, "\n" CT_AGENT_PATH " --workdir " CT_WORK_PATH "\n"));
+	/* the steps in the order the code takes them */
+	assert_true(strstr(out, "unshare ") < strstr(out, "pivot_root "));
+	assert_true(strstr(out, "mount --make-rprivate /") < strstr(out, "pivot_root "));
+	assert_non_null(strstr(out, "67108864 > ")); /* the memory limit's write */
+	free(out);
+
+	/* nothing was made: not the workdir, not a bundle */
+	assert_int_equal(access(work, F_OK), -1);
+	snprintf(needle, sizeof(needle), CT_OCI_RUNDIR "/%s", id);
+	assert_int_equal(access(needle, F_OK), -1);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 int main(void)
 {
 	find_golden_dir();
@@ -359,6 +484,7 @@ int main(void)
 	    cmocka_unit_test(test_locate),	   cmocka_unit_test(test_quota_and_ids),
 	    cmocka_unit_test(test_options),	   cmocka_unit_test(test_oci_golden),
 	    cmocka_unit_test(test_oci_properties), cmocka_unit_test(test_runtime_reasons),
+	    cmocka_unit_test(test_registry),	   cmocka_unit_test(test_dry_run),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

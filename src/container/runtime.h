@@ -1,0 +1,101 @@
+/* Container runtimes behind one ops struct: target=container
+ * (src/targets/container.c) does the same for each, and each runtime says
+ * in its own file how it does it.
+ *
+ *   builtin  rt_builtin.c  vmbench itself: clone() with namespaces, its own
+ *                          root (rootfs.c) and cgroups (cgroup.c)
+ *   crun     rt_crun.c     `crun run` of a bundle vmbench writes (oci.c)
+ *   podman   rt_podman.c   `podman run --rootfs` of the bundle's root
+ *
+ * A container's life, as the target drives it:
+ *
+ *   probe()          why the runtime cannot be used here, or NULL
+ *   cleanup_stale()  removes what vmbench processes killed with SIGKILL left
+ *                    in the runtime (its state, bundles, cgroups)
+ *   prepare(ci)      what must exist before the start: cgroups, a bundle;
+ *                    records ci->facts ("cgroup", ...) and ci->provenance
+ *   start(ci, p)     starts the container (ct_spawn: our init as PID 1) and
+ *                    hands back the agent's stream in p
+ *   stop(ci, p)      ends it: EOF to the agent, SIGTERM, SIGKILL, each after
+ *                    the wait this runtime needs
+ *   release(ci)      removes what prepare made; the container is gone
+ *
+ * Dry runs (`vmbench run --dry-run`) go through the same hooks with the
+ * command builder in dry-run mode (cmd_set_dry_run): commands are printed,
+ * not run, and the system calls of sys.c print their equivalent commands.
+ * A hook therefore never bypasses sys.c, cmd_run() or ct_spawn() to change
+ * the host.
+ *
+ * Adding a runtime (docker and lxc are next):
+ *   1. Write src/container/rt_NAME.c with `const struct ct_runtime_ops
+ *      ct_rt_NAME`, every hook set (test_container checks). An OCI runtime
+ *      reuses oci.c: ct_oci_bundle_write(), ct_oci_prepare() for its mount
+ *      namespace, ct_oci_run() for its cleanup commands; its command line is
+ *      a struct cmd of its own (rt_podman.c is the model).
+ *   2. In runtime_list.h, replace CT_PLANNED(NAME) by CT_RUNTIME(NAME) and
+ *      delete its probe from rt_planned.c.
+ *   3. Golden files of its command line (tests/golden/container/, built by
+ *      tests/unit/test_container.c) and a case in tests/e2e/t0301 that runs
+ *      it, skipped with probe()'s reason where it cannot run. */
+#ifndef VB_CONTAINER_RUNTIME_H
+#define VB_CONTAINER_RUNTIME_H
+
+#include <jansson.h>
+
+#include "container/container.h"
+
+/* One container, whatever runs it. The target owns it and fills spec,
+ * facts and log_fd; the hooks keep their state in the rest. */
+struct ct_instance {
+	const struct ct_runtime_ops *ops;
+	const struct ct_spec *spec;
+	json_t *facts;	  /* the target's facts of this variant */
+	char *provenance; /* malloc'd by prepare: stored with the variant */
+	int log_fd;	  /* stderr of the container (init, runtime, agent) */
+	/* cgroups vmbench made itself (builtin): OOM kills are counted there;
+	 * OCI runtimes make and remove their own */
+	struct ct_cgroup cg;
+	int have_cg;
+	int have_bundle; /* OCI: spec->bundle was written */
+};
+
+struct ct_runtime_ops {
+	const char *name;
+	const char *summary; /* a few words for `vmbench list targets` */
+	const char *(*probe)(void);
+	void (*cleanup_stale)(void);
+	int (*prepare)(struct ct_instance *ci);
+	int (*start)(struct ct_instance *ci, struct cmd_proc *agent);
+	void (*stop)(struct ct_instance *ci, struct cmd_proc *agent);
+	void (*release)(struct ct_instance *ci);
+};
+
+/* Every name runtime= accepts, implemented ones first (NULL-terminated,
+ * for OPT_ENUM); an index into it is a runtime's number. */
+extern const char *const ct_runtime_names[];
+int ct_runtime_count(void);
+/* The ops of runtime i; NULL for one that is only planned (docker, lxc). */
+const struct ct_runtime_ops *ct_runtime_get(int i);
+/* Why runtime i cannot be used here, or NULL (planned ones always say). */
+const char *ct_runtime_why(int i);
+/* The number of runtime NAME, or -1. */
+int ct_runtime_index(const char *name);
+
+/* Ends a container started by ct_spawn: EOF on the agent's stdin is its
+ * goodbye, after which the whole chain (agent, init, runtime) ends by itself
+ * within natural_ms; else SIGTERM to our init, which forwards it, and
+ * SIGKILL after grace_ms. What start() returned is closed. */
+void ct_stop(struct cmd_proc *agent, int natural_ms, int grace_ms);
+
+/* The command lines of the OCI runtimes (for the hooks and golden tests). */
+struct cmd *ct_crun_command(const struct ct_spec *s);
+struct cmd *ct_podman_command(const struct ct_spec *s);
+
+/* What crun and podman share (oci.c is below them, this is beside): the
+ * bundle and the facts (prepare), the runtime's command line run under our
+ * init (start), and the bundle removed (release). */
+int ct_oci_prepare_bundle(struct ct_instance *ci, struct cmd *c);
+int ct_oci_start(struct ct_instance *ci, struct cmd *c, struct cmd_proc *agent);
+void ct_oci_release(struct ct_instance *ci);
+
+#endif
