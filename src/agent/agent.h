@@ -1,6 +1,7 @@
 /* The agent's pieces shared by its two ways to start: as a program
- * (main.c: stdio or --port) and as the init of the built-in guest (init.c).
- * Both end up in agent_serve(). */
+ * (main.c: stdio or --port; as PID 1 outside the guest, under a reaper of
+ * its own) and as the init of the built-in guest (init.c). Both end up in
+ * agent_serve(). */
 #ifndef VB_AGENT_AGENT_H
 #define VB_AGENT_AGENT_H
 
@@ -27,5 +28,15 @@ int agent_run_once(const char *workload, const char *opts, const char *workdir);
  *   {"init_start_s", "modules_done_s", "port_ready_s", "modules_loaded",
  *    "module_errors": ["name: why", ...], "port": "/dev/vportNpM", "cmdline"} */
 int agent_init(void);
+
+/* For an agent that is PID 1: 1 when it is the built-in guest's init (its
+ * initramfs's /etc/vmbench/modules, and no sign of a container: the
+ * container= variable, /run/.containerenv, /.dockerenv), 0 otherwise; why
+ * gets the reason either way. */
+int agent_is_guest(char *why, size_t n);
+/* PID 1 outside the guest: forks; returns in the child, which goes on as a
+ * normal agent (PID 2), while PID 1 reaps orphans, forwards SIGTERM, SIGINT,
+ * SIGHUP and SIGQUIT to it and exits with its status (never returns). */
+void agent_reaper(void);
 
 #endif

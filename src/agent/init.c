@@ -2,6 +2,18 @@
  * the initramfs holds): mount, load modules, find the host's port, serve,
  * power off. Only libc and system calls: the agent is static.
  *
+ * PID 1 is not always the guest: `docker run` without --init, `unshare
+ * --pid --fork`, any container whose entry point is the agent. So PID 1
+ * acts as the guest's init only where agent_is_guest() finds the built-in
+ * guest's initramfs (its /etc/vmbench/modules) and nothing says container
+ * (the container= variable that podman, systemd-nspawn, lxc and vmbench
+ * itself set, /run/.containerenv, /.dockerenv). Elsewhere agent_reaper()
+ * makes it a minimal init, as tini or catatonit would be: PID 1 forks, the
+ * child goes on as the normal agent (stdio, --once, any option), and PID 1
+ * reaps every orphan of the namespace, forwards SIGTERM, SIGINT, SIGHUP and
+ * SIGQUIT to the agent and exits with its status. The agent's own waits
+ * stay its own (a reaper in the agent's process would steal them).
+ *
  * PID 1 must never exit (the kernel panics), so every way out goes through
  * init_end(), which syncs and powers off; a fatal error is printed to the
  * console (fd 2, which the kernel opened on /dev/console) first, so it ends
@@ -14,10 +26,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -145,6 +160,72 @@ static json_t *init_modules(int *loaded)
 	}
 	fclose(f);
 	return errors;
+}
+
+int agent_is_guest(char *why, size_t n)
+{
+	static const char *const container_files[] = {"/run/.containerenv", "/.dockerenv"};
+	const char *env = getenv("container");
+	if (env && *env) {
+		snprintf(why, n, "container=%s is set", env);
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(container_files) / sizeof(container_files[0]); i++)
+		if (access(container_files[i], F_OK) == 0) {
+			snprintf(why, n, "%s exists", container_files[i]);
+			return 0;
+		}
+	if (access("/" GUEST_MODULES_LIST, F_OK) < 0) {
+		snprintf(why, n, "no /%s (the built-in guest's initramfs has it)",
+			 GUEST_MODULES_LIST);
+		return 0;
+	}
+	snprintf(why, n, "/%s is there and nothing says container", GUEST_MODULES_LIST);
+	return 1;
+}
+
+static volatile pid_t reaper_child;
+
+static void reaper_forward(int sig)
+{
+	if (reaper_child > 0)
+		kill(reaper_child, sig);
+}
+
+void agent_reaper(void)
+{
+	pid_t pid = fork();
+	if (pid < 0) {
+		/* serving without a reaper beats not serving: zombies may pile up */
+		console("PID 1: cannot fork the agent (%s); serving as PID 1 without reaping",
+			strerror(errno));
+		return;
+	}
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		return; /* the agent */
+	}
+	reaper_child = pid;
+	/* the agent has the stream now: our copies would hide its EOF */
+	close(STDIN_FILENO);
+	close(STDOUT_FILENO);
+	struct sigaction sa = {.sa_handler = reaper_forward};
+	sigemptyset(&sa.sa_mask);
+	static const int sigs[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT};
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
+	for (;;) {
+		int st;
+		pid_t w = waitpid(-1, &st, 0);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			_exit(1); /* no children: cannot happen while the agent runs */
+		if (w != pid)
+			continue; /* an orphan reparented to us, reaped */
+		/* as a shell reports it: 128 + signal; our exit ends the namespace */
+		_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+	}
 }
 
 static int read_line(const char *path, char *buf, size_t n)

@@ -1,11 +1,13 @@
 /* vmbench-agent: runs workloads for the host over a line-based JSON stream
  * (src/proto/proto.h). The same static binary runs natively, in a container
- * and in a VM as the built-in guest's /init (init.c).
+ * and in a VM as the built-in guest's /init (init.c). As PID 1 anywhere else
+ * (a container without an init) it runs as usual under a reaper (init.c).
  *
  *   vmbench-agent [--workdir DIR] [--port PATH]   serve requests (stdio by default)
  *   vmbench-agent [--workdir DIR] --once WORKLOAD [k=v,...]
  *                                                 run one workload, print JSON
- *   vmbench-agent --init                          be the guest's init (implied as PID 1) */
+ *   vmbench-agent --init                          be the guest's init (implied as
+ *                                                 PID 1 in the built-in guest) */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -43,9 +45,13 @@ int main(int argc, char **argv)
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	/* the kernel passes its unknown command-line words to init as
-	 * arguments: as PID 1 none of them are ours */
-	if (getpid() == 1)
-		return agent_init();
+	 * arguments: as the guest's init none of them are ours */
+	if (getpid() == 1) {
+		char why[256];
+		if (agent_is_guest(why, sizeof(why)))
+			return agent_init();
+		agent_reaper(); /* returns in the agent, now PID 2 */
+	}
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--workdir") == 0 && i + 1 < argc) {
 			workdir = argv[++i];
