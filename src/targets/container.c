@@ -438,6 +438,9 @@ static int container_dry_run(struct target_inst *t, FILE *out)
 			why);
 	if (!cmd_dry_run()) /* never make a container for a dry run */
 		return vb_err(-EINVAL, "container dry run outside of dry-run mode");
+	/* no process, no pipes: teardown must not close descriptors 0 */
+	t->agent.pid = -1;
+	t->agent.in_fd = t->agent.out_fd = -1;
 	r = container_exec(t, &rfd, &wfd);
 	if (r == 0)
 		fprintf(out, "# teardown\n");

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
@@ -408,7 +409,9 @@ static char *dry_run_of(const char *opts, const char *workdir)
 	assert_int_equal(opt_defaults(t->options, o), 0);
 	snprintf(list, sizeof(list), "%s,workdir=%s", opts, workdir);
 	assert_int_equal(opt_set_list(t->options, o, "t", list), 0);
-	struct target_inst ti = {.ops = t, .opts = o, .name = "v", .agent = {.pid = -1}};
+	/* as the runner makes it for a dry run: agent descriptors 0 */
+	struct target_inst ti = {.ops = t, .opts = o, .name = "v"};
+	int stdin_open = fcntl(STDIN_FILENO, F_GETFD) >= 0;
 	char *text = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&text, &len);
@@ -421,6 +424,8 @@ static char *dry_run_of(const char *opts, const char *workdir)
 	fclose(f);
 	assert_null(ti.priv);
 	assert_null(ti.facts);
+	if (stdin_open) /* the teardown closed no descriptor of ours */
+		assert_true(fcntl(STDIN_FILENO, F_GETFD) >= 0);
 	free(o);
 	return text;
 }
