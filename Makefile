@@ -1,13 +1,13 @@
 # vmbench build. `make` builds ./vmbench and the static ./vmbench-agent;
 # `make check` runs every test; `make demo` runs the quickstart experiment.
 CC      ?= cc
-AGENT_LIBS := -luring -laio -ljansson -lpthread -lm
 CFLAGS  ?= -O2 -g
 WARN    := -Wall -Wextra -Werror -Wno-missing-field-initializers
 # Recursive (=) so that pkg-config runs when a recipe needs it, after
 # `make deps` may have installed the libraries in the same invocation.
 CPPFLAGS += -std=c11 -D_GNU_SOURCE -Isrc
-LDLIBS_HOST = -lsqlite3 -ljansson -luring -laio -lgsl -lgslcblas -larchive -llzma -lzstd -lz -lpthread -lm
+# LDLIBS_HOST and AGENT_LIBS: one list for this Makefile and fuzz/Makefile
+include mk/libs.mk
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 BUILD   ?= build
 
@@ -19,6 +19,9 @@ CLI_OBJ   := $(CLI_SRC:%.c=$(BUILD)/%.o)
 AGENT_OBJ := $(AGENT_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+# every fuzz/fuzz_NAME.c, built with fuzz/replay.c as main() (no clang)
+FUZZ_SRC  := $(wildcard fuzz/fuzz_*.c)
+FUZZ_REPLAY := $(FUZZ_SRC:fuzz/%.c=$(BUILD)/fuzz-replay/%)
 
 all: vmbench vmbench-agent
 
@@ -44,9 +47,18 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libvb.a
 
 unit: $(UNIT_BIN)
 
-# Runs unit, golden and end-to-end tests; ends with "N passed, N failed".
-check: all unit
-	@tests/run-all.sh $(UNIT_BIN)
+# The fuzz harnesses as plain programs that run each file given once: `make
+# check` replays fuzz/corpus/NAME and fuzz/regressions/NAME through them.
+$(BUILD)/fuzz-replay/%: fuzz/%.c fuzz/replay.c $(BUILD)/libvb.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $(WARN) -o $@ $< fuzz/replay.c $(BUILD)/libvb.a $(LDLIBS_HOST)
+
+fuzz-replay: $(FUZZ_REPLAY)
+
+# Runs unit tests, the fuzz corpus replay, golden and end-to-end tests;
+# ends with "N passed, N failed".
+check: all unit fuzz-replay
+	@tests/run-all.sh $(UNIT_BIN) $(FUZZ_REPLAY)
 
 # Dependencies of a fresh Debian 12 machine (needs root).
 deps:
@@ -56,14 +68,17 @@ demo: all
 	@examples/demo.sh
 
 # ASan/UBSan build of everything and the test suite.
-# (only the unit tests: the top-level binaries stay the normal build)
+# (only the unit tests and the fuzz corpus replay: the top-level binaries
+# stay the normal build)
 asan:
 	$(MAKE) BUILD=build-asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" \
 		LDFLAGS="-fsanitize=address,undefined" build-asan-unit
-build-asan-unit: $(UNIT_BIN)
+build-asan-unit: $(UNIT_BIN) $(FUZZ_REPLAY)
 	@for t in $(UNIT_BIN); do $$t || exit 1; done
+	@E2E=none tests/run-all.sh $(FUZZ_REPLAY)
 
-# Coverage-guided fuzzing of the parsers (clang's libFuzzer).
+# Coverage-guided fuzzing of the parsers (clang's libFuzzer): builds every
+# harness; fuzz/run.sh runs them.
 fuzz:
 	$(MAKE) -C fuzz
 
@@ -73,5 +88,5 @@ format:
 clean:
 	rm -rf build build-asan vmbench vmbench-agent
 
-.PHONY: all unit check deps demo asan build-asan-unit fuzz format clean
+.PHONY: all unit fuzz-replay check deps demo asan build-asan-unit fuzz format clean
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(AGENT_OBJ:.o=.d)

@@ -8,7 +8,7 @@ libsqlite3-dev libjansson-dev liburing-dev libaio-dev libgsl-dev libcmocka-dev
 libarchive-dev liblzma-dev libzstd-dev zlib1g-dev
 qemu-system-x86 qemu-utils linux-image-amd64 e2fsprogs lvm2
 crun podman catatonit chromium
-fio sysbench clang"
+fio sysbench clang libclang-rt-dev"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # The `make check` driver: runs the unit test binaries given as arguments
-# (cmocka), then every tests/e2e/t*.sh (TAP), and ends with exactly one line
+# (cmocka), replays the fuzz corpus through the fuzz harnesses given as
+# arguments (build/fuzz-replay/fuzz_*), then runs every tests/e2e/t*.sh
+# (TAP), and ends with exactly one line
 #
 #   N passed, N failed[, N skipped]
 #
 # exiting non-zero when anything failed. Failures are listed by name above
 # that line, with their diagnostics.
 #
-#   tests/run-all.sh build/tests/test_*      everything
+#   tests/run-all.sh build/tests/test_* build/fuzz-replay/fuzz_*   everything
 #   E2E=t0010 tests/run-all.sh               only the e2e tests whose name holds t0010
 #   E2E=none tests/run-all.sh build/tests/*  unit tests only
 #   VERBOSE=1 tests/run-all.sh ...           print every test's output as it runs
@@ -15,6 +17,8 @@
 # cmocka binaries are counted by their "[  PASSED  ] N test(s)." /
 # "[  FAILED  ] N test(s)" / "[  SKIPPED ] N test(s)" lines; a binary without
 # them (a crash, another framework) counts as one test by its exit code.
+# A fuzz harness fuzz_NAME counts as one test: it passes when it runs every
+# input of fuzz/corpus/NAME/ and fuzz/regressions/NAME/ and exits 0.
 # A TAP script counts its "ok"/"not ok" lines ("# SKIP" = skipped); one that
 # has no plan, runs a different number of tests than planned, or exits
 # non-zero with no "not ok" counts one more failure.
@@ -89,8 +93,48 @@ run_unit()
 	fi
 }
 
+# --- fuzz corpus replay ----------------------------------------------------
+
+# build/fuzz-replay/fuzz_NAME (fuzz/replay.c as main) runs each seed of
+# fuzz/corpus/NAME and each input that once crashed it (fuzz/regressions/NAME)
+# once: a crash, a sanitizer report or an abort() of the harness's own checks
+# fails it, and the last "replay" line of its log names the input.
+run_replay()
+{
+	local bin=$1 name n log rc dirs
+	name=$(basename "$bin")
+	n=${name#fuzz_}
+	log=$LOGS/$name.log
+	local t0=$SECONDS
+	dirs=("$ROOT/fuzz/corpus/$n")
+	[ -d "$ROOT/fuzz/regressions/$n" ] && dirs+=("$ROOT/fuzz/regressions/$n")
+	if [ ! -x "$bin" ]; then
+		rc=127
+		echo "not an executable (run 'make fuzz-replay')" >"$log"
+	else
+		timeout -k 10 "$UNIT_TIMEOUT" "$bin" "${dirs[@]}" >"$log" 2>&1 </dev/null
+		rc=$?
+	fi
+	[ "${VERBOSE:-0}" = 1 ] && sed 's/^/    /' "$log"
+	if [ "$rc" -eq 0 ]; then
+		passed=$((passed + 1))
+		echo "ok   $name corpus replay ($(grep -c '^replay ' "$log") inputs, $((SECONDS - t0))s)"
+	else
+		failed=$((failed + 1))
+		local last
+		last=$(grep '^replay ' "$log" | tail -n 1 | sed 's/^replay //')
+		echo "FAIL $name corpus replay (exit $rc, $((SECONDS - t0))s)"
+		[ -n "$last" ] && echo "    last input: $last"
+		grep -v '^replay ' "$log" | tail -n 15 | sed 's/^/    /'
+		note_failure "$name: corpus replay, exit $rc${last:+, on $last}"
+	fi
+}
+
 for bin in "$@"; do
-	run_unit "$bin"
+	case $(basename "$bin") in
+	fuzz_*) run_replay "$bin" ;;
+	*) run_unit "$bin" ;;
+	esac
 done
 
 # --- end-to-end tests (TAP) ------------------------------------------------
