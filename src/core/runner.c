@@ -65,16 +65,13 @@ static int agent_start(struct variant_state *vs)
 					      : strerror(-r),
 			      (double)wait / 1e9, diag[0] ? "; " : "", diag);
 	}
-	int proto = (int)json_integer_value(json_object_get(hello, "proto"));
-	if (strcmp(proto_type(hello), "hello") != 0 || proto != VB_PROTO_VERSION) {
+	char why[300];
+	if (proto_hello_check(hello, why, sizeof(why)) < 0) {
 		json_decref(hello);
 		proto_stream_free(&vs->s);
 		vs->t.ops->teardown(&vs->t);
 		vs->set_up = 0;
-		return vb_err(-EPROTO,
-			      "variant '%s': the agent speaks protocol %d, vmbench speaks %d; "
-			      "rebuild both with 'make'",
-			      vs->pv->name, proto, VB_PROTO_VERSION);
+		return vb_err(-EPROTO, "variant '%s': %s", vs->pv->name, why);
 	}
 	if (!vs->hello)
 		vs->hello = hello;

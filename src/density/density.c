@@ -338,13 +338,10 @@ static int launch(struct ramp *rp, int i)
 					      : strerror(-r),
 			      (double)wait / 1e9, diag[0] ? "; " : "", diag);
 	}
-	int proto = (int)json_integer_value(json_object_get(hello, "proto"));
-	if (strcmp(proto_type(hello), "hello") != 0 || proto != VB_PROTO_VERSION) {
+	char why[300];
+	if (proto_hello_check(hello, why, sizeof(why)) < 0) {
 		json_decref(hello);
-		return vb_err(-EPROTO,
-			      "instance '%s': the agent speaks protocol %d, vmbench %d; "
-			      "rebuild both with 'make'",
-			      x->name, proto, VB_PROTO_VERSION);
+		return vb_err(-EPROTO, "instance '%s': %s", x->name, why);
 	}
 	x->started = 1;
 	r = store_variant(rp, x, hello);

@@ -19,6 +19,12 @@ void disk_info_append(struct disk_inst *d, const char *key, const char *s);
 /* file.c: `qemu-img info [--backing-chain] --output=json PATH`, parsed.
  * In dry-run mode *out is NULL and 0 is returned. */
 int disk_qemu_img_info(struct disk_inst *d, const char *path, int chain, json_t **out);
+/* imginfo.c: the len bytes of text that command printed, checked: one image
+ * (chain 0) or the backing chain, top first (chain 1, --backing-chain); each
+ * image an object with a "format" and a "virtual-size" >= 0. 0 with *out
+ * set, or -EIO with the reason in why. */
+int disk_qemu_img_parse(const char *text, size_t len, int chain, json_t **out, char *why,
+			size_t n);
 
 /* blockdev.c: facts of a block device (size, block sizes, rotational,
  * loop backing file and flags) as a new JSON object. */

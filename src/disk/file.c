@@ -94,8 +94,7 @@ static int file_validate(const struct disk_opts *o)
 
 int disk_qemu_img_info(struct disk_inst *d, const char *path, int chain, json_t **out)
 {
-	char *text = NULL;
-	json_error_t je;
+	char *text = NULL, why[200];
 	*out = NULL;
 	struct cmd *c = cmd_new("qemu-img");
 	/* -U: also while a running QEMU holds the image's lock */
@@ -108,10 +107,11 @@ int disk_qemu_img_info(struct disk_inst *d, const char *path, int chain, json_t 
 		free(text);
 		return r;
 	}
-	*out = json_loads(text ? text : "", 0, &je);
+	r = disk_qemu_img_parse(text ? text : "", text ? strlen(text) : 0, chain, out, why,
+				sizeof(why));
 	free(text);
-	if (!*out)
-		return vb_err(-EIO, "cannot parse 'qemu-img info' of '%s': %s", path, je.text);
+	if (r < 0)
+		return vb_err(r, "cannot parse 'qemu-img info' of '%s': %s", path, why);
 	return 0;
 }
 

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -55,6 +56,35 @@ const char *proto_type(const json_t *msg)
 {
 	const char *t = json_string_value(json_object_get(msg, "type"));
 	return t ? t : "";
+}
+
+int proto_hello_check(const json_t *msg, char *why, size_t n)
+{
+	const char *type = proto_type(msg);
+	const json_t *proto = json_object_get(msg, "proto");
+	if (!strcmp(type, "error")) {
+		const char *e = json_string_value(json_object_get(msg, "error"));
+		snprintf(why, n, "the agent failed before its hello: %.200s", e ? e : "(no message)");
+	} else if (strcmp(type, "hello") != 0) {
+		snprintf(why, n, "the agent's first message is %s%.40s%s, not a hello",
+			 *type ? "of type '" : "without a type", type, *type ? "'" : "");
+	} else if (!json_is_integer(proto) || json_integer_value(proto) != VB_PROTO_VERSION) {
+		if (json_is_integer(proto))
+			snprintf(why, n, "the agent speaks protocol %lld, vmbench %d; rebuild both with 'make'",
+				 (long long)json_integer_value(proto), VB_PROTO_VERSION);
+		else
+			snprintf(why, n, "the agent's hello has no protocol version (vmbench speaks %d); "
+				 "rebuild both with 'make'", VB_PROTO_VERSION);
+	} else if (!json_is_string(json_object_get(msg, "agent"))) {
+		snprintf(why, n, "the agent's hello does not say its version (\"agent\")");
+	} else if (!json_is_object(json_object_get(msg, "facts"))) {
+		snprintf(why, n, "the agent's hello has no \"facts\" object");
+	} else {
+		if (n)
+			why[0] = '\0';
+		return 0;
+	}
+	return -EPROTO;
 }
 
 /* Takes the first complete line out of the buffer, if there is one. */

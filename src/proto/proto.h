@@ -38,6 +38,12 @@ int proto_send(struct proto_stream *s, json_t *msg);
 int proto_recv(struct proto_stream *s, json_t **out, int64_t deadline_ns);
 /* Type of a message ("" if none). */
 const char *proto_type(const json_t *msg);
+/* Checks the agent's first message before the host uses or stores it: a
+ * "hello" of protocol VB_PROTO_VERSION whose "agent" is a string and whose
+ * "facts" is an object. Returns 0, or -EPROTO with what is wrong in why
+ * (e.g. "the agent speaks protocol 2, vmbench 1; rebuild both with 'make'"),
+ * for the caller to prefix with the variant's name. */
+int proto_hello_check(const json_t *msg, char *why, size_t n);
 
 json_t *proto_result_to_json(const struct result *r);
 /* Fills r (which must be zeroed) from a result message's metrics,
