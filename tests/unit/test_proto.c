@@ -449,6 +449,51 @@ static void test_result_from_json_rejects(void **state)
 	json_decref(j);
 }
 
+/* The agent's first message: accepted only as a hello of our protocol with
+ * an agent version and facts; every refusal says what is wrong. */
+static void test_hello_check(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *msg, *why; /* why: NULL = accepted, else a part of the reason */
+	} cases[] = {
+	    {"{\"type\":\"hello\",\"proto\":1,\"agent\":\"v1\",\"facts\":{\"cores\":2}}", NULL},
+	    {"{\"type\":\"hello\",\"proto\":2,\"agent\":\"v2\",\"facts\":{}}",
+	     "speaks protocol 2, vmbench 1"},
+	    {"{\"type\":\"hello\",\"proto\":\"1\",\"agent\":\"v\",\"facts\":{}}",
+	     "no protocol version"},
+	    {"{\"type\":\"hello\",\"agent\":\"v\",\"facts\":{}}", "no protocol version"},
+	    {"{\"type\":\"hello\",\"proto\":1,\"facts\":{}}", "its version"},
+	    {"{\"type\":\"hello\",\"proto\":1,\"agent\":\"v\"}", "no \"facts\""},
+	    {"{\"type\":\"hello\",\"proto\":1,\"agent\":\"v\",\"facts\":[]}", "no \"facts\""},
+	    {"{\"type\":\"error\",\"error\":\"cannot open the port\"}",
+	     "failed before its hello: cannot open the port"},
+	    {"{\"type\":\"result\",\"proto\":1}", "of type 'result', not a hello"},
+	    {"{\"proto\":1}", "without a type"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char why[300] = "x";
+		json_t *m = json_loads(cases[i].msg, 0, NULL);
+		assert_non_null(m);
+		int r = proto_hello_check(m, why, sizeof(why));
+		if (!cases[i].why) {
+			assert_int_equal(r, 0);
+			assert_string_equal(why, "");
+		} else {
+			assert_int_equal(r, -EPROTO);
+			if (!strstr(why, cases[i].why))
+				fail_msg("'%s': '%s' does not say '%s'", cases[i].msg, why, cases[i].why);
+		}
+		json_decref(m);
+	}
+	/* a reason that does not fit is cut, never overflows */
+	char small[8];
+	json_t *m = json_loads("{\"type\":\"result\"}", 0, NULL);
+	assert_int_equal(proto_hello_check(m, small, sizeof(small)), -EPROTO);
+	assert_int_equal(strlen(small), sizeof(small) - 1);
+	json_decref(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -461,6 +506,7 @@ int main(void)
 	    cmocka_unit_test(test_type),
 	    cmocka_unit_test(test_result_round_trip),
 	    cmocka_unit_test(test_result_from_json_rejects),
+	    cmocka_unit_test(test_hello_check),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }
