@@ -111,6 +111,9 @@ run_replay()
 	if [ ! -x "$bin" ]; then
 		rc=127
 		echo "not an executable (run 'make fuzz-replay')" >"$log"
+	elif [ ! -d "${dirs[0]}" ]; then
+		rc=2
+		echo "no seeds: fuzz/corpus/$n/ is missing (every harness needs at least one real sample there)" >"$log"
 	else
 		timeout -k 10 "$UNIT_TIMEOUT" "$bin" "${dirs[@]}" >"$log" 2>&1 </dev/null
 		rc=$?
