@@ -318,12 +318,15 @@ static int dd_run(struct wl_run *run)
 			r = vb_err(-ECANCELED, "dd: cancelled");
 			goto out;
 		}
+		/* an event is one record copied, as dd copies it: the read of
+		 * /dev/zero and the write, or the read and the write to
+		 * /dev/null, so that the events fill the whole timed loop */
+		int64_t t0 = vb_now_ns();
 		if (o->mode == DD_WRITE) {
 			if (st->peer_fd >= 0 && read(st->peer_fd, st->buf, o->bs) < 0) {
 				r = dd_syserr(errno, "read", "/dev/zero");
 				goto out;
 			}
-			int64_t t0 = vb_now_ns();
 			for (uint64_t done = 0; done < o->bs;) {
 				ssize_t w = write(st->fd, (char *)st->buf + done, o->bs - done);
 				if (w < 0 && errno == EINTR)
@@ -337,7 +340,6 @@ static int dd_run(struct wl_run *run)
 			hist_add(lat, (uint64_t)(vb_now_ns() - t0));
 			bytes += o->bs;
 		} else {
-			int64_t t0 = vb_now_ns();
 			ssize_t n = read(st->fd, st->buf, o->bs);
 			if (n < 0 && errno == EINTR) {
 				i--;
@@ -349,13 +351,13 @@ static int dd_run(struct wl_run *run)
 			}
 			if (n == 0)
 				break; /* EOF: the input shrank under us; dd stops too */
-			hist_add(lat, (uint64_t)(vb_now_ns() - t0));
 			/* a short read is a partial record, which count counts like dd */
 			bytes += (uint64_t)n;
 			if (st->peer_fd >= 0 && write(st->peer_fd, st->buf, (size_t)n) < 0) {
 				r = dd_syserr(errno, "write", "/dev/null");
 				goto out;
 			}
+			hist_add(lat, (uint64_t)(vb_now_ns() - t0));
 		}
 	}
 	if (o->fdatasync && fdatasync(st->fd) < 0) {
