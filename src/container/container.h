@@ -82,6 +82,11 @@ struct ct_launch {
 	char *const *argv; /* what init runs: execv, so argv[0] is a path */
 	char *const *envp;
 	int log_fd; /* stderr of init and of what it runs */
+	/* Where the program starts (NULL: where prepare left it). An OCI
+	 * runtime starts in its bundle: what it leaves in its working directory
+	 * (conmon writes an empty file "oom" there when the container was
+	 * OOM-killed) goes with the bundle, not into the user's directory. */
+	const char *cwd;
 	/* In the parent, before the child may go on: cgroups. */
 	int (*attach)(void *arg, pid_t pid);
 	void *attach_arg;

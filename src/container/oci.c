@@ -406,6 +406,7 @@ int ct_oci_start(struct ct_instance *ci, struct cmd *c, struct cmd_proc *agent)
 	    .argv = (char *const *)cmd_argv(c),
 	    .envp = environ,
 	    .log_fd = ci->log_fd,
+	    .cwd = ci->spec->bundle,
 	    .uid = ci->spec->uid,
 	    .gid = ci->spec->gid,
 	};

@@ -84,6 +84,11 @@ static void init_run(const struct ct_launch *l)
 	}
 	if (pid == 0) {
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (l->cwd && chdir(l->cwd) < 0) {
+			dprintf(STDERR_FILENO, "vmbench container init: cannot enter '%s': %s\n",
+				l->cwd, strerror(errno));
+			_exit(126);
+		}
 		/* a runtime by name, through $PATH; the agent by its path */
 		execvpe(l->argv[0], l->argv, l->envp);
 		dprintf(STDERR_FILENO, "vmbench container init: cannot execute '%s': %s\n",

@@ -144,9 +144,15 @@ for rt in crun podman; do
 	ID=$(json_eval "$T/$rt.json" "$F['id']")
 	is "$(leftovers "$ID")" "" "runtime=$rt: nothing of $ID is left (cgroups, runtime state, bundle)"
 
+	# from a directory of its own: a runtime's leftovers in the working
+	# directory (conmon's "oom" marker) would show there
+	mkdir -p "$T/cwd-$rt"
+	pushd "$T/cwd-$rt" >/dev/null || exit 1
 	vb_with_timeout 120 run -q --db "$DB" --format json -t container -T "runtime=$rt,workdir=$W,mem=64M" \
 		-w memory --set block-size=128M,scope=global,time=2s
+	popd >/dev/null || exit 1
 	is "$RC" 1 "runtime=$rt: a memory run over mem=64M fails"
+	is "$(ls -A "$T/cwd-$rt")" "" "runtime=$rt: nothing is left in vmbench's working directory"
 	printf '%s\n' "$OUT" >"$T/$rt-oom.json"
 	like "$(json_eval "$T/$rt-oom.json" 'd["runs"][0]["error"]')" 'memory limit mem=64M' \
 		"runtime=$rt: the reason names the memory limit"
