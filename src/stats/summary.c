@@ -45,3 +45,24 @@ void summary_compute(const double *x, int n, struct summary *s)
 	s->cv = mean != 0 ? s->sd / fabs(mean) : 0;
 	free(sorted);
 }
+
+double summary_percentile(const double *x, int n, double p)
+{
+	if (n <= 0)
+		return NAN;
+	double *c = malloc(sizeof(double) * (size_t)n);
+	if (!c)
+		return NAN;
+	memcpy(c, x, sizeof(double) * (size_t)n);
+	qsort(c, (size_t)n, sizeof(double), cmp_double);
+	double pos = p / 100.0 * (n - 1);
+	if (pos < 0)
+		pos = 0;
+	if (pos > n - 1)
+		pos = n - 1;
+	int lo = (int)floor(pos);
+	int hi = lo + 1 < n ? lo + 1 : lo;
+	double v = c[lo] + (c[hi] - c[lo]) * (pos - lo);
+	free(c);
+	return v;
+}
