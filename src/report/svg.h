@@ -16,9 +16,13 @@
  * struct svg_plot with svg_px/svg_py and svg_plot_axes, svg_legend,
  * svg_escape, svg_fmt.
  *
- * Adding a new chart type: build it from those pieces in svg.c, declare it
- * here with a struct of its data (as svg_bar_chart does), and render a fixed
- * input in tests/unit/test_svg.c, checking the numbers it draws. */
+ * svg.c holds those pieces; each chart type has its own file (svg_bar.c,
+ * svg_curve.c, svg_heatmap.c), with the helpers of svg_int.h.
+ *
+ * Adding a new chart type: write src/report/svg_NAME.c from those pieces,
+ * declare it here with a struct of its data (as svg_bar_chart does), and
+ * render a fixed input in tests/unit/test_svg.c, checking the numbers it
+ * draws. */
 #ifndef VB_REPORT_SVG_H
 #define VB_REPORT_SVG_H
 
