@@ -122,6 +122,7 @@ struct analysis_ramp {
 	int nlaunches;
 	double *launches; /* seconds, in launch order (the i-th: N = i + 1) */
 	double launch_median, launch_p99, launch_max; /* NAN without launches */
+	struct summary launch;			      /* of the launch times */
 };
 
 /* Memory per instance with KSM off against on, for a variant that ran

@@ -2,7 +2,8 @@
  * with source=telemetry), for spreadsheets and pandas, then the density
  * section (source=density: one row per ramp step x figure, and per launch);
  * with summary=on (`vmbench report --format csv --summary`) one row per
- * workload x variant x metric of the analysis instead. */
+ * workload x variant x metric of the analysis instead, and one per density
+ * ramp for its launch times. */
 #include <math.h>
 #include <stddef.h>
 #include <string.h>
@@ -38,12 +39,21 @@ static void field(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-static void rows(const struct report_ctx *c, const json_t *run, const char *source, const char *values,
-		 const char *units)
+/* One row per value of run.values; a run without any value (failed,
+ * skipped) gets one row with source "run" and no metric, for its status. */
+static void rows(const struct report_ctx *c, const json_t *run, const char *source,
+		 const char *values, const char *units)
 {
 	const char *name;
-	json_t *v;
-	json_object_foreach(json_object_get(run, values), name, v)
+	json_t *v, *none = NULL;
+	const json_t *all = values ? json_object_get(run, values) : NULL;
+	if (!values) {
+		if (json_object_size(json_object_get(run, "metrics")) ||
+		    json_object_size(json_object_get(run, "telemetry")))
+			return;
+		all = none = json_pack("{s:n}", "");
+	}
+	json_object_foreach((json_t *)all, name, v)
 	{
 		fprintf(c->out, "%lld,%lld,",
 			(long long)json_integer_value(
@@ -59,11 +69,16 @@ static void rows(const struct report_ctx *c, const json_t *run, const char *sour
 		field(c->out, json_string_value(json_object_get(run, "status")));
 		fprintf(c->out, ",%s,", source);
 		field(c->out, name);
-		fprintf(c->out, ",%.17g,", json_number_value(v));
-		field(c->out,
-		      json_string_value(json_object_get(json_object_get(run, units), name)));
+		if (json_is_number(v))
+			fprintf(c->out, ",%.17g,", json_number_value(v));
+		else
+			fputs(",,", c->out);
+		if (units)
+			field(c->out, json_string_value(
+					  json_object_get(json_object_get(run, units), name)));
 		fputc('\n', c->out);
 	}
+	json_decref(none);
 }
 
 /* A density row: the ramp (ksm-off, ksm-on) as the workload, type density,
@@ -118,6 +133,7 @@ static int csv_long(const struct report_ctx *c)
 	{
 		rows(c, run, "workload", "metrics", "units");
 		rows(c, run, "telemetry", "telemetry", "telemetry_units");
+		rows(c, run, "run", NULL, NULL);
 	}
 	if (c->a->density)
 		density_rows(c->out,
@@ -191,6 +207,24 @@ static int csv_summary(const struct report_ctx *c)
 				fputc('\n', out);
 			}
 		}
+	}
+	/* density: the launch times of each ramp */
+	for (int i = 0; a->density && i < a->density->nramps; i++) {
+		const struct analysis_ramp *r = &a->density->ramps[i];
+		const struct summary *s = &r->launch;
+		if (!s->n)
+			continue;
+		fprintf(out, "%lld,ksm-%s,density,", id, r->ksm);
+		field(out, r->variant);
+		fprintf(out, ",launch_s,s,%d", s->n);
+		num(out, s->mean);
+		num(out, s->sd);
+		num(out, s->cv);
+		num(out, s->ci95);
+		num(out, s->median);
+		num(out, s->min);
+		num(out, s->max);
+		fputs(",0,0,,,,,,,\n", out);
 	}
 	return 0;
 }

@@ -67,6 +67,7 @@ static int build_ramp(const json_t *j, struct analysis_ramp *r)
 		if (json_is_number(x))
 			r->launches[r->nlaunches++] = json_number_value(x);
 	}
+	summary_compute(r->launches, r->nlaunches, &r->launch);
 	r->launch_median = summary_percentile(r->launches, r->nlaunches, 50);
 	r->launch_p99 = summary_percentile(r->launches, r->nlaunches, 99);
 	r->launch_max = summary_percentile(r->launches, r->nlaunches, 100);

@@ -378,6 +378,7 @@ static int html_render(const struct report_ctx *c)
 			 .a = a,
 			 .generator = c->generator ? c->generator : "vmbench " VB_VERSION};
 	FILE *f = c->out;
+	svg_reset_ids();
 	header(&h);
 	fputs("<section id=\"summary\"><h2>Summary</h2>\n<p class=\"note\">Each value is the "
 	      "mean ± the half-width of its 95% confidence interval (Student t) over the "

@@ -275,6 +275,11 @@ double svg_axis_label_width(const struct svg_axis *a)
 
 static unsigned long svg_ids;
 
+void svg_reset_ids(void)
+{
+	svg_ids = 0;
+}
+
 void svg_begin(FILE *out, double w, double h, const char *title, const char *desc)
 {
 	unsigned long id = ++svg_ids;

@@ -69,8 +69,11 @@ void svg_axis_fit(struct svg_axis *a, double lo, double hi, int want, enum svg_s
 /* --- drawing --------------------------------------------------------------- */
 
 /* Begins an <svg> element of w x h pixels with role="img" and a <title>
- * (and <desc> when desc is not NULL); ids are unique within one process. */
+ * (and <desc> when desc is not NULL); ids are unique within one document. */
 void svg_begin(FILE *out, double w, double h, const char *title, const char *desc);
+/* A new document: ids count from 1 again (so that a page renders the same
+ * whatever was rendered before it in the process). */
+void svg_reset_ids(void);
 void svg_end(FILE *out);
 
 /* The plot area of a chart: its rectangle in pixels and its two axes. */
