@@ -311,6 +311,12 @@ void html_runs_table(const struct html *h, int failed_only)
 }
 
 
+/* A density experiment without workload runs: no summary, no heatmap. */
+static int density_only(const struct analysis *a)
+{
+	return a->density && a->nworkloads == 0;
+}
+
 static void header(const struct html *h)
 {
 	FILE *f = h->out;
@@ -342,9 +348,12 @@ static void header(const struct html *h)
 		h->a->nfailed ? "bad" : "", h->a->nfailed);
 	if (h->a->nskipped)
 		fprintf(f, ", %d skipped", h->a->nskipped);
-	fputs(" · baseline <b>", f);
-	html_esc(f, h->a->baseline);
-	fputs("</b></p>\n<p class=\"meta\">host <b>", f);
+	if (!density_only(h->a)) {
+		fputs(" · baseline <b>", f);
+		html_esc(f, h->a->baseline);
+		fputs("</b>", f);
+	}
+	fputs("</p>\n<p class=\"meta\">host <b>", f);
 	html_esc(f, html_jstr(host, "hostname"));
 	fputs("</b> · ", f);
 	html_esc(f, html_jstr(host, "cpu_model"));
@@ -356,8 +365,9 @@ static void header(const struct html *h)
 	html_esc(f, html_jstr(host, "kernel"));
 	fputs(" · vmbench ", f);
 	html_esc(f, html_jstr(exp, "vmbench_version"));
-	fputs("</p>\n<nav><a href=\"#summary\">Summary</a><a href=\"#heatmap\">Ratio heatmap</a>",
-	      f);
+	fputs("</p>\n<nav>", f);
+	if (!density_only(h->a))
+		fputs("<a href=\"#summary\">Summary</a><a href=\"#heatmap\">Ratio heatmap</a>", f);
 	for (int w = 0; w < h->a->nworkloads; w++) {
 		fprintf(f, "<a href=\"#w%d\">", w);
 		html_esc(f, h->a->workloads[w].name);
@@ -370,16 +380,11 @@ static void header(const struct html *h)
 	fputs("<a href=\"#provenance\">Provenance</a></nav>\n</header>\n<main>\n", f);
 }
 
-static int html_render(const struct report_ctx *c)
+/* The summary tables of every workload, then the ratio heatmap. */
+static void summary_section(const struct html *h)
 {
-	const struct analysis *a = c->a;
-	struct html h = {.out = c->out,
-			 .exp = c->exp,
-			 .a = a,
-			 .generator = c->generator ? c->generator : "vmbench " VB_VERSION};
-	FILE *f = c->out;
-	svg_reset_ids();
-	header(&h);
+	const struct analysis *a = h->a;
+	FILE *f = h->out;
 	fputs("<section id=\"summary\"><h2>Summary</h2>\n<p class=\"note\">Each value is the "
 	      "mean ± the half-width of its 95% confidence interval (Student t) over the "
 	      "successful repeats.",
@@ -398,12 +403,26 @@ static int html_render(const struct report_ctx *c)
 		a->cv_limit * 100);
 	for (int w = 0; w < a->nworkloads; w++) {
 		html_heading(f, "h3", a->workloads[w].name, a->workloads[w].type);
-		summary_table(&h, &a->workloads[w]);
+		summary_table(h, &a->workloads[w]);
 	}
 	if (a->nworkloads == 0)
 		fputs("<p class=\"note\">No runs.</p>\n", f);
 	fputs("</section>\n", f);
-	html_heatmap_section(&h);
+	html_heatmap_section(h);
+}
+
+static int html_render(const struct report_ctx *c)
+{
+	const struct analysis *a = c->a;
+	struct html h = {.out = c->out,
+			 .exp = c->exp,
+			 .a = a,
+			 .generator = c->generator ? c->generator : "vmbench " VB_VERSION};
+	FILE *f = c->out;
+	svg_reset_ids();
+	header(&h);
+	if (!density_only(a))
+		summary_section(&h);
 	for (int w = 0; w < a->nworkloads; w++)
 		html_workload_charts(&h, w);
 	if (a->density)
