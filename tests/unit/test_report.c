@@ -3,11 +3,11 @@
  * on this host or the clock) are read back and rendered in every format;
  * each output is compared byte for byte with tests/golden/report/:
  *
- *   bench.{txt,json,csv,summary.csv,html}    two variants, cpu and blkio, three
- *                                         repeats, histograms and telemetry,
- *                                         a failed run and a skipped one
- *   density.{txt,json,csv,summary.csv,html}  a density experiment: one variant,
- *                                         KSM off then on, steps and launches
+ *   bench.{txt,json,csv,summary.csv,html,compare.txt}    two variants, cpu and
+ *       blkio, three repeats, histograms and telemetry, a failed run and a
+ *       skipped one
+ *   density.{txt,json,csv,summary.csv,html,compare.txt}  a density experiment:
+ *       one variant, KSM off then on, steps and launches
  *
  *   VB_REGEN_GOLDEN=1 build/tests/test_report    rewrites the golden files;
  *   review them with git diff before committing (tests/golden/README.md).
@@ -331,7 +331,7 @@ static const struct {
 	const char *file, *format, *set;
 } outputs[] = {
     {"txt", "text", NULL},	     {"json", "json", NULL}, {"csv", "csv", NULL},
-    {"summary.csv", "csv", "summary=on"}, {"html", "html", NULL},
+    {"summary.csv", "csv", "summary=on"}, {"html", "html", NULL}, {"compare.txt", "compare", NULL},
 };
 
 static void test_golden(void **state)
@@ -407,10 +407,10 @@ static void test_formats(void **state)
 		assert_non_null(all[i]->render);
 		assert_ptr_equal(report_find(all[i]->name), all[i]);
 	}
-	assert_int_equal(n, 4);
+	assert_int_equal(n, 5);
 	char names[64];
 	report_names(names, sizeof(names));
-	assert_string_equal(names, "text|json|csv|html");
+	assert_string_equal(names, "text|json|csv|html|compare");
 	assert_null(report_find("yaml"));
 
 	/* a format's options: unknown ones and options for a format without
