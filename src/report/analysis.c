@@ -438,6 +438,12 @@ int analysis_run_skipped(const json_t *run)
 	return str_is(run, "status", "skipped");
 }
 
+const char *analysis_run_why(const json_t *run)
+{
+	const char *r = json_string_value(json_object_get(run, "reason"));
+	return r && *r ? r : json_string_value(json_object_get(run, "error"));
+}
+
 const struct analysis_cell *analysis_cell_find(const struct analysis_workload *w,
 					       const char *variant)
 {

@@ -173,6 +173,9 @@ json_t *analysis_density_to_json(const struct analysis_density *d);
 
 /* Is a run's status "skipped" (not run, for a reason; neither ok nor failed)? */
 int analysis_run_skipped(const json_t *run);
+/* Why a run did not succeed: its "reason" when it has one, else its
+ * "error"; NULL when it says neither. */
+const char *analysis_run_why(const json_t *run);
 
 /* The plain word for a verdict: "faster"/"slower" for throughputs, rates and
  * latencies; "better"/"worse" for other metrics (CPU cost, percentages);

@@ -299,7 +299,7 @@ void html_runs_table(const struct html *h, int failed_only)
 		fprintf(f, "</td><td>%s</td><td class=\"num\">%s</td>", when, d);
 		if (failed_only) {
 			fputs("<td>", f);
-			const char *err = json_string_value(json_object_get(run, "error"));
+			const char *err = analysis_run_why(run);
 			if (skipped)
 				fputs("skipped: ", f);
 			html_esc(f, err ? err : skipped ? "no reason given" : "unknown error");

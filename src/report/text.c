@@ -219,7 +219,7 @@ static void not_ok_runs(FILE *f, const json_t *runs, int skipped)
 		const char *st = json_string_value(json_object_get(run, "status"));
 		if ((st && strcmp(st, "ok") == 0) || analysis_run_skipped(run) != skipped)
 			continue;
-		const char *err = json_string_value(json_object_get(run, "error"));
+		const char *err = analysis_run_why(run);
 		fprintf(f, "  %s / %s #%lld: %s%s\n",
 			json_string_value(json_object_get(run, "variant")),
 			json_string_value(json_object_get(run, "workload")),
