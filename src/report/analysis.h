@@ -117,6 +117,7 @@ struct analysis_ramp {
 	const json_t *json; /* the ramp's object, with its notes (baseline, interference) */
 	const char *variant, *target, *ksm, *stopped;
 	int reached;
+	int skipped; /* not run: the target is unavailable here (stopped says why) */
 	int nsteps;
 	struct analysis_density_step *steps;
 	int nlaunches;

@@ -98,6 +98,12 @@ static void density_rows(FILE *f, long long id, const struct analysis_density *d
 {
 	for (int i = 0; i < d->nramps; i++) {
 		const struct analysis_ramp *r = &d->ramps[i];
+		if (r->skipped && !r->nsteps) {
+			/* its status, as a run without values has */
+			fprintf(f, "%lld,,", id);
+			field(f, r->variant);
+			fprintf(f, ",ksm-%s,density,0,skipped,density,,,\n", r->ksm);
+		}
 		for (int k = 0; k < r->nsteps; k++) {
 			const struct analysis_density_step *s = &r->steps[k];
 			const char *st = s->stable ? "stable" : "unstable";

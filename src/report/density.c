@@ -45,6 +45,7 @@ static int build_ramp(const json_t *j, struct analysis_ramp *r)
 	r->ksm = str(j, "ksm");
 	r->stopped = str(j, "stopped");
 	r->reached = (int)json_integer_value(json_object_get(j, "reached"));
+	r->skipped = json_is_true(json_object_get(j, "skipped"));
 	r->steps = calloc(json_array_size(steps) + 1, sizeof(*r->steps));
 	r->launches = calloc(json_array_size(launches) + 1, sizeof(*r->launches));
 	if (!r->steps || !r->launches)
@@ -177,8 +178,9 @@ json_t *analysis_density_to_json(const struct analysis_density *d)
 					   jnum(s->pss_mib / s->n)));
 		}
 		json_array_append_new(
-		    ramps, json_pack("{s:s, s:s, s:i, s:i, s:{s:i, s:o, s:o, s:o}, s:o}", "variant",
-				     r->variant, "ksm", r->ksm, "reached", r->reached, "steps",
+		    ramps, json_pack("{s:s, s:s, s:b, s:i, s:i, s:{s:i, s:o, s:o, s:o}, s:o}",
+				     "variant", r->variant, "ksm", r->ksm, "skipped", r->skipped,
+				     "reached", r->reached, "steps",
 				     r->nsteps, "launch", "n", r->nlaunches, "median_s",
 				     jnum(r->launch_median), "p99_s", jnum(r->launch_p99),
 				     "max_s", jnum(r->launch_max), "per_instance", per));

@@ -288,6 +288,12 @@ static void ramp_table(FILE *f, const struct analysis_ramp *r)
 	fputs(" <span class=\"unit\">(", f);
 	esc(f, r->target);
 	fputs(")</span></h3>\n<p class=\"note\">", f);
+	if (r->skipped) {
+		fputs("skipped: ", f);
+		esc(f, *r->stopped ? r->stopped : "no reason given");
+		fputs("</p>\n", f);
+		return;
+	}
 	fprintf(f, "%d instances; ", r->reached);
 	esc(f, r->stopped);
 	const json_t *base = json_object_get(ramp, "baseline");

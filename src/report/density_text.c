@@ -34,6 +34,11 @@ static void fmt(char *buf, size_t n, double v, const char *f)
 static void ramp_table(FILE *out, const struct analysis_ramp *r)
 {
 	const json_t *base = json_object_get(r->json, "baseline");
+	if (r->skipped) {
+		fprintf(out, "\nvariant %s (%s), KSM %s: skipped: %s\n", r->variant, r->target,
+			r->ksm, *r->stopped ? r->stopped : "no reason given");
+		return;
+	}
 	fprintf(out, "\nvariant %s (%s), KSM %s: %d instance%s; %s\n", r->variant, r->target,
 		r->ksm, r->reached, r->reached == 1 ? "" : "s", *r->stopped ? r->stopped : "?");
 	if (base)

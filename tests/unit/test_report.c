@@ -7,7 +7,7 @@
  *       blkio, three repeats, histograms and telemetry, a failed run and a
  *       skipped one
  *   density.{txt,json,csv,summary.csv,html,compare.txt}  a density experiment:
- *       one variant, KSM off then on, steps and launches
+ *       one variant, KSM off then on, steps and launches; a skipped one
  *
  *   VB_REGEN_GOLDEN=1 build/tests/test_report    rewrites the golden files;
  *   review them with git diff before committing (tests/golden/README.md).
@@ -183,6 +183,11 @@ static void make_density(void)
 				     "stopped", "reached count=3", "baseline", "used_mib", 900.0,
 				     "available_mib", 7000.0, "total_mib", 8192.0, "ksm_restored",
 				     1));
+	/* a variant whose target is unavailable here: skipped, with why */
+	json_array_append_new(notes, json_pack("{s:s, s:s, s:s, s:i, s:b, s:s}", "variant", "vm",
+					       "ksm", "off", "target", "qemu", "reached", 0,
+					       "skipped", 1, "stopped",
+					       "target qemu is unavailable: no qemu-system-x86_64"));
 	json_t *cfg = json_pack("{s:{s:o, s:{s:i}}}", "density", "ramps", notes, "options",
 				"count", 3);
 	assert_int_equal(store_experiment_set_config(st, density_id, cfg), 0);
@@ -389,9 +394,12 @@ static void test_content(void **state)
 	assert_has(text, "launch (exec -> hello): median 0.062 s, p99 0.072 s, max 0.072 s over 3");
 	/* per instance at N = 3: used 8 -> 3, available 8.17 -> 3.17, PSS 7 -> 2 */
 	assert_has(text, "native N=3: used 8.0 -> 3.0 MiB (-62.5%), available 8.2 -> 3.2 MiB");
+	assert_has(text, "variant vm (qemu), KSM off: skipped: target qemu is unavailable");
+	assert_has(html, "skipped: target qemu is unavailable");
 	assert_has(html, "<section id=\"density\">");
 	assert_has(json, "\"ksm_savings\"");
 	assert_has(csv, ",ksm-on,density,3,stable,density,pss_mib,6,MiB\n");
+	assert_has(csv, "\n2,,vm,ksm-off,density,0,skipped,density,,,\n");
 	free(text);
 	free(html);
 	free(json);
