@@ -226,9 +226,9 @@ int cli_compare(int argc, char **argv)
 	json_t *runs = json_array();
 	add_runs(runs, &a, &b);
 	add_runs(runs, &b, &a);
-	exp = json_pack("{s:i, s:{s:i, s:s, s:s, s:s}, s:[o, o], s:o}", "schema", 1,
-			"experiment", "id", 0, "name", "compare", "status", "done", "baseline",
-			a.label, "variants", side_variant(&a), side_variant(&b), "runs", runs);
+	exp = json_pack("{s:i, s:{s:i, s:s, s:s, s:s}, s:[o, o], s:o}", "schema", 1, "experiment",
+			"id", 0, "name", "compare", "status", "done", "baseline", a.label,
+			"variants", side_variant(&a), side_variant(&b), "runs", runs);
 	if (!exp) {
 		r = vb_err(-ENOMEM, "out of memory");
 		goto out;

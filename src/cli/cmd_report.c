@@ -109,10 +109,14 @@ static int render(const struct report_ops *ops, const struct analysis *a,
 int cli_report(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-	    {"format", required_argument, NULL, 'f'}, {"output", required_argument, NULL, 'o'},
-	    {"db", required_argument, NULL, 'D'},     {"baseline", required_argument, NULL, 'b'},
-	    {"set", required_argument, NULL, 's'},    {"summary", no_argument, NULL, 'S'},
-	    {"list", no_argument, NULL, 'l'},	      {"help", no_argument, NULL, 'h'},
+	    {"format", required_argument, NULL, 'f'},
+	    {"output", required_argument, NULL, 'o'},
+	    {"db", required_argument, NULL, 'D'},
+	    {"baseline", required_argument, NULL, 'b'},
+	    {"set", required_argument, NULL, 's'},
+	    {"summary", no_argument, NULL, 'S'},
+	    {"list", no_argument, NULL, 'l'},
+	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	const char *format = "text", *db = NULL, *out_path = NULL;

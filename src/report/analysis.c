@@ -598,12 +598,11 @@ static json_t *hist_json(const struct analysis_hist *h)
 
 json_t *analysis_to_json(const struct analysis *a)
 {
-	json_t *root = json_pack("{s:i, s:s, s:f, s:f, s:s, s:s, s:s, s:i, s:i, s:i, s:i}",
-				 "schema", ANALYSIS_SCHEMA, "baseline", a->baseline, "alpha",
-				 a->alpha, "cv_limit", a->cv_limit, "test", "welch", "correction",
-				 "holm", "ratio_interval", "fieller", "comparisons",
-				 a->ncomparisons, "runs_ok", a->nok, "runs_failed", a->nfailed,
-				 "runs_skipped", a->nskipped);
+	json_t *root = json_pack(
+	    "{s:i, s:s, s:f, s:f, s:s, s:s, s:s, s:i, s:i, s:i, s:i}", "schema", ANALYSIS_SCHEMA,
+	    "baseline", a->baseline, "alpha", a->alpha, "cv_limit", a->cv_limit, "test", "welch",
+	    "correction", "holm", "ratio_interval", "fieller", "comparisons", a->ncomparisons,
+	    "runs_ok", a->nok, "runs_failed", a->nfailed, "runs_skipped", a->nskipped);
 	json_t *wls = json_array();
 	for (int w = 0; w < a->nworkloads; w++) {
 		const struct analysis_workload *wl = &a->workloads[w];

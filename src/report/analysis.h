@@ -85,9 +85,9 @@ struct analysis_hist {
 struct analysis_cell {
 	const char *variant;
 	int nruns, nok, nfailed, nskipped; /* skipped: not run, with a reason */
-	struct analysis_metric *metrics; /* [workload->nmetrics], same order as its names */
-	struct summary iowait;		 /* telemetry host_iowait_pct (n = 0: absent) */
-	struct summary target_cpu;	 /* telemetry target_cpu_pct (agent or QEMU) */
+	struct analysis_metric *metrics;   /* [workload->nmetrics], same order as its names */
+	struct summary iowait;		   /* telemetry host_iowait_pct (n = 0: absent) */
+	struct summary target_cpu;	   /* telemetry target_cpu_pct (agent or QEMU) */
 	int nhists;
 	struct analysis_hist *hists;
 };

@@ -148,8 +148,8 @@ static int pair(FILE *f, const struct analysis *an, const char *la, const char *
 		spec_diff(json_object_get(first_run(an->exp, la, wl->name), "spec"),
 			  json_object_get(first_run(an->exp, lb, wl->name), "spec"), diff,
 			  sizeof(diff));
-		fprintf(f, "\n%s (%s)%s%s\n", wl->name, wl->type,
-			*diff ? ", options differ: " : "", diff);
+		fprintf(f, "\n%s (%s)%s%s\n", wl->name, wl->type, *diff ? ", options differ: " : "",
+			diff);
 		struct row *rows = calloc((size_t)wl->nmetrics + 1, sizeof(*rows));
 		if (!rows)
 			return vb_err(-ENOMEM, "out of memory");

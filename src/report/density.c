@@ -96,7 +96,8 @@ static void savings(struct analysis_density *d)
 				continue;
 			const struct analysis_density_step *so = NULL, *sn = NULL;
 			for (int k = 0; k < off->nsteps; k++) {
-				const struct analysis_density_step *t = step_at(on, off->steps[k].n);
+				const struct analysis_density_step *t =
+				    step_at(on, off->steps[k].n);
 				if (t && (!so || off->steps[k].n > so->n)) {
 					so = &off->steps[k];
 					sn = t;
@@ -171,19 +172,19 @@ json_t *analysis_density_to_json(const struct analysis_density *d)
 		json_t *per = json_array();
 		for (int k = 0; k < r->nsteps; k++) {
 			const struct analysis_density_step *s = &r->steps[k];
-			json_array_append_new(
-			    per, json_pack("{s:i, s:o, s:o, s:o}", "n", s->n, "used_mib",
-					   jnum(s->used_mib / s->n), "available_mib",
-					   jnum(s->available_mib / s->n), "pss_mib",
-					   jnum(s->pss_mib / s->n)));
+			json_array_append_new(per, json_pack("{s:i, s:o, s:o, s:o}", "n", s->n,
+							     "used_mib", jnum(s->used_mib / s->n),
+							     "available_mib",
+							     jnum(s->available_mib / s->n),
+							     "pss_mib", jnum(s->pss_mib / s->n)));
 		}
 		json_array_append_new(
-		    ramps, json_pack("{s:s, s:s, s:b, s:i, s:i, s:{s:i, s:o, s:o, s:o}, s:o}",
-				     "variant", r->variant, "ksm", r->ksm, "skipped", r->skipped,
-				     "reached", r->reached, "steps",
-				     r->nsteps, "launch", "n", r->nlaunches, "median_s",
-				     jnum(r->launch_median), "p99_s", jnum(r->launch_p99),
-				     "max_s", jnum(r->launch_max), "per_instance", per));
+		    ramps,
+		    json_pack("{s:s, s:s, s:b, s:i, s:i, s:{s:i, s:o, s:o, s:o}, s:o}", "variant",
+			      r->variant, "ksm", r->ksm, "skipped", r->skipped, "reached",
+			      r->reached, "steps", r->nsteps, "launch", "n", r->nlaunches,
+			      "median_s", jnum(r->launch_median), "p99_s", jnum(r->launch_p99),
+			      "max_s", jnum(r->launch_max), "per_instance", per));
 	}
 	for (int i = 0; i < d->nsavings; i++) {
 		const struct analysis_ksm_saving *s = &d->savings[i];

@@ -160,9 +160,9 @@ static void burndown_figure(FILE *f, const struct analysis_density *d)
 		const struct analysis_ramp *r = &d->ramps[i];
 		int n = 0;
 		for (int k = 0; k < r->nsteps; k++)
-			n += r->steps[k].ksm ? (int)json_array_size(
-						   json_object_get(r->steps[k].ksm, "samples"))
-					     : 0;
+			n += r->steps[k].ksm
+				 ? (int)json_array_size(json_object_get(r->steps[k].ksm, "samples"))
+				 : 0;
 		if (n == 0)
 			continue;
 		char name[160];

@@ -60,12 +60,12 @@ static void ramp_table(FILE *out, const struct analysis_ramp *r)
 		fprintf(out, "  %5d %10s %8s %10s %8s %10s %8s %9s %8s %s", s->n, c[0], c[1], c[2],
 			c[3], c[4], c[5], c[6], c[7], s->stable ? "yes" : "NO");
 		if (s->ksm)
-			fprintf(out, "  ksm: sharing %lld shared %lld%s",
-				(long long)json_integer_value(json_object_get(s->ksm, "pages_sharing")),
-				(long long)json_integer_value(json_object_get(s->ksm, "pages_shared")),
-				json_is_false(json_object_get(s->ksm, "converged"))
-				    ? " (not converged)"
-				    : "");
+			fprintf(
+			    out, "  ksm: sharing %lld shared %lld%s",
+			    (long long)json_integer_value(json_object_get(s->ksm, "pages_sharing")),
+			    (long long)json_integer_value(json_object_get(s->ksm, "pages_shared")),
+			    json_is_false(json_object_get(s->ksm, "converged")) ? " (not converged)"
+										: "");
 		fputc('\n', out);
 	}
 	if (r->nlaunches)
@@ -124,10 +124,11 @@ void report_density_text(FILE *out, const struct analysis_density *d)
 		const struct analysis_ksm_saving *s = &d->savings[i];
 		fprintf(out, "  %s N=%d:", s->variant, s->n);
 		for (int w = 0; w < 3; w++) {
-			fprintf(out, "%s %s %.1f -> %.1f MiB", w ? "," : "", analysis_density_what[w],
-				s->off[w], s->on[w]);
+			fprintf(out, "%s %s %.1f -> %.1f MiB", w ? "," : "",
+				analysis_density_what[w], s->off[w], s->on[w]);
 			if (s->off[w] > 0)
-				fprintf(out, " (%+.1f%%)", 100.0 * (s->on[w] - s->off[w]) / s->off[w]);
+				fprintf(out, " (%+.1f%%)",
+					100.0 * (s->on[w] - s->off[w]) / s->off[w]);
 		}
 		fputc('\n', out);
 	}

@@ -285,7 +285,8 @@ void html_runs_table(const struct html *h, int failed_only)
 		if (failed_only && ok)
 			continue;
 		char when[48], d[32];
-		html_fmt_when(json_number_value(json_object_get(run, "started")), when, sizeof(when));
+		html_fmt_when(json_number_value(json_object_get(run, "started")), when,
+			      sizeof(when));
 		html_fmt_num(json_number_value(json_object_get(run, "duration_s")), d, sizeof(d));
 		fprintf(f, "<tr><td class=\"num\">%lld</td><td>",
 			(long long)json_integer_value(json_object_get(run, "id")));
@@ -294,7 +295,9 @@ void html_runs_table(const struct html *h, int failed_only)
 		html_esc(f, html_jstr(run, "workload"));
 		fprintf(f, "</td><td class=\"num\">%lld</td><td class=\"%s\">",
 			(long long)json_integer_value(json_object_get(run, "repeat")),
-			ok ? "ok" : skipped ? "ns" : "bad");
+			ok	  ? "ok"
+			: skipped ? "ns"
+				  : "bad");
 		html_esc(f, st);
 		fprintf(f, "</td><td>%s</td><td class=\"num\">%s</td>", when, d);
 		if (failed_only) {
@@ -309,7 +312,6 @@ void html_runs_table(const struct html *h, int failed_only)
 	}
 	fputs("</tbody></table>\n", f);
 }
-
 
 /* A density experiment without workload runs: no summary, no heatmap. */
 static int density_only(const struct analysis *a)

@@ -43,8 +43,9 @@ static void bar_figure(const struct html *h, const struct analysis_workload *w, 
 	    .title = title, .w = HTML_CHART_W, .h = 300, .ylabel = ylabel, .yunit = unit};
 	html_figure_begin(f);
 	svg_bar_chart(f, &ch, bars, n);
-	html_figure_table_begin(f, "Bars: mean over the successful repeats; whiskers: 95% Student-t "
-			      "confidence interval of the mean.");
+	html_figure_table_begin(f,
+				"Bars: mean over the successful repeats; whiskers: 95% Student-t "
+				"confidence interval of the mean.");
 	fputs("<thead><tr><th>variant</th><th>n</th><th>mean</th><th>95% CI low</th>"
 	      "<th>95% CI high</th><th>sd</th></tr></thead><tbody>\n",
 	      f);
@@ -134,8 +135,9 @@ static void cdf_figure(const struct html *h, const struct analysis_workload *w, 
 			       .ymax = 1};
 	html_figure_begin(f);
 	svg_curve_chart(f, &ch, s, n);
-	html_figure_table_begin(f, "Cumulative fraction of the latencies of every successful repeat, "
-			      "merged bucket by bucket; percentiles of the merged histogram (µs).");
+	html_figure_table_begin(
+	    f, "Cumulative fraction of the latencies of every successful repeat, "
+	       "merged bucket by bucket; percentiles of the merged histogram (µs).");
 	fputs("<thead><tr><th>variant</th><th>runs</th><th>samples</th>", f);
 	for (int i = 0; i < ANALYSIS_NPCT; i++)
 		if (analysis_pcts[i] >= 100)
@@ -186,11 +188,12 @@ static void repeat_figure(const struct html *h, const struct analysis_workload *
 		if (m->sum.n == 0)
 			continue;
 		unit = m->unit ? m->unit : "";
-		s[n++] = (struct svg_series){.name = w->cells[v].variant,
-					     .x = xs,
-					     .y = m->values,
-					     .n = m->sum.n,
-					     .style = 1 + html_variant_style(h->a, w->cells[v].variant)};
+		s[n++] =
+		    (struct svg_series){.name = w->cells[v].variant,
+					.x = xs,
+					.y = m->values,
+					.n = m->sum.n,
+					.style = 1 + html_variant_style(h->a, w->cells[v].variant)};
 	}
 	char title[256], ylabel[160];
 	snprintf(title, sizeof(title), "%s: %s by repeat", w->name, w->metrics[0]);
@@ -303,7 +306,7 @@ void html_heatmap_section(const struct html *h)
 	svg_heatmap(f, &ch, a->variants, nr, cols, nc, cells, "worse", "better",
 		    "no significant difference");
 	html_figure_table_begin(f, "Ratio of means with its 95% interval (Fieller), verdict and "
-			      "Holm-adjusted p value.");
+				   "Holm-adjusted p value.");
 	fputs("<thead><tr><th>variant</th>", f);
 	for (int k = 0; k < nc; k++) {
 		fputs("<th>", f);
@@ -373,4 +376,3 @@ void html_workload_charts(const struct html *h, int wn)
 	repeat_figure(h, w);
 	fputs("</div></section>\n", f);
 }
-

@@ -166,4 +166,3 @@ void html_provenance_section(const struct html *h)
 	html_runs_table(h, 0);
 	fputs("</details>\n</section>\n", f);
 }
-

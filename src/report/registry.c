@@ -15,7 +15,7 @@ static const struct report_ops *const all[] = {
 #define VB_REPORT(n) &n##_report,
 #include "report/report_list.h"
 #undef VB_REPORT
-	NULL,
+    NULL,
 };
 
 const struct report_ops *const *report_all(void)

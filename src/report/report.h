@@ -34,7 +34,7 @@ struct report_ctx {
 
 struct report_ops {
 	const char *name;
-	const char *summary; /* one line for `vmbench report -h` and `vmbench list` */
+	const char *summary;	       /* one line for `vmbench report -h` and `vmbench list` */
 	const struct opt_def *options; /* NULL: none */
 	size_t opts_size;
 	int (*render)(const struct report_ctx *c);

@@ -8,7 +8,6 @@
 #include "report/svg.h"
 #include "report/svg_int.h"
 
-
 /* --- text -------------------------------------------------------------- */
 
 void svg_escape(FILE *out, const char *s)
@@ -332,7 +331,7 @@ double svg_py(const struct svg_plot *p, double y)
 }
 
 void svg_text_at(FILE *out, double x, double y, const char *anchor, const char *extra,
-		    const char *s)
+		 const char *s)
 {
 	fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\"%s%s>", x, y, anchor,
 		extra ? " " : "", extra ? extra : "");
@@ -371,7 +370,7 @@ void svg_plot_axes(const struct svg_plot *p, int xticks)
 		p->y0, p->y0 + p->h, p->x0 + p->w);
 	if (p->xlabel && xticks)
 		svg_text_at(out, p->x0 + p->w / 2, p->y0 + p->h + 36, "middle", "font-size=\"13\"",
-			p->xlabel);
+			    p->xlabel);
 	if (p->ylabel) {
 		double x = p->x0 - ylw - 14, y = p->y0 + p->h / 2;
 		char tr[96];
@@ -481,8 +480,8 @@ double svg_legend_height(double width, const char *const *names, int n)
 void svg_chart_title(FILE *out, const struct svg_chart *c)
 {
 	if (c->title)
-		svg_text_at(out, 12, 20, "start", "font-size=\"14\" font-weight=\"bold\" fill=\"#222\"",
-			c->title);
+		svg_text_at(out, 12, 20, "start",
+			    "font-size=\"14\" font-weight=\"bold\" fill=\"#222\"", c->title);
 }
 
 /* Copies s, cut to about max_w pixels with an ellipsis. */

@@ -60,7 +60,7 @@ int svg_heatmap(FILE *out, const struct svg_chart *c, const char *const *rows, i
 	for (int r = 0; r < nrows; r++) {
 		double y = top + cell_h * r;
 		svg_text_at(out, left - 8, y + cell_h / 2 + 4, "end", NULL,
-			svg_clip(rows[r], 220, cl, sizeof(cl)));
+			    svg_clip(rows[r], 220, cl, sizeof(cl)));
 		for (int k = 0; k < ncols; k++) {
 			const struct svg_cell *e = &cells[r * ncols + k];
 			double x = left + cell_w * k;

@@ -225,7 +225,9 @@ static void not_ok_runs(FILE *f, const json_t *runs, int skipped)
 			json_string_value(json_object_get(run, "workload")),
 			(long long)json_integer_value(json_object_get(run, "repeat")),
 			skipped ? "skipped: " : "",
-			err ? err : skipped ? "no reason given" : "unknown error");
+			err	  ? err
+			: skipped ? "no reason given"
+				  : "unknown error");
 	}
 }
 

@@ -75,7 +75,8 @@ static struct hist *latencies(uint64_t lo_ns, uint64_t hi_ns, int count)
 	struct hist *h = hist_new();
 	assert_non_null(h);
 	for (int i = 0; i < count; i++) {
-		uint64_t v = lo_ns + (hi_ns - lo_ns) * (uint64_t)((i * 7919) % count) / (uint64_t)count;
+		uint64_t v =
+		    lo_ns + (hi_ns - lo_ns) * (uint64_t)((i * 7919) % count) / (uint64_t)count;
 		hist_add(h, i % 50 == 0 ? v * 4 : v);
 	}
 	return h;
@@ -85,11 +86,11 @@ static void add_run(int64_t vid, const char *workload, const char *type, int rep
 		    const char *status, const char *error, double scale)
 {
 	struct result res = {0}, tel = {0};
-	json_t *spec = strcmp(type, "cpu") == 0
-			   ? json_pack("{s:i, s:s, s:i}", "max-prime", 10000, "time", "10s",
-				       "threads", 1)
-			   : json_pack("{s:s, s:s, s:s, s:i, s:s}", "filename", "blkio.dat", "rw",
-				       "randread", "bs", "4k", "iodepth", 32, "engine", "io_uring");
+	json_t *spec =
+	    strcmp(type, "cpu") == 0
+		? json_pack("{s:i, s:s, s:i}", "max-prime", 10000, "time", "10s", "threads", 1)
+		: json_pack("{s:s, s:s, s:s, s:i, s:s}", "filename", "blkio.dat", "rw", "randread",
+			    "bs", "4k", "iodepth", 32, "engine", "io_uring");
 	if (strcmp(status, "ok") == 0) {
 		if (strcmp(type, "cpu") == 0) {
 			metric_set(&res, "events_per_s", 1000 * scale + 3 * repeat, UNIT_PER_S,
@@ -102,8 +103,9 @@ static void add_run(int64_t vid, const char *workload, const char *type, int rep
 				   AGG_SUM);
 			metric_set(&res, "cpu_us_per_io", 2.5 / scale + 0.01 * repeat, UNIT_US,
 				   AGG_MEAN);
-			metric_hist(&res, "read_clat",
-				    latencies((uint64_t)(80000 / scale), (uint64_t)(900000 / scale), 600));
+			metric_hist(
+			    &res, "read_clat",
+			    latencies((uint64_t)(80000 / scale), (uint64_t)(900000 / scale), 600));
 		}
 		metric_set(&tel, "host_iowait_pct", strcmp(type, "cpu") ? 11.5 + repeat : 0,
 			   UNIT_PCT, AGG_MEAN);
@@ -138,17 +140,19 @@ static void make_bench(void)
 						"bench\nrepeat = 3\n",
 						host, &bench_id),
 			 0);
-	json_t *cfg = json_pack("{s:s, s:i, s:s}", "baseline", "a", "repeat", 3, "order",
-				"interleaved");
+	json_t *cfg =
+	    json_pack("{s:s, s:i, s:s}", "baseline", "a", "repeat", 3, "order", "interleaved");
 	assert_int_equal(store_experiment_set_config(st, bench_id, cfg), 0);
 	json_t *vcfg = json_pack("{s:s, s:s}", "target", "native", "workdir", "/var/tmp/vb");
 	json_t *agent = json_pack("{s:s, s:i, s:s}", "type", "hello", "proto", 1, "agent", "test");
 	json_t *facts = json_pack("{s:s}", "accel", "none");
 	assert_int_equal(store_variant_add(st, bench_id, "a", "native", vcfg,
-					   "vmbench-agent --workdir /var/tmp/vb", agent, facts, &va),
+					   "vmbench-agent --workdir /var/tmp/vb", agent, facts,
+					   &va),
 			 0);
 	assert_int_equal(store_variant_add(st, bench_id, "b<&>", "native", vcfg,
-					   "vmbench-agent --workdir /var/tmp/vb", agent, facts, &vb),
+					   "vmbench-agent --workdir /var/tmp/vb", agent, facts,
+					   &vb),
 			 0);
 	for (int rep = 1; rep <= 3; rep++) {
 		add_run(va, "cpu", "cpu", rep, "ok", NULL, 1.0);
@@ -171,37 +175,37 @@ static void make_density(void)
 	json_t *host = json_pack("{s:s, s:s, s:s, s:s, s:i, s:i}", "hostname", "fixture-host",
 				 "kernel", "6.1.0-test", "arch", "x86_64", "cpu_model",
 				 "Fixture CPU @ 2.00GHz", "cores", 4, "mem_total_mib", 8192);
-	assert_int_equal(store_experiment_begin(st, "dens", "[density]\ncount = 3\n", host,
-						&density_id),
-			 0);
+	assert_int_equal(
+	    store_experiment_begin(st, "dens", "[density]\ncount = 3\n", host, &density_id), 0);
 	json_t *notes = json_array();
 	const char *ksm[2] = {"off", "on"};
 	for (int k = 0; k < 2; k++)
 		json_array_append_new(
-		    notes, json_pack("{s:s, s:s, s:s, s:i, s:s, s:{s:f, s:f, s:f}, s:b}", "variant",
-				     "native", "ksm", ksm[k], "target", "native", "reached", 3,
-				     "stopped", "reached count=3", "baseline", "used_mib", 900.0,
-				     "available_mib", 7000.0, "total_mib", 8192.0, "ksm_restored",
-				     1));
+		    notes,
+		    json_pack("{s:s, s:s, s:s, s:i, s:s, s:{s:f, s:f, s:f}, s:b}", "variant",
+			      "native", "ksm", ksm[k], "target", "native", "reached", 3, "stopped",
+			      "reached count=3", "baseline", "used_mib", 900.0, "available_mib",
+			      7000.0, "total_mib", 8192.0, "ksm_restored", 1));
 	/* a variant whose target is unavailable here: skipped, with why */
-	json_array_append_new(notes, json_pack("{s:s, s:s, s:s, s:i, s:b, s:s}", "variant", "vm",
-					       "ksm", "off", "target", "qemu", "reached", 0,
-					       "skipped", 1, "stopped",
-					       "target qemu is unavailable: no qemu-system-x86_64"));
-	json_t *cfg = json_pack("{s:{s:o, s:{s:i}}}", "density", "ramps", notes, "options",
-				"count", 3);
+	json_array_append_new(
+	    notes, json_pack("{s:s, s:s, s:s, s:i, s:b, s:s}", "variant", "vm", "ksm", "off",
+			     "target", "qemu", "reached", 0, "skipped", 1, "stopped",
+			     "target qemu is unavailable: no qemu-system-x86_64"));
+	json_t *cfg =
+	    json_pack("{s:{s:o, s:{s:i}}}", "density", "ramps", notes, "options", "count", 3);
 	assert_int_equal(store_experiment_set_config(st, density_id, cfg), 0);
 	struct density_store *ds;
 	assert_int_equal(density_store_open(st, &ds), 0);
 	for (int k = 0; k < 2; k++)
 		for (int n = 1; n <= 3; n++) {
 			double per = k ? 6.0 - n : 8.0;
-			json_t *kj = k ? json_pack("{s:i, s:i, s:i, s:i, s:b, s:f, s:[[f, i], [f, i]]}",
-						   "pages_sharing", 300 * n, "pages_shared", 40 * n,
-						   "pages_unshared", 5000, "full_scans", 2 + n,
-						   "converged", 1, "ksm_s", 1.5 * n, "samples",
-						   1.0 * n, 100 * n, 1.0 * n + 0.5, 300 * n)
-				       : NULL;
+			json_t *kj =
+			    k ? json_pack("{s:i, s:i, s:i, s:i, s:b, s:f, s:[[f, i], [f, i]]}",
+					  "pages_sharing", 300 * n, "pages_shared", 40 * n,
+					  "pages_unshared", 5000, "full_scans", 2 + n, "converged",
+					  1, "ksm_s", 1.5 * n, "samples", 1.0 * n, 100 * n,
+					  1.0 * n + 0.5, 300 * n)
+			      : NULL;
 			struct density_step_row row = {.experiment_id = density_id,
 						       .variant = "native",
 						       .ksm = ksm[k],
@@ -216,10 +220,9 @@ static void make_density(void)
 						       .ksm_json = kj};
 			assert_int_equal(density_store_step_add(ds, &row), 0);
 			json_decref(kj);
-			assert_int_equal(
-			    density_store_launch_add(ds, density_id, "native", ksm[k], n,
-						     0.04 + 0.01 * n + 0.002 * k),
-			    0);
+			assert_int_equal(density_store_launch_add(ds, density_id, "native", ksm[k],
+								  n, 0.04 + 0.01 * n + 0.002 * k),
+					 0);
 		}
 	density_store_close(ds);
 	assert_int_equal(store_experiment_end(st, density_id, "done"), 0);
@@ -272,8 +275,8 @@ static char *render(int64_t id, const char *format, const char *set)
 	char *buf = NULL;
 	size_t len = 0;
 	const char *sets[] = {set, NULL};
-	struct report_req req = {.db_path = "fixture.db", .generator = "vmbench fixture",
-				 .sets = sets};
+	struct report_req req = {
+	    .db_path = "fixture.db", .generator = "vmbench fixture", .sets = sets};
 	assert_non_null(ops);
 	assert_int_equal(store_experiment_json(st, id, &exp), 0);
 	FILE *f = open_memstream(&buf, &len);
@@ -326,8 +329,8 @@ static int golden(const char *name, const char *got)
 		a++;
 		b++;
 	}
-	print_error("golden %s differs at line %d (VB_REGEN_GOLDEN=1 rewrites it)%s\n", path,
-		    line, want ? "" : ": no such file");
+	print_error("golden %s differs at line %d (VB_REGEN_GOLDEN=1 rewrites it)%s\n", path, line,
+		    want ? "" : ": no such file");
 	free(want);
 	return 1;
 }
@@ -335,8 +338,9 @@ static int golden(const char *name, const char *got)
 static const struct {
 	const char *file, *format, *set;
 } outputs[] = {
-    {"txt", "text", NULL},	     {"json", "json", NULL}, {"csv", "csv", NULL},
-    {"summary.csv", "csv", "summary=on"}, {"html", "html", NULL}, {"compare.txt", "compare", NULL},
+    {"txt", "text", NULL},  {"json", "json", NULL},
+    {"csv", "csv", NULL},   {"summary.csv", "csv", "summary=on"},
+    {"html", "html", NULL}, {"compare.txt", "compare", NULL},
 };
 
 static void test_golden(void **state)
