@@ -1,6 +1,7 @@
 #include "stats/summary.h"
 
 #include <gsl/gsl_cdf.h>
+#include <gsl/gsl_statistics_double.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,19 +51,13 @@ double summary_percentile(const double *x, int n, double p)
 {
 	if (n <= 0)
 		return NAN;
-	double *c = malloc(sizeof(double) * (size_t)n);
-	if (!c)
+	double *sorted = malloc((size_t)n * sizeof(*sorted));
+	if (!sorted)
 		return NAN;
-	memcpy(c, x, sizeof(double) * (size_t)n);
-	qsort(c, (size_t)n, sizeof(double), cmp_double);
-	double pos = p / 100.0 * (n - 1);
-	if (pos < 0)
-		pos = 0;
-	if (pos > n - 1)
-		pos = n - 1;
-	int lo = (int)floor(pos);
-	int hi = lo + 1 < n ? lo + 1 : lo;
-	double v = c[lo] + (c[hi] - c[lo]) * (pos - lo);
-	free(c);
+	memcpy(sorted, x, (size_t)n * sizeof(*sorted));
+	qsort(sorted, (size_t)n, sizeof(*sorted), cmp_double);
+	double f = p < 0 ? 0 : p > 100 ? 1 : p / 100.0;
+	double v = gsl_stats_quantile_from_sorted_data(sorted, 1, (size_t)n, f);
+	free(sorted);
 	return v;
 }
