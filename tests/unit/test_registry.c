@@ -14,8 +14,7 @@
 #include <string.h>
 
 #include "core/option.h"
-#include "core/plan.h"
-#include "density/density.h"
+#include "density/density.h" /* and the plan (plan_experiment_options) */
 #include "disk/disk.h"
 #include "engines/engine.h"
 #include "report/report.h"
