@@ -5,5 +5,5 @@ cd "$(dirname "$0")/.."
 ./vmbench run examples/quickstart.ini
 status=$?
 echo
-echo "More: ./vmbench show --format json | csv,  ./vmbench list,  ./vmbench doctor"
+echo "More: ./vmbench report --format json | csv | html,  ./vmbench list,  ./vmbench doctor"
 exit $status

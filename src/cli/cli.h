@@ -5,7 +5,8 @@
  *   1. Write src/cli/cmd_NAME.c with `int cli_NAME(int argc, char **argv)`;
  *      it parses its own options (getopt_long), answers -h/--help with its
  *      usage on stdout and exit 0, and returns a VB_EXIT_* code.
- *   2. Declare it here and add a row to the table in main.c.
+ *   2. Declare it here and add a row to the table in main.c (with the old
+ *      spelling as its alias when it replaces a command).
  *   3. Add tests/e2e/tNNNN-NAME-*.sh, including its -h. */
 #ifndef VB_CLI_CLI_H
 #define VB_CLI_CLI_H
@@ -15,7 +16,6 @@
 #include "store/store.h"
 
 int cli_run(int argc, char **argv);
-int cli_show(int argc, char **argv);
 int cli_report(int argc, char **argv);
 int cli_compare(int argc, char **argv);
 int cli_density(int argc, char **argv);
@@ -27,7 +27,8 @@ int cli_version(int argc, char **argv);
 
 /* Opens --db PATH or the default database; prints the error itself. */
 int cli_open_store(const char *path, struct store **st, char *used, size_t n);
-/* Renders one experiment in a format (text, json, csv). */
+/* Renders one experiment in a report format (report/report.h) on stdout,
+ * naming the database; an unknown format is -EINVAL with the valid ones. */
 int cli_render(struct store *st, long long id, const char *format, const char *db_path);
 
 #endif

@@ -9,7 +9,7 @@
 
 #include "cli/cli.h"
 #include "density/density.h"
-#include "density/density_report.h"
+#include "report/report.h"
 #include "util/err.h"
 
 static void usage(FILE *f)
@@ -17,7 +17,7 @@ static void usage(FILE *f)
 	fprintf(
 	    f,
 	    "usage: vmbench density [OPTIONS] [PLAN.ini]\n"
-	    "       vmbench density --show [EXPERIMENT] [--db PATH] [--format text|json]\n\n"
+	    "       vmbench density --show [EXPERIMENT] [--db PATH] [--format FMT]\n\n"
 	    "Launches idle instances of a target one after another (the first ones one by\n"
 	    "one, then in steps) and measures host memory after each step: used (as free\n"
 	    "computes it), MemAvailable, the instances' PSS, per instance; launch times;\n"
@@ -33,7 +33,8 @@ static void usage(FILE *f)
 	    "      --name NAME         name of the experiment\n"
 	    "      --db PATH           results database (default: $VMBENCH_DB or\n"
 	    "                          ~/.local/share/vmbench/vmbench.db)\n"
-	    "      --format text|json  how to print the results at the end\n"
+	    "      --format FMT        how to print the results at the end: a report format\n"
+	    "                          (text, json, csv, html; see 'vmbench report -h')\n"
 	    "  -q, --quiet             no progress lines\n"
 	    "      --show [EXP]        print a stored density experiment (default: the newest)\n\n"
 	    "density options (-s, or keys of [density]):\n");
@@ -44,25 +45,21 @@ static void usage(FILE *f)
 		   "interrupted (what ran is stored), 2 bad command line or plan\n");
 }
 
+/* The results go out as every report does (report/report.h: the density
+ * section of the analysis), in any report format. */
 static int render(struct store *st, int64_t id, const char *format)
 {
 	json_t *exp = NULL;
 	int r = store_experiment_json(st, id, &exp);
 	if (r < 0)
 		return r;
-	if (!strcmp(format, "json")) {
-		r = json_dumpf(exp, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER) < 0 ? -EIO : 0;
-		fputc('\n', stdout);
-	} else if (!json_object_get(exp, "density")) {
-		r = vb_err(-ENOENT,
-			   "experiment %lld is not a density experiment (see 'vmbench show')",
-			   (long long)id);
-	} else {
-		r = density_report_text(stdout, exp);
-	}
+	int density = json_object_get(exp, "density") != NULL;
 	json_decref(exp);
-	fflush(stdout);
-	return r;
+	if (!density)
+		return vb_err(-ENOENT,
+			      "experiment %lld is not a density experiment (see 'vmbench report')",
+			      (long long)id);
+	return cli_render(st, id, format, store_path(st));
 }
 
 int cli_density(int argc, char **argv)
@@ -160,8 +157,10 @@ int cli_density(int argc, char **argv)
 			ndsets++;
 		}
 	}
-	if (strcmp(format, "text") && strcmp(format, "json")) {
-		vb_err(-EINVAL, "--format %s: use text or json", format);
+	if (!report_find(format)) {
+		char names[128];
+		report_names(names, sizeof(names));
+		vb_err(-EINVAL, "unknown format '%s' (valid: %s)", format, names);
 		goto out;
 	}
 	if (show) {

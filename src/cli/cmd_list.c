@@ -68,10 +68,13 @@ int cli_list(int argc, char **argv)
 		printf("[workload NAME] also takes: type = WORKLOAD, variants = a,b\n\n");
 	}
 	if (all || !strcmp(what, "reports")) {
-		char names[128];
 		any = 1;
-		report_names(names, sizeof(names));
-		printf("report formats: %s\n", names);
+		printf("report formats (vmbench report --format, options with --set):\n");
+		for (const struct report_ops *const *r = report_all(); *r; r++) {
+			printf("  %-8s %s\n", (*r)->name, (*r)->summary);
+			if ((*r)->options)
+				opt_print_help(stdout, (*r)->options, "    ");
+		}
 	}
 	if (!any) {
 		vb_err(-1, "unknown list '%s' (valid: workloads, engines, targets, reports, plan)",

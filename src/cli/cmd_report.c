@@ -1,11 +1,14 @@
-/* vmbench report: one experiment rendered with its analysis (summaries,
- * pooled latency percentiles, comparisons against the baseline) in any
- * registered format, to stdout or a file. */
+/* vmbench report (also spelled `vmbench show`): one experiment analysed once
+ * (summaries, pooled latency percentiles, comparisons against the baseline,
+ * the density section) and rendered in any registered format, to stdout or a
+ * file; or the list of experiments. */
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -16,30 +19,68 @@
 static void usage(FILE *f)
 {
 	char names[128];
+	const struct report_ops *const *all = report_all();
 	report_names(names, sizeof(names));
-	fprintf(
-	    f,
-	    "usage: vmbench report [EXPERIMENT] [--format %s] [-o FILE]\n"
-	    "                      [--db PATH] [--baseline VARIANT] [--summary]\n\n"
-	    "EXPERIMENT is an id or a name (the newest of that name); default: the newest.\n"
-	    "  -f, --format FMT      text (default), json (the experiment with its \"analysis\"),\n"
-	    "                        csv (one row per run x metric), html, ...\n"
-	    "  -o, --output FILE     write there instead of stdout\n"
-	    "      --db PATH         the database (default: $VMBENCH_DB or "
-	    "~/.local/share/vmbench)\n"
-	    "  -b, --baseline VAR    compare every variant against VAR (default: the plan's\n"
-	    "                        baseline, else the first variant)\n"
-	    "      --summary         with --format csv: one row per workload x variant x metric\n"
-	    "                        of the analysis instead of one per run x metric\n",
-	    names);
+	fprintf(f,
+		"usage: vmbench report [EXPERIMENT] [--format %s] [-o FILE]\n"
+		"                      [--db PATH] [--baseline VARIANT] [-s k=v,...] [--summary]\n"
+		"       vmbench report --list [--db PATH]\n"
+		"('vmbench show' is the same command.)\n\n"
+		"EXPERIMENT is an id or a name (the newest of that name); default: the newest.\n"
+		"  -f, --format FMT      how to write it (default: text):\n",
+		names);
+	for (int i = 0; all[i]; i++)
+		fprintf(f, "                          %-5s %s\n", all[i]->name, all[i]->summary);
+	fprintf(f,
+		"  -o, --output FILE     write there instead of stdout (whole or not at all)\n"
+		"      --db PATH         the database (default: $VMBENCH_DB or "
+		"~/.local/share/vmbench/vmbench.db)\n"
+		"  -b, --baseline VAR    compare every variant against VAR (default: the plan's\n"
+		"                        baseline, else the first variant)\n"
+		"  -s, --set k=v,...     options of the format (repeatable), listed below\n"
+		"      --summary         --set summary=on (csv: one row per workload x variant x\n"
+		"                        metric of the analysis instead of one per run x metric)\n"
+		"  -l, --list            list the experiments of the database\n");
+	for (int i = 0; all[i]; i++) {
+		if (!all[i]->options)
+			continue;
+		fprintf(f, "\n%s options (-s):\n", all[i]->name);
+		opt_print_help(f, all[i]->options, "  ");
+	}
+	fprintf(f, "\nexit codes: 0 written, 1 no such experiment or cannot write, 2 bad "
+		   "command line\n");
+}
+
+static int list(struct store *st)
+{
+	json_t *all;
+	size_t i;
+	json_t *e;
+	if (store_experiments_json(st, &all) < 0)
+		return VB_EXIT_FAILED;
+	printf("%5s  %-24s %-12s %-19s %5s\n", "id", "name", "status", "started", "runs");
+	json_array_foreach(all, i, e)
+	{
+		char when[32] = "?";
+		time_t t = (time_t)json_number_value(json_object_get(e, "started"));
+		struct tm tm;
+		if (localtime_r(&t, &tm))
+			strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
+		printf("%5lld  %-24s %-12s %-19s %5lld\n",
+		       (long long)json_integer_value(json_object_get(e, "id")),
+		       json_string_value(json_object_get(e, "name")),
+		       json_string_value(json_object_get(e, "status")), when,
+		       (long long)json_integer_value(json_object_get(e, "runs")));
+	}
+	json_decref(all);
+	return fflush(stdout) == 0 ? VB_EXIT_OK : VB_EXIT_FAILED;
 }
 
 /* Writes through a temporary file renamed at the end, so that FILE is never
  * left half written. */
-static int render(const json_t *exp, const char *format, int summary, const char *db_path,
-		  const char *out_path)
+static int render(const struct report_ops *ops, const struct analysis *a,
+		  const struct report_req *req, const char *out_path)
 {
-	const struct report_ops *ops = report_find(format);
 	char tmp[PATH_MAX];
 	FILE *out = stdout;
 	int r;
@@ -50,7 +91,7 @@ static int render(const json_t *exp, const char *format, int summary, const char
 		if (!(out = fopen(tmp, "w")))
 			return vb_err(-errno, "cannot create '%s': %s", tmp, strerror(errno));
 	}
-	r = summary ? csv_summary(exp, out) : report_render(ops, exp, db_path, out);
+	r = report_render(ops, a, req, out);
 	if (out_path) {
 		if (fclose(out) != 0 && r == 0)
 			r = vb_err(-EIO, "cannot write '%s': %s", tmp, strerror(errno));
@@ -72,14 +113,18 @@ int cli_report(int argc, char **argv)
 	    {"output", required_argument, NULL, 'o'},
 	    {"db", required_argument, NULL, 'D'},
 	    {"baseline", required_argument, NULL, 'b'},
+	    {"set", required_argument, NULL, 's'},
 	    {"summary", no_argument, NULL, 'S'},
+	    {"list", no_argument, NULL, 'l'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
-	const char *format = "text", *db = NULL, *out_path = NULL, *baseline = NULL;
-	int summary = 0, c;
+	const char *format = "text", *db = NULL, *out_path = NULL;
+	const char *sets[33];
+	int nsets = 0, listing = 0, c;
+	struct analysis_opts aopts = ANALYSIS_OPTS_DEFAULT;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "f:o:b:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:o:b:s:lh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			format = optarg;
@@ -91,10 +136,18 @@ int cli_report(int argc, char **argv)
 			db = optarg;
 			break;
 		case 'b':
-			baseline = optarg;
+			aopts.baseline = optarg;
 			break;
+		case 's':
 		case 'S':
-			summary = 1;
+			if (nsets == 32) {
+				vb_err(-E2BIG, "at most 32 --set options");
+				return VB_EXIT_USAGE;
+			}
+			sets[nsets++] = c == 's' ? optarg : "summary=on";
+			break;
+		case 'l':
+			listing = 1;
 			break;
 		case 'h':
 			usage(stdout);
@@ -104,27 +157,39 @@ int cli_report(int argc, char **argv)
 			return VB_EXIT_USAGE;
 		}
 	}
+	sets[nsets] = NULL;
 	if (optind + 1 < argc) {
 		vb_err(-EINVAL, "one experiment at a time (got '%s' and '%s')", argv[optind],
 		       argv[optind + 1]);
 		usage(stderr);
 		return VB_EXIT_USAGE;
 	}
-	if (!report_find(format)) {
+	if (listing && optind < argc) {
+		vb_err(-EINVAL, "--list takes no experiment (got '%s')", argv[optind]);
+		return VB_EXIT_USAGE;
+	}
+	const struct report_ops *ops = report_find(format);
+	if (!ops) {
 		char names[128];
 		report_names(names, sizeof(names));
 		vb_err(-EINVAL, "unknown format '%s' (valid: %s)", format, names);
 		return VB_EXIT_USAGE;
 	}
-	if (summary && strcmp(format, "csv") != 0) {
-		vb_err(-EINVAL, "--summary goes with --format csv");
+	/* the format's options are checked before the database is opened */
+	void *fopts;
+	if (report_parse_opts(ops, sets, &fopts) < 0)
 		return VB_EXIT_USAGE;
-	}
+	free(fopts);
 
 	struct store *st;
 	char dbpath[PATH_MAX];
 	if (cli_open_store(db, &st, dbpath, sizeof(dbpath)) < 0)
 		return VB_EXIT_FAILED;
+	if (listing) {
+		int rc = list(st);
+		store_close(st);
+		return rc;
+	}
 	int64_t id;
 	json_t *exp = NULL;
 	int r = optind < argc ? store_find_experiment(st, argv[optind], &id)
@@ -133,22 +198,18 @@ int cli_report(int argc, char **argv)
 		r = store_experiment_json(st, id, &exp);
 	store_close(st);
 	if (r < 0)
-		return r == -ENOENT ? VB_EXIT_USAGE : VB_EXIT_FAILED;
+		return VB_EXIT_FAILED;
 
-	/* the renderers read the baseline from the experiment, as a plan's
-	 * [experiment] baseline = ... would put it there */
-	if (baseline)
-		json_object_set_new(json_object_get(exp, "experiment"), "baseline",
-				    json_string(baseline));
-	/* an unknown baseline is a usage error, found before any output */
+	/* the analysis, once: an unknown baseline is a usage error, found
+	 * before any output */
 	struct analysis *a;
-	if ((r = analysis_build(exp, NULL, &a)) < 0) {
+	if ((r = analysis_build(exp, &aopts, &a)) < 0) {
 		json_decref(exp);
 		return r == -EINVAL ? VB_EXIT_USAGE : VB_EXIT_FAILED;
 	}
+	struct report_req req = {.db_path = dbpath, .sets = sets};
+	r = render(ops, a, &req, out_path);
 	analysis_free(a);
-
-	r = render(exp, format, summary, dbpath, out_path);
 	json_decref(exp);
 	return r < 0 ? VB_EXIT_FAILED : VB_EXIT_OK;
 }

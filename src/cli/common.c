@@ -30,7 +30,8 @@ int cli_render(struct store *st, long long id, const char *format, const char *d
 	int r = store_experiment_json(st, id, &exp);
 	if (r < 0)
 		return r;
-	r = report_render(ops, exp, db_path, stdout);
+	struct report_req req = {.db_path = db_path};
+	r = report_experiment(ops, exp, NULL, &req, stdout);
 	json_decref(exp);
 	fflush(stdout);
 	return r;

@@ -9,10 +9,11 @@ static const struct {
 	const char *name;
 	int (*fn)(int argc, char **argv);
 	const char *help;
+	const char *alias; /* an older spelling that still works, or NULL */
 } commands[] = {
 	{"run", cli_run, "run a plan file or an ad-hoc experiment and store its results"},
-	{"show", cli_show, "show an experiment from the database (text, json, csv)"},
-	{"report", cli_report, "an experiment with its statistics and verdicts (text, json, csv, html)"},
+	{"report", cli_report, "an experiment with its statistics and verdicts (text, json, csv, html)",
+	 "show"},
 	{"compare", cli_compare, "compare two variants, of one experiment or of two"},
 	{"density", cli_density, "how many idle instances of a target fit here, with and without KSM"},
 	{"list", cli_list, "list workloads, engines and targets with their options"},
@@ -28,7 +29,11 @@ static void usage(FILE *f)
 	fprintf(f, "usage: vmbench COMMAND [OPTIONS]\n\ncommands:\n");
 	for (size_t i = 0; i < NCOMMANDS; i++)
 		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
-	fprintf(f, "\n'vmbench COMMAND -h' describes a command.\n");
+	fprintf(f, "\n'vmbench COMMAND -h' describes a command.");
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (commands[i].alias)
+			fprintf(f, " '%s' is '%s'.", commands[i].alias, commands[i].name);
+	fputc('\n', f);
 }
 
 int main(int argc, char **argv)
@@ -44,7 +49,8 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "--version"))
 		return cli_version(argc - 1, argv + 1);
 	for (size_t i = 0; i < NCOMMANDS; i++)
-		if (strcmp(argv[1], commands[i].name) == 0)
+		if (strcmp(argv[1], commands[i].name) == 0 ||
+		    (commands[i].alias && strcmp(argv[1], commands[i].alias) == 0))
 			return commands[i].fn(argc - 1, argv + 1);
 	fprintf(stderr, "vmbench: error: unknown command '%s'\n\n", argv[1]);
 	usage(stderr);

@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "report/report.h"
 #include "stats/pool.h"
 #include "util/err.h"
+#include "workloads/workload.h"
 
 const double analysis_pcts[ANALYSIS_NPCT] = {50, 90, 99, 99.9, 100};
 
@@ -111,7 +111,7 @@ static int metrics_of(const json_t *runs, struct analysis_workload *w, const cha
 	int n = 0, cap = 0, r = 0;
 	size_t i;
 	json_t *run;
-	const char *const *head = report_headline(w->type);
+	const char *const *head = workload_headlines(w->type);
 	if (only) {
 		r = add_unique(&list, &n, &cap, only);
 	} else if (head) {
@@ -166,6 +166,8 @@ static int build_cell(const struct analysis *a, const struct analysis_workload *
 		c->nruns++;
 		if (str_is(run, "status", "ok"))
 			c->nok++;
+		else if (analysis_run_skipped(run))
+			c->nskipped++;
 		else
 			c->nfailed++;
 	}
@@ -302,6 +304,8 @@ static int build(struct analysis *a, const struct analysis_opts *o)
 			r = add_unique(&a->variants, &a->nvariants, &cap, str(x, "variant"));
 		if (str_is(x, "status", "ok"))
 			a->nok++;
+		else if (analysis_run_skipped(x))
+			a->nskipped++;
 		else
 			a->nfailed++;
 	}
@@ -375,6 +379,8 @@ static int build(struct analysis *a, const struct analysis_opts *o)
 	free(scratch);
 	if (r == 0)
 		r = compare_all(a);
+	if (r == 0)
+		r = analysis_density_build(a->exp, &a->density);
 	if (r == -ENOMEM)
 		return vb_err(r, "out of memory");
 	return r; /* pool_merge printed its own message */
@@ -423,7 +429,19 @@ void analysis_free(struct analysis *a)
 	}
 	free(a->workloads);
 	free(a->variants);
+	analysis_density_free(a->density);
 	free(a);
+}
+
+int analysis_run_skipped(const json_t *run)
+{
+	return str_is(run, "status", "skipped");
+}
+
+const char *analysis_run_why(const json_t *run)
+{
+	const char *r = json_string_value(json_object_get(run, "reason"));
+	return r && *r ? r : json_string_value(json_object_get(run, "error"));
 }
 
 const struct analysis_cell *analysis_cell_find(const struct analysis_workload *w,
@@ -580,11 +598,11 @@ static json_t *hist_json(const struct analysis_hist *h)
 
 json_t *analysis_to_json(const struct analysis *a)
 {
-	json_t *root = json_pack("{s:i, s:s, s:f, s:f, s:s, s:s, s:s, s:i, s:i, s:i}", "schema",
-				 ANALYSIS_SCHEMA, "baseline", a->baseline, "alpha", a->alpha,
-				 "cv_limit", a->cv_limit, "test", "welch", "correction", "holm",
-				 "ratio_interval", "fieller", "comparisons", a->ncomparisons,
-				 "runs_ok", a->nok, "runs_failed", a->nfailed);
+	json_t *root = json_pack(
+	    "{s:i, s:s, s:f, s:f, s:s, s:s, s:s, s:i, s:i, s:i, s:i}", "schema", ANALYSIS_SCHEMA,
+	    "baseline", a->baseline, "alpha", a->alpha, "cv_limit", a->cv_limit, "test", "welch",
+	    "correction", "holm", "ratio_interval", "fieller", "comparisons", a->ncomparisons,
+	    "runs_ok", a->nok, "runs_failed", a->nfailed, "runs_skipped", a->nskipped);
 	json_t *wls = json_array();
 	for (int w = 0; w < a->nworkloads; w++) {
 		const struct analysis_workload *wl = &a->workloads[w];
@@ -610,9 +628,10 @@ json_t *analysis_to_json(const struct analysis *a)
 			for (int h = 0; h < c->nhists; h++)
 				json_object_set_new(lat, c->hists[h].name, hist_json(&c->hists[h]));
 			json_array_append_new(
-			    cells, json_pack("{s:s, s:b, s:i, s:i, s:i, s:o, s:o, s:o}", "variant",
-					     c->variant, "baseline", v == wl->baseline_cell, "runs",
-					     c->nruns, "ok", c->nok, "failed", c->nfailed,
+			    cells, json_pack("{s:s, s:b, s:i, s:i, s:i, s:i, s:o, s:o, s:o}",
+					     "variant", c->variant, "baseline",
+					     v == wl->baseline_cell, "runs", c->nruns, "ok", c->nok,
+					     "failed", c->nfailed, "skipped", c->nskipped,
 					     "metrics", ms, "telemetry", tel, "latency", lat));
 		}
 		json_array_append_new(wls,
@@ -620,5 +639,7 @@ json_t *analysis_to_json(const struct analysis *a)
 						wl->type, "metrics", names, "variants", cells));
 	}
 	json_object_set_new(root, "workloads", wls);
+	if (a->density)
+		json_object_set_new(root, "density", analysis_density_to_json(a->density));
 	return root;
 }

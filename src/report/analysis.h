@@ -18,7 +18,11 @@
  *   analysis_free(a);
  *
  * Every string points into the experiment JSON (or static storage): keep
- * `exp` alive while the analysis is used. */
+ * `exp` alive while the analysis is used.
+ *
+ * A density experiment (store/density_store.h) has a density section too:
+ * a->density, its ramps with their steps and launch times, and the KSM
+ * savings, computed here once as well. */
 #ifndef VB_REPORT_ANALYSIS_H
 #define VB_REPORT_ANALYSIS_H
 
@@ -80,10 +84,10 @@ struct analysis_hist {
 /* One workload x variant. */
 struct analysis_cell {
 	const char *variant;
-	int nruns, nok, nfailed;
-	struct analysis_metric *metrics; /* [workload->nmetrics], same order as its names */
-	struct summary iowait;		 /* telemetry host_iowait_pct (n = 0: absent) */
-	struct summary target_cpu;	 /* telemetry target_cpu_pct (agent or QEMU) */
+	int nruns, nok, nfailed, nskipped; /* skipped: not run, with a reason */
+	struct analysis_metric *metrics;   /* [workload->nmetrics], same order as its names */
+	struct summary iowait;		   /* telemetry host_iowait_pct (n = 0: absent) */
+	struct summary target_cpu;	   /* telemetry target_cpu_pct (agent or QEMU) */
 	int nhists;
 	struct analysis_hist *hists;
 };
@@ -99,6 +103,48 @@ struct analysis_workload {
 	int baseline_cell; /* index of the baseline's cell, -1 when it did not run this */
 };
 
+/* One step of a density ramp: N instances running (store/density_store.h). */
+struct analysis_density_step {
+	int n;
+	double used_mib, available_mib, pss_mib; /* NAN when not measured */
+	double launch_s_median, settle_s;
+	int stable;
+	const json_t *ksm; /* KSM's counters at this step (an object), or NULL */
+};
+
+/* One ramp of a density experiment: a variant with KSM off or on. */
+struct analysis_ramp {
+	const json_t *json; /* the ramp's object, with its notes (baseline, interference) */
+	const char *variant, *target, *ksm, *stopped;
+	int reached;
+	int skipped; /* not run: the target is unavailable here (stopped says why) */
+	int nsteps;
+	struct analysis_density_step *steps;
+	int nlaunches;
+	double *launches; /* seconds, in launch order (the i-th: N = i + 1) */
+	double launch_median, launch_p99, launch_max; /* NAN without launches */
+	struct summary launch;			      /* of the launch times */
+};
+
+/* Memory per instance with KSM off against on, for a variant that ran
+ * both, at the largest N both ramps measured. */
+struct analysis_ksm_saving {
+	const char *variant;
+	int n;
+	double off[3], on[3]; /* used, available, PSS per instance (MiB) */
+};
+
+/* The density section: present when the experiment has density data. */
+struct analysis_density {
+	int nramps;
+	struct analysis_ramp *ramps; /* in the order they ran */
+	int nsavings;
+	struct analysis_ksm_saving *savings;
+};
+
+/* The three memory figures of a step, in the order of analysis_ksm_saving. */
+extern const char *const analysis_density_what[3];
+
 struct analysis {
 	const json_t *exp;
 	const char *baseline; /* name of the baseline variant ("" when there are no variants) */
@@ -108,7 +154,8 @@ struct analysis {
 	const char **variants; /* in experiment order */
 	int nworkloads;
 	struct analysis_workload *workloads; /* in order of first run */
-	int nok, nfailed;		     /* runs */
+	int nok, nfailed, nskipped;	     /* runs */
+	struct analysis_density *density;    /* NULL: no density data */
 };
 
 /* Builds the analysis. An unknown baseline (option or experiment's) is
@@ -118,6 +165,18 @@ void analysis_free(struct analysis *a);
 
 /* The "analysis" object of docs/json.md (schema ANALYSIS_SCHEMA); new reference. */
 json_t *analysis_to_json(const struct analysis *a);
+
+/* The density section from exp's "density" (src/report/density.c): *out =
+ * NULL when there is none. analysis_build() calls it. */
+int analysis_density_build(const json_t *exp, struct analysis_density **out);
+void analysis_density_free(struct analysis_density *d);
+json_t *analysis_density_to_json(const struct analysis_density *d);
+
+/* Is a run's status "skipped" (not run, for a reason; neither ok nor failed)? */
+int analysis_run_skipped(const json_t *run);
+/* Why a run did not succeed: its "reason" when it has one, else its
+ * "error"; NULL when it says neither. */
+const char *analysis_run_why(const json_t *run);
 
 /* The plain word for a verdict: "faster"/"slower" for throughputs, rates and
  * latencies; "better"/"worse" for other metrics (CPU cost, percentages);
@@ -135,11 +194,6 @@ void analysis_fmt_ratio(const struct comparison *c, char *buf, size_t n);
 void analysis_fmt_p(double p, char *buf, size_t n);
 /* "noisy (CV 12%)", "bimodal", both comma-separated, or "". */
 void analysis_fmt_flags(const struct analysis_metric *m, char *buf, size_t n);
-
-/* `vmbench report --format csv --summary` (src/report/csv.c): one row per
- * workload x variant x metric with the summary, flags and the comparison
- * against the baseline (empty for the baseline itself). */
-int csv_summary(const json_t *exp, FILE *out);
 
 /* Cell of a variant in a workload, or NULL. */
 const struct analysis_cell *analysis_cell_find(const struct analysis_workload *w,

@@ -1,12 +1,26 @@
 /* --format csv: long format, one row per run x metric (telemetry included,
- * with source=telemetry), for spreadsheets and pandas; and csv_summary(),
- * one row per workload x variant x metric of the analysis (`vmbench report
- * --format csv --summary`). */
+ * with source=telemetry), for spreadsheets and pandas, then the density
+ * section (source=density: one row per ramp step x figure, and per launch);
+ * with summary=on (`vmbench report --format csv --summary`) one row per
+ * workload x variant x metric of the analysis instead, and one per density
+ * ramp for its launch times. */
 #include <math.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "report/analysis.h"
 #include "report/report.h"
+
+struct csv_opts {
+	int summary;
+};
+
+static const struct opt_def csv_options[] = {
+    OPT_BOOL("summary", struct csv_opts, summary, "off",
+	     "one row per workload x variant x metric of the analysis (summary, comparison) "
+	     "instead of one per run x metric"),
+    OPT_END,
+};
 
 static void field(FILE *f, const char *s)
 {
@@ -25,19 +39,21 @@ static void field(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-static int csv_begin(struct report_ctx *c)
-{
-	fputs("experiment,run_id,variant,workload,type,repeat,status,source,metric,value,unit\n",
-	      c->out);
-	return 0;
-}
-
-static void rows(struct report_ctx *c, const json_t *run, const char *source, const char *values,
-		 const char *units)
+/* One row per value of run.values; a run without any value (failed,
+ * skipped) gets one row with source "run" and no metric, for its status. */
+static void rows(const struct report_ctx *c, const json_t *run, const char *source,
+		 const char *values, const char *units)
 {
 	const char *name;
-	json_t *v;
-	json_object_foreach(json_object_get(run, values), name, v)
+	json_t *v, *none = NULL;
+	const json_t *all = values ? json_object_get(run, values) : NULL;
+	if (!values) {
+		if (json_object_size(json_object_get(run, "metrics")) ||
+		    json_object_size(json_object_get(run, "telemetry")))
+			return;
+		all = none = json_pack("{s:n}", "");
+	}
+	json_object_foreach((json_t *)all, name, v)
 	{
 		fprintf(c->out, "%lld,%lld,",
 			(long long)json_integer_value(
@@ -53,21 +69,85 @@ static void rows(struct report_ctx *c, const json_t *run, const char *source, co
 		field(c->out, json_string_value(json_object_get(run, "status")));
 		fprintf(c->out, ",%s,", source);
 		field(c->out, name);
-		fprintf(c->out, ",%.17g,", json_number_value(v));
-		field(c->out,
-		      json_string_value(json_object_get(json_object_get(run, units), name)));
+		if (json_is_number(v))
+			fprintf(c->out, ",%.17g,", json_number_value(v));
+		else
+			fputs(",,", c->out);
+		if (units)
+			field(c->out, json_string_value(
+					  json_object_get(json_object_get(run, units), name)));
 		fputc('\n', c->out);
+	}
+	json_decref(none);
+}
+
+/* A density row: the ramp (ksm-off, ksm-on) as the workload, type density,
+ * N in the repeat column, stable or unstable as the status. */
+static void density_row(FILE *f, long long id, const struct analysis_ramp *r, int n,
+			const char *status, const char *metric, double v, const char *unit)
+{
+	if (isnan(v))
+		return;
+	fprintf(f, "%lld,,", id);
+	field(f, r->variant);
+	fprintf(f, ",ksm-%s,density,%d,%s,density,%s,%.17g,%s\n", r->ksm, n, status, metric, v,
+		unit);
+}
+
+static void density_rows(FILE *f, long long id, const struct analysis_density *d)
+{
+	for (int i = 0; i < d->nramps; i++) {
+		const struct analysis_ramp *r = &d->ramps[i];
+		if (r->skipped && !r->nsteps) {
+			/* its status, as a run without values has */
+			fprintf(f, "%lld,,", id);
+			field(f, r->variant);
+			fprintf(f, ",ksm-%s,density,0,skipped,density,,,\n", r->ksm);
+		}
+		for (int k = 0; k < r->nsteps; k++) {
+			const struct analysis_density_step *s = &r->steps[k];
+			const char *st = s->stable ? "stable" : "unstable";
+			density_row(f, id, r, s->n, st, "used_mib", s->used_mib, "MiB");
+			density_row(f, id, r, s->n, st, "available_mib", s->available_mib, "MiB");
+			density_row(f, id, r, s->n, st, "pss_mib", s->pss_mib, "MiB");
+			density_row(f, id, r, s->n, st, "launch_s_median", s->launch_s_median, "s");
+			density_row(f, id, r, s->n, st, "settle_s", s->settle_s, "s");
+			if (s->ksm) {
+				const json_t *ps = json_object_get(s->ksm, "pages_sharing");
+				const json_t *ph = json_object_get(s->ksm, "pages_shared");
+				if (json_is_number(ps))
+					density_row(f, id, r, s->n, st, "ksm_pages_sharing",
+						    json_number_value(ps), "count");
+				if (json_is_number(ph))
+					density_row(f, id, r, s->n, st, "ksm_pages_shared",
+						    json_number_value(ph), "count");
+			}
+		}
+		/* each launch, N being the instance launched */
+		for (int k = 0; k < r->nlaunches; k++)
+			density_row(f, id, r, k + 1, "ok", "launch_s", r->launches[k], "s");
 	}
 }
 
-static int csv_row(struct report_ctx *c, const json_t *run)
+static int csv_long(const struct report_ctx *c)
 {
-	rows(c, run, "workload", "metrics", "units");
-	rows(c, run, "telemetry", "telemetry", "telemetry_units");
+	size_t i;
+	json_t *run;
+	fputs("experiment,run_id,variant,workload,type,repeat,status,source,metric,value,unit\n",
+	      c->out);
+	json_array_foreach(json_object_get(c->exp, "runs"), i, run)
+	{
+		rows(c, run, "workload", "metrics", "units");
+		rows(c, run, "telemetry", "telemetry", "telemetry_units");
+		rows(c, run, "run", NULL, NULL);
+	}
+	if (c->a->density)
+		density_rows(c->out,
+			     (long long)json_integer_value(
+				 json_object_get(json_object_get(c->exp, "experiment"), "id")),
+			     c->a->density);
 	return 0;
 }
-
-const struct report_ops csv_report = {.name = "csv", .begin = csv_begin, .row = csv_row};
 
 static void num(FILE *f, double v)
 {
@@ -79,12 +159,11 @@ static void num(FILE *f, double v)
 		fputs(v > 0 ? ",inf" : ",-inf", f);
 }
 
-int csv_summary(const json_t *exp, FILE *out)
+static int csv_summary(const struct report_ctx *c)
 {
-	struct analysis *a;
-	int r = analysis_build(exp, NULL, &a);
-	if (r < 0)
-		return r;
+	const struct analysis *a = c->a;
+	FILE *out = c->out;
+	const json_t *exp = c->exp;
 	long long id = (long long)json_integer_value(
 	    json_object_get(json_object_get(exp, "experiment"), "id"));
 	fputs("experiment,workload,type,variant,metric,unit,n,mean,sd,cv,ci95,median,min,max,"
@@ -135,6 +214,37 @@ int csv_summary(const json_t *exp, FILE *out)
 			}
 		}
 	}
-	analysis_free(a);
+	/* density: the launch times of each ramp */
+	for (int i = 0; a->density && i < a->density->nramps; i++) {
+		const struct analysis_ramp *r = &a->density->ramps[i];
+		const struct summary *s = &r->launch;
+		if (!s->n)
+			continue;
+		fprintf(out, "%lld,ksm-%s,density,", id, r->ksm);
+		field(out, r->variant);
+		fprintf(out, ",launch_s,s,%d", s->n);
+		num(out, s->mean);
+		num(out, s->sd);
+		num(out, s->cv);
+		num(out, s->ci95);
+		num(out, s->median);
+		num(out, s->min);
+		num(out, s->max);
+		fputs(",0,0,,,,,,,\n", out);
+	}
 	return 0;
 }
+
+static int csv_render(const struct report_ctx *c)
+{
+	const struct csv_opts *o = c->opts;
+	return o && o->summary ? csv_summary(c) : csv_long(c);
+}
+
+const struct report_ops csv_report = {
+    .name = "csv",
+    .summary = "long form, one row per run x metric (summary=on: per workload x variant)",
+    .options = csv_options,
+    .opts_size = sizeof(struct csv_opts),
+    .render = csv_render,
+};

@@ -1,5 +1,5 @@
-/* The HTML report's density section (density/density_report.h): for a
- * density experiment, memory per instance against N for every ramp
+/* The HTML report's density section (render.h): for a density experiment,
+ * from the analysis' density section, memory per instance against N for every ramp
  * (variant x KSM off/on) from host used and from the instances' PSS, KSM's
  * burndown (what pages_sharing saves, over the ramp's time) and the
  * distribution of launch times (a CDF), each chart with its numbers in a
@@ -9,21 +9,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "density/density_report.h"
+#include "report/render.h"
 #include "report/svg.h"
 
-#define CHART_W 560
 #define PAGE_MIB (4096.0 / 1048576.0)
 
 static void esc(FILE *f, const char *s)
 {
 	svg_escape(f, s);
-}
-
-static const char *str(const json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-	return s ? s : "";
 }
 
 static double num(const json_t *o, const char *key)
@@ -44,14 +37,14 @@ static void cell(FILE *f, double v, const char *fmt)
 }
 
 /* "variant, KSM on" */
-static void ramp_name(const json_t *ramp, char *buf, size_t n)
+static void ramp_name(const struct analysis_ramp *r, char *buf, size_t n)
 {
-	snprintf(buf, n, "%s, KSM %s", str(ramp, "variant"), str(ramp, "ksm"));
+	snprintf(buf, n, "%s, KSM %s", r->variant, r->ksm);
 }
 
-const char *density_html_nav(const json_t *exp)
+static double step_value(const struct analysis_density_step *s, int what)
 {
-	return json_object_get(exp, "density") ? "<a href=\"#density\">Density</a>" : "";
+	return what == 0 ? s->used_mib : what == 1 ? s->available_mib : s->pss_mib;
 }
 
 struct series_buf {
@@ -104,37 +97,32 @@ static void figure_numbers(FILE *f, const char *caption)
 	fputs("</figcaption>\n<details><summary>the numbers</summary>\n<table>", f);
 }
 
-/* Per instance against N: key divided by n, for every ramp. */
-static void per_instance_figure(FILE *f, const json_t *ramps, const char *key, const char *title,
-				const char *caption)
+/* Per instance against N: a memory figure (0 used, 1 available, 2 PSS)
+ * divided by n, for every ramp. */
+static void per_instance_figure(FILE *f, const struct analysis_density *d, int what,
+				const char *title, const char *caption)
 {
 	struct series_buf b;
-	size_t nr = json_array_size(ramps), i, k;
-	json_t *ramp, *st;
-	if (sb_init(&b, (int)nr) < 0)
+	if (sb_init(&b, d->nramps) < 0)
 		goto out;
-	json_array_foreach(ramps, i, ramp)
-	{
-		const json_t *steps = json_object_get(ramp, "steps");
+	for (int i = 0; i < d->nramps; i++) {
+		const struct analysis_ramp *r = &d->ramps[i];
 		char name[160];
 		double *x, *y;
-		ramp_name(ramp, name, sizeof(name));
-		if (!json_array_size(steps))
+		ramp_name(r, name, sizeof(name));
+		if (!r->nsteps)
 			continue;
-		struct svg_series *s =
-		    sb_add(&b, name, (int)json_array_size(steps), 1 + (int)i, &x, &y);
-		if (!s)
+		if (!sb_add(&b, name, r->nsteps, 1 + i, &x, &y))
 			goto out;
-		json_array_foreach(steps, k, st)
-		{
-			x[k] = num(st, "n");
-			y[k] = num(st, key) / x[k];
+		for (int k = 0; k < r->nsteps; k++) {
+			x[k] = r->steps[k].n;
+			y[k] = step_value(&r->steps[k], what) / x[k];
 		}
 	}
 	if (b.n == 0)
 		goto out;
 	struct svg_chart ch = {.title = title,
-			       .w = CHART_W,
+			       .w = HTML_CHART_W,
 			       .h = 320,
 			       .xlabel = "instances running (N)",
 			       .ylabel = "MiB per instance",
@@ -161,38 +149,39 @@ out:
 }
 
 /* KSM's burndown: pages_sharing (as MiB saved) over the ramp's time. */
-static void burndown_figure(FILE *f, const json_t *ramps)
+static void burndown_figure(FILE *f, const struct analysis_density *d)
 {
 	struct series_buf b;
-	size_t nr = json_array_size(ramps), i, k, j;
-	json_t *ramp, *st, *smp;
-	if (sb_init(&b, (int)nr) < 0)
+	size_t j;
+	json_t *smp;
+	if (sb_init(&b, d->nramps) < 0)
 		goto out;
-	json_array_foreach(ramps, i, ramp)
-	{
+	for (int i = 0; i < d->nramps; i++) {
+		const struct analysis_ramp *r = &d->ramps[i];
 		int n = 0;
-		json_array_foreach(json_object_get(ramp, "steps"), k, st) n +=
-		    (int)json_array_size(json_object_get(json_object_get(st, "ksm"), "samples"));
+		for (int k = 0; k < r->nsteps; k++)
+			n += r->steps[k].ksm
+				 ? (int)json_array_size(json_object_get(r->steps[k].ksm, "samples"))
+				 : 0;
 		if (n == 0)
 			continue;
 		char name[160];
 		double *x, *y;
-		ramp_name(ramp, name, sizeof(name));
-		struct svg_series *s = sb_add(&b, name, n, 1 + (int)i, &x, &y);
-		if (!s)
+		ramp_name(r, name, sizeof(name));
+		if (!sb_add(&b, name, n, 1 + i, &x, &y))
 			goto out;
 		n = 0;
-		json_array_foreach(json_object_get(ramp, "steps"), k, st) json_array_foreach(
-		    json_object_get(json_object_get(st, "ksm"), "samples"), j, smp)
-		{
-			x[n] = json_number_value(json_array_get(smp, 0));
-			y[n++] = json_number_value(json_array_get(smp, 1)) * PAGE_MIB;
-		}
+		for (int k = 0; k < r->nsteps; k++)
+			json_array_foreach(json_object_get(r->steps[k].ksm, "samples"), j, smp)
+			{
+				x[n] = json_number_value(json_array_get(smp, 0));
+				y[n++] = json_number_value(json_array_get(smp, 1)) * PAGE_MIB;
+			}
 	}
 	if (b.n == 0)
 		goto out;
 	struct svg_chart ch = {.title = "KSM burndown: memory merged away over time",
-			       .w = CHART_W,
+			       .w = HTML_CHART_W,
 			       .h = 320,
 			       .xlabel = "time since the ramp's first launch",
 			       .xunit = "s",
@@ -227,39 +216,33 @@ static int cmp_double(const void *a, const void *b)
 }
 
 /* Launch times as a CDF per ramp, with median, p99 and max. */
-static void launch_figure(FILE *f, const json_t *ramps)
+static void launch_figure(FILE *f, const struct analysis_density *d)
 {
 	struct series_buf b;
-	size_t nr = json_array_size(ramps), i, k;
-	json_t *ramp, *v;
-	if (sb_init(&b, (int)nr) < 0)
+	if (sb_init(&b, d->nramps) < 0)
 		goto out;
-	json_array_foreach(ramps, i, ramp)
-	{
-		const json_t *l = json_object_get(ramp, "launches");
-		int n = (int)json_array_size(l);
-		if (n == 0)
+	for (int i = 0; i < d->nramps; i++) {
+		const struct analysis_ramp *r = &d->ramps[i];
+		int m = r->nlaunches;
+		if (m == 0)
 			continue;
 		char name[160];
 		double *x, *y;
-		ramp_name(ramp, name, sizeof(name));
-		if (!sb_add(&b, name, n + 1, 1 + (int)i, &x, &y))
+		ramp_name(r, name, sizeof(name));
+		if (!sb_add(&b, name, m + 1, 1 + i, &x, &y))
 			goto out;
-		int m = 0;
-		json_array_foreach(l, k, v) if (json_is_number(v)) x[1 + m++] =
-		    json_number_value(v);
+		memcpy(x + 1, r->launches, sizeof(double) * (size_t)m);
 		qsort(x + 1, (size_t)m, sizeof(double), cmp_double);
-		x[0] = m ? x[1] : 0;
+		x[0] = x[1];
 		y[0] = 0;
 		for (int p = 1; p <= m; p++)
 			y[p] = (double)p / m;
-		b.s[b.n - 1].n = m + 1;
 		b.s[b.n - 1].step = 1;
 	}
 	if (b.n == 0)
 		goto out;
 	struct svg_chart ch = {.title = "Launch time (exec to the agent's hello), CDF",
-			       .w = CHART_W,
+			       .w = HTML_CHART_W,
 			       .h = 320,
 			       .xlabel = "launch time",
 			       .xunit = "s",
@@ -275,14 +258,18 @@ static void launch_figure(FILE *f, const json_t *ramps)
 	fputs("<thead><tr><th>ramp</th><th>instances</th><th>median (s)</th><th>p99 (s)</th>"
 	      "<th>max (s)</th></tr></thead><tbody>\n",
 	      f);
-	for (int s = 0; s < b.n; s++) {
-		int m = b.s[s].n - 1;
+	for (int i = 0; i < d->nramps; i++) {
+		const struct analysis_ramp *r = &d->ramps[i];
+		char name[160];
+		if (!r->nlaunches)
+			continue;
+		ramp_name(r, name, sizeof(name));
 		fputs("<tr><th scope=\"row\">", f);
-		esc(f, b.s[s].name);
-		fprintf(f, "</th><td class=\"num\">%d</td>", m);
-		cell(f, density_percentile(b.s[s].x + 1, m, 50), "%.3f");
-		cell(f, density_percentile(b.s[s].x + 1, m, 99), "%.3f");
-		cell(f, density_percentile(b.s[s].x + 1, m, 100), "%.3f");
+		esc(f, name);
+		fprintf(f, "</th><td class=\"num\">%d</td>", r->nlaunches);
+		cell(f, r->launch_median, "%.3f");
+		cell(f, r->launch_p99, "%.3f");
+		cell(f, r->launch_max, "%.3f");
 		fputs("</tr>\n", f);
 	}
 	fputs("</tbody></table></details>\n</figure>\n", f);
@@ -290,20 +277,25 @@ out:
 	sb_free(&b);
 }
 
-static void ramp_table(FILE *f, const json_t *ramp)
+static void ramp_table(FILE *f, const struct analysis_ramp *r)
 {
+	const json_t *ramp = r->json;
 	char name[160];
 	size_t k;
-	json_t *st;
-	ramp_name(ramp, name, sizeof(name));
+	ramp_name(r, name, sizeof(name));
 	fputs("<h3>", f);
 	esc(f, name);
 	fputs(" <span class=\"unit\">(", f);
-	esc(f, str(ramp, "target"));
+	esc(f, r->target);
 	fputs(")</span></h3>\n<p class=\"note\">", f);
-	fprintf(f, "%lld instances; ",
-		(long long)json_integer_value(json_object_get(ramp, "reached")));
-	esc(f, str(ramp, "stopped"));
+	if (r->skipped) {
+		fputs("skipped: ", f);
+		esc(f, *r->stopped ? r->stopped : "no reason given");
+		fputs("</p>\n", f);
+		return;
+	}
+	fprintf(f, "%d instances; ", r->reached);
+	esc(f, r->stopped);
 	const json_t *base = json_object_get(ramp, "baseline");
 	if (base)
 		fprintf(f, ". Baseline: used %.0f MiB, MemAvailable %.0f of %.0f MiB",
@@ -330,35 +322,32 @@ static void ramp_table(FILE *f, const json_t *ramp)
 	      "<th>KSM pages_sharing</th><th>KSM pages_shared</th><th>KSM converged (s)</th>"
 	      "</tr></thead><tbody>\n",
 	      f);
-	json_array_foreach(json_object_get(ramp, "steps"), k, st)
-	{
-		double n = num(st, "n");
-		const json_t *ksm = json_object_get(st, "ksm");
-		fprintf(f, "<tr><td class=\"num\">%.0f</td>", n);
-		cell(f, num(st, "used_mib"), "%.1f");
-		cell(f, num(st, "used_mib") / n, "%.2f");
-		cell(f, num(st, "available_mib"), "%.1f");
-		cell(f, num(st, "available_mib") / n, "%.2f");
-		cell(f, num(st, "pss_mib"), "%.1f");
-		cell(f, num(st, "pss_mib") / n, "%.2f");
-		cell(f, num(st, "launch_s_median"), "%.3f");
-		cell(f, num(st, "settle_s"), "%.1f");
-		fprintf(f, "<td class=\"%s\">%s</td>",
-			json_is_true(json_object_get(st, "stable")) ? "ok" : "bad",
-			json_is_true(json_object_get(st, "stable")) ? "yes" : "no");
-		cell(f, json_is_object(ksm) ? num(ksm, "pages_sharing") : NAN, "%.0f");
-		cell(f, json_is_object(ksm) ? num(ksm, "pages_shared") : NAN, "%.0f");
-		cell(f, json_is_object(ksm) ? num(ksm, "ksm_s") : NAN, "%.1f");
+	for (int i = 0; i < r->nsteps; i++) {
+		const struct analysis_density_step *st = &r->steps[i];
+		double n = st->n;
+		const json_t *ksm = st->ksm;
+		fprintf(f, "<tr><td class=\"num\">%d</td>", st->n);
+		cell(f, st->used_mib, "%.1f");
+		cell(f, st->used_mib / n, "%.2f");
+		cell(f, st->available_mib, "%.1f");
+		cell(f, st->available_mib / n, "%.2f");
+		cell(f, st->pss_mib, "%.1f");
+		cell(f, st->pss_mib / n, "%.2f");
+		cell(f, st->launch_s_median, "%.3f");
+		cell(f, st->settle_s, "%.1f");
+		fprintf(f, "<td class=\"%s\">%s</td>", st->stable ? "ok" : "bad",
+			st->stable ? "yes" : "no");
+		cell(f, ksm ? num(ksm, "pages_sharing") : NAN, "%.0f");
+		cell(f, ksm ? num(ksm, "pages_shared") : NAN, "%.0f");
+		cell(f, ksm ? num(ksm, "ksm_s") : NAN, "%.1f");
 		fputs("</tr>\n", f);
 	}
 	fputs("</tbody></table></div>\n", f);
 }
 
-void density_html_section(FILE *f, const json_t *exp)
+void report_density_html(FILE *f, const struct analysis_density *d)
 {
-	const json_t *d = json_object_get(exp, "density");
-	const json_t *ramps = json_object_get(d, "ramps");
-	if (!d || !json_array_size(ramps))
+	if (!d->nramps)
 		return;
 	fputs("<section id=\"density\"><h2>Density</h2>\n<p class=\"note\">Idle instances "
 	      "launched one after another (the first ones one by one, then in steps); after "
@@ -369,17 +358,16 @@ void density_html_section(FILE *f, const json_t *exp)
 	      "N. Host figures include whatever else the host did meanwhile; PSS counts the "
 	      "instances only.</p>\n<div class=\"charts\">\n",
 	      f);
-	per_instance_figure(f, ramps, "used_mib", "Host memory used per instance",
+	per_instance_figure(f, d, 0, "Host memory used per instance",
 			    "Host used (free's formula) minus the ramp's baseline, divided by N.");
-	per_instance_figure(f, ramps, "pss_mib", "PSS per instance",
+	per_instance_figure(f, d, 2, "PSS per instance",
 			    "Sum of the proportional set size of every process of the instances "
 			    "(the target's processes and their descendants), divided by N. Pages "
 			    "KSM merged count once, shared among their users.");
-	burndown_figure(f, ramps);
-	launch_figure(f, ramps);
+	burndown_figure(f, d);
+	launch_figure(f, d);
 	fputs("</div>\n", f);
-	size_t i;
-	json_t *ramp;
-	json_array_foreach(ramps, i, ramp) ramp_table(f, ramp);
+	for (int i = 0; i < d->nramps; i++)
+		ramp_table(f, &d->ramps[i]);
 	fputs("</section>\n", f);
 }

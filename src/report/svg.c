@@ -6,11 +6,7 @@
 #include <string.h>
 
 #include "report/svg.h"
-
-#define FONT 12.0
-#define TITLE_FONT 14.0
-#define TITLE_H 30.0 /* title band at the top of every chart */
-#define LEGEND_ROW 18.0
+#include "report/svg_int.h"
 
 /* --- text -------------------------------------------------------------- */
 
@@ -254,7 +250,7 @@ void svg_axis_fit(struct svg_axis *a, double lo, double hi, int want, enum svg_s
 		axis_linear(a, lo, hi, want);
 }
 
-static void tick_label(const struct svg_axis *a, double t, char *buf, size_t n)
+void svg_tick_label(const struct svg_axis *a, double t, char *buf, size_t n)
 {
 	double ref = fmax(fabs(a->lo), fabs(a->hi));
 	if (a->scale == SVG_LOG)
@@ -263,12 +259,12 @@ static void tick_label(const struct svg_axis *a, double t, char *buf, size_t n)
 		svg_fmt(buf, n, t, a->unit, ref, a->step);
 }
 
-static double axis_label_width(const struct svg_axis *a)
+double svg_axis_label_width(const struct svg_axis *a)
 {
 	double w = 0;
 	for (int i = 0; i < a->nticks; i++) {
 		char b[48];
-		tick_label(a, a->ticks[i], b, sizeof(b));
+		svg_tick_label(a, a->ticks[i], b, sizeof(b));
 		w = fmax(w, svg_text_width(b, FONT));
 	}
 	return w;
@@ -277,6 +273,11 @@ static double axis_label_width(const struct svg_axis *a)
 /* --- drawing --------------------------------------------------------------- */
 
 static unsigned long svg_ids;
+
+void svg_reset_ids(void)
+{
+	svg_ids = 0;
+}
 
 void svg_begin(FILE *out, double w, double h, const char *title, const char *desc)
 {
@@ -329,8 +330,8 @@ double svg_py(const struct svg_plot *p, double y)
 	return p->y0 + p->h - axis_pos(&p->y, y) * p->h;
 }
 
-static void text_at(FILE *out, double x, double y, const char *anchor, const char *extra,
-		    const char *s)
+void svg_text_at(FILE *out, double x, double y, const char *anchor, const char *extra,
+		 const char *s)
 {
 	fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\"%s%s>", x, y, anchor,
 		extra ? " " : "", extra ? extra : "");
@@ -342,7 +343,7 @@ void svg_plot_axes(const struct svg_plot *p, int xticks)
 {
 	FILE *out = p->out;
 	char b[48];
-	double ylw = axis_label_width(&p->y);
+	double ylw = svg_axis_label_width(&p->y);
 	fputs("<g class=\"axes\" fill=\"#333\">\n", out);
 	for (int i = 0; i < p->y.nticks; i++) {
 		double y = svg_py(p, p->y.ticks[i]);
@@ -350,8 +351,8 @@ void svg_plot_axes(const struct svg_plot *p, int xticks)
 		    out,
 		    "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#e3e3e3\"/>\n",
 		    p->x0, y, p->x0 + p->w, y);
-		tick_label(&p->y, p->y.ticks[i], b, sizeof(b));
-		text_at(out, p->x0 - 6, y + 4, "end", NULL, b);
+		svg_tick_label(&p->y, p->y.ticks[i], b, sizeof(b));
+		svg_text_at(out, p->x0 - 6, y + 4, "end", NULL, b);
 	}
 	for (int i = 0; xticks && i < p->x.nticks; i++) {
 		double x = svg_px(p, p->x.ticks[i]);
@@ -362,20 +363,20 @@ void svg_plot_axes(const struct svg_plot *p, int xticks)
 		fprintf(out,
 			"<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#555\"/>\n",
 			x, p->y0 + p->h, x, p->y0 + p->h + 4);
-		tick_label(&p->x, p->x.ticks[i], b, sizeof(b));
-		text_at(out, x, p->y0 + p->h + 17, "middle", NULL, b);
+		svg_tick_label(&p->x, p->x.ticks[i], b, sizeof(b));
+		svg_text_at(out, x, p->y0 + p->h + 17, "middle", NULL, b);
 	}
 	fprintf(out, "<path d=\"M%.1f,%.1fV%.1fH%.1f\" fill=\"none\" stroke=\"#555\"/>\n", p->x0,
 		p->y0, p->y0 + p->h, p->x0 + p->w);
 	if (p->xlabel && xticks)
-		text_at(out, p->x0 + p->w / 2, p->y0 + p->h + 36, "middle", "font-size=\"13\"",
-			p->xlabel);
+		svg_text_at(out, p->x0 + p->w / 2, p->y0 + p->h + 36, "middle", "font-size=\"13\"",
+			    p->xlabel);
 	if (p->ylabel) {
 		double x = p->x0 - ylw - 14, y = p->y0 + p->h / 2;
 		char tr[96];
 		snprintf(tr, sizeof(tr), "font-size=\"13\" transform=\"rotate(-90 %.1f %.1f)\"", x,
 			 y);
-		text_at(out, x, y, "middle", tr, p->ylabel);
+		svg_text_at(out, x, y, "middle", tr, p->ylabel);
 	}
 	fputs("</g>\n", out);
 }
@@ -398,7 +399,7 @@ const char *svg_dash(int i)
 }
 
 /* The stroke attributes of series i: colour, width and dash pattern. */
-static void stroke_attrs(FILE *out, int i, double width)
+void svg_stroke_attrs(FILE *out, int i, double width)
 {
 	const char *d = svg_dash(i);
 	fprintf(out, " stroke=\"%s\" stroke-width=\"%g\"", svg_color(i), width);
@@ -447,7 +448,7 @@ static double legend_layout(double width, const char *const *names, const int *s
 				fprintf(out,
 					"<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"", sx,
 					sy, sx + 24, sy);
-				stroke_attrs(out, k, 2.5);
+				svg_stroke_attrs(out, k, 2.5);
 				fputs("/>\n", out);
 			} else {
 				fprintf(out,
@@ -455,7 +456,7 @@ static double legend_layout(double width, const char *const *names, const int *s
 					"fill=\"%s\"/>\n",
 					sx + 6, sy - 6, svg_color(k));
 			}
-			text_at(out, sx + 30, sy + 4, "start", NULL, names[i]);
+			svg_text_at(out, sx + 30, sy + 4, "start", NULL, names[i]);
 		}
 		cx += iw;
 	}
@@ -476,15 +477,15 @@ double svg_legend_height(double width, const char *const *names, int n)
 	return legend_layout(width, names, NULL, n, NULL, 0, 0, 0);
 }
 
-static void chart_title(FILE *out, const struct svg_chart *c)
+void svg_chart_title(FILE *out, const struct svg_chart *c)
 {
 	if (c->title)
-		text_at(out, 12, 20, "start", "font-size=\"14\" font-weight=\"bold\" fill=\"#222\"",
-			c->title);
+		svg_text_at(out, 12, 20, "start",
+			    "font-size=\"14\" font-weight=\"bold\" fill=\"#222\"", c->title);
 }
 
 /* Copies s, cut to about max_w pixels with an ellipsis. */
-static const char *clip(const char *s, double max_w, char *buf, size_t n)
+const char *svg_clip(const char *s, double max_w, char *buf, size_t n)
 {
 	if (!s)
 		return "";
@@ -507,363 +508,4 @@ static const char *clip(const char *s, double max_w, char *buf, size_t n)
 	}
 	memcpy(buf + len, "…", sizeof("…"));
 	return buf;
-}
-
-/* --- bar chart ------------------------------------------------------------- */
-
-int svg_bar_chart(FILE *out, const struct svg_chart *c, const struct svg_bar *bars, int n)
-{
-	double W = c->w > 0 ? c->w : 640, H = c->h > 0 ? c->h : 320;
-	double lo = 0, hi = 0;
-	if (n <= 0)
-		return -EINVAL;
-	for (int i = 0; i < n; i++) {
-		double v[3] = {bars[i].value, bars[i].lo, bars[i].hi};
-		for (int k = 0; k < 3; k++)
-			if (isfinite(v[k])) {
-				lo = fmin(lo, v[k]);
-				hi = fmax(hi, v[k]);
-			}
-	}
-	struct svg_plot p = {.out = out, .ylabel = c->ylabel};
-	if (c->ymin < c->ymax) {
-		lo = c->ymin;
-		hi = c->ymax;
-	}
-	svg_axis_fit(&p.y, lo, hi, 6, SVG_LINEAR, c->yunit);
-	svg_axis_fit(&p.x, 0, n, 2, SVG_LINEAR, NULL);
-	p.x.lo = 0;
-	p.x.hi = n;
-
-	double left = 16 + axis_label_width(&p.y) + 14;
-	double slot = (W - left - 12) / n;
-	/* labels horizontal when each fits its slot, else slanted by 30 degrees */
-	double lw = 0;
-	for (int i = 0; i < n; i++)
-		lw = fmax(lw, fmin(svg_text_width(bars[i].label, FONT), 180));
-	int slant = lw > slot - 6;
-	double bottom = slant ? lw * 0.5 + 22 : 26;
-	if (c->xlabel)
-		bottom += 16;
-	p.x0 = left;
-	p.y0 = TITLE_H + 8;
-	p.w = W - left - 12;
-	p.h = H - p.y0 - bottom;
-	if (p.h < 60) { /* grow rather than squash */
-		H += 60 - p.h;
-		p.h = 60;
-	}
-
-	svg_begin(out, W, H, c->title, c->desc);
-	chart_title(out, c);
-	svg_plot_axes(&p, 0);
-	double bw = fmin(56, slot * 0.6), y0 = svg_py(&p, 0);
-	char b[48], e1[48], e2[48], cl[256];
-	for (int i = 0; i < n; i++) {
-		const struct svg_bar *r = &bars[i];
-		double cx = p.x0 + slot * (i + 0.5), y = svg_py(&p, r->value);
-		double top = fmin(y, y0), h = fabs(y0 - y);
-		svg_fmt(b, sizeof(b), r->value, c->yunit, 0, 0);
-		fprintf(out,
-			"<rect class=\"bar\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
-			"fill=\"%s\" data-value=\"%.6g\"><title>",
-			cx - bw / 2, top, bw, h, svg_color(r->style ? r->style - 1 : i), r->value);
-		svg_escape(out, r->label);
-		fprintf(out, ": %s", b);
-		int has_err = isfinite(r->lo) && isfinite(r->hi) && r->hi > r->lo;
-		if (has_err) {
-			svg_fmt(e1, sizeof(e1), r->lo, c->yunit, 0, 0);
-			svg_fmt(e2, sizeof(e2), r->hi, c->yunit, 0, 0);
-			fprintf(out, " (95%% CI %s to %s)", e1, e2);
-		}
-		fputs("</title></rect>\n", out);
-		double label_y = y;
-		if (has_err) {
-			double a = svg_py(&p, r->lo), z = svg_py(&p, r->hi), cap = bw / 4;
-			fprintf(out,
-				"<path class=\"err\" "
-				"d=\"M%.1f,%.1fV%.1fM%.1f,%.1fH%.1fM%.1f,%.1fH%.1f\" "
-				"stroke=\"#222\" stroke-width=\"1.5\" fill=\"none\"/>\n",
-				cx, a, z, cx - cap, a, cx + cap, cx - cap, z, cx + cap);
-			label_y = fmin(label_y, z);
-		}
-		if (svg_text_width(b, 11) < slot - 2 && r->value >= 0)
-			fprintf(
-			    out,
-			    "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" font-size=\"11\" "
-			    "fill=\"#333\">%s</text>\n",
-			    cx, fmax(label_y - 4, p.y0 - 2), b);
-		const char *lab = clip(r->label, 180, cl, sizeof(cl));
-		if (slant) {
-			double ly = p.y0 + p.h + 14;
-			fprintf(out,
-				"<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\" fill=\"#333\" "
-				"transform=\"rotate(-30 %.1f %.1f)\">",
-				cx + 3, ly, cx + 3, ly);
-		} else {
-			fprintf(out,
-				"<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" fill=\"#333\">",
-				cx, p.y0 + p.h + 17);
-		}
-		svg_escape(out, lab);
-		if (lab != r->label && lab == cl) {
-			fputs("<title>", out);
-			svg_escape(out, r->label);
-			fputs("</title>", out);
-		}
-		fputs("</text>\n", out);
-	}
-	if (c->xlabel)
-		text_at(out, p.x0 + p.w / 2, H - 6, "middle", "font-size=\"13\"", c->xlabel);
-	svg_end(out);
-	return 0;
-}
-
-/* --- curves ---------------------------------------------------------------- */
-
-static int point_ok(const struct svg_chart *c, double x, double y)
-{
-	if (!isfinite(x) || !isfinite(y))
-		return 0;
-	if (c->xscale == SVG_LOG && x <= 0)
-		return 0;
-	if (c->yscale == SVG_LOG && y <= 0)
-		return 0;
-	return 1;
-}
-
-static void series_step(FILE *out, const struct svg_plot *p, const struct svg_chart *c,
-			const struct svg_series *s, int i)
-{
-	int started = 0;
-	double lx = 0, ly = 0, py = 0; /* last emitted point; pending y */
-	fputs("<path class=\"series step\" fill=\"none\"", out);
-	stroke_attrs(out, i, 2);
-	fputs(" d=\"", out);
-	for (int k = 0; k < s->n; k++) {
-		if (!point_ok(c, s->x[k], s->y[k]))
-			continue;
-		double x = svg_px(p, s->x[k]), y = svg_py(p, s->y[k]);
-		if (!started) {
-			fprintf(out, "M%.1f,%.1f", x, y);
-			lx = x;
-			ly = py = y;
-			started = 1;
-			continue;
-		}
-		/* points closer than half a pixel collapse into one step */
-		if (x - lx < 0.5) {
-			py = y;
-			continue;
-		}
-		if (py != ly)
-			fprintf(out, "V%.1f", py);
-		fprintf(out, "H%.1f", x);
-		lx = x;
-		ly = py;
-		py = y;
-	}
-	if (started && py != ly)
-		fprintf(out, "V%.1f", py);
-	fputs("\"><title>", out);
-	svg_escape(out, s->name);
-	fputs("</title></path>\n", out);
-}
-
-static void series_line(FILE *out, const struct svg_plot *p, const struct svg_chart *c,
-			const struct svg_series *s, int i)
-{
-	char bx[48], by[48];
-	fputs("<polyline class=\"series\" fill=\"none\"", out);
-	stroke_attrs(out, i, 2);
-	fputs(" points=\"", out);
-	int first = 1;
-	for (int k = 0; k < s->n; k++) {
-		if (!point_ok(c, s->x[k], s->y[k]))
-			continue;
-		fprintf(out, "%s%.1f,%.1f", first ? "" : " ", svg_px(p, s->x[k]),
-			svg_py(p, s->y[k]));
-		first = 0;
-	}
-	fputs("\"><title>", out);
-	svg_escape(out, s->name);
-	fputs("</title></polyline>\n", out);
-	for (int k = 0; k < s->n; k++) {
-		if (!point_ok(c, s->x[k], s->y[k]))
-			continue;
-		fprintf(out, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"><title>",
-			svg_px(p, s->x[k]), svg_py(p, s->y[k]), svg_color(i));
-		svg_escape(out, s->name);
-		svg_fmt(bx, sizeof(bx), s->x[k], c->xunit, 0, 0);
-		svg_fmt(by, sizeof(by), s->y[k], c->yunit, 0, 0);
-		fprintf(out, ": %s, %s</title></circle>\n", bx, by);
-	}
-}
-
-int svg_curve_chart(FILE *out, const struct svg_chart *c, const struct svg_series *s, int n)
-{
-	double W = c->w > 0 ? c->w : 640, H = c->h > 0 ? c->h : 320;
-	double xlo = INFINITY, xhi = -INFINITY, ylo = INFINITY, yhi = -INFINITY;
-	for (int i = 0; i < n; i++)
-		for (int k = 0; k < s[i].n; k++)
-			if (point_ok(c, s[i].x[k], s[i].y[k])) {
-				xlo = fmin(xlo, s[i].x[k]);
-				xhi = fmax(xhi, s[i].x[k]);
-				ylo = fmin(ylo, s[i].y[k]);
-				yhi = fmax(yhi, s[i].y[k]);
-			}
-	if (!(xlo <= xhi))
-		return -EINVAL;
-	if (c->y_zero && c->yscale == SVG_LINEAR) {
-		ylo = fmin(ylo, 0);
-		yhi = fmax(yhi, 0);
-	}
-	if (c->ymin < c->ymax) {
-		ylo = c->ymin;
-		yhi = c->ymax;
-	}
-	struct svg_plot p = {.out = out, .xlabel = c->xlabel, .ylabel = c->ylabel};
-	svg_axis_fit(&p.x, xlo, xhi, 7, c->xscale, c->xunit);
-	svg_axis_fit(&p.y, ylo, yhi, 6, c->yscale, c->yunit);
-
-	const char *names[64];
-	int style[64], nn = n < 64 ? n : 64;
-	for (int i = 0; i < nn; i++) {
-		names[i] = s[i].name ? s[i].name : "";
-		style[i] = s[i].style ? s[i].style - 1 : i;
-	}
-	if (c->x_integer && p.x.scale == SVG_LINEAR && p.x.step < 1)
-		svg_axis_fit(&p.x, xlo, xhi, (int)(xhi - xlo) + 1, SVG_LINEAR, c->xunit);
-	double left = 16 + axis_label_width(&p.y) + 14;
-	char last[48];
-	tick_label(&p.x, p.x.ticks[p.x.nticks - 1], last, sizeof(last));
-	double right = fmax(14, svg_text_width(last, FONT) / 2 + 4);
-	double lh = svg_legend_height(W - left - right, names, nn);
-	p.x0 = left;
-	p.y0 = TITLE_H + 8;
-	p.w = W - left - right;
-	p.h = H - p.y0 - 44 - lh - (lh > 0 ? 6 : 0);
-	if (p.h < 80) {
-		H += 80 - p.h;
-		p.h = 80;
-	}
-
-	svg_begin(out, W, H, c->title, c->desc);
-	chart_title(out, c);
-	svg_plot_axes(&p, 1);
-	fprintf(out, "<g class=\"curves\">\n");
-	for (int i = 0; i < n; i++)
-		if (s[i].step)
-			series_step(out, &p, c, &s[i], style[i < 64 ? i : 63]);
-		else
-			series_line(out, &p, c, &s[i], style[i < 64 ? i : 63]);
-	fputs("</g>\n", out);
-	if (nn > 0)
-		svg_legend(out, left, p.y0 + p.h + 46, p.w, names, style, nn, 1);
-	svg_end(out);
-	return 0;
-}
-
-/* --- heatmap ---------------------------------------------------------------- */
-
-int svg_heatmap(FILE *out, const struct svg_chart *c, const char *const *rows, int nrows,
-		const char *const *cols, int ncols, const struct svg_cell *cells,
-		const char *legend_lo, const char *legend_hi, const char *legend_nan)
-{
-	double maxw = c->w > 0 ? c->w : 900;
-	if (nrows <= 0 || ncols <= 0)
-		return -EINVAL;
-	double rw = 0, cw = 0, tw = 0;
-	for (int r = 0; r < nrows; r++)
-		rw = fmax(rw, fmin(svg_text_width(rows[r], FONT), 220));
-	for (int k = 0; k < ncols; k++)
-		cw = fmax(cw, fmin(svg_text_width(cols[k], FONT), 180));
-	for (int i = 0; i < nrows * ncols; i++)
-		tw = fmax(tw, svg_text_width(cells[i].text, FONT));
-	double left = 12 + rw + 10;
-	/* wide enough for its text, and for a column label up to 150 px */
-	double cell_w = fmax(tw + 16, fmax(84, fmin(cw + 12, 150)));
-	if (left + cell_w * ncols + 12 > maxw)
-		cell_w = fmax(tw + 6, (maxw - left - 12) / ncols);
-	double cell_h = 30;
-	int slant = cw > cell_w - 6;
-	double head = slant ? cw * 0.5 + 14 : 22;
-	double top = TITLE_H + head;
-	double legend_y = top + cell_h * nrows + 14;
-	double gx = left + 140 + fmax(30, svg_text_width(legend_hi, FONT) - 100);
-	double W = left + cell_w * ncols + 12;
-	W = fmax(W, svg_text_width(c->title, TITLE_FONT) * 1.1 + 24);
-	if (legend_nan)
-		W = fmax(W, gx + 26 + svg_text_width(legend_nan, FONT) + 12);
-	double H = legend_y + 48;
-
-	svg_begin(out, W, H, c->title, c->desc);
-	chart_title(out, c);
-	char col[8], cl[256];
-	fputs("<g class=\"heatmap\" fill=\"#222\">\n", out);
-	for (int k = 0; k < ncols; k++) {
-		double cx = left + cell_w * (k + 0.5);
-		const char *lab = clip(cols[k], 180, cl, sizeof(cl));
-		if (slant) {
-			double y = top - 8;
-			fprintf(out,
-				"<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"start\" "
-				"transform=\"rotate(-30 %.1f %.1f)\">",
-				cx - 4, y, cx - 4, y);
-			svg_escape(out, lab);
-			fputs("</text>\n", out);
-		} else {
-			text_at(out, cx, top - 8, "middle", NULL, lab);
-		}
-	}
-	for (int r = 0; r < nrows; r++) {
-		double y = top + cell_h * r;
-		text_at(out, left - 8, y + cell_h / 2 + 4, "end", NULL,
-			clip(rows[r], 220, cl, sizeof(cl)));
-		for (int k = 0; k < ncols; k++) {
-			const struct svg_cell *e = &cells[r * ncols + k];
-			double x = left + cell_w * k;
-			if (e->text)
-				svg_diverging(e->shade, col);
-			else
-				snprintf(col, sizeof(col), "#ffffff");
-			fprintf(out,
-				"<rect class=\"cell\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
-				"height=\"%.1f\" fill=\"%s\" stroke=\"#fff\" stroke-width=\"2\">",
-				x, y, cell_w, cell_h, col);
-			if (e->tip) {
-				fputs("<title>", out);
-				svg_escape(out, e->tip);
-				fputs("</title>", out);
-			}
-			fputs("</rect>\n", out);
-			const char *fg =
-			    e->text && !isnan(e->shade) && fabs(e->shade) > 0.55 ? "#fff" : "#222";
-			fprintf(out,
-				"<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" fill=\"%s\">",
-				x + cell_w / 2, y + cell_h / 2 + 4, fg);
-			svg_escape(out, e->text ? e->text : "–");
-			fputs("</text>\n", out);
-		}
-	}
-	/* legend: the scale from red to green in seven steps, then grey */
-	double lx = left;
-	for (int i = 0; i < 7; i++) {
-		svg_diverging(-1 + i / 3.0, col);
-		fprintf(out,
-			"<rect x=\"%.1f\" y=\"%.1f\" width=\"20\" height=\"12\" fill=\"%s\"/>\n",
-			lx + 20 * i, legend_y, col);
-	}
-	text_at(out, lx, legend_y + 28, "start", NULL, legend_lo);
-	text_at(out, lx + 140, legend_y + 28, "end", NULL, legend_hi);
-	if (legend_nan) {
-		svg_diverging(NAN, col);
-		fprintf(out,
-			"<rect x=\"%.1f\" y=\"%.1f\" width=\"20\" height=\"12\" fill=\"%s\"/>\n",
-			gx, legend_y, col);
-		text_at(out, gx + 26, legend_y + 10, "start", NULL, legend_nan);
-	}
-	fputs("</g>\n", out);
-	svg_end(out);
-	return 0;
 }

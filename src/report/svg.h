@@ -16,9 +16,13 @@
  * struct svg_plot with svg_px/svg_py and svg_plot_axes, svg_legend,
  * svg_escape, svg_fmt.
  *
- * Adding a new chart type: build it from those pieces in svg.c, declare it
- * here with a struct of its data (as svg_bar_chart does), and render a fixed
- * input in tests/unit/test_svg.c, checking the numbers it draws. */
+ * svg.c holds those pieces; each chart type has its own file (svg_bar.c,
+ * svg_curve.c, svg_heatmap.c), with the helpers of svg_int.h.
+ *
+ * Adding a new chart type: write src/report/svg_NAME.c from those pieces,
+ * declare it here with a struct of its data (as svg_bar_chart does), and
+ * render a fixed input in tests/unit/test_svg.c, checking the numbers it
+ * draws. */
 #ifndef VB_REPORT_SVG_H
 #define VB_REPORT_SVG_H
 
@@ -65,8 +69,11 @@ void svg_axis_fit(struct svg_axis *a, double lo, double hi, int want, enum svg_s
 /* --- drawing --------------------------------------------------------------- */
 
 /* Begins an <svg> element of w x h pixels with role="img" and a <title>
- * (and <desc> when desc is not NULL); ids are unique within one process. */
+ * (and <desc> when desc is not NULL); ids are unique within one document. */
 void svg_begin(FILE *out, double w, double h, const char *title, const char *desc);
+/* A new document: ids count from 1 again (so that a page renders the same
+ * whatever was rendered before it in the process). */
+void svg_reset_ids(void);
 void svg_end(FILE *out);
 
 /* The plot area of a chart: its rectangle in pixels and its two axes. */

@@ -2,14 +2,16 @@
  * mean ± 95% CI of the headline metrics over the successful repeats, host
  * iowait and target CPU beside them; under each variant but the baseline its
  * ratio to the baseline with the ratio's interval and a verdict; noise flags;
- * the latency percentiles pooled over the repeats; every failed run with its
- * reason. All figures come from the analysis (report/analysis.h). */
+ * the latency percentiles pooled over the repeats; the density section;
+ * every failed run with its reason and every skipped run with why. All
+ * figures come from the analysis (report/analysis.h). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "report/analysis.h"
+#include "report/render.h"
 #include "report/report.h"
 
 #define CELL 160
@@ -205,28 +207,51 @@ out:
 	free(t.cells);
 }
 
-static int text_end(struct report_ctx *c)
+/* Every run that did not succeed: "failed runs:" with their errors, then
+ * "skipped runs:" as "skipped: reason". */
+static void not_ok_runs(FILE *f, const json_t *runs, int skipped)
 {
-	const json_t *exp = json_object_get(c->exp, "experiment");
-	const json_t *runs = json_object_get(c->exp, "runs");
-	struct analysis *a;
-	char when[64] = "?";
 	size_t i;
 	json_t *run;
+	fprintf(f, "\n%s runs:\n", skipped ? "skipped" : "failed");
+	json_array_foreach(runs, i, run)
+	{
+		const char *st = json_string_value(json_object_get(run, "status"));
+		if ((st && strcmp(st, "ok") == 0) || analysis_run_skipped(run) != skipped)
+			continue;
+		const char *err = analysis_run_why(run);
+		fprintf(f, "  %s / %s #%lld: %s%s\n",
+			json_string_value(json_object_get(run, "variant")),
+			json_string_value(json_object_get(run, "workload")),
+			(long long)json_integer_value(json_object_get(run, "repeat")),
+			skipped ? "skipped: " : "",
+			err	  ? err
+			: skipped ? "no reason given"
+				  : "unknown error");
+	}
+}
+
+static int text_render(const struct report_ctx *c)
+{
+	const struct analysis *a = c->a;
+	const json_t *exp = json_object_get(c->exp, "experiment");
+	const json_t *runs = json_object_get(c->exp, "runs");
+	char when[64] = "?";
 	time_t t = (time_t)json_number_value(json_object_get(exp, "started"));
 	struct tm tm;
-	int r = analysis_build(c->exp, NULL, &a);
-	if (r < 0)
-		return r;
 	if (localtime_r(&t, &tm))
 		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
 
-	fprintf(c->out, "experiment %lld '%s': %s, started %s, %d runs ok, %d failed\n",
+	fprintf(c->out, "experiment %lld '%s': %s, started %s, %d runs ok, %d failed",
 		(long long)json_integer_value(json_object_get(exp, "id")),
 		json_string_value(json_object_get(exp, "name")),
 		json_string_value(json_object_get(exp, "status")), when, a->nok, a->nfailed);
-	fprintf(c->out, "values: mean ± 95%% CI over the successful repeats (n)\n");
-	if (a->nvariants > 1)
+	if (a->nskipped)
+		fprintf(c->out, ", %d skipped", a->nskipped);
+	fputc('\n', c->out);
+	if (a->nworkloads)
+		fprintf(c->out, "values: mean ± 95%% CI over the successful repeats (n)\n");
+	if (a->nvariants > 1 && a->nworkloads)
 		fprintf(
 		    c->out,
 		    "/ %s: ratio of means with its 95%% CI (Fieller); verdict by Welch's t test,\n"
@@ -234,26 +259,20 @@ static int text_end(struct report_ctx *c)
 		    a->baseline, a->ncomparisons, a->alpha);
 	for (int w = 0; w < a->nworkloads; w++)
 		print_workload(c->out, a, &a->workloads[w]);
-	if (a->nfailed) {
-		fprintf(c->out, "\nfailed runs:\n");
-		json_array_foreach(runs, i, run)
-		{
-			const char *st = json_string_value(json_object_get(run, "status"));
-			if (st && strcmp(st, "ok") == 0)
-				continue;
-			const char *err = json_string_value(json_object_get(run, "error"));
-			fprintf(c->out, "  %s / %s #%lld: %s\n",
-				json_string_value(json_object_get(run, "variant")),
-				json_string_value(json_object_get(run, "workload")),
-				(long long)json_integer_value(json_object_get(run, "repeat")),
-				err ? err : "unknown error");
-		}
-	}
+	if (a->density)
+		report_density_text(c->out, a->density);
+	if (a->nfailed)
+		not_ok_runs(c->out, runs, 0);
+	if (a->nskipped)
+		not_ok_runs(c->out, runs, 1);
 	if (c->db_path)
 		fprintf(c->out, "\ndatabase: %s (vmbench report %lld --format json|csv|html)\n",
 			c->db_path, (long long)json_integer_value(json_object_get(exp, "id")));
-	analysis_free(a);
 	return 0;
 }
 
-const struct report_ops text_report = {.name = "text", .end = text_end};
+const struct report_ops text_report = {
+    .name = "text",
+    .summary = "tables for a terminal: mean ± 95% CI, ratio to the baseline, verdict",
+    .render = text_render,
+};

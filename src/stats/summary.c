@@ -1,6 +1,7 @@
 #include "stats/summary.h"
 
 #include <gsl/gsl_cdf.h>
+#include <gsl/gsl_statistics_double.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,4 +45,19 @@ void summary_compute(const double *x, int n, struct summary *s)
 	}
 	s->cv = mean != 0 ? s->sd / fabs(mean) : 0;
 	free(sorted);
+}
+
+double summary_percentile(const double *x, int n, double p)
+{
+	if (n <= 0)
+		return NAN;
+	double *sorted = malloc((size_t)n * sizeof(*sorted));
+	if (!sorted)
+		return NAN;
+	memcpy(sorted, x, (size_t)n * sizeof(*sorted));
+	qsort(sorted, (size_t)n, sizeof(*sorted), cmp_double);
+	double f = p < 0 ? 0 : p > 100 ? 1 : p / 100.0;
+	double v = gsl_stats_quantile_from_sorted_data(sorted, 1, (size_t)n, f);
+	free(sorted);
+	return v;
 }

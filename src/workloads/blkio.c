@@ -786,4 +786,6 @@ const struct workload_ops blkio_workload = {
 	.run = blkio_run,
 	.cleanup = blkio_cleanup,
 	.estimate_ns = blkio_estimate_ns,
+	.headline = (const char *const[]){"read_iops", "write_iops", "read_mib_s", "write_mib_s",
+				      "read_clat_p99_us", "write_clat_p99_us", "cpu_us_per_io", NULL},
 };

@@ -178,4 +178,5 @@ const struct workload_ops cpu_workload = {
 	.check = cpu_check,
 	.run = cpu_run,
 	.estimate_ns = cpu_estimate_ns,
+	.headline = (const char *const[]){"events_per_s", "lat_p99_us", NULL},
 };

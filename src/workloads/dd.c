@@ -414,4 +414,5 @@ const struct workload_ops dd_workload = {
     .run = dd_run,
     .cleanup = dd_cleanup,
     .estimate_ns = dd_estimate_ns,
+    .headline = (const char *const[]){"mb_per_s", "lat_p99_us", NULL},
 };

@@ -651,4 +651,6 @@ const struct workload_ops fileio_workload = {
     .run = fileio_run,
     .cleanup = fileio_cleanup,
     .estimate_ns = fileio_estimate_ns,
+    .headline = (const char *const[]){"reads_per_s", "writes_per_s", "fsyncs_per_s", "read_mib_s", "write_mib_s",
+				      "lat_p99_us", NULL},
 };

@@ -441,4 +441,5 @@ const struct workload_ops memory_workload = {
 	.check = memory_check,
 	.run = memory_run,
 	.estimate_ns = memory_estimate_ns,
+	.headline = (const char *const[]){"mib_per_s", NULL},
 };

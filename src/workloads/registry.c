@@ -43,22 +43,8 @@ void workload_names(char *buf, size_t n)
 
 const char *const *workload_headlines(const char *type)
 {
-	static const struct {
-		const char *type;
-		const char *const metrics[8];
-	} table[] = {
-		{"cpu", {"events_per_s", "lat_p99_us", NULL}},
-		{"memory", {"mib_per_s", NULL}},
-		{"fileio", {"reads_per_s", "writes_per_s", "fsyncs_per_s", "read_mib_s",
-			    "write_mib_s", "lat_p99_us", NULL}},
-		{"dd", {"mb_per_s", "lat_p99_us", NULL}},
-		{"blkio", {"read_iops", "write_iops", "read_mib_s", "write_mib_s",
-			   "read_clat_p99_us", "write_clat_p99_us", "cpu_us_per_io", NULL}},
-	};
-	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
-		if (type && strcmp(table[i].type, type) == 0)
-			return table[i].metrics;
-	return NULL;
+	const struct workload_ops *w = type ? workload_find(type) : NULL;
+	return w ? w->headline : NULL;
 }
 
 const char *workload_headline(const char *type)

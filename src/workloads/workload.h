@@ -6,7 +6,7 @@
  *      prepare() creates what the job needs (files), run() measures and reports
  *      through metric_set()/metric_hist() on run->res, cleanup() removes what
  *      prepare created. Errors: `return vb_err(-errno, "...")`; the agent sends
- *      the message to the host.
+ *      the message to the host. .headline lists the metrics reports show.
  *   2. Add VB_WORKLOAD(NAME) to src/workloads/workload_list.h.
  *   3. Add tests: option validation in tests/unit/, a run in tests/e2e/, and a
  *      fidelity script against the peer tool in bench/.
@@ -47,6 +47,10 @@ struct workload_ops {
 	int64_t (*estimate_ns)(const void *opts);
 	/* Why this workload cannot run in this build, or NULL. */
 	const char *(*unavailable)(void);
+	/* The metrics that sum up this workload, most telling first: reports
+	 * show them, adaptive repeats stop on the first. NULL-terminated; NULL:
+	 * reports show every metric the runs have. */
+	const char *const *headline;
 };
 
 const struct workload_ops *workload_find(const char *name);
@@ -62,8 +66,8 @@ int workload_parse(const struct workload_ops *ops, const json_t *options, void *
 int workload_execute(const char *name, const json_t *options, const char *workdir,
 		     volatile int *cancel, struct result *res);
 
-/* The metrics that sum up a workload type, most telling first (reports show
- * them; adaptive repeats stop on the first): NULL-terminated, or NULL. */
+/* The headline metrics of a workload type (its ops' .headline), or NULL for
+ * an unknown type or one without; workload_headline(): the first of them. */
 const char *const *workload_headlines(const char *type);
 const char *workload_headline(const char *type);
 

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# vmbench -h and every command's -h print a usage on stdout and exit 0;
-# unknown commands and options are usage errors (exit 2) with a message.
+# vmbench -h and every command's -h print a usage on stdout and exit 0: the
+# commands are read from `vmbench -h` itself, so a new command without -h
+# fails here; an alias ('show' for 'report') answers as its command does.
+# Unknown commands and options are usage errors (exit 2) with a message.
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -10,17 +12,25 @@ for h in -h --help help; do
 	like "$OUT" '^usage: vmbench COMMAND' "vmbench $h prints the usage on stdout"
 done
 vb -h
-for cmd in run show list doctor version; do
-	like "$OUT" "^  $cmd " "the usage lists the '$cmd' command"
+# the command list: "  NAME  what it does" lines after "commands:"
+COMMANDS=$(printf '%s\n' "$OUT" | awk '/^commands:/ { on = 1; next } on && /^  [a-z]/ { print $1 } on && /^$/ { on = 0 }')
+ok_if "vmbench -h lists 9 commands or more" [ "$(printf '%s\n' "$COMMANDS" | wc -l)" -ge 9 ]
+for cmd in run report compare density list guest disk doctor version; do
+	like "$COMMANDS" "^$cmd\$" "the usage lists the '$cmd' command"
 done
+unlike "$COMMANDS" '^show$' "'show' is not listed as a command of its own"
+like "$OUT" "'show' is 'report'" "the usage says that 'show' is 'report'"
 
-for cmd in run show list doctor version; do
+for cmd in $COMMANDS; do
 	for h in -h --help; do
-		vb $cmd $h
+		vb "$cmd" $h
 		is "$RC" 0 "vmbench $cmd $h exits 0"
 		like "$OUT" "^usage: vmbench $cmd" "vmbench $cmd $h prints its usage on stdout"
 	done
 done
+vb show -h
+is "$RC" 0 "vmbench show -h (the alias) exits 0"
+like "$OUT" '^usage: vmbench report' "vmbench show -h prints the usage of report"
 
 vb run -h
 like "$OUT" '--db PATH' "run -h documents --db"

@@ -104,6 +104,9 @@ like "$OUT" '^  repeat +int ' "list plan shows [experiment] repeat"
 like "$OUT" 'variants = ' "list plan mentions variants ="
 
 vb list reports
-like "$OUT" 'text.*json.*csv' "list reports shows text, json and csv"
+for f in text json csv html compare; do
+	like "$OUT" "^  $f " "list reports shows the format $f"
+done
+like "$OUT" '^    summary +bool' "list reports shows the options of a format (csv summary)"
 
 done_testing

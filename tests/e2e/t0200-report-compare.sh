@@ -102,6 +102,15 @@ ok_if "report -o FILE writes the report" json_true "$T/out.json" '"analysis" in 
 vb show "$AA" --db "$DB"
 is "$RC" 0 "show still works"
 like "$OUT" 'no significant difference' "show prints the same analysis"
+vb report "$AA" --db "$DB" --format html --summary
+is "$RC" 2 "--summary with a format that has no such option is a usage error"
+like "$ERR" "format 'html' has no options" "and says so"
+vb report "$AA" --db "$DB" --format csv --set nope=1
+is "$RC" 2 "an unknown format option is a usage error"
+like "$ERR" 'summary' "the message lists the format's options"
+vb report "$AA" --db "$DB" --format compare
+is "$RC" 0 "report --format compare exits 0"
+like "$OUT" '^B / A: ratio of means' "the compare format: each variant against the baseline"
 
 # --- a clearly slower experiment ---------------------------------------------
 
@@ -120,6 +129,14 @@ ok_if "with p < 0.05 (got p ${p:-?})" py 'import sys; sys.exit(0 if float(sys.ar
 like "$OUT" 'options differ: max-prime 2000 -> 20000' "compare names the options that differ"
 like "$OUT" "A = $AA:a" "compare names side A"
 like "$line" 'x0\.[0-9]+ \[0\.[0-9]+, 0\.[0-9]+\]' "the ratio and its interval are below 1"
+
+vb compare "$AA:a" "$HV:a" --db "$DB" --format json
+is "$RC" 0 "compare --format json exits 0"
+printf '%s\n' "$OUT" >"$T/cmp.json"
+ok_if "compare --format json: the two sides as one experiment with its analysis" json_true "$T/cmp.json" \
+	'd["analysis"]["baseline"] == "'"$AA"':a" and [v["from"]["id"] for v in d["variants"]] == ['"$AA"', '"$HV"']'
+vb compare "$AA:a" "$HV:a" --db "$DB" --format yaml
+is "$RC" 2 "compare --format yaml is a usage error"
 
 vb compare a b --db "$DB"
 is "$RC" 2 "compare with a variant the newest experiment lacks is a usage error"

@@ -4,7 +4,9 @@
 # Chromium then loads: the charts exist after rendering (one bar per variant
 # and headline metric, one CDF line per variant and histogram), their
 # numbers match the database, a variant named <script> does not inject, and
-# a screenshot is taken. Without chromium the browser checks are skipped.
+# a screenshot is taken. A density experiment (3 native agents, KSM left
+# alone) renders its density section through every format, and its page in
+# Chromium. Without chromium the browser checks are skipped.
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -80,6 +82,25 @@ diag "expect $WANT_BARS bars and $WANT_CDFS CDF lines"
 ok_if "the experiment has bars (>= 8) and CDFs (>= 4) to draw" \
 	[ "$((${WANT_BARS:-0} >= 8 && ${WANT_CDFS:-0} >= 4))" = 1 ]
 
+# --- a density experiment: its section in every format ---------------------
+
+DDB=$T/density.db
+mkdir -p "$T/dw"
+vb density -q --db "$DDB" -T "workdir=$T/dw" --count 3 --ksm off \
+	-s settle-interval=200ms,settle-timeout=3s
+is "$RC" 0 "a density ramp of 3 native agents (KSM off) runs"
+like "$OUT" '^variant native \(native\), KSM off: 3 instances' "density prints its ramp through the text report"
+vb report --db "$DDB" --format csv
+like "$OUT" '^1,,native,ksm-off,density,3,[a-z]+,density,pss_mib,' "csv: the density rows"
+vb report --db "$DDB" --format json
+printf '%s\n' "$OUT" >"$T/density.json"
+ok_if "json: the analysis has the density section" json_true "$T/density.json" \
+	'd["analysis"]["density"]["ramps"][0]["launch"]["n"] == 3'
+DHTML=$T/density.html
+vb density --show --db "$DDB" --format html
+printf '%s\n' "$OUT" >"$DHTML"
+ok_if "density --show --format html writes the page" grep -q '<section id="density">' "$DHTML"
+
 CHROMIUM=$(command -v chromium || command -v chromium-browser || true)
 if [ -z "$CHROMIUM" ]; then
 	skip "chromium renders the report" "chromium is not installed (apt-get install chromium)"
@@ -142,6 +163,10 @@ for svg in re.findall(r"<svg\b.*?</svg>", dom, re.S):
         n += 1
 sys.exit(0 if n > 0 else "no bars matched")
 ' "$T/exp.json" "$T/dom.html"
+
+chromium_run --dump-dom "file://$DHTML" >"$T/ddom.html" 2>>"$T/chromium.err"
+is "$(grep -o '<svg\b' "$T/ddom.html" | wc -l)" 3 \
+	"the density page renders its charts in chromium (used, PSS, launch CDF; no KSM burndown)"
 
 PNG=$T/report.png
 chromium_run --window-size=1280,2400 --screenshot="$PNG" "file://$HTML" >/dev/null 2>>"$T/chromium.err"
