@@ -8,6 +8,7 @@ static const char *const unit_names[UNIT__COUNT] = {
 	[UNIT_NONE] = "", [UNIT_PER_S] = "1/s", [UNIT_MIB_S] = "MiB/s",
 	[UNIT_MB_S] = "MB/s", [UNIT_US] = "us", [UNIT_MS] = "ms", [UNIT_S] = "s",
 	[UNIT_PCT] = "%", [UNIT_COUNT] = "count", [UNIT_BYTES] = "B", [UNIT_MIB] = "MiB",
+	[UNIT_MBIT_S] = "Mbit/s",
 };
 static const char *const agg_names[AGG__COUNT] = {"sum", "mean", "max", "min"};
 

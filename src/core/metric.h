@@ -18,6 +18,7 @@ enum vb_unit {
 	UNIT_COUNT,
 	UNIT_BYTES,
 	UNIT_MIB,
+	UNIT_MBIT_S, /* 10^6 bits per second (iperf3's unit, scaled) */
 	UNIT__COUNT
 };
 
