@@ -180,7 +180,7 @@ static void conn_route(struct conn *c, struct worker *w)
 		return;
 	c->route = route_of(c, w->s);
 	c->uperr = 0;
-	const char *dir = w->s->cfg.dir;
+	const char *dir = w->s->cfg.upload_dir ? w->s->cfg.upload_dir : w->s->cfg.dir;
 	if (c->route == R_UP_DISK) {
 		char path[4096];
 		snprintf(path, sizeof(path), "%s/http-upload-%p-%u.dat", dir, (void *)w, c->id);
@@ -259,7 +259,8 @@ static void conn_respond(struct worker *w, struct conn *c)
 	case R_UP_TMP:
 		if (c->uperr) {
 			status = 500, reason = "Internal Server Error";
-			snprintf(body, sizeof(body), "cannot store the upload in %s: %s\n", s->cfg.dir,
+			snprintf(body, sizeof(body), "cannot store the upload in %s: %s\n",
+				 s->cfg.upload_dir ? s->cfg.upload_dir : s->cfg.dir,
 				 strerror(c->uperr));
 			break;
 		}

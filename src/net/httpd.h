@@ -31,7 +31,8 @@ struct httpd_cfg {
 	int port;          /* 0: any free port */
 	int threads;
 	const char *cpus;  /* pin the server threads ("" none) */
-	const char *dir;   /* files and uploads live here */
+	const char *dir;   /* the download files live here */
+	const char *upload_dir; /* uploads go here (NULL: dir) */
 	int nfiles;        /* download files http-file-0.dat ... in dir */
 	uint64_t cpu_bytes;
 	int cpu_level;
