@@ -5,10 +5,10 @@
 set -eu
 PKGS="build-essential pkg-config git python3
 libsqlite3-dev libjansson-dev liburing-dev libaio-dev libgsl-dev libcmocka-dev
-libarchive-dev liblzma-dev libzstd-dev zlib1g-dev
+libarchive-dev liblzma-dev libzstd-dev zlib1g-dev libhttp-parser-dev
 qemu-system-x86 qemu-utils linux-image-amd64 e2fsprogs lvm2
 crun podman catatonit chromium
-fio sysbench clang libclang-rt-dev"
+fio sysbench clang libclang-rt-dev iperf3 wrk nginx-light"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

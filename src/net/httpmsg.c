@@ -91,6 +91,10 @@ ssize_t http_msg_feed(struct http_msg *m, const char *buf, size_t n)
 	enum http_errno e = HTTP_PARSER_ERRNO(&m->p);
 	if (e != HPE_OK && e != HPE_PAUSED)
 		return -EPROTO;
+	/* stopped short with no error and no message end: the parser will
+	 * take nothing more (after an Upgrade or CONNECT) */
+	if (used < n && !m->complete)
+		return -EPROTO;
 	return (ssize_t)used;
 }
 
@@ -159,17 +163,16 @@ int http_url_parse(const char *url, char *host, size_t hostn, int *port, char *p
 	*port = (u.field_set & (1 << UF_PORT)) ? u.port : 80;
 	if (*port == 0)
 		return vb_err(-EINVAL, "url '%s': port 0 cannot be connected to", url);
-	/* the path with its query, as it goes on the request line */
-	size_t off = (u.field_set & (1 << UF_PATH)) ? u.field_data[UF_PATH].off : 0, len = 0;
-	if (u.field_set & (1 << UF_PATH))
-		len = u.field_data[UF_PATH].len;
-	if (u.field_set & (1 << UF_QUERY))
-		len = (size_t)(u.field_data[UF_QUERY].off + u.field_data[UF_QUERY].len) - off;
-	if (len + 1 >= pathn)
-		return vb_err(-EINVAL, "url '%s': the path is longer than %zu bytes", url, pathn - 2);
-	if (len)
-		snprintf(path, pathn, "%.*s", (int)len, url + off);
-	else
-		snprintf(path, pathn, "/");
+	/* the path with its query, as it goes on the request line; no path
+	 * is "/" (also before a query: http://h?x=1 asks for /?x=1) */
+	int has_path = (u.field_set & (1 << UF_PATH)) != 0;
+	int has_query = (u.field_set & (1 << UF_QUERY)) != 0;
+	const char *pp = has_path ? url + u.field_data[UF_PATH].off : "/";
+	size_t plen = has_path ? u.field_data[UF_PATH].len : 1;
+	const char *qp = has_query ? url + u.field_data[UF_QUERY].off : "";
+	size_t qlen = has_query ? u.field_data[UF_QUERY].len : 0;
+	if (plen + qlen + 2 >= pathn)
+		return vb_err(-EINVAL, "url '%s': the path is longer than %zu bytes", url, pathn - 3);
+	snprintf(path, pathn, "%.*s%s%.*s", (int)plen, pp, has_query ? "?" : "", (int)qlen, qp);
 	return 0;
 }

@@ -153,6 +153,10 @@ static void test_urls(void **state)
 					sizeof(path)), 0);
 	assert_int_equal(port, 80);
 	assert_string_equal(path, "/");
+	/* a query without a path asks for /?query (found by fuzz_http) */
+	assert_int_equal(http_url_parse("http://127.0.0.1?x=1", host, sizeof(host), &port, path,
+					sizeof(path)), 0);
+	assert_string_equal(path, "/?x=1");
 	assert_int_equal(http_url_parse("https://127.0.0.1/", host, sizeof(host), &port, path,
 					sizeof(path)), -EINVAL);
 	assert_non_null(strstr(vb_errmsg(), "https"));
