@@ -359,6 +359,8 @@ const struct workload_ops http_workload = {
 	.summary = "HTTP/1.1 server and load generator: closed loop (wrk) or open loop at a rate "
 		   "with corrected latency (wrk2)",
 	.peer = "wrk / wrk2",
+	.headline = (const char *const[]){"requests_per_s", "lat_p99_us", "lat_p50_us",
+					  "ulat_p99_us", "errors", NULL},
 	.options = http_options,
 	.opts_size = sizeof(struct http_opts),
 	.check = http_check,

@@ -286,6 +286,9 @@ const struct workload_ops net_workload = {
 	.summary = "TCP stream, TCP request/response and UDP at a bit rate, as iperf3 and "
 		   "netperf TCP_RR",
 	.peer = "iperf3 / netperf",
+	/* one mode's metrics are there in a run: stream, rr or udp */
+	.headline = (const char *const[]){"fwd_mbit_s", "rev_mbit_s", "transactions_per_s",
+					  "rtt_p99_us", "mbit_s", "loss_pct", "jitter_ms", NULL},
 	.options = net_options,
 	.opts_size = sizeof(struct net_opts),
 	.check = net_check,
