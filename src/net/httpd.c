@@ -167,7 +167,7 @@ static enum route route_of(struct conn *c, struct httpd *s)
 		return post ? R_UP_TMP : R_405;
 	if (!strcmp(u, "/upload/discard"))
 		return post ? R_UP_DISCARD : R_405;
-	if (!strcmp(u, "/cpu"))
+	if (!strcmp(u, "/cpu") && s->cpu_data)
 		return get || post ? R_CPU : R_405;
 	return R_404;
 }

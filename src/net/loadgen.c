@@ -43,6 +43,7 @@ struct lthread {
 	uint64_t rng, seq;
 	int64_t *q;
 	size_t qhead, qlen, qcap;
+	int64_t armed; /* the timer's expiry, to arm it once per arrival */
 	struct lg_result r;
 	int err;
 };
@@ -302,6 +303,8 @@ static void schedule(struct lthread *t, int64_t now)
 static void dispatch(struct lthread *t, int open_loop, int64_t now, int issuing)
 {
 	int connecting = 0;
+	if (open_loop && !t->qlen)
+		return; /* nothing due: no connection to use or open */
 	for (int i = 0; i < t->nconn; i++) {
 		struct lconn *c = &t->conns[i];
 		if (c->state == C_CONNECTING)
@@ -398,15 +401,16 @@ static void *lthread_main(void *arg)
 			check_timeouts(t, now);
 			last_tcheck = now;
 		}
-		int busy = busy_count(t);
 		int more = open_loop ? t->next_t < (double)t->end_t || t->qlen
 				     : issuing && (!g->requests || atomic_load(&t->sh->budget) > 0);
-		if (!more && !busy)
+		if (!more && !busy_count(t))
 			break;
 		if (now >= drain_end)
 			break;
-		if (open_loop && t->next_t < (double)t->end_t)
-			arm_timer(t, (int64_t)t->next_t);
+		if (open_loop && t->next_t < (double)t->end_t && (int64_t)t->next_t != t->armed) {
+			t->armed = (int64_t)t->next_t;
+			arm_timer(t, t->armed);
+		}
 		int n = epoll_wait(t->ep, ev, 64, 5);
 		for (int i = 0; i < n; i++) {
 			if (ev[i].data.ptr == NULL) {

@@ -298,7 +298,7 @@ static int http_run(struct wl_run *run)
 	struct httpd_cfg scfg = {
 		.host = o->host, .port = (int)o->port, .threads = (int)o->threads,
 		.cpus = o->server_cpus, .dir = p->dir, .upload_dir = p->updir, .nfiles = p->nfiles,
-		.cpu_bytes = o->kind == 4 ? o->cpu_size : 0, .cpu_level = (int)o->cpu_level,
+		.cpu_bytes = o->cpu_size, .cpu_level = (int)o->cpu_level,
 	};
 	if (o->role == ROLE_SERVER)
 		return run_server(run, &scfg);
