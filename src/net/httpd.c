@@ -22,8 +22,11 @@
 
 enum route { R_NONE, R_DOWNLOAD, R_UP_DISK, R_UP_TMP, R_UP_DISCARD, R_CPU, R_404, R_405 };
 
+struct worker;
+
 struct conn {
 	int fd;
+	struct worker *w;
 	struct http_msg msg;
 	char rbuf[16384];
 	size_t rpos, rlen;
@@ -205,6 +208,9 @@ static void conn_route(struct conn *c, struct worker *w)
 static int conn_body(void *ctx, const char *at, size_t n)
 {
 	struct conn *c = ctx;
+	/* body bytes can come in the same read as the headers: the route (and
+	 * the upload file) is decided before the first of them */
+	conn_route(c, c->w);
 	if (c->upfd >= 0 && !c->uperr) {
 		while (n) {
 			ssize_t k = write(c->upfd, at, n);
@@ -407,6 +413,7 @@ static void accept_all(struct worker *w)
 			continue;
 		}
 		c->fd = fd;
+		c->w = w;
 		c->upfd = -1;
 		c->id = w->next_id++;
 		net_set_nodelay(fd);
