@@ -439,6 +439,7 @@ static void *worker_main(void *arg)
 	struct epoll_event ev[64];
 	net_pin_self(s->cfg.cpus, "HTTP server");
 	atomic_fetch_add(&s->up, 1);
+	int64_t cpu0 = net_thread_cpu_ns();
 	for (;;) {
 		int n = epoll_wait(w->ep, ev, 64, -1);
 		if (n < 0 && errno != EINTR)
@@ -454,6 +455,7 @@ static void *worker_main(void *arg)
 		}
 	}
 out:
+	w->st.cpu_ns = net_thread_cpu_ns() - cpu0;
 	return NULL;
 }
 
@@ -572,6 +574,7 @@ void httpd_stop(struct httpd *s, struct httpd_stats *st)
 			st->connections += w->st.connections;
 			st->bytes_in += w->st.bytes_in;
 			st->bytes_out += w->st.bytes_out;
+			st->cpu_ns += w->st.cpu_ns;
 		}
 	}
 	/* connections still open (idle keep-alive ones too) */

@@ -41,6 +41,7 @@ struct httpd_cfg {
 struct httpd_stats {
 	uint64_t requests, errors, connections;
 	uint64_t bytes_in, bytes_out; /* bodies only */
+	int64_t cpu_ns; /* CPU time of the server's threads */
 };
 
 struct httpd;

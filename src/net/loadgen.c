@@ -375,6 +375,7 @@ static void *lthread_main(void *arg)
 	int64_t t0 = t->sh->t0;
 	while (vb_now_ns() < t0)
 		; /* the common start, at most a few ms away */
+	int64_t cpu0 = net_thread_cpu_ns();
 	if (open_loop) {
 		double trate = g->rate / g->threads;
 		t->period_ns = 1e9 / trate;
@@ -458,6 +459,7 @@ static void *lthread_main(void *arg)
 	t->r.timeouts += (uint64_t)busy_count(t);
 	for (int i = 0; i < t->nconn; i++)
 		conn_close(t, &t->conns[i]);
+	t->r.cpu_ns = net_thread_cpu_ns() - cpu0;
 	t->r.elapsed_ns = open_loop ? g->time_ns : (last_done > t0 ? last_done - t0 : 0);
 	return NULL;
 }
@@ -559,6 +561,7 @@ out:
 			out->bytes_rx += x->bytes_rx;
 			out->bytes_tx += x->bytes_tx;
 			out->max_connections += x->max_connections;
+			out->cpu_ns += x->cpu_ns;
 			if (x->elapsed_ns > out->elapsed_ns)
 				out->elapsed_ns = x->elapsed_ns;
 			if (!out->first_error[0] && x->first_error[0])

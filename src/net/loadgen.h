@@ -60,6 +60,7 @@ struct lg_result {
 	uint64_t bytes_rx, bytes_tx; /* bodies */
 	int64_t elapsed_ns;   /* open: the schedule's length; closed: first send to last answer */
 	int max_connections;  /* the most connections open at once */
+	int64_t cpu_ns;       /* CPU time of the generator's threads */
 	char first_error[160];
 };
 

@@ -51,6 +51,7 @@ struct perf_udp_stats {
 struct perf_server_stats {
 	uint64_t connections, bytes_in, bytes_out, transactions;
 	int64_t retransmits; /* TCP_INFO of the server's sending sockets */
+	int64_t cpu_ns;      /* CPU time of the connection threads */
 };
 
 struct perf_server;

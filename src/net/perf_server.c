@@ -200,8 +200,11 @@ static void *conn_main(void *arg)
 	struct pconn *c = arg;
 	struct perf_server *s = c->s;
 	net_pin_self(s->cpus, "net server");
+	int64_t cpu0 = net_thread_cpu_ns();
 	serve(s, c->fd);
+	int64_t cpu = net_thread_cpu_ns() - cpu0;
 	pthread_mutex_lock(&s->lock);
+	s->st.cpu_ns += cpu;
 	for (int i = 0; i < MAX_CONNS; i++)
 		if (s->fds[i] == c->fd)
 			s->fds[i] = -1;

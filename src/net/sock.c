@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "util/err.h"
@@ -190,6 +191,14 @@ int net_pin_self(const char *list, const char *what)
 		return vb_err(-errno, "cannot pin the %s to CPUs %s: %s (is the CPU online and "
 				      "in this cgroup's cpuset?)", what, list, strerror(errno));
 	return 0;
+}
+
+int64_t net_thread_cpu_ns(void)
+{
+	struct timespec ts;
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) < 0)
+		return 0;
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
 int64_t net_tcp_retrans(int fd)

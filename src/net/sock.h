@@ -38,6 +38,9 @@ int net_cpus_parse(const char *list, uint64_t mask[16], int *count);
 /* Pins the calling thread to the CPUs of list (nothing for ""). */
 int net_pin_self(const char *list, const char *what);
 
+/* CPU time (user + system) the calling thread has used, in ns. */
+int64_t net_thread_cpu_ns(void);
+
 /* The connection's total retransmitted segments (TCP_INFO), or -1. */
 int64_t net_tcp_retrans(int fd);
 

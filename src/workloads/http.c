@@ -215,9 +215,12 @@ static void server_metrics(struct result *res, const struct httpd_stats *st, dou
 	metric_set(res, "server_requests", (double)st->requests, UNIT_COUNT, AGG_SUM);
 	metric_set(res, "server_errors", (double)st->errors, UNIT_COUNT, AGG_SUM);
 	metric_set(res, "server_connections", (double)st->connections, UNIT_COUNT, AGG_SUM);
-	if (secs > 0)
+	if (secs > 0) {
 		metric_set(res, "server_requests_per_s", (double)st->requests / secs, UNIT_PER_S,
 			   AGG_SUM);
+		metric_set(res, "server_cpu_pct", 100.0 * (double)st->cpu_ns / 1e9 / secs, UNIT_PCT,
+			   AGG_SUM);
+	}
 }
 
 /* role=server: serve until `time` has passed (or the run is cancelled). */
@@ -258,6 +261,9 @@ static int client_metrics(struct wl_run *run, const struct lg_cfg *g, struct lg_
 		metric_set(res, "rx_mib_s", (double)lr->bytes_rx / secs / 1048576.0, UNIT_MIB_S,
 			   AGG_SUM);
 		metric_set(res, "tx_mib_s", (double)lr->bytes_tx / secs / 1048576.0, UNIT_MIB_S,
+			   AGG_SUM);
+		/* a generator near 100% of its CPUs limits what it can show */
+		metric_set(res, "client_cpu_pct", 100.0 * (double)lr->cpu_ns / 1e9 / secs, UNIT_PCT,
 			   AGG_SUM);
 	}
 	double lag99 = hist_percentile(lr->lag, 99) / 1e6;

@@ -96,12 +96,14 @@ struct client {
 	struct perf_udp_stats ur;
 	struct hist *lat;
 	uint64_t count;
+	int64_t cpu_ns;
 };
 
 static void *client_main(void *arg)
 {
 	struct client *c = arg;
 	const struct net_opts *o = c->o;
+	int64_t cpu0 = net_thread_cpu_ns();
 	if ((c->rc = net_pin_self(o->client_cpus, "net client")) < 0)
 		goto out;
 	if (o->mode == MODE_STREAM)
@@ -115,6 +117,7 @@ static void *client_main(void *arg)
 				 o->time_ns, ((uint64_t)getpid() << 16) | (uint64_t)c->idx, c->cancel,
 				 &c->ur);
 out:
+	c->cpu_ns = net_thread_cpu_ns() - cpu0;
 	if (c->rc < 0)
 		snprintf(c->err, sizeof(c->err), "%s", vb_errmsg());
 	return NULL;
@@ -130,6 +133,15 @@ static void report(struct wl_run *run, struct client *cl, int n, const struct pe
 	const struct net_opts *o = run->opts;
 	struct result *res = run->res;
 	res->duration_s = (double)o->time_ns / 1e9;
+	/* the CPU of each end over the run, % of one CPU: an end near 100% x
+	 * its threads is what limits the figure */
+	double span_s = (double)(o->omit_ns + o->time_ns) / 1e9, ccpu = 0;
+	for (int i = 0; i < n; i++)
+		ccpu += (double)cl[i].cpu_ns / 1e9;
+	metric_set(res, "client_cpu_pct", 100.0 * ccpu / span_s, UNIT_PCT, AGG_SUM);
+	if (st)
+		metric_set(res, "server_cpu_pct", 100.0 * (double)st->cpu_ns / 1e9 / span_s,
+			   UNIT_PCT, AGG_SUM);
 	if (o->mode == MODE_STREAM) {
 		uint64_t b[2] = {0, 0};
 		int64_t span[2] = {0, 0}, k[2] = {0, 0}, retrans = 0;

@@ -123,6 +123,9 @@ static void test_rr(void **state)
 			h = res.hists[i].h;
 	assert_non_null(h);
 	assert_int_equal(h->count, (uint64_t)val(&res, "transactions"));
+	/* each end's CPU: one thread each, busy but never more than one CPU */
+	assert_true(val(&res, "client_cpu_pct") > 0 && val(&res, "client_cpu_pct") <= 102);
+	assert_true(val(&res, "server_cpu_pct") > 0 && val(&res, "server_cpu_pct") <= 102);
 	result_free(&res);
 }
 
