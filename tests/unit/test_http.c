@@ -479,14 +479,15 @@ static void test_stalled_server(void **state)
 	tsrv_stop(&s);
 	assert_true(s.stall_from > 0);
 	/* the requests due in the 1 s stall wait for its end: R x 1 s of them,
-	 * delayed uniformly from 0 to 1 s, so R x 0.9 by 100 ms or more */
-	uint64_t slow = count_at_least(r.lat, 100000000), uslow = count_at_least(r.ulat, 100000000);
-	print_message("stall 1 s at %.0f/s: corrected >= 100 ms: %llu (expected about %.0f), "
-		      "max %.3f s; uncorrected >= 100 ms: %llu (at most %d)\n", R,
-		      (unsigned long long)slow, R * 0.9, (double)r.lat->max / 1e9,
+	 * delayed uniformly from 0 to 1 s, so R x 0.8 by 200 ms or more (200
+	 * ms: well above what scheduling on a loaded host adds to the others) */
+	uint64_t slow = count_at_least(r.lat, 200000000), uslow = count_at_least(r.ulat, 200000000);
+	print_message("stall 1 s at %.0f/s: corrected >= 200 ms: %llu (expected about %.0f), "
+		      "max %.3f s; uncorrected >= 200 ms: %llu (at most %d)\n", R,
+		      (unsigned long long)slow, R * 0.8, (double)r.lat->max / 1e9,
 		      (unsigned long long)uslow, conns);
 	assert_int_equal(r.completed, (uint64_t)(R * 3));
-	assert_true(slow >= (uint64_t)(R * 0.9 * 0.8) && slow <= (uint64_t)(R * 0.9 * 1.2));
+	assert_true(slow >= (uint64_t)(R * 0.8 * 0.8) && slow <= (uint64_t)(R * 0.8 * 1.25));
 	assert_true(r.lat->max >= 900000000ull && r.lat->max <= 1300000000ull);
 	/* uncorrected: only what was already sent when the stall began, one
 	 * request per connection at most */
