@@ -14,9 +14,9 @@
 #     max-send-lag=0 so that a late generator is measured, not refused.
 #
 # Environment: PAIRS (5), RUNTIME (seconds, 5), WORKERS (8), FILE_SIZE (4k),
-# NGINX_PORT (18080), AGENT_PORT (18081), CLIENT_CPUS, SERVER_CPUS (one
-# CPU or a range; nginx and the agent's server on SERVER_CPUS, wrk and the
-# agent's generator on CLIENT_CPUS).
+# NGINX_PORT (18080), AGENT_PORT (18081), CLIENT_CPUS (0), SERVER_CPUS (1)
+# (one CPU or a range; nginx and the agent's server on SERVER_CPUS, wrk and
+# the agent's generator on CLIENT_CPUS).
 # A quick sanity run:  PAIRS=1 RUNTIME=2 bench/http.sh
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -26,8 +26,9 @@ WORKERS=${WORKERS:-8}
 FILE_SIZE=${FILE_SIZE:-4k}
 NGINX_PORT=${NGINX_PORT:-18080}
 AGENT_PORT=${AGENT_PORT:-18081}
-CLIENT_CPUS=${CLIENT_CPUS:-}
-SERVER_CPUS=${SERVER_CPUS:-}
+# pinned apart by default, as the seeds ran (set both empty for no pinning)
+CLIENT_CPUS=${CLIENT_CPUS-0}
+SERVER_CPUS=${SERVER_CPUS-1}
 
 for t in wrk nginx; do
 	command -v $t >/dev/null || [ -x /usr/sbin/$t ] ||

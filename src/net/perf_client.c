@@ -14,7 +14,8 @@
 #include "util/err.h"
 #include "util/timeutil.h"
 
-int perf_receive(int fd, int64_t omit_ns, volatile int *cancel, uint64_t *bytes, int64_t *span);
+int perf_receive(int fd, uint32_t msg_size, int64_t omit_ns, volatile int *cancel,
+		 uint64_t *bytes, int64_t *span);
 
 static int open_hello(const char *host, int port, const struct perf_hello *h)
 {
@@ -50,7 +51,7 @@ int perf_stream(const char *host, int port, enum perf_mode dir, uint32_t msg_siz
 	if (fd < 0)
 		return fd;
 	if (dir == PERF_FROM_SERVER) {
-		r = perf_receive(fd, omit_ns, cancel, &res->bytes, &res->span_ns);
+		r = perf_receive(fd, msg_size, omit_ns, cancel, &res->bytes, &res->span_ns);
 		close(fd);
 		return r < 0 ? vb_err(r, "receiving from %s:%d: %s", host, port, strerror(-r)) : 0;
 	}

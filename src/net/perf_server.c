@@ -83,21 +83,29 @@ static void add_stat(struct perf_server *s, uint64_t *field, uint64_t v)
 	pthread_mutex_unlock(&s->lock);
 }
 
-/* Receives until the end of the stream, counting what arrives after the
- * omitted start. Shared by the server (TO_SERVER) and the client
- * (FROM_SERVER): perf_client.c declares it too. */
-int perf_receive(int fd, int64_t omit_ns, volatile int *cancel, uint64_t *bytes, int64_t *span);
-int perf_receive(int fd, int64_t omit_ns, volatile int *cancel, uint64_t *bytes, int64_t *span)
+/* Receives until the end of the stream in reads of msg_size bytes (as
+ * iperf3 reads its -l length), counting what arrives after the omitted
+ * start. Shared by the server (TO_SERVER) and the client (FROM_SERVER):
+ * perf_client.c declares it too. */
+int perf_receive(int fd, uint32_t msg_size, int64_t omit_ns, volatile int *cancel,
+		 uint64_t *bytes, int64_t *span);
+int perf_receive(int fd, uint32_t msg_size, int64_t omit_ns, volatile int *cancel,
+		 uint64_t *bytes, int64_t *span)
 {
-	static __thread char buf[1 << 18];
+	char *buf = malloc(msg_size);
+	if (!buf)
+		return -ENOMEM;
 	int64_t t0 = vb_now_ns(), mark_t = omit_ns ? -1 : t0, last_t = t0;
 	uint64_t total = 0, mark_b = 0;
 	for (;;) {
-		ssize_t n = read(fd, buf, sizeof(buf));
+		ssize_t n = read(fd, buf, msg_size);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0)
-			return -errno;
+		if (n < 0) {
+			int e = -errno;
+			free(buf);
+			return e;
+		}
 		if (n == 0)
 			break;
 		int64_t now = vb_now_ns();
@@ -110,6 +118,7 @@ int perf_receive(int fd, int64_t omit_ns, volatile int *cancel, uint64_t *bytes,
 		if (cancel && *cancel)
 			break;
 	}
+	free(buf);
 	*bytes = mark_t < 0 ? 0 : total - mark_b;
 	*span = mark_t < 0 ? 0 : last_t - mark_t;
 	return 0;
@@ -154,7 +163,7 @@ static void serve(struct perf_server *s, int fd)
 	if (h.mode == PERF_TO_SERVER) {
 		uint64_t bytes = 0;
 		int64_t span = 0;
-		if (perf_receive(fd, (int64_t)h.omit_ns, &s->stop, &bytes, &span) < 0)
+		if (perf_receive(fd, h.msg_size, (int64_t)h.omit_ns, &s->stop, &bytes, &span) < 0)
 			return;
 		add_stat(s, &s->st.bytes_in, bytes);
 		uint64_t w[2] = {htobe64(bytes), htobe64((uint64_t)span)};
