@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <net/if.h>
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <pthread.h>
@@ -10,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -191,6 +193,27 @@ int net_pin_self(const char *list, const char *what)
 		return vb_err(-errno, "cannot pin the %s to CPUs %s: %s (is the CPU online and "
 				      "in this cgroup's cpuset?)", what, list, strerror(errno));
 	return 0;
+}
+
+int net_loopback_up(void)
+{
+	struct ifreq ifr;
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), r = 0;
+	if (fd < 0)
+		return vb_err(-errno, "cannot create a socket: %s", strerror(errno));
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0) {
+		r = vb_err(-errno, "no loopback interface here: %s", strerror(errno));
+	} else if (!(ifr.ifr_flags & IFF_UP)) {
+		ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+		if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
+			r = vb_err(-errno, "the loopback interface is down and cannot be brought up: "
+					   "%s (run as root, or bring it up: ip link set lo up)",
+				   strerror(errno));
+	}
+	close(fd);
+	return r;
 }
 
 int64_t net_thread_cpu_ns(void)

@@ -38,6 +38,12 @@ int net_cpus_parse(const char *list, uint64_t mask[16], int *count);
 /* Pins the calling thread to the CPUs of list (nothing for ""). */
 int net_pin_self(const char *list, const char *what);
 
+/* Brings the loopback interface up if it is down, as it is in a new
+ * network namespace (a container) and in the built-in guest, whose init
+ * configures nothing: 0 when lo is up, else a clear error (bringing it up
+ * needs CAP_NET_ADMIN). */
+int net_loopback_up(void);
+
 /* CPU time (user + system) the calling thread has used, in ns. */
 int64_t net_thread_cpu_ns(void);
 

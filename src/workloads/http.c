@@ -331,7 +331,10 @@ static int http_run(struct wl_run *run)
 	}
 	struct httpd *s = NULL;
 	if (o->role == ROLE_BOTH) {
-		int r = httpd_start(&scfg, &s, &g.port);
+		int r = net_loopback_up();
+		if (r < 0)
+			return r;
+		r = httpd_start(&scfg, &s, &g.port);
 		if (r < 0)
 			return r;
 	} else {

@@ -228,6 +228,8 @@ static int net_run(struct wl_run *run)
 		return serve_only(run);
 	struct perf_server *s = NULL;
 	int port = (int)o->port, r = 0;
+	if (o->role == ROLE_BOTH && (r = net_loopback_up()) < 0)
+		return r;
 	if (o->role == ROLE_BOTH && (r = perf_server_start(o->host, port, o->server_cpus, &s,
 							    &port)) < 0)
 		return r;
