@@ -408,6 +408,10 @@ static void *lthread_main(void *arg)
 			break;
 		if (now >= drain_end)
 			break;
+		/* a server that refuses every connection: give up rather than
+		 * retry in a tight loop until the time is up */
+		if (t->r.conn_errors >= 1000 && !t->r.completed)
+			break;
 		if (open_loop && t->next_t < (double)t->end_t && (int64_t)t->next_t != t->armed) {
 			t->armed = (int64_t)t->next_t;
 			arm_timer(t, t->armed);

@@ -136,6 +136,9 @@ static int http_check(const void *opts)
 	if (o->load == LOAD_OPEN && o->rate <= 0)
 		return vb_err(-EINVAL, "workload 'http': load=open needs rate above 0 "
 				       "(requests per second, e.g. rate=1000)");
+	if (o->load == LOAD_CLOSED && o->rate > 0)
+		return vb_err(-EINVAL, "workload 'http': rate=%g applies to the open loop: add "
+				       "load=open (the closed loop runs `workers` back to back)", o->rate);
 	if (o->load == LOAD_OPEN && o->time_ns == 0)
 		return vb_err(-EINVAL, "workload 'http': load=open needs time (the schedule's "
 				       "length, e.g. time=10s)");
