@@ -29,8 +29,8 @@
  *      provisions (disk_create times it), describe() fills the provenance
  *      JSON, destroy() releases everything create() made. Run programs with
  *      disk_run() (src/disk/disk_int.h) so they land in info.commands.
- *   2. Add VB_DISK(NAME) to the end of src/disk/disk_list.h, a DISK_NAME
- *      below in the same order, and its options to struct disk_opts /
+ *   2. Add VB_DISK(NAME) to src/disk/disk_list.h (its enum constant
+ *      DISK_KIND_NAME follows from the list), and its options to struct disk_opts /
  *      DISK_OPT_DEFS if it needs new ones.
  *   3. Golden tests of every command line it builds (tests/golden/disk/,
  *      tests/unit/test_disk.c), a dry run, and an e2e test (skip with a
@@ -45,8 +45,18 @@
 
 #include "core/option.h"
 
-/* Indexes into disk_kind_names (the order of disk_list.h after "none"). */
-enum { DISK_NONE, DISK_FILE, DISK_BLOCKDEV, DISK_LVM };
+/* Indexes into disk_kind_names, generated from disk_list.h (after "none"):
+ * VB_DISK(file) gives DISK_FILE, and so on. */
+enum {
+	DISK_NONE,
+#define VB_DISK(n) DISK_KIND_##n,
+#include "disk/disk_list.h"
+#undef VB_DISK
+	DISK_NKINDS /* "none" and every kind */
+};
+#define DISK_FILE DISK_KIND_file
+#define DISK_BLOCKDEV DISK_KIND_blockdev
+#define DISK_LVM DISK_KIND_lvm
 enum { DISK_FMT_RAW, DISK_FMT_QCOW2 };
 enum { DISK_PREALLOC_OFF, DISK_PREALLOC_METADATA, DISK_PREALLOC_FALLOC, DISK_PREALLOC_FULL };
 

@@ -82,6 +82,7 @@ static struct qemu_runtime rt_for(const struct qemu_opts *o)
 			  : "/root/.cache/vmbench/guest-4567/initrd.cpio",
 	    .pvh = pvh,
 	    .agent_socket = "/var/tmp/vmbench/qemu-v/agent.sock",
+	    .qmp_socket = "/var/tmp/vmbench/qemu-v/qmp.sock",
 	    .console_log = "/var/tmp/vmbench/qemu-v/console.log",
 	    .tsc_khz = pvh ? 2600000 : 0,
 	};
