@@ -187,8 +187,12 @@ int qemu_vm_wait_hello(struct qemu_vm *vm, int64_t deadline_ns, int64_t console_
  * (may be NULL) names the image for a full-disk message. */
 int qemu_vm_watch(struct qemu_vm *vm, const char *disk_path, json_t **vcpus, json_t **block);
 /* Why the guest ended, as the watch saw it ("" nothing seen), and whether
- * it will happen again (a full disk). Stops the watch. */
-void qemu_vm_end_cause(struct qemu_vm *vm, char *buf, size_t n, int *permanent);
+ * it will happen again (a full disk); for a panic, with the kernel's panic
+ * line from the console. Stops the watch; returns the QMP_CAUSE_*. */
+int qemu_vm_end_cause(struct qemu_vm *vm, char *buf, size_t n, int *permanent);
+/* The last line of file containing needle (from needle on) into buf; 0 if
+ * found, -ENOENT. */
+int qemu_file_find(const char *path, const char *needle, char *buf, size_t n);
 /* Waits up to grace_ms for QEMU to exit by itself, then SIGKILLs its group;
  * stops the watch, closes the sockets and removes them. Safe to call twice. */
 void qemu_vm_stop(struct qemu_vm *vm, int grace_ms);

@@ -365,10 +365,38 @@ int qemu_vm_watch(struct qemu_vm *vm, const char *disk_path, json_t **vcpus, jso
 	return r;
 }
 
-void qemu_vm_end_cause(struct qemu_vm *vm, char *buf, size_t n, int *permanent)
+int qemu_file_find(const char *path, const char *needle, char *buf, size_t n)
+{
+	FILE *f = fopen(path, "re");
+	char line[1024];
+	int found = 0;
+	if (!f)
+		return -ENOENT;
+	while (fgets(line, sizeof(line), f)) {
+		char *at = strstr(line, needle);
+		if (!at)
+			continue;
+		at[strcspn(at, "\r\n")] = '\0';
+		snprintf(buf, n, "%s", at);
+		found = 1;
+	}
+	fclose(f);
+	return found ? 0 : -ENOENT;
+}
+
+int qemu_vm_end_cause(struct qemu_vm *vm, char *buf, size_t n, int *permanent)
 {
 	qmp_watcher_stop(&vm->watch);
 	qmp_watcher_cause(&vm->watch, buf, n, permanent);
+	int cause = buf[0] ? vm->watch.st.cause : QMP_CAUSE_NONE;
+	char line[300];
+	/* the guest's own words: "Kernel panic - not syncing: ..." */
+	if (cause == QMP_CAUSE_PANIC && qemu_file_find(vm->console, "Kernel panic", line,
+						       sizeof(line)) == 0) {
+		size_t used = strlen(buf);
+		snprintf(buf + used, n - used, ": %s", line);
+	}
+	return cause;
 }
 
 void qemu_vm_stop(struct qemu_vm *vm, int grace_ms)
