@@ -182,6 +182,14 @@ int disk_safety_check(const char *dev, const char *use);
  * command and copies nothing. */
 int disk_copy(const char *src, const char *dst, uint64_t bs, int direct, json_t **result);
 
+/* An image file of virtual size `size` with preallocation `prealloc`
+ * against the free bytes `avail` of the filesystem that will hold path:
+ * -ENOSPC (with the message) when preallocation (falloc, full) cannot fit,
+ * 1 (with a warning in vb_errmsg(), not printed) when a thin image could
+ * fill that filesystem if the guest writes it all (QEMU would pause the
+ * guest), 0 when it fits. Pure: file_create() passes statvfs's figures. */
+int disk_space_check(const char *path, uint64_t size, int prealloc, uint64_t avail);
+
 /* Provenance of an existing image (qemu-img info --backing-chain) or block
  * device (size, block sizes, rotational, loop backing file). */
 int disk_info_path(const char *path, json_t **out);

@@ -111,6 +111,9 @@ strip()
 }
 is "$(printf '%s\n' "$DRY" | strip)" "$(printf '%s\n' "$REAL" | strip)" \
 	"the dry run's QEMU line is the real one (but for the guest's paths)"
+like "$(q "select disk_info_json from variant where name = 'vm'")" \
+	"the thin image '$FS/qemu-vm/vbdata.qcow2' can grow to 256M but its filesystem has only 6[0-9.]+M free" \
+	"the disk was made with a warning that it could fill its filesystem"
 is "$(procs_with qemu-system-x86_64 "$FS")" "" "no QEMU of this test is left"
 is "$(find "$FS" -name 'vbdata*' 2>/dev/null)" "" "no image vmbench made is left"
 
