@@ -1,7 +1,8 @@
 /* The qemu target's pieces: its options, the argv builder (one small function
  * per knob, argv.c), the KVM probe (accel.c), booting a VM up to the agent's
- * hello (vm.c) and huge page provisioning (hugepages.c). The target itself,
- * which ties them together, is src/targets/qemu.c.
+ * hello and watching it after (vm.c, with the QMP client and event watch of
+ * qmp.c) and huge page provisioning (hugepages.c). The target itself, which
+ * ties them together, is src/targets/qemu.c.
  *
  * Adding a new QEMU knob:
  *   1. A member of struct qemu_opts and its entry in qemu_options[] (argv.c),

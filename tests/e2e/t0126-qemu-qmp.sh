@@ -87,7 +87,7 @@ like "$ERRMSG" "the filesystem holding $FS/qemu-vm/vbdata.qcow2 is full: [0-9]+ 
 	"the error names the full filesystem"
 like "$ERRMSG" "QEMU paused the guest when a write to its disk \(node vbdisk\) failed" \
 	"the error says QEMU paused the guest on the write"
-like "$ERRMSG" "console $FS/qemu-vm/console.log: .*virtio_blk" "the error has the console's tail"
+like "$ERRMSG" "console $FS/qemu-vm/console.log: \\[ *[0-9]+\\.[0-9]+\\] " "the error has the console's tail"
 unlike "$ERRMSG" "timed out" "it did not wait for the timeout"
 DUR=$(q "select duration_s from run where workload = 'fill'")
 ok_if "the run failed within 15 s of its start, pause included (${DUR}s)" \
