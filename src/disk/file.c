@@ -249,18 +249,29 @@ int disk_space_check(const char *path, uint64_t size, int prealloc, uint64_t ava
 	return 1;
 }
 
-/* Free bytes of the filesystem that will hold path (its directory); 0 and
- * -errno when it cannot be told (a dry run's directory may not exist). */
-static int fs_avail(const char *path, uint64_t *avail)
+/* Free bytes of the filesystem that will hold path: its directory's, or
+ * (in a dry run, where it is not made) its nearest existing ancestor's
+ * (*ancestor > 0 then); -errno when none can be told. */
+static int fs_avail(const char *path, uint64_t *avail, int *ancestor)
 {
 	char dir[PATH_MAX];
-	snprintf(dir, sizeof(dir), "%s", path);
-	char *slash = strrchr(dir, '/');
-	if (slash)
-		*(slash == dir ? slash + 1 : slash) = '\0';
 	struct statvfs sv;
-	if (statvfs(dir, &sv) < 0)
-		return -errno;
+	snprintf(dir, sizeof(dir), "%s", path);
+	*ancestor = -1;
+	for (;;) {
+		++*ancestor;
+		char *slash = strrchr(dir, '/');
+		if (!slash)
+			return -ENOENT;
+		if (slash == dir)
+			dir[1] = '\0'; /* "/" */
+		else
+			*slash = '\0';
+		if (statvfs(dir, &sv) == 0)
+			break;
+		if ((errno != ENOENT && errno != ENOTDIR) || !strcmp(dir, "/"))
+			return -errno;
+	}
 	*avail = (uint64_t)sv.f_bavail * sv.f_frsize;
 	return 0;
 }
@@ -315,13 +326,24 @@ static int file_create(struct disk_inst *d, const char *workdir)
 	/* before anything is made: preallocation that cannot fit is refused, a
 	 * thin image that could fill its filesystem is a warning */
 	uint64_t avail = 0;
-	if (fs_avail(d->path, &avail) == 0) {
+	int ancestor = 0;
+	if (fs_avail(d->path, &avail, &ancestor) == 0) {
+		int q = vb_err_set_quiet(1);
 		r = disk_space_check(d->path, size, o->preallocation, avail);
+		vb_err_set_quiet(q);
+		char msg[1024];
+		snprintf(msg, sizeof(msg), "%s", vb_errmsg());
+		/* a dry run's directory that does not exist yet may end up on
+		 * another filesystem than its ancestor: only a warning then */
+		if (r < 0 && ancestor > 0) {
+			vb_warn("%s", msg);
+			r = 0;
+		}
 		if (r < 0)
-			return r;
+			return vb_err(r, "%s", msg);
 		if (r == 1) { /* stored with the disk's provenance, and said */
-			json_object_set_new(d->info, "space_warning", json_string(vb_errmsg()));
-			vb_warn("%s", vb_errmsg());
+			json_object_set_new(d->info, "space_warning", json_string(msg));
+			vb_warn("%s", msg);
 		}
 		json_object_set_new(d->info, "fs_free_bytes", json_integer((json_int_t)avail));
 	}
