@@ -494,8 +494,21 @@ static void qemu_diagnose(struct target_inst *t, char *buf, size_t n)
 	}
 	char state[64] = "QEMU is still running";
 	int st;
-	/* a lost stream usually means QEMU is ending: give it a moment to be */
-	if (p->vm.proc.pid > 0 && cmd_proc_wait(&p->vm.proc, 500, &st) == 0) {
+	/* a lost stream usually means QEMU is ending: give it a moment to be,
+	 * without reaping it before the watch has stopped (which may still
+	 * signal its process group) and read QEMU's last events */
+	for (int i = 0; i < 50 && p->vm.proc.pid > 0; i++) {
+		siginfo_t si;
+		memset(&si, 0, sizeof(si));
+		if (waitid(P_PID, (id_t)p->vm.proc.pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+		    si.si_pid)
+			break;
+		usleep(10000);
+	}
+	char desc[1024], cause[1100];
+	int permanent = 0;
+	qemu_vm_end_cause(&p->vm, cause, sizeof(cause), &permanent);
+	if (p->vm.proc.pid > 0 && cmd_proc_wait(&p->vm.proc, 0, &st) == 0) {
 		p->vm.exited = 1;
 		p->vm.status = st;
 	}
@@ -507,9 +520,6 @@ static void qemu_diagnose(struct target_inst *t, char *buf, size_t n)
 			snprintf(state, sizeof(state), "QEMU was killed by signal %d",
 				 WTERMSIG(p->vm.status));
 	}
-	char desc[1024], cause[1100];
-	int permanent = 0;
-	qemu_vm_end_cause(&p->vm, cause, sizeof(cause), &permanent);
 	qemu_vm_describe(&p->vm, desc, sizeof(desc));
 	if (cause[0]) {
 		/* the watch ended QEMU (or saw it end): its reason comes first */
