@@ -37,7 +37,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				line[n] = '\n';
 				json_t *back = NULL;
 				int k2 = -1;
-				if (qmp_parse(line, n + 1, &back, &k2) != (long)(n + 1) || k2 != kind)
+				if (qmp_parse(line, n + 1, &back, &k2) != (long)(n + 1) ||
+				    k2 != kind)
 					abort();
 				json_decref(back);
 				free(line);

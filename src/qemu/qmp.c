@@ -67,7 +67,8 @@ static int fill(struct qmp *q, int timeout_ms)
 	if (q->len + 65536 > q->cap) {
 		size_t ncap = q->cap ? q->cap * 2 : 65536 * 2;
 		if (ncap > 2 * (size_t)QMP_LINE_MAX + 65536)
-			return vb_err(-EMSGSIZE, "QMP: a message longer than %d bytes", QMP_LINE_MAX);
+			return vb_err(-EMSGSIZE, "QMP: a message longer than %d bytes",
+				      QMP_LINE_MAX);
 		char *nb = realloc(q->buf, ncap);
 		if (!nb)
 			return vb_err(-ENOMEM, "out of memory");
@@ -205,9 +206,9 @@ int qmp_command(struct qmp *q, const char *cmd, json_t *args, json_t **ret, int6
 		if (kind == QMP_MSG_ERROR) {
 			json_t *e = json_object_get(m, "error");
 			snprintf(q->error, sizeof(q->error), "%s: %s",
-				 json_string_value(json_object_get(e, "class"))
-				     ?: "GenericError",
-				 json_string_value(json_object_get(e, "desc")) ?: "(no description)");
+				 json_string_value(json_object_get(e, "class")) ?: "GenericError",
+				 json_string_value(json_object_get(e, "desc"))
+				     ?: "(no description)");
 			json_decref(m);
 			return vb_err(-EIO, "QMP %s: QEMU says %s", cmd, q->error);
 		}
@@ -288,8 +289,9 @@ int qmp_watch_feed(struct qmp_watch_state *st, const json_t *event)
 		snprintf(st->op, sizeof(st->op), "%s", str(data, "operation"));
 		snprintf(st->reason, sizeof(st->reason), "%s", str(data, "reason"));
 		return set_cause(st,
-				 json_is_true(json_object_get(data, "nospace")) ? QMP_CAUSE_NOSPACE
-										: QMP_CAUSE_IO_ERROR,
+				 json_is_true(json_object_get(data, "nospace"))
+				     ? QMP_CAUSE_NOSPACE
+				     : QMP_CAUSE_IO_ERROR,
 				 1);
 	}
 	if (!strcmp(name, "STOP"))
@@ -426,9 +428,8 @@ void qmp_fs_text(const char *path, char *buf, size_t n)
 			 (unsigned long long)avail, t, where);
 	} else {
 		units_fmt_size(avail, a, sizeof(a));
-		snprintf(buf, n,
-			 "the filesystem holding %s ran out of space: %s free of %s now%s", path,
-			 a, t, where);
+		snprintf(buf, n, "the filesystem holding %s ran out of space: %s free of %s now%s",
+			 path, a, t, where);
 	}
 }
 

@@ -65,16 +65,16 @@ enum {
 	QMP_CAUSE_PAUSED,   /* STOP with no block error before it */
 	QMP_CAUSE_PANIC,    /* GUEST_PANICKED, or a SHUTDOWN/RESET for a guest panic */
 	QMP_CAUSE_SHUTDOWN, /* the guest powered off (or QEMU was told to quit) */
-	QMP_CAUSE_RESET     /* the guest reset itself (with -no-reboot QEMU ends) */
+	QMP_CAUSE_RESET	    /* the guest reset itself (with -no-reboot QEMU ends) */
 };
 extern const char *const qmp_cause_names[]; /* none nospace io-error paused panic ... */
 
 struct qmp_watch_state {
-	int cause;	/* the first that ended the guest, QMP_CAUSE_* */
-	int permanent;	/* the cause will repeat on the next run (disk full) */
-	int end_qemu;	/* QEMU will not end by itself: end it */
-	char node[64];	/* BLOCK_IO_ERROR: the node or device */
-	char op[16];	/* "read" or "write" */
+	int cause;     /* the first that ended the guest, QMP_CAUSE_* */
+	int permanent; /* the cause will repeat on the next run (disk full) */
+	int end_qemu;  /* QEMU will not end by itself: end it */
+	char node[64]; /* BLOCK_IO_ERROR: the node or device */
+	char op[16];   /* "read" or "write" */
 	char reason[160];
 	char panic[160]; /* GUEST_PANICKED's info, if any */
 };
@@ -105,8 +105,7 @@ struct qmp_watcher {
 };
 
 /* Takes over q (connected); starts the thread. */
-int qmp_watcher_start(struct qmp_watcher *w, struct qmp *q, pid_t qemu_pgid,
-		      const char *disk_path);
+int qmp_watcher_start(struct qmp_watcher *w, struct qmp *q, pid_t qemu_pgid, const char *disk_path);
 /* Ends the thread (waits for it), closes the connection. Safe to call twice
  * and on a watcher never started (zeroed). */
 void qmp_watcher_stop(struct qmp_watcher *w);

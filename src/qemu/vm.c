@@ -81,7 +81,7 @@ int qemu_vm_init(struct qemu_vm *vm, const char *dir)
 
 int qemu_vm_spawn(struct qemu_vm *vm, struct cmd *c)
 {
-	unlink(vm->sock);    /* never connect to a previous VM's socket */
+	unlink(vm->sock); /* never connect to a previous VM's socket */
 	unlink(vm->qmp);
 	unlink(vm->console); /* the first byte is seen as the file's size */
 	int errfd = open(vm->errlog, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -330,7 +330,8 @@ int qemu_vm_watch(struct qemu_vm *vm, const char *disk_path, json_t **vcpus, jso
 	json_t *e;
 	json_array_foreach(cpus, i, e)
 	{
-		json_t *idx = json_object_get(e, "cpu-index"), *tid = json_object_get(e, "thread-id");
+		json_t *idx = json_object_get(e, "cpu-index"),
+		       *tid = json_object_get(e, "thread-id");
 		if (json_is_integer(idx) && json_is_integer(tid)) {
 			char key[24];
 			snprintf(key, sizeof(key), "%lld", (long long)json_integer_value(idx));
@@ -342,13 +343,13 @@ int qemu_vm_watch(struct qemu_vm *vm, const char *disk_path, json_t **vcpus, jso
 	json_array_foreach(nodes, i, e)
 	{
 		json_t *cache = json_object_get(e, "cache");
-		json_t *n = json_pack(
-		    "{s:s?,s:s?,s:s?,s:b,s:b,s:b}", "node", json_string_value(json_object_get(e, "node-name")),
-		    "driver", json_string_value(json_object_get(e, "drv")), "file",
-		    json_string_value(json_object_get(e, "file")), "ro",
-		    json_is_true(json_object_get(e, "ro")), "direct",
-		    json_is_true(json_object_get(cache, "direct")), "no_flush",
-		    json_is_true(json_object_get(cache, "no-flush")));
+		json_t *n = json_pack("{s:s?,s:s?,s:s?,s:b,s:b,s:b}", "node",
+				      json_string_value(json_object_get(e, "node-name")), "driver",
+				      json_string_value(json_object_get(e, "drv")), "file",
+				      json_string_value(json_object_get(e, "file")), "ro",
+				      json_is_true(json_object_get(e, "ro")), "direct",
+				      json_is_true(json_object_get(cache, "direct")), "no_flush",
+				      json_is_true(json_object_get(cache, "no-flush")));
 		json_t *img = json_object_get(e, "image");
 		if (json_is_integer(json_object_get(img, "virtual-size")))
 			json_object_set(n, "virtual_size", json_object_get(img, "virtual-size"));
@@ -391,8 +392,8 @@ int qemu_vm_end_cause(struct qemu_vm *vm, char *buf, size_t n, int *permanent)
 	int cause = buf[0] ? vm->watch.st.cause : QMP_CAUSE_NONE;
 	char line[300];
 	/* the guest's own words: "Kernel panic - not syncing: ..." */
-	if (cause == QMP_CAUSE_PANIC && qemu_file_find(vm->console, "Kernel panic", line,
-						       sizeof(line)) == 0) {
+	if (cause == QMP_CAUSE_PANIC &&
+	    qemu_file_find(vm->console, "Kernel panic", line, sizeof(line)) == 0) {
 		size_t used = strlen(buf);
 		snprintf(buf + used, n - used, ": %s", line);
 	}

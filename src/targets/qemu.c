@@ -208,8 +208,9 @@ static int acquire(struct target_inst *t)
 		if ((size_t)snprintf(p->hp.mnt, sizeof(p->hp.mnt), "%s/hugetlbfs.XXXXXX", p->dir) >=
 		    sizeof(p->hp.mnt))
 			return vb_err(-ENAMETOOLONG, "workdir '%s' is too long", p->dir);
-		fprintf(dry_out(), "# hugepages: reserve %s of huge pages in "
-				   "/proc/sys/vm/nr_hugepages, mount hugetlbfs on %s\n",
+		fprintf(dry_out(),
+			"# hugepages: reserve %s of huge pages in "
+			"/proc/sys/vm/nr_hugepages, mount hugetlbfs on %s\n",
 			m, p->hp.mnt);
 	} else if (o->hugepages && !p->hp.active && !cmd_dry_run()) {
 		r = qemu_hugepages_setup(&p->hp, o->mem, p->dir);
@@ -269,9 +270,10 @@ static int qemu_setup(struct target_inst *t)
 			p->guest.pvh ? "PVH vmlinux" : "bzImage");
 		for (int i = 0; mods[i]; i++)
 			fprintf(f, "%s%s", i ? "," : " ", mods[i]);
-		fprintf(f, "\n%s", o->accel == QEMU_ACCEL_AUTO
-				   ? "# accel=auto: a probe guest under KVM decides; shown with tcg\n"
-				   : "");
+		fprintf(f, "\n%s",
+			o->accel == QEMU_ACCEL_AUTO
+			    ? "# accel=auto: a probe guest under KVM decides; shown with tcg\n"
+			    : "");
 		if ((r = qemu_check_accel(o, p->accel)) < 0)
 			goto fail;
 	} else {
@@ -354,9 +356,9 @@ static struct cmd *build_cmd(struct target_inst *t)
 	    .initrd = p->guest.initrd,
 	    .pvh = p->guest.pvh,
 	    .disk_path = p->have_disk ? (p->disk.path[0] ? p->disk.path : "DISK") : NULL,
-	    .disk_format = p->have_disk ? (p->disk.format ? p->disk.format
-							  : disk_format_names[o->disk.format])
-					: NULL,
+	    .disk_format =
+		p->have_disk ? (p->disk.format ? p->disk.format : disk_format_names[o->disk.format])
+			     : NULL,
 	    .disk_is_blockdev = p->have_disk && p->disk.is_blockdev,
 	    .agent_socket = p->vm.sock,
 	    .qmp_socket = p->vm.qmp,

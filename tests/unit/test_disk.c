@@ -960,20 +960,13 @@ static int teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_registry),
-	    cmocka_unit_test(test_golden),
-	    cmocka_unit_test(test_space_check),
-	    cmocka_unit_test(test_dry_run_touches_nothing),
-	    cmocka_unit_test(test_invalid),
-	    cmocka_unit_test(test_lvm_probe),
-	    cmocka_unit_test(test_real_images),
-	    cmocka_unit_test(test_real_chain),
-	    cmocka_unit_test(test_copy_files),
-	    cmocka_unit_test(test_loop),
-	    cmocka_unit_test(test_loop_kill9),
-	    cmocka_unit_test(test_safety_root),
-	    cmocka_unit_test(test_safety_mounted),
-	    cmocka_unit_test(test_safety_fake_tree),
+	    cmocka_unit_test(test_registry),	   cmocka_unit_test(test_golden),
+	    cmocka_unit_test(test_space_check),	   cmocka_unit_test(test_dry_run_touches_nothing),
+	    cmocka_unit_test(test_invalid),	   cmocka_unit_test(test_lvm_probe),
+	    cmocka_unit_test(test_real_images),	   cmocka_unit_test(test_real_chain),
+	    cmocka_unit_test(test_copy_files),	   cmocka_unit_test(test_loop),
+	    cmocka_unit_test(test_loop_kill9),	   cmocka_unit_test(test_safety_root),
+	    cmocka_unit_test(test_safety_mounted), cmocka_unit_test(test_safety_fake_tree),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -329,9 +329,11 @@ static void test_modules(void **state)
 	    {"", "virtio_mmio virtio_console pvpanic_mmio"},
 	    {"disk=file", "virtio_mmio virtio_console pvpanic_mmio virtio_blk"},
 	    {"machine=q35,disk=file", "virtio_pci virtio_console pvpanic_mmio virtio_blk"},
-	    {"disk=file,bus=virtio-scsi", "virtio_mmio virtio_console pvpanic_mmio virtio_scsi sd_mod"},
+	    {"disk=file,bus=virtio-scsi",
+	     "virtio_mmio virtio_console pvpanic_mmio virtio_scsi sd_mod"},
 	    {"disk=file,bus=nvme", "virtio_mmio virtio_console pvpanic_mmio nvme"},
-	    {"machine=pc,disk=file,bus=ide", "virtio_pci virtio_console pvpanic_mmio ata_piix sd_mod"},
+	    {"machine=pc,disk=file,bus=ide",
+	     "virtio_pci virtio_console pvpanic_mmio ata_piix sd_mod"},
 	    {"machine=q35,disk=file,bus=ide", "virtio_pci virtio_console pvpanic_mmio ahci sd_mod"},
 	};
 	for (size_t i = 0; i < sizeof(m) / sizeof(m[0]); i++) {

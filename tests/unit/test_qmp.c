@@ -24,15 +24,16 @@
 #include "util/timeutil.h"
 #include "util/units.h"
 
-#define GREETING                                                                               \
-	"{\"QMP\": {\"version\": {\"qemu\": {\"micro\": 22, \"minor\": 2, \"major\": 7}, "    \
+#define GREETING                                                                                   \
+	"{\"QMP\": {\"version\": {\"qemu\": {\"micro\": 22, \"minor\": 2, \"major\": 7}, "         \
 	"\"package\": \"Debian 1:7.2+dfsg-7+deb12u18+b3\"}, \"capabilities\": [\"oob\"]}}\r\n"
-#define EV_NOSPACE                                                                             \
-	"{\"timestamp\": {\"seconds\": 1796229800, \"microseconds\": 1}, \"event\": "          \
-	"\"BLOCK_IO_ERROR\", \"data\": {\"device\": \"\", \"nospace\": true, \"node-name\": "   \
-	"\"vbdisk\", \"reason\": \"No space left on device\", \"operation\": \"write\", "       \
+#define EV_NOSPACE                                                                                 \
+	"{\"timestamp\": {\"seconds\": 1796229800, \"microseconds\": 1}, \"event\": "              \
+	"\"BLOCK_IO_ERROR\", \"data\": {\"device\": \"\", \"nospace\": true, \"node-name\": "      \
+	"\"vbdisk\", \"reason\": \"No space left on device\", \"operation\": \"write\", "          \
 	"\"action\": \"stop\"}}\r\n"
-#define EV_STOP "{\"timestamp\": {\"seconds\": 1796229800, \"microseconds\": 2}, \"event\": \"STOP\"}\r\n"
+#define EV_STOP                                                                                    \
+	"{\"timestamp\": {\"seconds\": 1796229800, \"microseconds\": 2}, \"event\": \"STOP\"}\r\n"
 
 static json_t *ev(const char *text)
 {
@@ -117,9 +118,10 @@ static void test_watch_feed(void **state)
 
 	/* an error reported to the guest is the guest's business */
 	memset(&st, 0, sizeof(st));
-	e = ev("{\"event\": \"BLOCK_IO_ERROR\", \"data\": {\"node-name\": \"vbdisk\", \"action\": "
-	       "\"report\", \"operation\": \"read\", \"nospace\": false, \"reason\": \"Input/output "
-	       "error\"}}");
+	e = ev(
+	    "{\"event\": \"BLOCK_IO_ERROR\", \"data\": {\"node-name\": \"vbdisk\", \"action\": "
+	    "\"report\", \"operation\": \"read\", \"nospace\": false, \"reason\": \"Input/output "
+	    "error\"}}");
 	assert_int_equal(qmp_watch_feed(&st, e), 0);
 	assert_int_equal(st.cause, QMP_CAUSE_NONE);
 	json_decref(e);
@@ -232,20 +234,22 @@ static void server(int lfd)
 		if (strstr(line, "qmp_capabilities"))
 			put(fd, "{\"return\": {}}\r\n");
 		else if (strstr(line, "query-cpus-fast"))
-			put(fd, "{\"timestamp\": {\"seconds\": 1, \"microseconds\": 2}, \"event\": "
-				"\"RESUME\"}\r\n{\"return\": [{\"thread-id\": 2440, \"props\": "
-				"{\"core-id\": 0, \"thread-id\": 0, \"socket-id\": 0}, \"qom-path\": "
-				"\"/machine/unattached/device[0]\", \"cpu-index\": 0, \"target\": "
-				"\"x86_64\"}]}\r\n");
+			put(fd,
+			    "{\"timestamp\": {\"seconds\": 1, \"microseconds\": 2}, \"event\": "
+			    "\"RESUME\"}\r\n{\"return\": [{\"thread-id\": 2440, \"props\": "
+			    "{\"core-id\": 0, \"thread-id\": 0, \"socket-id\": 0}, \"qom-path\": "
+			    "\"/machine/unattached/device[0]\", \"cpu-index\": 0, \"target\": "
+			    "\"x86_64\"}]}\r\n");
 		else if (strstr(line, "nosuch"))
 			put(fd, "{\"error\": {\"class\": \"CommandNotFound\", \"desc\": \"The "
 				"command nosuch has not been found\"}}\r\n");
 		else if (strstr(line, "stopnow"))
 			put(fd, "{\"return\": {}}\r\n" EV_NOSPACE EV_STOP);
 		else if (strstr(line, "quit")) {
-			put(fd, "{\"return\": {}}\r\n{\"timestamp\": {\"seconds\": 1, "
-				"\"microseconds\": 3}, \"event\": \"SHUTDOWN\", \"data\": {\"guest\": "
-				"false, \"reason\": \"host-qmp-quit\"}}\r\n");
+			put(fd,
+			    "{\"return\": {}}\r\n{\"timestamp\": {\"seconds\": 1, "
+			    "\"microseconds\": 3}, \"event\": \"SHUTDOWN\", \"data\": {\"guest\": "
+			    "false, \"reason\": \"host-qmp-quit\"}}\r\n");
 			break;
 		}
 	}
@@ -347,7 +351,7 @@ int main(void)
 {
 	signal(SIGPIPE, SIG_IGN);
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_parse),  cmocka_unit_test(test_watch_feed),
+	    cmocka_unit_test(test_parse),   cmocka_unit_test(test_watch_feed),
 	    cmocka_unit_test(test_fs_text), cmocka_unit_test(test_client),
 	    cmocka_unit_test(test_watcher),
 	};
