@@ -381,6 +381,9 @@ static int execute(struct plan *p, struct store *st, struct pair *pr, int warmup
 		json_decref(spec);
 		pr->attempts++;
 		pr->spent_s += secs;
+		/* a failure that would repeat (a full disk) is not retried */
+		if (rc != 0 && v->t.fail_permanent)
+			pr->finished = 1;
 		if (rc == 0) {
 			pr->runs++;
 			const struct metric *m = result_find(&res, pair_metric(p, pr));

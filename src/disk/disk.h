@@ -29,8 +29,8 @@
  *      provisions (disk_create times it), describe() fills the provenance
  *      JSON, destroy() releases everything create() made. Run programs with
  *      disk_run() (src/disk/disk_int.h) so they land in info.commands.
- *   2. Add VB_DISK(NAME) to the end of src/disk/disk_list.h, a DISK_NAME
- *      below in the same order, and its options to struct disk_opts /
+ *   2. Add VB_DISK(NAME) to src/disk/disk_list.h (its enum constant
+ *      DISK_KIND_NAME follows from the list), and its options to struct disk_opts /
  *      DISK_OPT_DEFS if it needs new ones.
  *   3. Golden tests of every command line it builds (tests/golden/disk/,
  *      tests/unit/test_disk.c), a dry run, and an e2e test (skip with a
@@ -45,8 +45,18 @@
 
 #include "core/option.h"
 
-/* Indexes into disk_kind_names (the order of disk_list.h after "none"). */
-enum { DISK_NONE, DISK_FILE, DISK_BLOCKDEV, DISK_LVM };
+/* Indexes into disk_kind_names, generated from disk_list.h (after "none"):
+ * VB_DISK(file) gives DISK_FILE, and so on. */
+enum {
+	DISK_NONE,
+#define VB_DISK(n) DISK_KIND_##n,
+#include "disk/disk_list.h"
+#undef VB_DISK
+	DISK_NKINDS /* "none" and every kind */
+};
+#define DISK_FILE DISK_KIND_file
+#define DISK_BLOCKDEV DISK_KIND_blockdev
+#define DISK_LVM DISK_KIND_lvm
 enum { DISK_FMT_RAW, DISK_FMT_QCOW2 };
 enum { DISK_PREALLOC_OFF, DISK_PREALLOC_METADATA, DISK_PREALLOC_FALLOC, DISK_PREALLOC_FULL };
 
@@ -171,6 +181,14 @@ int disk_safety_check(const char *dev, const char *use);
  * as src if it is a device. In dry-run mode prints the equivalent dd
  * command and copies nothing. */
 int disk_copy(const char *src, const char *dst, uint64_t bs, int direct, json_t **result);
+
+/* An image file of virtual size `size` with preallocation `prealloc`
+ * against the free bytes `avail` of the filesystem that will hold path:
+ * -ENOSPC (with the message) when preallocation (falloc, full) cannot fit,
+ * 1 (with a warning in vb_errmsg(), not printed) when a thin image could
+ * fill that filesystem if the guest writes it all (QEMU would pause the
+ * guest), 0 when it fits. Pure: file_create() passes statvfs's figures. */
+int disk_space_check(const char *path, uint64_t size, int prealloc, uint64_t avail);
 
 /* Provenance of an existing image (qemu-img info --backing-chain) or block
  * device (size, block sizes, rotational, loop backing file). */

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "disk/disk.h"
@@ -208,6 +209,73 @@ static int file_mkfs(struct disk_inst *d, uint64_t size)
 	return r;
 }
 
+/* 64M, 78.2G: one decimal at most, for messages about free space */
+static void fmt_approx(uint64_t b, char *buf, size_t n)
+{
+	static const char units[] = "kMGTPE";
+	double v = (double)b;
+	int i = -1;
+	while (v >= 1024 && i < 5) {
+		v /= 1024;
+		i++;
+	}
+	if (i < 0)
+		snprintf(buf, n, "%llu bytes", (unsigned long long)b);
+	else if (v == (double)(uint64_t)v)
+		snprintf(buf, n, "%.0f%c", v, units[i]);
+	else
+		snprintf(buf, n, "%.1f%c", v, units[i]);
+}
+
+int disk_space_check(const char *path, uint64_t size, int prealloc, uint64_t avail)
+{
+	char sz[32], av[32];
+	fmt_approx(size, sz, sizeof(sz));
+	fmt_approx(avail, av, sizeof(av));
+	if (size <= avail)
+		return 0;
+	if (prealloc == DISK_PREALLOC_FALLOC || prealloc == DISK_PREALLOC_FULL)
+		return vb_err(-ENOSPC,
+			      "disk=file: preallocation=%s needs %s for '%s', but its filesystem "
+			      "has only %s free; use preallocation=off (a thin image), a smaller "
+			      "size, or an image= or workdir on a larger filesystem",
+			      disk_prealloc_names[prealloc], sz, path, av);
+	int q = vb_err_set_quiet(1);
+	vb_err(0,
+	       "disk=file: the thin image '%s' can grow to %s but its filesystem has only %s "
+	       "free; if the guest fills it, QEMU pauses the guest and the run fails (disk full)",
+	       path, sz, av);
+	vb_err_set_quiet(q);
+	return 1;
+}
+
+/* Free bytes of the filesystem that will hold path: its directory's, or
+ * (in a dry run, where it is not made) its nearest existing ancestor's
+ * (*ancestor > 0 then); -errno when none can be told. */
+static int fs_avail(const char *path, uint64_t *avail, int *ancestor)
+{
+	char dir[PATH_MAX];
+	struct statvfs sv;
+	snprintf(dir, sizeof(dir), "%s", path);
+	*ancestor = -1;
+	for (;;) {
+		++*ancestor;
+		char *slash = strrchr(dir, '/');
+		if (!slash)
+			return -ENOENT;
+		if (slash == dir)
+			dir[1] = '\0'; /* "/" */
+		else
+			*slash = '\0';
+		if (statvfs(dir, &sv) == 0)
+			break;
+		if ((errno != ENOENT && errno != ENOTDIR) || !strcmp(dir, "/"))
+			return -errno;
+	}
+	*avail = (uint64_t)sv.f_bavail * sv.f_frsize;
+	return 0;
+}
+
 static int file_create(struct disk_inst *d, const char *workdir)
 {
 	const struct disk_opts *o = d->opts;
@@ -253,6 +321,31 @@ static int file_create(struct disk_inst *d, const char *workdir)
 				      "disk=file: the image cannot be its own backing file");
 		if (bsize > size) /* an overlay smaller than its base would cut the base off */
 			size = bsize;
+	}
+
+	/* before anything is made: preallocation that cannot fit is refused, a
+	 * thin image that could fill its filesystem is a warning */
+	uint64_t avail = 0;
+	int ancestor = 0;
+	if (fs_avail(d->path, &avail, &ancestor) == 0) {
+		int q = vb_err_set_quiet(1);
+		r = disk_space_check(d->path, size, o->preallocation, avail);
+		vb_err_set_quiet(q);
+		char msg[1024];
+		snprintf(msg, sizeof(msg), "%s", vb_errmsg());
+		/* a dry run's directory that does not exist yet may end up on
+		 * another filesystem than its ancestor: only a warning then */
+		if (r < 0 && ancestor > 0) {
+			vb_warn("%s", msg);
+			r = 0;
+		}
+		if (r < 0)
+			return vb_err(r, "%s", msg);
+		if (r == 1) { /* stored with the disk's provenance, and said */
+			json_object_set_new(d->info, "space_warning", json_string(msg));
+			vb_warn("%s", msg);
+		}
+		json_object_set_new(d->info, "fs_free_bytes", json_integer((json_int_t)avail));
 	}
 
 	struct cmd *c = cmd_new("qemu-img");

@@ -26,6 +26,7 @@ static const struct disk_ops *const all[] = {
     NULL,
 };
 #define NKINDS (sizeof(all) / sizeof(all[0]) - 1)
+_Static_assert(NKINDS + 1 == DISK_NKINDS, "disk_list.h and the disk kind enum disagree");
 
 /* Generated from the same list, so a kind's index is its place in it. */
 const char *const disk_kind_names[] = {

@@ -1,8 +1,9 @@
 /* KVM is detected by trying it, not by the existence of /dev/kvm: some hosts
  * expose /dev/kvm through a backend that cannot run a normal guest (it
  * emulates, crawls, and ends in "KVM internal error"). The probe boots the
- * variant's own guest under KVM, without a disk, and wants the agent's hello
- * within PROBE_HELLO_S; a console still silent after PROBE_CONSOLE_S (a
+ * variant's own guest under KVM (the options' defaults but for the machine
+ * and kernel its guest image was built for: no disk, no pinning), and wants
+ * the agent's hello within PROBE_HELLO_S; a console still silent after PROBE_CONSOLE_S (a
  * working KVM prints the kernel's banner within a fraction of a second) or a
  * KVM internal error ends it at once. The answer holds for the process. */
 #include <errno.h>
@@ -52,15 +53,19 @@ static int kvm_device_usable(void)
  * short (nothing is decided then). */
 static int probe(const struct qemu_opts *vo, const struct guest_image *guest, const char *dir)
 {
-	struct qemu_opts o = *vo;
-	o.disk.kind = DISK_NONE;
-	o.smp = 1;
-	o.mem = 256ull << 20;
-	o.hugepages = o.mem_prealloc = 0;
-	o.numa_node = -1;
-	o.iothread = 0;
-	o.extra_device[0] = o.extra_object[0] = '\0';
-	o.cpu[0] = '\0';
+	/* the option table's defaults (no disk, no pinning, no extras: nothing
+	 * of the variant that could fail for another reason than KVM), with the
+	 * variant's machine and kernel, which its guest image was built for */
+	struct qemu_opts o;
+	memset(&o, 0, sizeof(o));
+	if (opt_defaults(qemu_options, &o) < 0) {
+		snprintf(kvm_reason, sizeof(kvm_reason), "the probe could not start: %s",
+			 vb_errmsg());
+		return 0;
+	}
+	o.machine = vo->machine;
+	snprintf(o.kernel, sizeof(o.kernel), "%s", vo->kernel);
+	snprintf(o.workdir, sizeof(o.workdir), "%s", vo->workdir);
 
 	char pdir[PATH_MAX];
 	snprintf(pdir, sizeof(pdir), "%s/kvm-probe", dir);

@@ -368,6 +368,28 @@ void qemu_arg_agent_channel(const struct qemu_opts *o, const struct qemu_runtime
 	free(p);
 }
 
+void qemu_arg_monitor(const struct qemu_runtime *rt, struct cmd *c)
+{
+	if (!rt->qmp_socket || !rt->qmp_socket[0])
+		return;
+	/* QMP: vmbench reads the vCPU threads and the block graph from it and
+	 * watches its events while the guest runs (a pause on a full disk, a
+	 * panic); like the agent's socket, QEMU listens and does not wait */
+	char *p = esc(rt->qmp_socket);
+	cmd_arg(c, "-chardev");
+	cmd_argf(c, "socket,id=vbqmp,path=%s,server=on,wait=off", p ? p : "");
+	cmd_args(c, "-mon", "chardev=vbqmp,mode=control", NULL);
+	free(p);
+}
+
+void qemu_arg_pvpanic(const struct qemu_opts *o, struct cmd *c)
+{
+	(void)o;
+	/* the ISA pvpanic device (ACPI QEMU0001; microvm has ISA and ACPI too):
+	 * the guest kernel's panic reaches QEMU as a GUEST_PANICKED event */
+	cmd_args(c, "-device", "pvpanic", NULL);
+}
+
 static const char *onoff(int b)
 {
 	return b ? "on" : "off";
@@ -471,6 +493,8 @@ void qemu_build(const struct qemu_opts *o, const struct qemu_runtime *rt, struct
 	qemu_arg_kernel(o, rt, c);
 	qemu_arg_console(rt, c);
 	qemu_arg_agent_channel(o, rt, c);
+	qemu_arg_monitor(rt, c);
+	qemu_arg_pvpanic(o, c);
 	qemu_arg_disk(o, rt, c);
 	qemu_arg_extra(o, c);
 }
@@ -481,6 +505,7 @@ int qemu_guest_modules(const struct qemu_opts *o, const char **mods, int max)
 	int n = 0;
 	m[n++] = is_pci_machine(o) ? "virtio_pci" : "virtio_mmio";
 	m[n++] = "virtio_console";
+	m[n++] = "pvpanic_mmio"; /* the ISA pvpanic device, found through ACPI */
 	if (has_disk(o)) {
 		switch (o->bus) {
 		case QEMU_BUS_VIRTIO_BLK:

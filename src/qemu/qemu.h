@@ -1,7 +1,8 @@
 /* The qemu target's pieces: its options, the argv builder (one small function
  * per knob, argv.c), the KVM probe (accel.c), booting a VM up to the agent's
- * hello (vm.c) and huge page provisioning (hugepages.c). The target itself,
- * which ties them together, is src/targets/qemu.c.
+ * hello and watching it after (vm.c, with the QMP client and event watch of
+ * qmp.c) and huge page provisioning (hugepages.c). The target itself, which
+ * ties them together, is src/targets/qemu.c.
  *
  * Adding a new QEMU knob:
  *   1. A member of struct qemu_opts and its entry in qemu_options[] (argv.c),
@@ -25,6 +26,7 @@
 
 #include "core/option.h"
 #include "disk/disk.h"
+#include "qemu/qmp.h"
 #include "util/cmd.h"
 
 #define QEMU_PROGRAM "qemu-system-x86_64"
@@ -89,6 +91,7 @@ struct qemu_runtime {
 	const char *disk_format;  /* "raw" or "qcow2" */
 	int disk_is_blockdev;	  /* driver host_device instead of file */
 	const char *agent_socket; /* the unix socket of the agent's port */
+	const char *qmp_socket;	  /* QEMU's QMP monitor (NULL: none) */
 	const char *console_log;  /* the serial console's log file */
 	const char *hugepage_dir; /* hugetlbfs mount (hugepages=on) */
 	const char *cpus;	  /* resolved host CPU list for taskset ("" none) */
@@ -122,6 +125,8 @@ void qemu_arg_kernel(const struct qemu_opts *o, const struct qemu_runtime *rt, s
 void qemu_arg_console(const struct qemu_runtime *rt, struct cmd *c);
 void qemu_arg_agent_channel(const struct qemu_opts *o, const struct qemu_runtime *rt,
 			    struct cmd *c);
+void qemu_arg_monitor(const struct qemu_runtime *rt, struct cmd *c);
+void qemu_arg_pvpanic(const struct qemu_opts *o, struct cmd *c);
 void qemu_arg_disk(const struct qemu_opts *o, const struct qemu_runtime *rt, struct cmd *c);
 void qemu_arg_extra(const struct qemu_opts *o, struct cmd *c);
 
@@ -152,6 +157,7 @@ struct qemu_vm {
 	struct cmd_proc proc;
 	char dir[PATH_MAX];	/* per-variant directory: logs */
 	char sock[108];		/* the agent's unix socket */
+	char qmp[108];		/* QEMU's QMP socket */
 	char sockdir[48];	/* a private /tmp dir when dir's path is too long ("" none) */
 	char console[PATH_MAX]; /* serial console log */
 	char errlog[PATH_MAX];	/* QEMU's own stderr */
@@ -159,9 +165,12 @@ struct qemu_vm {
 	int64_t t_spawn, t_console, t_hello; /* vb_now_ns(); 0 = not (yet) */
 	json_t *hello;			     /* the hello line, peeked (not consumed) */
 	int exited, status;		     /* QEMU exited by itself, with this wait status */
+	struct qmp_watcher watch;	     /* QEMU's events while the guest runs */
+	int dry;			     /* made in a dry run: paths only, nothing on disk */
 };
 
-/* Fills the paths under dir (made if missing); nothing runs. */
+/* Fills the paths under dir (made if missing, except in a dry run);
+ * nothing runs. */
 int qemu_vm_init(struct qemu_vm *vm, const char *dir);
 /* Spawns QEMU (its group dies with us) with stderr to vm->errlog. */
 int qemu_vm_spawn(struct qemu_vm *vm, struct cmd *c);
@@ -173,8 +182,20 @@ int qemu_vm_spawn(struct qemu_vm *vm, struct cmd *c);
  * (a signal arrived: the runner is stopping). */
 int qemu_vm_wait_hello(struct qemu_vm *vm, int64_t deadline_ns, int64_t console_deadline_ns,
 		       char *why, size_t n);
+/* After the hello: connects to QMP, asks it for the vCPU threads
+ * ({"0": tid, ...} into *vcpus) and the block graph QEMU opened (a list of
+ * nodes into *block), and starts watching its events (qmp.h). disk_path
+ * (may be NULL) names the image for a full-disk message. */
+int qemu_vm_watch(struct qemu_vm *vm, const char *disk_path, json_t **vcpus, json_t **block);
+/* Why the guest ended, as the watch saw it ("" nothing seen), and whether
+ * it will happen again (a full disk); for a panic, with the kernel's panic
+ * line from the console. Stops the watch; returns the QMP_CAUSE_*. */
+int qemu_vm_end_cause(struct qemu_vm *vm, char *buf, size_t n, int *permanent);
+/* The last line of file containing needle (from needle on) into buf; 0 if
+ * found, -ENOENT. */
+int qemu_file_find(const char *path, const char *needle, char *buf, size_t n);
 /* Waits up to grace_ms for QEMU to exit by itself, then SIGKILLs its group;
- * closes the socket and removes it. Safe to call twice. */
+ * stops the watch, closes the sockets and removes them. Safe to call twice. */
 void qemu_vm_stop(struct qemu_vm *vm, int grace_ms);
 /* The boot phases measured so far, with the guest's own from its hello. */
 json_t *qemu_vm_boot_facts(const struct qemu_vm *vm);

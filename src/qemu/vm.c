@@ -48,7 +48,8 @@ int qemu_vm_init(struct qemu_vm *vm, const char *dir)
 	vm->proc.pid = -1;
 	vm->proc.in_fd = vm->proc.out_fd = -1;
 	vm->fd = -1;
-	int r = mkdir_p(dir);
+	vm->dry = cmd_dry_run();
+	int r = vm->dry ? 0 : mkdir_p(dir);
 	if (r < 0)
 		return vb_err(r, "cannot create directory '%s': %s", dir, strerror(-r));
 	snprintf(vm->dir, sizeof(vm->dir), "%s", dir);
@@ -59,23 +60,29 @@ int qemu_vm_init(struct qemu_vm *vm, const char *dir)
 		return vb_err(-ENAMETOOLONG, "directory name '%s' is too long", dir);
 	/* a unix socket's path has at most 107 bytes: a deep workdir gets a
 	 * private directory under /tmp instead */
-	if (strlen(dir) + sizeof("/agent.sock") <= sizeof(vm->sock)) {
-		snprintf(vm->sock, sizeof(vm->sock), "%s/agent.sock", dir);
-	} else {
+	const char *sdir = dir;
+	if (strlen(dir) + sizeof("/agent.sock") > sizeof(vm->sock)) {
 		snprintf(vm->sockdir, sizeof(vm->sockdir), "/tmp/vmbench-qemu.XXXXXX");
-		if (!mkdtemp(vm->sockdir)) {
+		if (vm->dry) {
+			sdir = vm->sockdir;
+		} else if (!mkdtemp(vm->sockdir)) {
 			int e = errno;
 			vm->sockdir[0] = '\0';
 			return vb_err(-e, "cannot create a directory under /tmp: %s", strerror(e));
 		}
-		snprintf(vm->sock, sizeof(vm->sock), "%s/agent.sock", vm->sockdir);
+		sdir = vm->sockdir;
+		if (vm->dry)
+			vm->sockdir[0] = '\0'; /* nothing to remove */
 	}
+	snprintf(vm->sock, sizeof(vm->sock), "%s/agent.sock", sdir);
+	snprintf(vm->qmp, sizeof(vm->qmp), "%s/qmp.sock", sdir);
 	return 0;
 }
 
 int qemu_vm_spawn(struct qemu_vm *vm, struct cmd *c)
 {
-	unlink(vm->sock);    /* never connect to a previous VM's socket */
+	unlink(vm->sock); /* never connect to a previous VM's socket */
+	unlink(vm->qmp);
 	unlink(vm->console); /* the first byte is seen as the file's size */
 	int errfd = open(vm->errlog, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (errfd < 0)
@@ -301,8 +308,101 @@ int qemu_vm_wait_hello(struct qemu_vm *vm, int64_t deadline_ns, int64_t console_
 	return r;
 }
 
+#define QMP_TIMEOUT_NS (5 * VB_NSEC_PER_SEC)
+
+int qemu_vm_watch(struct qemu_vm *vm, const char *disk_path, json_t **vcpus, json_t **block)
+{
+	struct qmp q;
+	*vcpus = *block = NULL;
+	int r = qmp_connect(&q, vm->qmp, vb_now_ns() + QMP_TIMEOUT_NS);
+	if (r < 0)
+		return r;
+	json_t *cpus = NULL, *nodes = NULL;
+	if ((r = qmp_command(&q, "query-cpus-fast", NULL, &cpus, vb_now_ns() + QMP_TIMEOUT_NS)) <
+		0 ||
+	    (r = qmp_command(&q, "query-named-block-nodes", json_pack("{s:b}", "flat", 1), &nodes,
+			     vb_now_ns() + QMP_TIMEOUT_NS)) < 0) {
+		qmp_close(&q);
+		return r;
+	}
+	*vcpus = json_object();
+	size_t i;
+	json_t *e;
+	json_array_foreach(cpus, i, e)
+	{
+		json_t *idx = json_object_get(e, "cpu-index"),
+		       *tid = json_object_get(e, "thread-id");
+		if (json_is_integer(idx) && json_is_integer(tid)) {
+			char key[24];
+			snprintf(key, sizeof(key), "%lld", (long long)json_integer_value(idx));
+			json_object_set(*vcpus, key, tid);
+		}
+	}
+	/* what QEMU really opened: each node's driver, file and cache mode */
+	*block = json_array();
+	json_array_foreach(nodes, i, e)
+	{
+		json_t *cache = json_object_get(e, "cache");
+		json_t *n = json_pack("{s:s?,s:s?,s:s?,s:b,s:b,s:b}", "node",
+				      json_string_value(json_object_get(e, "node-name")), "driver",
+				      json_string_value(json_object_get(e, "drv")), "file",
+				      json_string_value(json_object_get(e, "file")), "ro",
+				      json_is_true(json_object_get(e, "ro")), "direct",
+				      json_is_true(json_object_get(cache, "direct")), "no_flush",
+				      json_is_true(json_object_get(cache, "no-flush")));
+		json_t *img = json_object_get(e, "image");
+		if (json_is_integer(json_object_get(img, "virtual-size")))
+			json_object_set(n, "virtual_size", json_object_get(img, "virtual-size"));
+		json_array_append_new(*block, n);
+	}
+	json_decref(cpus);
+	json_decref(nodes);
+	r = qmp_watcher_start(&vm->watch, &q, vm->proc.pid, disk_path);
+	if (r < 0) {
+		json_decref(*vcpus);
+		json_decref(*block);
+		*vcpus = *block = NULL;
+	}
+	return r;
+}
+
+int qemu_file_find(const char *path, const char *needle, char *buf, size_t n)
+{
+	FILE *f = fopen(path, "re");
+	char line[1024];
+	int found = 0;
+	if (!f)
+		return -ENOENT;
+	while (fgets(line, sizeof(line), f)) {
+		char *at = strstr(line, needle);
+		if (!at)
+			continue;
+		at[strcspn(at, "\r\n")] = '\0';
+		snprintf(buf, n, "%s", at);
+		found = 1;
+	}
+	fclose(f);
+	return found ? 0 : -ENOENT;
+}
+
+int qemu_vm_end_cause(struct qemu_vm *vm, char *buf, size_t n, int *permanent)
+{
+	qmp_watcher_stop(&vm->watch);
+	qmp_watcher_cause(&vm->watch, buf, n, permanent);
+	int cause = buf[0] ? vm->watch.st.cause : QMP_CAUSE_NONE;
+	char line[300];
+	/* the guest's own words: "Kernel panic - not syncing: ..." */
+	if (cause == QMP_CAUSE_PANIC &&
+	    qemu_file_find(vm->console, "Kernel panic", line, sizeof(line)) == 0) {
+		size_t used = strlen(buf);
+		snprintf(buf + used, n - used, ": %s", line);
+	}
+	return cause;
+}
+
 void qemu_vm_stop(struct qemu_vm *vm, int grace_ms)
 {
+	qmp_watcher_stop(&vm->watch);
 	if (vm->fd >= 0) {
 		close(vm->fd);
 		vm->fd = -1;
@@ -315,8 +415,10 @@ void qemu_vm_stop(struct qemu_vm *vm, int grace_ms)
 		}
 		cmd_proc_kill(&vm->proc); /* the whole group; reaps */
 	}
-	if (vm->sock[0])
+	if (vm->sock[0] && !vm->dry)
 		unlink(vm->sock);
+	if (vm->qmp[0] && !vm->dry)
+		unlink(vm->qmp);
 	if (vm->sockdir[0]) {
 		rmdir(vm->sockdir);
 		vm->sockdir[0] = '\0';

@@ -5,9 +5,17 @@
  * accelerator (accel=auto tries KVM once per process), provisions the data
  * disk and huge pages. exec() boots the VM and returns when the agent's hello
  * is waiting in the socket (peeked, not read: the runner reads it), having
- * measured the boot phases. teardown() stops QEMU and releases everything;
- * the runner may call exec() again after it (a lost agent is restarted), so
- * exec() sets up again what teardown released. */
+ * measured the boot phases, pinned the vCPU threads QMP names and started
+ * watching QEMU's events: a guest paused on a full disk or an I/O error, a
+ * panic or an unexpected shutdown ends QEMU at once, so the run fails within
+ * seconds and diagnose() names the cause. teardown() stops QEMU and releases
+ * everything; the runner may call exec() again after it (a lost agent is
+ * restarted), so exec() sets up again what teardown released.
+ *
+ * A dry run is this same setup() and exec() under the command builder's
+ * dry-run mode: the disk and huge page steps print their commands, the guest
+ * is not built (its paths are placeholders), the accelerator is the one asked
+ * for (tcg for auto), and QEMU's command line is printed instead of run. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -41,7 +49,26 @@ struct qemu_priv {
 	int64_t tsc_khz;
 	struct qemu_vm vm;
 	int vm_inited;
+	int disk_full; /* the last run filled the image's filesystem */
 };
+
+/* Where a dry run's lines go (the runner's stream), with the commands the
+ * disk code prints through the command builder. */
+static FILE *dry_stream;
+static FILE *dry_out(void)
+{
+	return dry_stream ? dry_stream : stdout;
+}
+
+/* tsc_early_khz: what the option says, else the host's for microvm under
+ * TCG (it hangs now and then calibrating the TSC otherwise). */
+static int64_t tsc_khz_for(const struct qemu_opts *o, int accel)
+{
+	if (o->tsc_khz)
+		return o->tsc_khz;
+	return o->machine == QEMU_MACHINE_MICROVM && accel == QEMU_ACCEL_TCG ? qemu_host_tsc_khz()
+									     : 0;
+}
 
 static const char *qemu_probe(void)
 {
@@ -164,7 +191,7 @@ static int acquire(struct target_inst *t)
 		if (r < 0)
 			return r;
 		p->have_disk = 1;
-		if ((r = direct_check(o, &p->disk)) < 0)
+		if (!cmd_dry_run() && (r = direct_check(o, &p->disk)) < 0)
 			return r;
 		json_t *d = json_object();
 		json_object_set_new(d, "path", json_string(p->disk.path));
@@ -175,7 +202,17 @@ static int acquire(struct target_inst *t)
 			json_object_set(d, "info", p->disk.info);
 		json_object_set_new(facts(t), "disk", d);
 	}
-	if (o->hugepages && !p->hp.active) {
+	if (o->hugepages && !p->hp.active && cmd_dry_run() && !p->hp.mnt[0]) {
+		char m[32];
+		units_fmt_size(o->mem, m, sizeof(m));
+		if ((size_t)snprintf(p->hp.mnt, sizeof(p->hp.mnt), "%s/hugetlbfs.XXXXXX", p->dir) >=
+		    sizeof(p->hp.mnt))
+			return vb_err(-ENAMETOOLONG, "workdir '%s' is too long", p->dir);
+		fprintf(dry_out(),
+			"# hugepages: reserve %s of huge pages in "
+			"/proc/sys/vm/nr_hugepages, mount hugetlbfs on %s\n",
+			m, p->hp.mnt);
+	} else if (o->hugepages && !p->hp.active && !cmd_dry_run()) {
 		r = qemu_hugepages_setup(&p->hp, o->mem, p->dir);
 		if (r < 0)
 			return r;
@@ -218,20 +255,39 @@ static int qemu_setup(struct target_inst *t)
 		r = vb_err(-ENAMETOOLONG, "workdir '%s' is too long", o->workdir);
 		goto fail;
 	}
-	if ((r = mkdir_p(p->dir)) < 0)
-		goto fail;
-
 	const char *mods[12];
 	qemu_guest_modules(o, mods, 12);
-	r = guest_build(o->kernel[0] ? o->kernel : NULL, mods, qemu_wants_pvh(o), NULL, &p->guest);
-	if (r < 0)
-		goto fail;
-	if ((r = qemu_accel_choose(o->accel, o, &p->guest, p->dir, &p->accel)) < 0 ||
-	    (r = qemu_check_accel(o, p->accel)) < 0)
-		goto fail;
-	p->tsc_khz = o->tsc_khz;
-	if (!p->tsc_khz && o->machine == QEMU_MACHINE_MICROVM && p->accel == QEMU_ACCEL_TCG)
-		p->tsc_khz = qemu_host_tsc_khz();
+	if (cmd_dry_run()) {
+		/* nothing is built or probed: placeholders and the asked-for accel */
+		snprintf(p->guest.kernel, sizeof(p->guest.kernel), "GUEST/%s",
+			 qemu_wants_pvh(o) ? "vmlinux" : "bzImage");
+		snprintf(p->guest.initrd, sizeof(p->guest.initrd), "GUEST/initrd.cpio");
+		p->guest.pvh = qemu_wants_pvh(o);
+		p->accel = o->accel == QEMU_ACCEL_KVM ? QEMU_ACCEL_KVM : QEMU_ACCEL_TCG;
+		FILE *f = dry_out();
+		fprintf(f, "# guest: %s, %s, modules",
+			o->kernel[0] ? o->kernel : "newest /boot/vmlinuz-*",
+			p->guest.pvh ? "PVH vmlinux" : "bzImage");
+		for (int i = 0; mods[i]; i++)
+			fprintf(f, "%s%s", i ? "," : " ", mods[i]);
+		fprintf(f, "\n%s",
+			o->accel == QEMU_ACCEL_AUTO
+			    ? "# accel=auto: a probe guest under KVM decides; shown with tcg\n"
+			    : "");
+		if ((r = qemu_check_accel(o, p->accel)) < 0)
+			goto fail;
+	} else {
+		if ((r = mkdir_p(p->dir)) < 0)
+			goto fail;
+		r = guest_build(o->kernel[0] ? o->kernel : NULL, mods, qemu_wants_pvh(o), NULL,
+				&p->guest);
+		if (r < 0)
+			goto fail;
+		if ((r = qemu_accel_choose(o->accel, o, &p->guest, p->dir, &p->accel)) < 0 ||
+		    (r = qemu_check_accel(o, p->accel)) < 0)
+			goto fail;
+	}
+	p->tsc_khz = tsc_khz_for(o, p->accel);
 
 	json_t *f = facts(t);
 	json_object_set_new(f, "accel", json_string(qemu_accel_names[p->accel]));
@@ -252,9 +308,10 @@ fail:
 	return r;
 }
 
-/* Pins vCPU thread n to the n-th CPU of the list; the other threads keep
- * the whole list (taskset gave it to the process). */
-static void pin_vcpus(struct target_inst *t)
+/* Pins vCPU n (its thread id from QMP's query-cpus-fast) to the n-th CPU
+ * of the list; the other threads keep the whole list (taskset gave it to
+ * the process). */
+static void pin_vcpus(struct target_inst *t, json_t *vcpus)
 {
 	struct qemu_priv *p = t->priv;
 	unsigned char mask[1024];
@@ -265,38 +322,54 @@ static void pin_vcpus(struct target_inst *t)
 	for (int i = 0; i < 1024; i++)
 		if (mask[i])
 			list[n++] = i;
-	char path[64];
-	snprintf(path, sizeof(path), "/proc/%d/task", (int)p->vm.proc.pid);
-	DIR *d = opendir(path);
-	if (!d)
-		return;
 	json_t *pins = json_object();
-	for (struct dirent *e; (e = readdir(d));) {
-		if (e->d_name[0] < '0' || e->d_name[0] > '9')
-			continue;
-		char cpath[96], comm[32] = "";
-		int tid = atoi(e->d_name);
-		snprintf(cpath, sizeof(cpath), "%s/%d/comm", path, tid);
-		FILE *f = fopen(cpath, "re");
-		if (f) {
-			if (!fgets(comm, sizeof(comm), f))
-				comm[0] = '\0';
-			fclose(f);
-		}
-		int vcpu;
-		if (sscanf(comm, "CPU %d/", &vcpu) != 1 || vcpu < 0)
-			continue;
+	const char *key;
+	json_t *tid;
+	json_object_foreach(vcpus, key, tid)
+	{
+		int vcpu = atoi(key);
 		cpu_set_t set;
 		CPU_ZERO(&set);
 		CPU_SET(list[vcpu % n], &set);
-		if (sched_setaffinity(tid, sizeof(set), &set) == 0) {
-			char key[16];
-			snprintf(key, sizeof(key), "vcpu%d", vcpu);
-			json_object_set_new(pins, key, json_integer(list[vcpu % n]));
+		if (sched_setaffinity((pid_t)json_integer_value(tid), sizeof(set), &set) == 0) {
+			char k[16];
+			snprintf(k, sizeof(k), "vcpu%d", vcpu);
+			json_object_set_new(pins, k, json_integer(list[vcpu % n]));
+		} else {
+			vb_warn("variant '%s': cannot pin vCPU %d (thread %lld) to CPU %d: %s",
+				t->name, vcpu, (long long)json_integer_value(tid), list[vcpu % n],
+				strerror(errno));
 		}
 	}
-	closedir(d);
 	json_object_set_new(facts(t), "pinning", pins);
+}
+
+/* QEMU's command line for this variant, from what setup() resolved. */
+static struct cmd *build_cmd(struct target_inst *t)
+{
+	const struct qemu_opts *o = t->opts;
+	struct qemu_priv *p = t->priv;
+	struct qemu_runtime rt = {
+	    .name = t->name,
+	    .accel = p->accel,
+	    .kernel = p->guest.kernel,
+	    .initrd = p->guest.initrd,
+	    .pvh = p->guest.pvh,
+	    .disk_path = p->have_disk ? (p->disk.path[0] ? p->disk.path : "DISK") : NULL,
+	    .disk_format =
+		p->have_disk ? (p->disk.format ? p->disk.format : disk_format_names[o->disk.format])
+			     : NULL,
+	    .disk_is_blockdev = p->have_disk && p->disk.is_blockdev,
+	    .agent_socket = p->vm.sock,
+	    .qmp_socket = p->vm.qmp,
+	    .console_log = p->vm.console,
+	    .hugepage_dir = p->hp.mnt,
+	    .cpus = p->cpus,
+	    .tsc_khz = p->tsc_khz,
+	};
+	struct cmd *c = qemu_cmd_new(&rt);
+	qemu_build(o, &rt, c);
+	return c;
 }
 
 static int qemu_exec(struct target_inst *t, int *rfd, int *wfd)
@@ -313,25 +386,16 @@ static int qemu_exec(struct target_inst *t, int *rfd, int *wfd)
 	if ((r = qemu_vm_init(&p->vm, p->dir)) < 0)
 		return r;
 	p->vm_inited = 1;
-	struct qemu_runtime rt = {
-	    .name = t->name,
-	    .accel = p->accel,
-	    .kernel = p->guest.kernel,
-	    .initrd = p->guest.initrd,
-	    .pvh = p->guest.pvh,
-	    .disk_path = p->have_disk ? p->disk.path : NULL,
-	    .disk_format = p->have_disk ? p->disk.format : NULL,
-	    .disk_is_blockdev = p->have_disk && p->disk.is_blockdev,
-	    .agent_socket = p->vm.sock,
-	    .console_log = p->vm.console,
-	    .hugepage_dir = p->hp.mnt,
-	    .cpus = p->cpus,
-	    .tsc_khz = p->tsc_khz,
-	};
-	struct cmd *c = qemu_cmd_new(&rt);
-	qemu_build(o, &rt, c);
+	t->fail_permanent = 0;
+	p->disk_full = 0;
+	struct cmd *c = build_cmd(t);
 	free(t->provenance);
 	t->provenance = cmd_render(c);
+	if (cmd_dry_run()) { /* the line, printed where the disk's commands go */
+		fprintf(dry_out(), "%s\n", t->provenance ? t->provenance : "?");
+		cmd_free(c);
+		return 0;
+	}
 	r = qemu_vm_spawn(&p->vm, c);
 	cmd_free(c);
 	if (r < 0)
@@ -348,7 +412,16 @@ static int qemu_exec(struct target_inst *t, int *rfd, int *wfd)
 		return vb_err(r, "variant '%s': the guest did not come up under %s: %s; %s",
 			      t->name, qemu_accel_names[p->accel], why, desc);
 	}
-	pin_vcpus(t);
+	json_t *vcpus = NULL, *block = NULL;
+	r = qemu_vm_watch(&p->vm, p->have_disk ? p->disk.path : NULL, &vcpus, &block);
+	if (r < 0) {
+		qemu_vm_stop(&p->vm, 0);
+		return vb_err(r, "variant '%s': QEMU's monitor (QMP) does not answer: %s", t->name,
+			      vb_errmsg());
+	}
+	pin_vcpus(t, vcpus);
+	json_object_set_new(facts(t), "vcpu_threads", vcpus);
+	json_object_set_new(facts(t), "block_nodes", block);
 	json_t *boot = qemu_vm_boot_facts(&p->vm);
 	/* the phases: QEMU spawn -> first console byte -> kernel hands over to
 	 * init -> agent ready (hello); the guest's clock starts with its kernel */
@@ -396,6 +469,13 @@ static void qemu_stop(struct target_inst *t)
 		return;
 	qemu_vm_stop(&p->vm, p->vm.proc.pid > 0 && p->vm.fd >= 0 ? QEMU_STOP_GRACE_MS : 0);
 	p->vm_inited = 0;
+	if (p->disk_full && p->have_disk) {
+		/* the image filled its filesystem: a new thin one for the next
+		 * run, which gives the space back */
+		disk_destroy(&p->disk);
+		p->have_disk = 0;
+		p->disk_full = 0;
+	}
 }
 
 static int qemu_telemetry_pids(struct target_inst *t, pid_t *pids, int max)
@@ -416,8 +496,21 @@ static void qemu_diagnose(struct target_inst *t, char *buf, size_t n)
 	}
 	char state[64] = "QEMU is still running";
 	int st;
-	/* a lost stream usually means QEMU is ending: give it a moment to be */
-	if (p->vm.proc.pid > 0 && cmd_proc_wait(&p->vm.proc, 500, &st) == 0) {
+	/* a lost stream usually means QEMU is ending: give it a moment to be,
+	 * without reaping it before the watch has stopped (which may still
+	 * signal its process group) and read QEMU's last events */
+	for (int i = 0; i < 50 && p->vm.proc.pid > 0; i++) {
+		siginfo_t si;
+		memset(&si, 0, sizeof(si));
+		if (waitid(P_PID, (id_t)p->vm.proc.pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+		    si.si_pid)
+			break;
+		usleep(10000);
+	}
+	char desc[1024], cause[1100];
+	int permanent = 0;
+	qemu_vm_end_cause(&p->vm, cause, sizeof(cause), &permanent);
+	if (p->vm.proc.pid > 0 && cmd_proc_wait(&p->vm.proc, 0, &st) == 0) {
 		p->vm.exited = 1;
 		p->vm.status = st;
 	}
@@ -429,83 +522,31 @@ static void qemu_diagnose(struct target_inst *t, char *buf, size_t n)
 			snprintf(state, sizeof(state), "QEMU was killed by signal %d",
 				 WTERMSIG(p->vm.status));
 	}
-	char desc[1024];
 	qemu_vm_describe(&p->vm, desc, sizeof(desc));
-	snprintf(buf, n, "%s; %s", state, desc);
+	if (cause[0]) {
+		/* the watch ended QEMU (or saw it end): its reason comes first */
+		t->fail_permanent = permanent;
+		p->disk_full = permanent;
+		snprintf(buf, n, "%s%s; %s", cause,
+			 permanent ? " (not retried: it would happen again)" : "", desc);
+	} else {
+		snprintf(buf, n, "%s; %s", state, desc);
+	}
 }
 
-/* What setup() and exec() would run: the disk's commands (printed by the
- * disk code in dry-run mode) and QEMU's command line, with the guest's
- * paths as placeholders since building it is skipped. */
+/* What setup() and exec() would run, by running them under the command
+ * builder's dry-run mode (see the top of this file); teardown() prints what
+ * it would remove. */
 static int qemu_dry_run(struct target_inst *t, FILE *out)
 {
-	const struct qemu_opts *o = t->opts;
-	int r = qemu_check(o, qemu_hugepage_size());
-	if (r < 0)
-		return r;
-	if (o->accel != QEMU_ACCEL_AUTO && (r = qemu_check_accel(o, o->accel)) < 0)
-		return r;
-	char dir[PATH_MAX], sock[PATH_MAX + 16], con[PATH_MAX + 16], hp[PATH_MAX + 32];
-	if ((size_t)snprintf(dir, sizeof(dir), "%s/qemu-%s", o->workdir, t->name) >= sizeof(dir))
-		return vb_err(-ENAMETOOLONG, "workdir '%s' is too long", o->workdir);
-	snprintf(sock, sizeof(sock), "%s/agent.sock", dir);
-	snprintf(con, sizeof(con), "%s/console.log", dir);
-	snprintf(hp, sizeof(hp), "%s/hugetlbfs.XXXXXX", dir);
-	const char *mods[12];
-	qemu_guest_modules(o, mods, 12);
-	fprintf(out, "# guest: %s, %s, modules",
-		o->kernel[0] ? o->kernel : "newest /boot/vmlinuz-*",
-		qemu_wants_pvh(o) ? "PVH vmlinux" : "bzImage");
-	for (int i = 0; mods[i]; i++)
-		fprintf(out, "%s%s", i ? "," : " ", mods[i]);
-	fputc('\n', out);
-	struct disk_inst d;
-	memset(&d, 0, sizeof(d));
-	int have_disk = 0;
-	if (o->disk.kind != DISK_NONE) {
-		fflush(out);
-		if ((r = disk_create(&o->disk, dir, &d)) < 0)
-			return r;
-		have_disk = 1;
-	}
-	if (o->hugepages) {
-		char m[32];
-		units_fmt_size(o->mem, m, sizeof(m));
-		fprintf(out,
-			"# hugepages: reserve %s of huge pages in /proc/sys/vm/nr_hugepages, "
-			"mount hugetlbfs on %s\n",
-			m, hp);
-	}
-	if (o->accel == QEMU_ACCEL_AUTO)
-		fprintf(out, "# accel=auto: a probe guest under KVM decides; shown with tcg\n");
-	struct qemu_runtime rt = {
-	    .name = t->name,
-	    .accel = o->accel == QEMU_ACCEL_KVM ? QEMU_ACCEL_KVM : QEMU_ACCEL_TCG,
-	    .kernel = qemu_wants_pvh(o) ? "GUEST/vmlinux" : "GUEST/bzImage",
-	    .initrd = "GUEST/initrd.cpio",
-	    .pvh = qemu_wants_pvh(o),
-	    .disk_path = have_disk ? (d.path[0] ? d.path : "DISK") : NULL,
-	    .disk_format =
-		have_disk ? (d.format ? d.format : disk_format_names[o->disk.format]) : NULL,
-	    .disk_is_blockdev = have_disk && d.is_blockdev,
-	    .agent_socket = sock,
-	    .console_log = con,
-	    .hugepage_dir = hp,
-	    .cpus = o->cpus,
-	    .tsc_khz = o->tsc_khz ? o->tsc_khz
-		       : o->machine == QEMU_MACHINE_MICROVM && o->accel != QEMU_ACCEL_KVM
-			   ? qemu_host_tsc_khz()
-			   : 0,
-	};
-	struct cmd *c = qemu_cmd_new(&rt);
-	qemu_build(o, &rt, c);
-	char *s = cmd_render(c);
-	fprintf(out, "%s\n", s ? s : "?");
-	free(s);
-	cmd_free(c);
-	if (have_disk)
-		disk_destroy(&d);
-	return 0;
+	int rfd, wfd;
+	dry_stream = out;
+	int r = qemu_setup(t);
+	if (r == 0)
+		r = qemu_exec(t, &rfd, &wfd);
+	qemu_teardown(t);
+	dry_stream = NULL;
+	return r;
 }
 
 const struct target_ops qemu_target = {

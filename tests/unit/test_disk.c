@@ -328,6 +328,41 @@ static json_int_t jint(json_t *o, const char *k)
 	return json_integer_value(json_object_get(o, k));
 }
 
+/* The free-space check before an image is made: figures first (pure),
+ * then a real refusal (preallocation of 1 PiB cannot fit here) that
+ * runs nothing and leaves no file. */
+static void test_space_check(void **state)
+{
+	(void)state;
+	const uint64_t M = 1 << 20;
+	int q = vb_err_set_quiet(1);
+	assert_int_equal(disk_space_check("/x/d.qcow2", 64 * M, DISK_PREALLOC_FULL, 64 * M), 0);
+	assert_int_equal(disk_space_check("/x/d.qcow2", 256 * M, DISK_PREALLOC_OFF, 64 * M), 1);
+	assert_non_null(strstr(vb_errmsg(), "the thin image '/x/d.qcow2' can grow to 256M but its "
+					    "filesystem has only 64M free"));
+	assert_int_equal(disk_space_check("/x/d.qcow2", 256 * M, DISK_PREALLOC_METADATA, 64 * M),
+			 1);
+	assert_int_equal(disk_space_check("/x/d.raw", 256 * M, DISK_PREALLOC_FALLOC, 64 * M),
+			 -ENOSPC);
+	assert_non_null(strstr(vb_errmsg(), "preallocation=falloc needs 256M for '/x/d.raw', but "
+					    "its filesystem has only 64M free"));
+	assert_int_equal(disk_space_check("/x/d.raw", 65 * M, DISK_PREALLOC_FULL, 64 * M), -ENOSPC);
+
+	char path[256], items[512];
+	struct disk_opts o;
+	struct disk_inst d;
+	struct stat st;
+	snprintf(path, sizeof(path), "%s/huge.raw", tmp);
+	snprintf(items, sizeof(items), "disk=file;format=raw;size=1P;preallocation=full;image=%s",
+		 path);
+	assert_int_equal(mkopts(&o, items), 0);
+	assert_int_equal(disk_create(&o, tmp, &d), -ENOSPC);
+	assert_non_null(strstr(vb_errmsg(), "preallocation=full needs 1P"));
+	assert_int_not_equal(stat(path, &st), 0);
+	disk_destroy(&d);
+	vb_err_set_quiet(q);
+}
+
 static void test_real_images(void **state)
 {
 	(void)state;
@@ -925,19 +960,13 @@ static int teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_registry),
-	    cmocka_unit_test(test_golden),
-	    cmocka_unit_test(test_dry_run_touches_nothing),
-	    cmocka_unit_test(test_invalid),
-	    cmocka_unit_test(test_lvm_probe),
-	    cmocka_unit_test(test_real_images),
-	    cmocka_unit_test(test_real_chain),
-	    cmocka_unit_test(test_copy_files),
-	    cmocka_unit_test(test_loop),
-	    cmocka_unit_test(test_loop_kill9),
-	    cmocka_unit_test(test_safety_root),
-	    cmocka_unit_test(test_safety_mounted),
-	    cmocka_unit_test(test_safety_fake_tree),
+	    cmocka_unit_test(test_registry),	   cmocka_unit_test(test_golden),
+	    cmocka_unit_test(test_space_check),	   cmocka_unit_test(test_dry_run_touches_nothing),
+	    cmocka_unit_test(test_invalid),	   cmocka_unit_test(test_lvm_probe),
+	    cmocka_unit_test(test_real_images),	   cmocka_unit_test(test_real_chain),
+	    cmocka_unit_test(test_copy_files),	   cmocka_unit_test(test_loop),
+	    cmocka_unit_test(test_loop_kill9),	   cmocka_unit_test(test_safety_root),
+	    cmocka_unit_test(test_safety_mounted), cmocka_unit_test(test_safety_fake_tree),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -82,6 +82,7 @@ static struct qemu_runtime rt_for(const struct qemu_opts *o)
 			  : "/root/.cache/vmbench/guest-4567/initrd.cpio",
 	    .pvh = pvh,
 	    .agent_socket = "/var/tmp/vmbench/qemu-v/agent.sock",
+	    .qmp_socket = "/var/tmp/vmbench/qemu-v/qmp.sock",
 	    .console_log = "/var/tmp/vmbench/qemu-v/console.log",
 	    .tsc_khz = pvh ? 2600000 : 0,
 	};
@@ -325,13 +326,15 @@ static void test_modules(void **state)
 		const char *set;
 		const char *want;
 	} m[] = {
-	    {"", "virtio_mmio virtio_console"},
-	    {"disk=file", "virtio_mmio virtio_console virtio_blk"},
-	    {"machine=q35,disk=file", "virtio_pci virtio_console virtio_blk"},
-	    {"disk=file,bus=virtio-scsi", "virtio_mmio virtio_console virtio_scsi sd_mod"},
-	    {"disk=file,bus=nvme", "virtio_mmio virtio_console nvme"},
-	    {"machine=pc,disk=file,bus=ide", "virtio_pci virtio_console ata_piix sd_mod"},
-	    {"machine=q35,disk=file,bus=ide", "virtio_pci virtio_console ahci sd_mod"},
+	    {"", "virtio_mmio virtio_console pvpanic_mmio"},
+	    {"disk=file", "virtio_mmio virtio_console pvpanic_mmio virtio_blk"},
+	    {"machine=q35,disk=file", "virtio_pci virtio_console pvpanic_mmio virtio_blk"},
+	    {"disk=file,bus=virtio-scsi",
+	     "virtio_mmio virtio_console pvpanic_mmio virtio_scsi sd_mod"},
+	    {"disk=file,bus=nvme", "virtio_mmio virtio_console pvpanic_mmio nvme"},
+	    {"machine=pc,disk=file,bus=ide",
+	     "virtio_pci virtio_console pvpanic_mmio ata_piix sd_mod"},
+	    {"machine=q35,disk=file,bus=ide", "virtio_pci virtio_console pvpanic_mmio ahci sd_mod"},
 	};
 	for (size_t i = 0; i < sizeof(m) / sizeof(m[0]); i++) {
 		struct qemu_opts o;
