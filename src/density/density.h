@@ -27,7 +27,7 @@
 
 #include <stdint.h>
 
-#include "core/plan.h"
+#include "run/plan.h"
 #include "store/store.h"
 
 enum { DENSITY_KSM_OFF, DENSITY_KSM_ON, DENSITY_KSM_BOTH };

@@ -1,6 +1,6 @@
 /* The options of a density experiment and density plan files: a plan
  * file's [experiment] and [variant NAME] sections as `vmbench run` reads
- * them (core/plan.c), plus a [density] section read here. */
+ * them (run/plan.c), plus a [density] section read here. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

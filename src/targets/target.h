@@ -36,6 +36,9 @@ struct target_inst {
 	json_t *facts;
 	/* How long the runner waits for the agent's hello after exec(); 0: 30s. */
 	int64_t hello_timeout_ns;
+	/* Set by setup/exec/diagnose when the failure will repeat however often
+	 * it is tried (e.g. a disk full): the runner does not retry it. */
+	int fail_permanent;
 };
 
 struct target_ops {

@@ -14,7 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/plan.h"
+#include "run/plan.h"
 #include "util/err.h"
 
 #define assert_contains(hay, needle)                                                               \

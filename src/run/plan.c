@@ -1,4 +1,4 @@
-#include "core/plan.h"
+#include "run/plan.h"
 
 #include <errno.h>
 #include <stdio.h>

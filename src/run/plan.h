@@ -13,8 +13,8 @@
  * vm-smp1-mem1G, vm-smp1-mem2G, vm-smp2-mem1G, vm-smp2-mem2G; `bs = 4k,64k`
  * in [workload rr] gives rr-bs4k and rr-bs64k. `variants =` and `baseline =`
  * may name a section (all its expansions) or one expansion. */
-#ifndef VB_CORE_PLAN_H
-#define VB_CORE_PLAN_H
+#ifndef VB_RUN_PLAN_H
+#define VB_RUN_PLAN_H
 
 #include <jansson.h>
 #include <stdint.h>
