@@ -7,6 +7,8 @@
  *   [variant NAME]        target = native|...; the target's options
  *   [workload NAME]       type = cpu|memory|...; the workload's options;
  *                         variants = a,b   (only on these; default: all)
+ *   [NAME]                a section of p->syntax (e.g. [density]), read through
+ *                         its own option table
  *
  * Matrix axes: a comma list on a key whose type is not a string expands
  * into the cross product: `smp = 1,2` and `mem = 1G,2G` in [variant vm] give
@@ -61,7 +63,23 @@ struct plan_experiment_opts {
 	char until_metric[64]; /* "" = the workload's headline metric */
 };
 
+/* A section a kind of plan adds to the ones above, read through its option
+ * table into obj (e.g. density's [density]); at most one per file. */
+struct plan_section {
+	const char *name;
+	const struct opt_def *options;
+	void *obj;
+};
+
+/* What else a kind of plan file holds; NULL (plan_init) is `vmbench run`'s. */
+struct plan_syntax {
+	const struct plan_section *sections; /* ended by a NULL name */
+	/* non-NULL: [workload] sections are refused with this reason */
+	const char *no_workloads;
+};
+
 struct plan {
+	const struct plan_syntax *syntax;
 	struct plan_experiment_opts exp;
 	struct plan_variant *v;
 	int nv;
@@ -74,10 +92,14 @@ struct plan {
 extern const struct opt_def plan_experiment_options[];
 
 void plan_init(struct plan *p);
+/* Sets what else plan files may hold (before plan_load); kept by plan_free. */
+void plan_set_syntax(struct plan *p, const struct plan_syntax *syntax);
 void plan_free(struct plan *p);
 /* Reads an INI plan; errors name the file and line. */
 int plan_load(struct plan *p, const char *path);
 int plan_load_string(struct plan *p, const char *text, const char *source);
+/* Is name a valid variant or workload name (kind)? 0, or -EINVAL with why. */
+int plan_valid_name(const char *kind, const char *name);
 int plan_add_variant(struct plan *p, const char *name, const char *target);
 int plan_add_workload(struct plan *p, const char *name, const char *type);
 /* Is a workload of that name in the plan? */
