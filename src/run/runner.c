@@ -277,6 +277,7 @@ static int execute(struct plan *p, struct store *st, struct pair *pr, int warmup
 		pr->warm_done++;
 	}
 	pg->done++;
+	int over = pair_done(p, pr);
 	progress_update(pg, p, all, npairs, warmup);
 	double eta = 0;
 	for (int i = 0; i < npairs; i++)
@@ -284,8 +285,8 @@ static int execute(struct plan *p, struct store *st, struct pair *pr, int warmup
 	const char *outcome = rc == 0			 ? "ok"
 			      : fate == RUN_UNAVAILABLE	 ? "skipped"
 			      : fate == RUN_PERMANENT	 ? "FAILED, not retried"
-			      : pair_done(p, pr) || warmup ? "FAILED"
-							   : "FAILED, will retry";
+			      : over || warmup		 ? "FAILED"
+							 : "FAILED, will retry";
 	progress_line(pg, warmup ? "warmup " : "", pr, rep, outcome, secs, eta);
 	result_free(&res);
 	result_free(&tel);
@@ -339,22 +340,33 @@ static int variants_begin(struct plan *p, struct store *st, const struct runner_
 {
 	for (int i = 0; i < p->nv && !stopsig_pending(); i++) {
 		struct variant_state *v = &vs[i];
-		int was_quiet = vb_err_set_quiet(0);
-		if (instance_setup(&v->in) < 0) {
-			if (v->in.fate != RUN_TRANSIENT)
-				variant_fails(v);
-		} else {
+		int was_quiet = vb_err_set_quiet(1);
+		int r = instance_setup(&v->in);
+		if (r == 0) {
 			make_room(vs, p->nv, v); /* VMs come up one after the other */
-			if (instance_start(&v->in, 0) < 0 && v->in.fate != RUN_TRANSIENT)
-				variant_fails(v);
+			r = instance_start(&v->in, 0);
 		}
 		vb_err_set_quiet(was_quiet);
-		/* setup errors were printed where they arose; the runs record them
-		 * (a transient one is tried again at the variant's first run) */
+		/* said once here; the runs record it (a transient failure is tried
+		 * again at the variant's first run) */
+		if (r < 0) {
+			char why[1024], prefix[PLAN_NAME_MAX + 16];
+			snprintf(why, sizeof(why), "%s", vb_errmsg());
+			snprintf(prefix, sizeof(prefix), "variant '%s'", v->pv->name);
+			int named = strncmp(why, prefix, strlen(prefix)) == 0;
+			if (v->in.fate == RUN_UNAVAILABLE)
+				vb_warn("variant '%s' is skipped: %s", v->pv->name,
+					named ? why + strlen(prefix) + 2 : why);
+			else
+				vb_err(r, "%s%s%s%s", named ? "" : prefix, named ? "" : ": ", why,
+				       v->in.fate == RUN_PERMANENT ? " (not retried)" : "");
+			if (v->in.fate != RUN_TRANSIENT)
+				snprintf(v->error, sizeof(v->error), "%s", why);
+		}
 		if (o->resume_id > 0 && store_variant_find(st, exp_id, v->pv->name, &v->id) == 0)
 			continue;
 		json_t *vcfg = plan_variant_config(v->pv);
-		int r = store_variant_add(st, exp_id, v->pv->name, v->in.t.ops->name, vcfg,
+		r = store_variant_add(st, exp_id, v->pv->name, v->in.t.ops->name, vcfg,
 					  v->in.t.provenance, v->in.hello, v->in.t.facts, &v->id);
 		json_decref(vcfg);
 		if (r < 0)
