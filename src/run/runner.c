@@ -246,7 +246,6 @@ static int execute(struct plan *p, struct store *st, struct pair *pr, int warmup
 		/* trying again would fail the same way: this pair is over, the
 		 * row says why (and counts where the warmup would have) */
 		pr->finished = 1;
-		pr->end = fate == RUN_UNAVAILABLE ? PAIR_SKIPPED : PAIR_GAVE_UP;
 		snprintf(pr->why, sizeof(pr->why), "%s", fate == RUN_UNAVAILABLE
 							   ? "skipped: unavailable here"
 							   : "not retried: the failure would repeat");

@@ -27,8 +27,7 @@ struct pair {
 	int nvals;
 	double spent_s;	 /* wall time of its runs so far, for the ETA */
 	int finished;
-	enum { PAIR_RUNNING, PAIR_SKIPPED, PAIR_GAVE_UP } end; /* why it finished early */
-	char why[160];	 /* adaptive: why it stopped */
+	char why[160];	 /* why it stopped (adaptive, or a failure that would repeat) */
 };
 
 struct progress {

@@ -124,6 +124,14 @@ for f in text json csv html; do
 	is "$RC" 0 "report --format $f of an experiment with a skipped run exits 0"
 done
 
+# density: the same instance lifecycle says the same (KSM stays off)
+vb density --db "$DB" -q -t container -T "runtime=$RUNTIME,workdir=$W" --count 2 \
+	--set settle-interval=200ms,settle-timeout=5s --format json
+is "$RC" 3 "density of a target unavailable here: exit 3 (skipped, not failed)"
+printf '%s\n' "$OUT" >"$T/dens.json"
+ok_if "its ramp is marked skipped, with the reason" json_true "$T/dens.json" \
+	"[(r.get('skipped'), r.get('failed'), 'runtime=$RUNTIME cannot be used here' in r['stopped']) for r in d['experiment']['config']['density']['ramps']] == [(True, False, True)]"
+
 # skipped and failed together: failed wins
 cat >>"$T/skip.ini" <<INI
 
