@@ -15,8 +15,8 @@
 #define PR_SET_MEMORY_MERGE 67
 #endif
 
-void instance_init(struct instance *in, const struct target_ops *ops, void *opts,
-		   const char *name, const char *label)
+void instance_init(struct instance *in, const struct target_ops *ops, void *opts, const char *name,
+		   const char *label)
 {
 	memset(in, 0, sizeof(*in));
 	in->t.ops = ops;
@@ -36,7 +36,7 @@ const char *instance_unavailable(const struct instance *in)
 static int failed(struct instance *in, int r)
 {
 	in->fate = in->t.fail_permanent && run_fate_of(r) == RUN_TRANSIENT ? RUN_PERMANENT
-									    : run_fate_of(r);
+									   : run_fate_of(r);
 	return r;
 }
 
@@ -112,8 +112,8 @@ int instance_start(struct instance *in, unsigned flags)
 	}
 	proto_stream_init(&in->s, rfd, wfd);
 	json_t *hello = NULL;
-	int64_t wait = in->t.hello_timeout_ns > 0 ? in->t.hello_timeout_ns
-						  : INSTANCE_HELLO_TIMEOUT_NS;
+	int64_t wait =
+	    in->t.hello_timeout_ns > 0 ? in->t.hello_timeout_ns : INSTANCE_HELLO_TIMEOUT_NS;
 	do
 		r = proto_recv(&in->s, &hello, t0 + wait);
 	while (r == -EINTR && !stopsig_pending());

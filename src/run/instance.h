@@ -38,14 +38,14 @@ struct instance {
 	int set_up;	   /* setup() succeeded and teardown() has not run */
 	int started;	   /* the agent said hello and has not been stopped */
 	int bye_sent;
-	json_t *hello;	   /* the agent's first hello (its version, machine facts) */
-	double launch_s;   /* exec() to hello of the last start */
+	json_t *hello;	    /* the agent's first hello (its version, machine facts) */
+	double launch_s;    /* exec() to hello of the last start */
 	enum run_fate fate; /* of the last failure */
 };
 
 /* name must outlive the instance. */
-void instance_init(struct instance *in, const struct target_ops *ops, void *opts,
-		   const char *name, const char *label);
+void instance_init(struct instance *in, const struct target_ops *ops, void *opts, const char *name,
+		   const char *label);
 /* The target's probe(): why it cannot be used on this host, or NULL. */
 const char *instance_unavailable(const struct instance *in);
 /* Sets the target up (once) without starting an agent. */

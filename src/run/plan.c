@@ -10,25 +10,25 @@
 static const char *const order_names[] = {"interleaved", "randomized", "sequential", NULL};
 
 const struct opt_def plan_experiment_options[] = {
-	OPT_STR("name", struct plan_experiment_opts, name, "experiment", "name of the experiment"),
-	OPT_INT("repeat", struct plan_experiment_opts, repeat, "1", 1, 100000,
-		"runs of every workload on every variant; MIN..MAX with until= is adaptive"),
-	OPT_STR("until", struct plan_experiment_opts, until, NULL,
-		"adaptive stop rule, e.g. 'ci95 < 2%' or 'cv < 5%' (optionally ci95(METRIC))"),
-	OPT_INT("warmup", struct plan_experiment_opts, warmup, "0", 0, 1000,
-		"runs of each variant x workload before the measured ones (not stored)"),
-	OPT_ENUM("order", struct plan_experiment_opts, order, "interleaved", order_names,
-		 "interleaved: repeat 1 of everything, then repeat 2...; randomized: "
-		 "shuffled within each round; sequential: all repeats of one, then the next"),
-	OPT_INT("seed", struct plan_experiment_opts, seed, "0", 0, 4294967295.0,
-		"seed of the randomized order (0: chosen at run time and stored)"),
-	OPT_STR("baseline", struct plan_experiment_opts, baseline, NULL,
-		"the variant others are compared with (default: the first)"),
-	OPT_BOOL("drop-caches", struct plan_experiment_opts, drop_caches, "off",
-		 "drop the page cache on the host and in the target before every run"),
-	OPT_DURATION("timeout", struct plan_experiment_opts, timeout_ns, "120s", 1e9, 8.64e13,
-		     "time a run may take beyond its expected duration before it is killed"),
-	OPT_END,
+    OPT_STR("name", struct plan_experiment_opts, name, "experiment", "name of the experiment"),
+    OPT_INT("repeat", struct plan_experiment_opts, repeat, "1", 1, 100000,
+	    "runs of every workload on every variant; MIN..MAX with until= is adaptive"),
+    OPT_STR("until", struct plan_experiment_opts, until, NULL,
+	    "adaptive stop rule, e.g. 'ci95 < 2%' or 'cv < 5%' (optionally ci95(METRIC))"),
+    OPT_INT("warmup", struct plan_experiment_opts, warmup, "0", 0, 1000,
+	    "runs of each variant x workload before the measured ones (not stored)"),
+    OPT_ENUM("order", struct plan_experiment_opts, order, "interleaved", order_names,
+	     "interleaved: repeat 1 of everything, then repeat 2...; randomized: "
+	     "shuffled within each round; sequential: all repeats of one, then the next"),
+    OPT_INT("seed", struct plan_experiment_opts, seed, "0", 0, 4294967295.0,
+	    "seed of the randomized order (0: chosen at run time and stored)"),
+    OPT_STR("baseline", struct plan_experiment_opts, baseline, NULL,
+	    "the variant others are compared with (default: the first)"),
+    OPT_BOOL("drop-caches", struct plan_experiment_opts, drop_caches, "off",
+	     "drop the page cache on the host and in the target before every run"),
+    OPT_DURATION("timeout", struct plan_experiment_opts, timeout_ns, "120s", 1e9, 8.64e13,
+		 "time a run may take beyond its expected duration before it is killed"),
+    OPT_END,
 };
 
 void plan_init(struct plan *p)
@@ -66,9 +66,9 @@ int plan_valid_name(const char *kind, const char *name)
 	for (const char *c = name; *c; c++)
 		if (!(*c == '-' || *c == '_' || *c == '.' || (*c >= '0' && *c <= '9') ||
 		      (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z')))
-			return vb_err(-EINVAL,
-				      "%s name '%s' may hold only letters, digits, '-', '_' and '.'",
-				      kind, name);
+			return vb_err(
+			    -EINVAL, "%s name '%s' may hold only letters, digits, '-', '_' and '.'",
+			    kind, name);
 	return 0;
 }
 
@@ -171,7 +171,8 @@ static int parse_repeat(struct plan *p, const char *val)
 	char lo[32], hi[32];
 	int r;
 	if (!dots) {
-		if ((r = opt_set(plan_experiment_options, &p->exp, "[experiment]", "repeat", val)) < 0)
+		if ((r = opt_set(plan_experiment_options, &p->exp, "[experiment]", "repeat", val)) <
+		    0)
 			return r;
 		p->exp.repeat_min = p->exp.repeat;
 		return 0;
@@ -184,8 +185,9 @@ static int parse_repeat(struct plan *p, const char *val)
 	if ((r = opt_set(plan_experiment_options, &p->exp, "[experiment]", "repeat", hi)) < 0)
 		return r;
 	if (min > p->exp.repeat || min < 2)
-		return vb_err(-EINVAL, "[experiment]: repeat=%s: the range must be MIN..MAX with "
-				       "2 <= MIN <= MAX (an interval needs two runs)",
+		return vb_err(-EINVAL,
+			      "[experiment]: repeat=%s: the range must be MIN..MAX with "
+			      "2 <= MIN <= MAX (an interval needs two runs)",
 			      val);
 	p->exp.repeat_min = min;
 	return 0;
@@ -223,8 +225,9 @@ static int parse_until(struct plan *p, const char *val)
 	snprintf(p->exp.until_metric, sizeof(p->exp.until_metric), "%s", metric);
 	return opt_set(plan_experiment_options, &p->exp, "[experiment]", "until", val);
 bad:
-	return vb_err(-EINVAL, "[experiment]: until=%s is not a stop rule (write e.g. "
-			       "'ci95 < 2%%', 'cv < 5%%' or 'ci95(read_iops) < 1%%')",
+	return vb_err(-EINVAL,
+		      "[experiment]: until=%s is not a stop rule (write e.g. "
+		      "'ci95 < 2%%', 'cv < 5%%' or 'ci95(read_iops) < 1%%')",
 		      val);
 }
 
@@ -273,12 +276,14 @@ const struct plan_variant *plan_baseline(const struct plan *p)
 int plan_validate(struct plan *p)
 {
 	if (p->nv == 0)
-		return vb_err(-EINVAL, "%s: the plan has no variant; add a [variant NAME] section "
-				       "with 'target = native'",
+		return vb_err(-EINVAL,
+			      "%s: the plan has no variant; add a [variant NAME] section "
+			      "with 'target = native'",
 			      p->source[0] ? p->source : "plan");
 	if (p->nw == 0)
-		return vb_err(-EINVAL, "%s: the plan has no workload; add a [workload NAME] "
-				       "section with 'type = cpu' (or use -w on the command line)",
+		return vb_err(-EINVAL,
+			      "%s: the plan has no workload; add a [workload NAME] "
+			      "section with 'type = cpu' (or use -w on the command line)",
 			      p->source[0] ? p->source : "plan");
 	if (p->exp.baseline[0]) {
 		int found = 0;
@@ -291,27 +296,32 @@ int plan_validate(struct plan *p)
 			for (int i = 0; i < p->nv && used < sizeof(names) - 1; i++)
 				used += (size_t)snprintf(names + used, sizeof(names) - used, "%s%s",
 							 i ? ", " : "", p->v[i].name);
-			return vb_err(-ENOENT, "%s: baseline '%s' is not a variant of the plan "
-					       "(variants: %s)",
+			return vb_err(-ENOENT,
+				      "%s: baseline '%s' is not a variant of the plan "
+				      "(variants: %s)",
 				      p->source[0] ? p->source : "plan", p->exp.baseline, names);
 		}
 	}
 	if (p->exp.repeat_min < p->exp.repeat && p->exp.until_pct <= 0)
-		return vb_err(-EINVAL, "%s: repeat=%lld..%lld is adaptive and needs a stop rule: "
-				       "add e.g. 'until = ci95 < 2%%' to [experiment]",
+		return vb_err(-EINVAL,
+			      "%s: repeat=%lld..%lld is adaptive and needs a stop rule: "
+			      "add e.g. 'until = ci95 < 2%%' to [experiment]",
 			      p->source[0] ? p->source : "plan", (long long)p->exp.repeat_min,
 			      (long long)p->exp.repeat);
 	if (p->exp.until_pct > 0 && p->exp.repeat_min == p->exp.repeat)
-		return vb_err(-EINVAL, "%s: until= needs an adaptive repeat range, e.g. "
-				       "'repeat = 3..20'",
+		return vb_err(-EINVAL,
+			      "%s: until= needs an adaptive repeat range, e.g. "
+			      "'repeat = 3..20'",
 			      p->source[0] ? p->source : "plan");
 	long long runs = 0;
 	for (int i = 0; i < p->nw; i++)
 		for (int j = 0; j < p->nv; j++)
-			runs += plan_applies(&p->w[i], &p->v[j]) ? p->exp.repeat + p->exp.warmup : 0;
+			runs +=
+			    plan_applies(&p->w[i], &p->v[j]) ? p->exp.repeat + p->exp.warmup : 0;
 	if (runs > PLAN_MAX_RUNS)
-		return vb_err(-E2BIG, "%s: the plan expands to %lld runs, more than %d; use fewer "
-				       "axes, values or repeats",
+		return vb_err(-E2BIG,
+			      "%s: the plan expands to %lld runs, more than %d; use fewer "
+			      "axes, values or repeats",
 			      p->source[0] ? p->source : "plan", runs, PLAN_MAX_RUNS);
 	for (int i = 0; i < p->nw; i++) {
 		struct plan_workload *w = &p->w[i];
@@ -330,8 +340,9 @@ int plan_validate(struct plan *p)
 			for (int j = 0; j < p->nv; j++)
 				found |= !strcmp(p->v[j].name, t) || !strcmp(p->v[j].section, t);
 			if (!found)
-				return vb_err(-ENOENT, "workload '%s': variants= names '%s', which "
-						       "the plan does not define",
+				return vb_err(-ENOENT,
+					      "workload '%s': variants= names '%s', which "
+					      "the plan does not define",
 					      w->name, t);
 			any = 1;
 		}
@@ -380,7 +391,8 @@ char *plan_to_ini(const struct plan *p, const char *comment)
 		fprintf(f, "repeat = %lld\n", (long long)p->exp.repeat);
 	for (const struct opt_def *d = plan_experiment_options; d->name; d++) {
 		char buf[256];
-		if (!strcmp(d->name, "name") || !strcmp(d->name, "repeat") || !strcmp(d->name, "until"))
+		if (!strcmp(d->name, "name") || !strcmp(d->name, "repeat") ||
+		    !strcmp(d->name, "until"))
 			continue;
 		opt_fmt(d, &p->exp, buf, sizeof(buf));
 		if (buf[0])
@@ -396,8 +408,8 @@ char *plan_to_ini(const struct plan *p, const char *comment)
 		if (p->w[i].variants[0])
 			fprintf(f, "variants = %s\n", p->w[i].variants);
 	}
-	for (const struct plan_section *ps = p->syntax ? p->syntax->sections : NULL;
-	     ps && ps->name; ps++) {
+	for (const struct plan_section *ps = p->syntax ? p->syntax->sections : NULL; ps && ps->name;
+	     ps++) {
 		fprintf(f, "\n[%s]\n", ps->name);
 		ini_options(f, ps->options, ps->obj);
 	}

@@ -40,7 +40,7 @@ struct plan_workload {
 	char name[PLAN_NAME_MAX];
 	char section[PLAN_NAME_MAX]; /* the [workload NAME] it came from */
 	const struct workload_ops *ops;
-	void *opts;         /* the workload's option struct */
+	void *opts;	    /* the workload's option struct */
 	char variants[512]; /* comma list, "" = all */
 };
 
@@ -48,18 +48,18 @@ enum plan_order { PLAN_ORDER_INTERLEAVED, PLAN_ORDER_RANDOMIZED, PLAN_ORDER_SEQU
 
 struct plan_experiment_opts {
 	char name[128];
-	int64_t repeat;     /* the most repeats of a variant x workload */
+	int64_t repeat;	    /* the most repeats of a variant x workload */
 	int64_t repeat_min; /* adaptive: the fewest (== repeat when not adaptive) */
-	char until[64];     /* adaptive stop rule: "ci95 < 2%" or "cv < 5%" */
-	int64_t warmup;     /* runs before the measured ones, not stored */
-	int order;          /* enum plan_order */
-	int64_t seed;       /* randomized order; 0: chosen at run time and stored */
+	char until[64];	    /* adaptive stop rule: "ci95 < 2%" or "cv < 5%" */
+	int64_t warmup;	    /* runs before the measured ones, not stored */
+	int order;	    /* enum plan_order */
+	int64_t seed;	    /* randomized order; 0: chosen at run time and stored */
 	char baseline[PLAN_NAME_MAX];
 	int drop_caches;
 	int64_t timeout_ns; /* per run, beyond the workload's own estimate */
 	/* parsed from until */
-	int until_cv;         /* 1: cv, 0: ci95 half-width */
-	double until_pct;     /* 0: no rule */
+	int until_cv;	       /* 1: cv, 0: ci95 half-width */
+	double until_pct;      /* 0: no rule */
 	char until_metric[64]; /* "" = the workload's headline metric */
 };
 
@@ -85,7 +85,7 @@ struct plan {
 	int nv;
 	struct plan_workload *w;
 	int nw;
-	char *text;   /* the plan file's text, or the equivalent command line */
+	char *text; /* the plan file's text, or the equivalent command line */
 	char source[256];
 };
 

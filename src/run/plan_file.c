@@ -59,26 +59,29 @@ static int check_key(const struct opt_def *tbl, size_t size, const char *ctx, co
 		if (n < 0 || !copy) {
 			free(copy);
 			free(scratch);
-			return vb_err(-EINVAL, "%s: %s=%s has an empty value in its list (write e.g. "
-					       "%s = 1,2)",
+			return vb_err(-EINVAL,
+				      "%s: %s=%s has an empty value in its list (write e.g. "
+				      "%s = 1,2)",
 				      ctx, key, value, key);
 		}
-		for (tok = strtok_r(copy, ",", &save); tok && r == 0; tok = strtok_r(NULL, ",", &save)) {
+		for (tok = strtok_r(copy, ",", &save); tok && r == 0;
+		     tok = strtok_r(NULL, ",", &save)) {
 			while (*tok == ' ')
 				tok++;
 			char *e = tok + strlen(tok);
 			while (e > tok && e[-1] == ' ')
 				*--e = '\0';
 			if (!*tok)
-				r = vb_err(-EINVAL, "%s: %s=%s has an empty value in its list", ctx, key,
-					   value);
+				r = vb_err(-EINVAL, "%s: %s=%s has an empty value in its list", ctx,
+					   key, value);
 			else
 				r = opt_set(tbl, scratch, ctx, key, tok);
 		}
 		free(copy);
 	} else {
 		if (!*value)
-			r = vb_err(-EINVAL, "%s: %s has no value (write %s = VALUE)", ctx, key, key);
+			r = vb_err(-EINVAL, "%s: %s has no value (write %s = VALUE)", ctx, key,
+				   key);
 		else
 			r = opt_set(tbl, scratch, ctx, key, value);
 	}
@@ -163,7 +166,8 @@ static int expand(struct plan *p, const struct tmpl *t, const struct ini_section
 			continue;
 		if (nax >= 16) {
 			axes_free(ax, nax);
-			return fail_at(source, keys[i]->line, -E2BIG, "at most 16 axes in one section");
+			return fail_at(source, keys[i]->line, -E2BIG,
+				       "at most 16 axes in one section");
 		}
 		if ((r = split_axis(&ax[nax++], keys[i]->key, keys[i]->value)) < 0) {
 			axes_free(ax, nax);
@@ -177,8 +181,9 @@ static int expand(struct plan *p, const struct tmpl *t, const struct ini_section
 	    (t->is_variant ? PLAN_MAX_VARIANTS : PLAN_MAX_WORKLOADS)) {
 		axes_free(ax, nax);
 		char msg[256];
-		snprintf(msg, sizeof(msg), "[%s %s] expands to %ld %ss, more than the %d a plan may "
-					   "have; use fewer axes or values",
+		snprintf(msg, sizeof(msg),
+			 "[%s %s] expands to %ld %ss, more than the %d a plan may "
+			 "have; use fewer axes or values",
 			 t->is_variant ? "variant" : "workload", t->name, combos,
 			 t->is_variant ? "variant" : "workload",
 			 t->is_variant ? PLAN_MAX_VARIANTS : PLAN_MAX_WORKLOADS);
@@ -382,10 +387,10 @@ static const struct section_kind {
 	int named; /* [kind NAME] */
 	int (*read)(struct reader *rd, const struct ini_section *sec, const char *name);
 } section_kinds[] = {
-	{"experiment", 0, sec_experiment},
-	{"defaults", 0, sec_defaults},
-	{"variant", 1, sec_variant},
-	{"workload", 1, sec_workload},
+    {"experiment", 0, sec_experiment},
+    {"defaults", 0, sec_defaults},
+    {"variant", 1, sec_variant},
+    {"workload", 1, sec_workload},
 };
 
 /* "[experiment], [defaults], [variant NAME], [workload NAME]" and the
@@ -401,8 +406,8 @@ static void section_names(const struct plan *p, char *buf, size_t n)
 						 used ? ", " : "", section_kinds[i].kind,
 						 section_kinds[i].named ? " NAME" : "");
 	}
-	for (const struct plan_section *ps = p->syntax ? p->syntax->sections : NULL;
-	     ps && ps->name; ps++)
+	for (const struct plan_section *ps = p->syntax ? p->syntax->sections : NULL; ps && ps->name;
+	     ps++)
 		used += (size_t)snprintf(buf + used, used < n ? n - used : 0, ", [%s]", ps->name);
 }
 
@@ -417,7 +422,8 @@ static int read_section(struct reader *rd, const struct ini_section *sec)
 		return fail_at(rd->source, sec->line, -EINVAL, rd->msg);
 	}
 	if (!sec->header[0]) {
-		snprintf(rd->msg, sizeof(rd->msg), "'%.200s' is outside any section", sec->e[0].key);
+		snprintf(rd->msg, sizeof(rd->msg), "'%.200s' is outside any section",
+			 sec->e[0].key);
 		return fail_at(rd->source, sec->e[0].line, -EINVAL, rd->msg);
 	}
 	for (size_t i = 0; i < sizeof(section_kinds) / sizeof(section_kinds[0]); i++)
@@ -435,10 +441,9 @@ static int read_section(struct reader *rd, const struct ini_section *sec)
 		}
 		return each_key(rd, sec, set_option, ps);
 	}
-	snprintf(rd->msg, sizeof(rd->msg), "unknown section [%.200s] (valid: %s)%s", sec->header,
-		 valid,
-		 !strcmp(kind, "density") ? "; [density] belongs in a plan for 'vmbench density'"
-					  : "");
+	snprintf(
+	    rd->msg, sizeof(rd->msg), "unknown section [%.200s] (valid: %s)%s", sec->header, valid,
+	    !strcmp(kind, "density") ? "; [density] belongs in a plan for 'vmbench density'" : "");
 	return fail_at(rd->source, sec->line, -EINVAL, rd->msg);
 }
 
@@ -446,8 +451,8 @@ static int build(struct plan *p, const struct ini_doc *doc, const char *source)
 {
 	struct reader rd = {.p = p, .source = source};
 	int nsec = 0, r = 0;
-	for (const struct plan_section *ps = p->syntax ? p->syntax->sections : NULL;
-	     ps && ps->name; ps++)
+	for (const struct plan_section *ps = p->syntax ? p->syntax->sections : NULL; ps && ps->name;
+	     ps++)
 		nsec++;
 	rd.tm = calloc((size_t)doc->n + 1, sizeof(*rd.tm));
 	rd.seen = calloc((size_t)nsec + 1, 1);
@@ -471,15 +476,18 @@ static int build(struct plan *p, const struct ini_doc *doc, const char *source)
 	for (int i = 0; r == 0 && defaults && i < defaults->n; i++) {
 		int known = 0;
 		for (int k = 0; k < nt; k++)
-			known |= tm[k].is_variant && opt_find(tm[k].target->options, defaults->e[i].key);
+			known |=
+			    tm[k].is_variant && opt_find(tm[k].target->options, defaults->e[i].key);
 		if (!known) {
-			snprintf(msg, msz, "[defaults] key '%s' is not an option of any "
-					   "variant's target (see 'vmbench list targets')",
+			snprintf(msg, msz,
+				 "[defaults] key '%s' is not an option of any "
+				 "variant's target (see 'vmbench list targets')",
 				 defaults->e[i].key);
 			r = fail_at(source, defaults->e[i].line, -ENOENT, msg);
 		}
 		for (int k = 0; r == 0 && k < nt; k++) {
-			if (!tm[k].is_variant || !opt_find(tm[k].target->options, defaults->e[i].key))
+			if (!tm[k].is_variant ||
+			    !opt_find(tm[k].target->options, defaults->e[i].key))
 				continue;
 			char ctx[128];
 			snprintf(ctx, sizeof(ctx), "[defaults] for variant '%s'", tm[k].name);
@@ -545,4 +553,3 @@ int plan_load(struct plan *p, const char *path)
 	free(buf);
 	return r;
 }
-

@@ -57,8 +57,9 @@ void progress_line(struct progress *pg, const char *what, const struct pair *pr,
 	fmt_secs((double)(vb_now_ns() - pg->t0) / 1e9, el, sizeof(el));
 	fmt_secs(eta_s, eta, sizeof(eta));
 	if (pg->tty && ok) {
-		fprintf(stderr, "\r\033[K[%d/%d] %s%s / %s #%d ok (%.1fs)  elapsed %s, ETA %s", pg->done,
-			pg->total, what, pr->vs->pv->name, pr->w->name, rep, secs, el, eta);
+		fprintf(stderr, "\r\033[K[%d/%d] %s%s / %s #%d ok (%.1fs)  elapsed %s, ETA %s",
+			pg->done, pg->total, what, pr->vs->pv->name, pr->w->name, rep, secs, el,
+			eta);
 		fflush(stderr);
 		return;
 	}
@@ -89,8 +90,9 @@ int runner_dry_run(struct plan *p, struct pair *pairs, int npairs, FILE *out)
 		json_decref(cfg);
 		const char *why = pv->target->probe ? pv->target->probe() : NULL;
 		if (why)
-			fprintf(out, "  (target %s is unavailable here: %s; its runs would be "
-				     "skipped)\n",
+			fprintf(out,
+				"  (target %s is unavailable here: %s; its runs would be "
+				"skipped)\n",
 				pv->target->name, why);
 		if (pv->target->dry_run) {
 			cmd_set_dry_run(out);

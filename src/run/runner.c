@@ -48,8 +48,8 @@ static int run_one(struct plan *p, struct variant_state *vs, struct plan_workloa
 				"workload", w->ops->name, "options", plan_workload_spec(w));
 	pid_t pids[TELEMETRY_MAX_PIDS];
 	int npids = vs->in.t.ops->telemetry_pids
-			    ? vs->in.t.ops->telemetry_pids(&vs->in.t, pids, TELEMETRY_MAX_PIDS)
-			    : 0;
+			? vs->in.t.ops->telemetry_pids(&vs->in.t, pids, TELEMETRY_MAX_PIDS)
+			: 0;
 	struct telemetry_snap a, b;
 	telemetry_snap(&a, pids, npids);
 	int r = proto_send(&vs->in.s, req);
@@ -84,8 +84,9 @@ static int run_one(struct plan *p, struct variant_state *vs, struct plan_workloa
 		if (r == -EINTR)
 			return vb_err(-EINTR, "interrupted by signal %d", stopsig_pending());
 		if (r == -ETIMEDOUT)
-			snprintf(why, sizeof(why), "timed out: no result after the expected duration "
-						   "plus timeout; the agent was killed");
+			snprintf(why, sizeof(why),
+				 "timed out: no result after the expected duration "
+				 "plus timeout; the agent was killed");
 		else if (exited && WIFSIGNALED(status))
 			snprintf(why, sizeof(why), "the agent died of signal %d during the run",
 				 WTERMSIG(status));
@@ -93,7 +94,8 @@ static int run_one(struct plan *p, struct variant_state *vs, struct plan_workloa
 			snprintf(why, sizeof(why), "the agent exited with code %d during the run",
 				 WEXITSTATUS(status));
 		else
-			snprintf(why, sizeof(why), "lost the agent during the run (%s)", strerror(-r));
+			snprintf(why, sizeof(why), "lost the agent during the run (%s)",
+				 strerror(-r));
 		return vb_err(r, "%s%s%s", why, diag[0] ? "; " : "", diag);
 	}
 	telemetry_diff(&a, &b, tel);
@@ -111,7 +113,6 @@ static int run_one(struct plan *p, struct variant_state *vs, struct plan_workloa
 	json_decref(msg);
 	return r;
 }
-
 
 /* --- scheduling ------------------------------------------------------------ */
 
@@ -139,8 +140,7 @@ static int pair_done(const struct plan *p, struct pair *pr)
 		return 0;
 	struct summary sm;
 	summary_compute(pr->vals, pr->nvals, &sm);
-	double pct = sm.mean != 0 ? 100.0 * (p->exp.until_cv ? sm.sd : sm.ci95) / fabs(sm.mean)
-				  : 0;
+	double pct = sm.mean != 0 ? 100.0 * (p->exp.until_cv ? sm.sd : sm.ci95) / fabs(sm.mean) : 0;
 	if (pct < p->exp.until_pct) {
 		snprintf(pr->why, sizeof(pr->why), "%s %.2f%% < %g%% after %d runs",
 			 p->exp.until_cv ? "cv" : "ci95", pct, p->exp.until_pct, pr->nvals);
@@ -200,9 +200,8 @@ static void variant_fails(struct variant_state *v)
 /* Runs one pair once; stores it unless it is a warmup. Returns 0 (ok), 1
  * (failed), 2 (skipped: unavailable here), -EINTR or another -errno (the
  * store failed). A failure that would repeat finishes the pair. */
-static int execute(struct plan *p, struct store *st, struct pair *pr, int warmup,
-		   int64_t *run_seq, struct progress *pg, struct pair *all, int npairs,
-		   struct variant_state *vall)
+static int execute(struct plan *p, struct store *st, struct pair *pr, int warmup, int64_t *run_seq,
+		   struct progress *pg, struct pair *all, int npairs, struct variant_state *vall)
 {
 	struct variant_state *v = pr->vs;
 	struct plan_workload *w = pr->w;
@@ -246,9 +245,9 @@ static int execute(struct plan *p, struct store *st, struct pair *pr, int warmup
 		/* trying again would fail the same way: this pair is over, the
 		 * row says why (and counts where the warmup would have) */
 		pr->finished = 1;
-		snprintf(pr->why, sizeof(pr->why), "%s", fate == RUN_UNAVAILABLE
-							   ? "skipped: unavailable here"
-							   : "not retried: the failure would repeat");
+		snprintf(pr->why, sizeof(pr->why), "%s",
+			 fate == RUN_UNAVAILABLE ? "skipped: unavailable here"
+						 : "not retried: the failure would repeat");
 		warmup = 0;
 		rep = pr->runs + 1;
 	}
@@ -257,10 +256,17 @@ static int execute(struct plan *p, struct store *st, struct pair *pr, int warmup
 		if (v->in.t.facts) /* e.g. the accelerator this run really used */
 			json_object_set(spec, "target", v->in.t.facts);
 		struct store_run sr = {
-			.variant_id = v->id, .workload = w->name, .workload_type = w->ops->name,
-			.spec = spec, .repeat = rep, .status = status, .started = started,
-			.duration_s = rc == 0 && res.duration_s > 0 ? res.duration_s : secs,
-			.error = rc == 0 ? NULL : vb_errmsg(), .res = &res, .telemetry = &tel,
+		    .variant_id = v->id,
+		    .workload = w->name,
+		    .workload_type = w->ops->name,
+		    .spec = spec,
+		    .repeat = rep,
+		    .status = status,
+		    .started = started,
+		    .duration_s = rc == 0 && res.duration_s > 0 ? res.duration_s : secs,
+		    .error = rc == 0 ? NULL : vb_errmsg(),
+		    .res = &res,
+		    .telemetry = &tel,
 		};
 		r = store_run_add(st, &sr, NULL);
 		json_decref(spec);
@@ -281,11 +287,11 @@ static int execute(struct plan *p, struct store *st, struct pair *pr, int warmup
 	double eta = 0;
 	for (int i = 0; i < npairs; i++)
 		eta += pair_left(p, &all[i], warmup) * pair_est_s(&all[i]);
-	const char *outcome = rc == 0			 ? "ok"
-			      : fate == RUN_UNAVAILABLE	 ? "skipped"
-			      : fate == RUN_PERMANENT	 ? "FAILED, not retried"
-			      : over || warmup		 ? "FAILED"
-							 : "FAILED, will retry";
+	const char *outcome = rc == 0			? "ok"
+			      : fate == RUN_UNAVAILABLE ? "skipped"
+			      : fate == RUN_PERMANENT	? "FAILED, not retried"
+			      : over || warmup		? "FAILED"
+							: "FAILED, will retry";
 	progress_line(pg, warmup ? "warmup " : "", pr, rep, outcome, secs, eta);
 	result_free(&res);
 	result_free(&tel);
@@ -303,8 +309,7 @@ static json_t *experiment_config(const struct plan *p)
 }
 
 /* Counts the ok runs an experiment already has, per pair (for --resume). */
-static int load_done(struct store *st, int64_t id, struct plan *p, struct pair *pairs,
-		     int npairs)
+static int load_done(struct store *st, int64_t id, struct plan *p, struct pair *pairs, int npairs)
 {
 	json_t *exp;
 	int r = store_experiment_json(st, id, &exp);
@@ -323,7 +328,8 @@ static int load_done(struct store *st, int64_t id, struct plan *p, struct pair *
 			if (strcmp(pr->vs->pv->name, vn) || strcmp(pr->w->name, wn))
 				continue;
 			pr->runs++;
-			json_t *m = json_object_get(json_object_get(run, "metrics"), pair_metric(p, pr));
+			json_t *m =
+			    json_object_get(json_object_get(run, "metrics"), pair_metric(p, pr));
 			if (json_is_number(m) && pr->nvals < p->exp.repeat * 3)
 				pr->vals[pr->nvals++] = json_number_value(m);
 		}
@@ -339,34 +345,38 @@ static int variants_begin(struct plan *p, struct store *st, const struct runner_
 {
 	for (int i = 0; i < p->nv && !stopsig_pending(); i++) {
 		struct variant_state *v = &vs[i];
-		int was_quiet = vb_err_set_quiet(1);
-		int r = instance_setup(&v->in);
-		if (r == 0) {
+		/* setup() and the start print their errors and warnings (e.g.
+		 * an accelerator's fall-back) where they arise */
+		const char *why = instance_unavailable(&v->in);
+		int r = -ENOTSUP;
+		if (why) {
+			v->in.fate = RUN_UNAVAILABLE;
+			snprintf(v->error, sizeof(v->error), "target %s is unavailable here: %s",
+				 v->in.t.ops->name, why);
+		} else if ((r = instance_setup(&v->in)) == 0) {
 			make_room(vs, p->nv, v); /* VMs come up one after the other */
 			r = instance_start(&v->in, 0);
 		}
-		vb_err_set_quiet(was_quiet);
-		/* said once here; the runs record it (a transient failure is tried
-		 * again at the variant's first run) */
-		if (r < 0) {
-			char why[1024], prefix[PLAN_NAME_MAX + 16];
-			snprintf(why, sizeof(why), "%s", vb_errmsg());
-			snprintf(prefix, sizeof(prefix), "variant '%s'", v->pv->name);
-			int named = strncmp(why, prefix, strlen(prefix)) == 0;
-			if (v->in.fate == RUN_UNAVAILABLE)
-				vb_warn("variant '%s' is skipped: %s", v->pv->name,
-					named ? why + strlen(prefix) + 2 : why);
-			else
-				vb_err(r, "%s%s%s%s", named ? "" : prefix, named ? "" : ": ", why,
-				       v->in.fate == RUN_PERMANENT ? " (not retried)" : "");
-			if (v->in.fate != RUN_TRANSIENT)
-				snprintf(v->error, sizeof(v->error), "%s", why);
-		}
+		/* the runs record it (a transient failure is tried again at the
+		 * variant's first run) */
+		if (r < 0 && v->in.fate != RUN_TRANSIENT && !v->error[0])
+			variant_fails(v);
+		if (why)
+			vb_warn("variant '%s' is skipped: %s", v->pv->name, v->error);
+		else if (r < 0 && v->in.fate == RUN_UNAVAILABLE) /* the reason is above */
+			vb_warn("variant '%s' is skipped: it cannot work on this host, so its runs "
+				"are stored as skipped",
+				v->pv->name);
+		else if (r < 0 && v->in.fate == RUN_PERMANENT)
+			vb_warn(
+			    "variant '%s' cannot run: this failure would repeat, so its runs are "
+			    "stored as failed once each",
+			    v->pv->name);
 		if (o->resume_id > 0 && store_variant_find(st, exp_id, v->pv->name, &v->id) == 0)
 			continue;
 		json_t *vcfg = plan_variant_config(v->pv);
 		r = store_variant_add(st, exp_id, v->pv->name, v->in.t.ops->name, vcfg,
-					  v->in.t.provenance, v->in.hello, v->in.t.facts, &v->id);
+				      v->in.t.provenance, v->in.hello, v->in.t.facts, &v->id);
 		json_decref(vcfg);
 		if (r < 0)
 			return r;
@@ -448,8 +458,9 @@ static void adaptive_note(struct plan *p, struct store *st, int64_t exp_id, stru
 		snprintf(key, sizeof(key), "%s/%s", pairs[i].vs->pv->name, pairs[i].w->name);
 		if (!quiet)
 			fprintf(stderr, "adaptive: %s stopped: %s\n", key, pairs[i].why);
-		json_object_set_new(adaptive, key,
-				    json_pack("{s:i,s:s}", "runs", pairs[i].runs, "why", pairs[i].why));
+		json_object_set_new(
+		    adaptive, key,
+		    json_pack("{s:i,s:s}", "runs", pairs[i].runs, "why", pairs[i].why));
 	}
 	json_t *c = experiment_config(p);
 	json_object_set_new(c, "adaptive", adaptive);
@@ -482,7 +493,8 @@ int runner_run(struct plan *p, struct store *st, const struct runner_opts *o, in
 			if (plan_applies(&p->w[j], &p->v[i])) {
 				pairs[npairs].vs = &vs[i];
 				pairs[npairs].w = &p->w[j];
-				pairs[npairs].vals = calloc((size_t)p->exp.repeat * 3 + 1, sizeof(double));
+				pairs[npairs].vals =
+				    calloc((size_t)p->exp.repeat * 3 + 1, sizeof(double));
 				npairs++;
 			}
 	}
@@ -493,8 +505,9 @@ int runner_run(struct plan *p, struct store *st, const struct runner_opts *o, in
 
 	stopsig_install(&sigs, 0, NULL);
 	if (p->exp.order == PLAN_ORDER_RANDOMIZED && p->exp.seed == 0)
-		p->exp.seed = (int64_t)(((uint64_t)vb_now_ns() ^ ((uint64_t)getpid() << 20)) &
-					0xffffffffu) | 1;
+		p->exp.seed =
+		    (int64_t)(((uint64_t)vb_now_ns() ^ ((uint64_t)getpid() << 20)) & 0xffffffffu) |
+		    1;
 	if (o->resume_id > 0) {
 		*exp_id = o->resume_id;
 		if ((r = load_done(st, *exp_id, p, pairs, npairs)) < 0)

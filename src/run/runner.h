@@ -23,8 +23,8 @@
 #include "store/store.h"
 
 struct runner_opts {
-	int quiet;         /* no progress lines */
-	int dry_run;       /* print the expanded runs and commands, run nothing */
+	int quiet;	   /* no progress lines */
+	int dry_run;	   /* print the expanded runs and commands, run nothing */
 	int64_t resume_id; /* > 0: add the missing runs to this experiment */
 };
 
@@ -39,7 +39,6 @@ struct runner_opts {
  * once and ends its variant x workload. */
 #define RUNNER_SKIPPED 3
 
-int runner_run(struct plan *p, struct store *st, const struct runner_opts *o,
-	       int64_t *exp_id);
+int runner_run(struct plan *p, struct store *st, const struct runner_opts *o, int64_t *exp_id);
 
 #endif

@@ -20,14 +20,14 @@ struct variant_state {
 struct pair {
 	struct variant_state *vs;
 	struct plan_workload *w;
-	int runs;	 /* stored runs that count toward repeat (ok ones) */
-	int attempts;	 /* runs tried in this invocation, failed ones included */
-	int warm_done;	 /* warmup runs done */
-	double *vals;	 /* the headline metric of each ok run */
+	int runs;      /* stored runs that count toward repeat (ok ones) */
+	int attempts;  /* runs tried in this invocation, failed ones included */
+	int warm_done; /* warmup runs done */
+	double *vals;  /* the headline metric of each ok run */
 	int nvals;
-	double spent_s;	 /* wall time of its runs so far, for the ETA */
+	double spent_s; /* wall time of its runs so far, for the ETA */
 	int finished;
-	char why[160];	 /* why it stopped (adaptive, or a failure that would repeat) */
+	char why[160]; /* why it stopped (adaptive, or a failure that would repeat) */
 };
 
 struct progress {

@@ -252,13 +252,13 @@ static void fake_diagnose(struct target_inst *t, char *buf, size_t n)
 static const struct opt_def no_options[] = {OPT_END};
 
 static struct target_ops fake = {
-	.name = "fake",
-	.options = no_options,
-	.probe = fake_probe,
-	.setup = fake_setup,
-	.exec = fake_exec_silent,
-	.teardown = fake_teardown,
-	.diagnose = fake_diagnose,
+    .name = "fake",
+    .options = no_options,
+    .probe = fake_probe,
+    .setup = fake_setup,
+    .exec = fake_exec_silent,
+    .teardown = fake_teardown,
+    .diagnose = fake_diagnose,
 };
 
 static void fake_reset(void)
@@ -351,8 +351,8 @@ static void test_protocol_mismatch(void **state)
 static void test_fate(void **state)
 {
 	(void)state;
-	static const int permanent[] = {ENOENT, ENOTDIR, EACCES, EPERM, EROFS, EISDIR,
-					ENAMETOOLONG, ELOOP, ENOSPC, EDQUOT, EFBIG, EINVAL};
+	static const int permanent[] = {ENOENT,	      ENOTDIR, EACCES, EPERM,  EROFS, EISDIR,
+					ENAMETOOLONG, ELOOP,   ENOSPC, EDQUOT, EFBIG, EINVAL};
 	static const int transient[] = {EIO, ETIMEDOUT, EPIPE, EINTR, ENOMEM, ECONNRESET, EPROTO};
 	for (size_t i = 0; i < sizeof(permanent) / sizeof(permanent[0]); i++) {
 		assert_int_equal(run_fate_of(-permanent[i]), RUN_PERMANENT);
