@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Failures and leftovers: a failure that would repeat (a path that cannot be
-# opened) is stored once and not retried; a transient one (a run killed at
+# opened) is stored once and not retried, also when the agent reports it
+# (its result carries the errno); a transient one (a run killed at
 # its deadline) is retried, and the progress counter never shows more runs
 # than its total; a variant whose target cannot work on this host is stored
 # as 'skipped' with the reason, reported as such, and exits 3 when nothing
@@ -71,6 +72,35 @@ is "$(db_query "$DB" "select group_concat(r.status) from run r join variant v on
 like "$ERR" '\[1/2\] native / spin #1: FAILED, will retry' "the first failure says it will be retried, counted [1/2]"
 like "$ERR" '\[2/2\] native / spin #1: FAILED \(' "the retry is [2/2], not [2/1]"
 ok_if "no progress counter exceeds its total" counter_sane "$T/trans.err"
+
+# --- the agent says why a run failed: its errno -----------------------------
+"$VMBENCH_AGENT_BIN" --once dd "filename=$T/no-such-dir/x,count=1" >"$T/once.json" 2>/dev/null
+is "$(json_eval "$T/once.json" '[d["status"], d["errno"]]')" '["failed", 2]' \
+	"the agent's failed result carries its errno (ENOENT = 2)"
+
+# an agent that answers every run with ENOTSUP (an engine this host lacks,
+# as blkio reports it): the run is skipped, not failed, and not retried
+cat >"$T/fake-agent" <<'PY'
+#!/usr/bin/env python3
+import json, sys
+print(json.dumps({"type": "hello", "proto": 1, "agent": "fake", "facts": {}}), flush=True)
+for line in sys.stdin:
+    req = json.loads(line)
+    if req.get("type") == "bye":
+        break
+    if req.get("type") == "run":
+        print(json.dumps({"type": "result", "id": req["id"], "status": "failed", "errno": 95,
+                          "error": "blkio: engine 'io_uring' is unavailable here: fake",
+                          "metrics": {}, "histograms": {}, "duration_s": 0}), flush=True)
+PY
+chmod +x "$T/fake-agent"
+VMBENCH_AGENT=$T/fake-agent vb run --db "$DB" --name e2e-engine -n 3 -w cpu --set events=10
+printf '%s\n' "$ERR" >"$T/engine.err"
+is "$RC" 3 "a run the agent cannot do here (ENOTSUP): exit 3"
+is "$(db_query "$DB" "select r.status || ': ' || r.error from run r join variant v on v.id = r.variant_id join experiment e on e.id = v.experiment_id where e.name = 'e2e-engine'")" \
+	"skipped: blkio: engine 'io_uring' is unavailable here: fake" "stored once as skipped with the agent's reason"
+like "$ERR" '\[1/1\] native / cpu #1: skipped' "the progress line says skipped, [1/1] of 3 repeats"
+ok_if "no progress counter exceeds its total" counter_sane "$T/engine.err"
 
 # --- unavailable here: skipped ---------------------------------------------
 # a container runtime this host lacks (vmbench list says which)
