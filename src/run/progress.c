@@ -83,6 +83,8 @@ int runner_dry_run(struct plan *p, struct pair *pairs, int npairs, FILE *out)
 	for (int i = 0; i < p->nv; i++) {
 		struct plan_variant *pv = &p->v[i];
 		struct target_inst t = {.ops = pv->target, .opts = pv->opts, .name = pv->name};
+		t.agent.pid = -1; /* no agent: nothing a target may close or kill */
+		t.agent.in_fd = t.agent.out_fd = -1;
 		json_t *cfg = plan_variant_config(pv);
 		char *c = json_dumps(cfg, JSON_COMPACT);
 		fprintf(out, "variant %s: %s\n", pv->name, c ? c : "");
