@@ -122,17 +122,14 @@ int instance_start(struct instance *in, unsigned flags)
 		prctl(PR_SET_MEMORY_MERGE, 0, 0, 0, 0);
 	if (r < 0)
 		return start_failed(in, r, wait);
-	int proto = (int)json_integer_value(json_object_get(hello, "proto"));
-	if (strcmp(proto_type(hello), "hello") != 0 || proto != VB_PROTO_VERSION) {
+	char why[300];
+	if (proto_hello_check(hello, why, sizeof(why)) < 0) {
 		json_decref(hello);
 		proto_stream_free(&in->s);
 		in->t.ops->teardown(&in->t);
 		in->set_up = 0;
 		in->fate = RUN_PERMANENT;
-		return vb_err(-EPROTO,
-			      "%s '%s': the agent speaks protocol %d, vmbench speaks %d; "
-			      "rebuild both with 'make'",
-			      in->label, in->t.name, proto, VB_PROTO_VERSION);
+		return vb_err(-EPROTO, "%s '%s': %s", in->label, in->t.name, why);
 	}
 	if (!in->hello)
 		in->hello = hello;
