@@ -27,6 +27,8 @@ static json_t *result_message(json_int_t id, int rc, struct result *res)
 	json_object_set_new(msg, "id", json_integer(id));
 	json_object_set_new(msg, "status", json_string(rc == 0 ? "ok" : "failed"));
 	json_object_set_new(msg, "error", rc == 0 ? json_null() : json_string(vb_errmsg()));
+	if (rc < 0) /* the host decides from it whether trying again can help */
+		json_object_set_new(msg, "errno", json_integer(-rc));
 	return msg;
 }
 

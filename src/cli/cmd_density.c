@@ -42,7 +42,8 @@ static void usage(FILE *f)
 	fprintf(f, "\nKSM's settings are saved before a KSM ramp and restored exactly after it\n"
 		   "(also on errors, SIGINT and SIGTERM), and every value is read back.\n"
 		   "\nexit codes: 0 every ramp ran, 1 a launch failed or the experiment was\n"
-		   "interrupted (what ran is stored), 2 bad command line or plan\n");
+		   "interrupted (what ran is stored), 2 bad command line or plan, 3 none\n"
+		   "failed but a variant's target is unavailable here (skipped)\n");
 }
 
 /* The results go out as every report does (report/report.h: the density
@@ -83,8 +84,8 @@ int cli_density(int argc, char **argv)
 	char dbpath[PATH_MAX], *cmdline = NULL;
 	size_t cmdlen = 0;
 
-	plan_init(&p);
-	density_opts_init(&o);
+	struct density_syntax ds;
+	density_plan_init(&p, &o, &ds);
 	FILE *cl = open_memstream(&cmdline, &cmdlen);
 	if (cl) {
 		fprintf(cl, "vmbench");
@@ -185,7 +186,7 @@ int cli_density(int argc, char **argv)
 			vb_err(-EINVAL, "give either one plan file or -t TARGET, not both");
 			goto out;
 		}
-		if (density_plan_load(argv[optind], &p, &o) < 0)
+		if (plan_load(&p, argv[optind]) < 0 || density_plan_check(&p) < 0)
 			goto out;
 	} else {
 		if (!target)
@@ -215,7 +216,7 @@ int cli_density(int argc, char **argv)
 	if (optind >= argc || ntsets || ndsets || name) {
 		/* stored as a density plan that reads back to what ran */
 		free(p.text);
-		p.text = density_plan_to_ini(&p, &o, cmdline);
+		p.text = plan_to_ini(&p, cmdline);
 	}
 	if (cli_open_store(db, &st, dbpath, sizeof(dbpath)) < 0) {
 		rc = VB_EXIT_FAILED;
@@ -231,7 +232,7 @@ int cli_density(int argc, char **argv)
 		if (!ro.quiet)
 			fputc('\n', stderr);
 		render(st, id, format);
-		rc = r == 0 ? VB_EXIT_OK : VB_EXIT_FAILED;
+		rc = r == 0 ? VB_EXIT_OK : r == DENSITY_SKIPPED ? VB_EXIT_SKIPPED : VB_EXIT_FAILED;
 	}
 out:
 	store_close(st);

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "core/plan.h"
+#include "run/plan.h"
 #include "engines/engine.h"
 #include "report/report.h"
 #include "targets/target.h"

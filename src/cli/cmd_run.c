@@ -7,8 +7,8 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "core/plan.h"
-#include "core/runner.h"
+#include "run/plan.h"
+#include "run/runner.h"
 #include "report/report.h"
 #include "util/err.h"
 
@@ -31,7 +31,9 @@ static void usage(FILE *f)
 		"      --resume [EXP]      run what an interrupted experiment is missing\n"
 		"                          (default: the newest experiment)\n"
 		"\nexit codes: 0 all runs ok, 1 a run failed or the experiment was\n"
-		"interrupted (finished runs are stored), 2 bad command line or plan\n");
+		"interrupted (finished runs are stored), 2 bad command line or plan,\n"
+		"3 no run failed but some were skipped: their target, engine or workload\n"
+		"is unavailable on this host (stored as 'skipped' with the reason)\n");
 }
 
 int cli_run(int argc, char **argv)
@@ -237,7 +239,7 @@ int cli_run(int argc, char **argv)
 		if (!ro.quiet)
 			fputc('\n', stderr);
 		cli_render(st, id, format, dbpath);
-		rc = r == 0 ? VB_EXIT_OK : VB_EXIT_FAILED;
+		rc = r == 0 ? VB_EXIT_OK : r == RUNNER_SKIPPED ? VB_EXIT_SKIPPED : VB_EXIT_FAILED;
 	}
 out:
 	store_close(st);

@@ -1,61 +1,38 @@
 /* The ramp of a density experiment (density.h says what it measures).
  *
- * Each instance is a target_inst of its own, named VARIANT-I, started as
- * the runner starts an agent (setup, exec, the hello read with
- * proto_recv) and left idle. Stopping sends every agent "bye" first, so that
- * guests power off together, then tears each down. */
+ * Each instance is a run/instance.h instance of its own, named VARIANT-I,
+ * started through the same lifecycle as the runner's variants (setup, exec,
+ * the hello) and left idle. Stopping sends every agent "bye" first, so that
+ * guests power off together, then releases each. Signals: run/stopsig.h; a
+ * second one ends vmbench at once, after writing KSM's settings back. */
 #include "density/density.h"
 
 #include <errno.h>
 #include <math.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "core/facts.h"
 #include "density/ksm.h"
 #include "density/meminfo.h"
-#include "proto/proto.h"
+#include "run/instance.h"
+#include "run/stopsig.h"
+#include "stats/summary.h"
 #include "store/density_store.h"
 #include "util/err.h"
 #include "util/timeutil.h"
 #include "util/units.h"
 
-#ifndef PR_SET_MEMORY_MERGE
-#define PR_SET_MEMORY_MERGE 67
-#endif
-
-#define HELLO_TIMEOUT_NS (30 * VB_NSEC_PER_SEC)
 #define KSM_POLL_NS (250 * 1000000LL)
 #define MAX_PIDS 65536
 #define MIB(kib) ((double)(kib) / 1024.0)
 
-static volatile sig_atomic_t stop_signal;
-
-static void on_stop(int sig)
-{
-	if (stop_signal) {
-		/* a second signal: do not wait for the teardown; the instances die
-		 * with us (PDEATHSIG), KSM's settings are written back here */
-		ksm_restore_async();
-		signal(sig, SIG_DFL);
-		raise(sig);
-		return;
-	}
-	stop_signal = sig;
-}
-
 struct inst {
-	struct target_inst t;
-	struct proto_stream s;
+	struct instance in;
 	char name[PLAN_NAME_MAX + 16];
-	int set_up, started;
-	double launch_s;
 };
 
 struct sample {
@@ -88,21 +65,6 @@ static double since(int64_t t0)
 	return (double)(vb_now_ns() - t0) / 1e9;
 }
 
-/* Sleeps ns unless a stop signal arrives: -EINTR then. */
-static int nap(int64_t ns)
-{
-	int64_t end = vb_now_ns() + ns;
-	while (!stop_signal) {
-		int64_t left = end - vb_now_ns();
-		if (left <= 0)
-			return 0;
-		struct timespec ts = {.tv_sec = left / VB_NSEC_PER_SEC,
-				      .tv_nsec = left % VB_NSEC_PER_SEC};
-		nanosleep(&ts, NULL);
-	}
-	return -EINTR;
-}
-
 static int sample_take(struct sample *s)
 {
 	int r = meminfo_read(NULL, &s->mi);
@@ -125,7 +87,7 @@ static int settle(const struct density_opts *o, struct sample *s, int *stable, d
 		return r;
 	*s = prev;
 	for (;;) {
-		if (nap(o->settle_interval_ns) < 0)
+		if (stopsig_nap(o->settle_interval_ns) < 0)
 			return -EINTR;
 		if ((r = sample_take(s)) < 0)
 			return r;
@@ -155,10 +117,10 @@ static int ramp_pids(struct ramp *rp)
 	pid_t roots[4096];
 	for (int i = 0; i < rp->n && nroots < 4096; i++) {
 		struct inst *x = &rp->in[i];
-		if (!x->started || !x->t.ops->telemetry_pids)
+		if (!x->in.started || !x->in.t.ops->telemetry_pids)
 			continue;
 		pid_t p[64];
-		int k = x->t.ops->telemetry_pids(&x->t, p, 64);
+		int k = x->in.t.ops->telemetry_pids(&x->in.t, p, 64);
 		for (int j = 0; j < k && nroots < 4096; j++)
 			roots[nroots++] = p[j];
 	}
@@ -210,7 +172,7 @@ static int ksm_converge(struct ramp *rp, json_t *samples, struct ksm_stats *st, 
 	/* the scan running now began before the last launch: two more */
 	int64_t want = st->full_scans + 2, prev = -1;
 	for (;;) {
-		if (nap(KSM_POLL_NS) < 0)
+		if (stopsig_nap(KSM_POLL_NS) < 0)
 			return -EINTR;
 		if ((r = ksm_stats_read(st)) < 0)
 			return r;
@@ -279,7 +241,7 @@ static int store_variant(struct ramp *rp, struct inst *x, json_t *hello)
 		return 0;
 	json_t *cfg = plan_variant_config(rp->pv);
 	int r = store_variant_add(rp->st, rp->exp_id, rp->pv->name, rp->pv->target->name, cfg,
-				  x ? x->t.provenance : NULL, hello, x ? x->t.facts : NULL,
+				  x ? x->in.t.provenance : NULL, hello, x ? x->in.t.facts : NULL,
 				  rp->variant_id);
 	json_decref(cfg);
 	return r;
@@ -290,105 +252,31 @@ static int store_variant(struct ramp *rp, struct inst *x, json_t *hello)
 static int launch(struct ramp *rp, int i)
 {
 	struct inst *x = &rp->in[i];
-	const struct target_ops *ops = rp->pv->target;
-	int r, rfd = -1, wfd = -1;
 	snprintf(x->name, sizeof(x->name), "%s-%d", rp->pv->name, i + 1);
-	x->t.ops = ops;
-	x->t.opts = rp->pv->opts;
-	x->t.name = x->name;
-	x->t.agent.pid = -1;
-	x->t.agent.in_fd = x->t.agent.out_fd = -1;
-	x->set_up = 1; /* teardown() releases whatever setup() got to */
-	if (ops->setup && (r = ops->setup(&x->t)) < 0)
+	instance_init(&x->in, rp->pv->target, rp->pv->opts, x->name, "instance");
+	int r = instance_start(&x->in, rp->ksm_on && rp->o->merge_any ? INSTANCE_MERGEABLE : 0);
+	if (r < 0)
 		return r;
-	int merge = rp->ksm_on && rp->o->merge_any;
-	if (merge && prctl(PR_SET_MEMORY_MERGE, 1, 0, 0, 0) < 0)
-		return vb_err(-errno,
-			      "merge-any=on: prctl(PR_SET_MEMORY_MERGE) failed (%s); it "
-			      "needs Linux 6.4 or later with KSM",
-			      strerror(errno));
-	/* the instance inherits the flag (fork and exec keep it); ours is
-	 * cleared once its hello is in, since clearing unmerges all of our
-	 * memory and would delay the hello's reading (and the launch time) */
-	int64_t t0 = vb_now_ns();
-	r = ops->exec(&x->t, &rfd, &wfd);
-	if (r < 0) {
-		if (merge)
-			prctl(PR_SET_MEMORY_MERGE, 0, 0, 0, 0);
-		return r;
-	}
-	proto_stream_init(&x->s, rfd, wfd);
-	json_t *hello = NULL;
-	int64_t wait = x->t.hello_timeout_ns > 0 ? x->t.hello_timeout_ns : HELLO_TIMEOUT_NS;
-	do
-		r = proto_recv(&x->s, &hello, t0 + wait);
-	while (r == -EINTR && !stop_signal);
-	x->launch_s = (double)(vb_now_ns() - t0) / 1e9;
-	if (merge)
-		prctl(PR_SET_MEMORY_MERGE, 0, 0, 0, 0);
-	if (r < 0) {
-		char diag[1024] = "";
-		if (ops->diagnose)
-			ops->diagnose(&x->t, diag, sizeof(diag));
-		return vb_err(r, "instance '%s': the agent did not say hello (%s after %.0fs)%s%s",
-			      x->name,
-			      r == -ETIMEDOUT ? "timed out"
-			      : r == -EPIPE   ? "its stream closed"
-			      : r == -EINTR   ? "interrupted"
-					      : strerror(-r),
-			      (double)wait / 1e9, diag[0] ? "; " : "", diag);
-	}
-	char why[300];
-	if (proto_hello_check(hello, why, sizeof(why)) < 0) {
-		json_decref(hello);
-		return vb_err(-EPROTO, "instance '%s': %s", x->name, why);
-	}
-	x->started = 1;
-	r = store_variant(rp, x, hello);
-	json_decref(hello);
-	return r;
-}
-
-/* Tears one instance down (a failed launch, or at the end). */
-static void inst_release(struct inst *x)
-{
-	if (x->started)
-		proto_stream_free(&x->s);
-	if (x->set_up)
-		x->t.ops->teardown(&x->t);
-	free(x->t.provenance);
-	json_decref(x->t.facts);
-	memset(x, 0, sizeof(*x));
+	return store_variant(rp, x, x->in.hello);
 }
 
 /* Says bye to every agent first (guests power off side by side), then
- * tears every instance down. */
+ * releases every instance. */
 static void stop_all(struct ramp *rp, int count)
 {
 	for (int i = 0; i < count; i++)
-		if (rp->in[i].started)
-			proto_send(&rp->in[i].s, json_pack("{s:s}", "type", "bye"));
+		instance_bye(&rp->in[i].in);
 	for (int i = 0; i < count; i++)
-		inst_release(&rp->in[i]);
+		instance_release(&rp->in[i].in);
 }
 
 static double median_of(const double *v, int n)
 {
+	struct summary sm;
 	if (n <= 0)
 		return NAN;
-	double *c = malloc(sizeof(double) * (size_t)n);
-	if (!c)
-		return NAN;
-	memcpy(c, v, sizeof(double) * (size_t)n);
-	for (int i = 1; i < n; i++) /* insertion sort: a step has few launches */
-		for (int j = i; j > 0 && c[j - 1] > c[j]; j--) {
-			double t = c[j];
-			c[j] = c[j - 1];
-			c[j - 1] = t;
-		}
-	double m = n % 2 ? c[n / 2] : (c[n / 2 - 1] + c[n / 2]) / 2;
-	free(c);
-	return m;
+	summary_compute(v, n, &sm);
+	return sm.median;
 }
 
 /* Refuses what KSM cannot merge, before anything starts. */
@@ -408,7 +296,7 @@ static int ksm_variant_check(const struct plan_variant *pv)
 static int ksm_instance_check(struct ramp *rp)
 {
 	struct inst *x = &rp->in[0];
-	const char *prov = x->t.provenance ? x->t.provenance : "";
+	const char *prov = x->in.t.provenance ? x->in.t.provenance : "";
 	if (strstr(prov, "mem-merge=off") || strstr(prov, "merge=off"))
 		return vb_err(-EINVAL,
 			      "variant '%s': ksm=on, but QEMU runs with mem-merge=off (or a memory "
@@ -534,7 +422,7 @@ static int measure(struct ramp *rp, const double *launches, int nlaunch, int64_t
 static int ramp_run(struct ramp *rp)
 {
 	const struct density_opts *o = rp->o;
-	int r = 0, failed = 0;
+	int r = 0, failed = 0, skipped = 0;
 	char stopped[1024] = "";
 	double *step_launch = calloc((size_t)o->count + 1, sizeof(double));
 	rp->in = calloc((size_t)o->count, sizeof(*rp->in));
@@ -550,8 +438,8 @@ static int ramp_run(struct ramp *rp)
 	if (why) {
 		snprintf(stopped, sizeof(stopped), "target %s is unavailable here: %s",
 			 rp->pv->target->name, why);
-		vb_err(-ENOTSUP, "variant '%s': %s", rp->pv->name, stopped);
-		failed = 1;
+		vb_warn("variant '%s' skipped: %s", rp->pv->name, stopped);
+		skipped = 1;
 		goto out_free;
 	}
 	if (rp->ksm_on) {
@@ -581,13 +469,13 @@ static int ramp_run(struct ramp *rp)
 		 MIB(rp->base.used), MIB(rp->base.mi.available), MIB(rp->base.mi.total),
 		 MIB(rp->reserve));
 
-	while (rp->n < o->count && !stop_signal && !failed) {
+	while (rp->n < o->count && !stopsig_pending() && !failed) {
 		int group = rp->n < o->first ? 1 : (int)o->step;
 		if (group > o->count - rp->n)
 			group = (int)(o->count - rp->n);
 		int nlaunch = 0;
 		int64_t t_last = vb_now_ns();
-		for (int k = 0; k < group && !stop_signal; k++) {
+		for (int k = 0; k < group && !stopsig_pending(); k++) {
 			struct meminfo mi;
 			if ((r = meminfo_read(NULL, &mi)) < 0)
 				goto out_stop;
@@ -614,22 +502,29 @@ static int ramp_run(struct ramp *rp)
 			if (r < 0) {
 				char msg[768];
 				snprintf(msg, sizeof(msg), "%s", vb_errmsg());
-				inst_release(&rp->in[rp->n]);
+				int unavailable = rp->in[rp->n].in.fate == RUN_UNAVAILABLE;
+				instance_release(&rp->in[rp->n].in);
 				r = 0;
-				if (stop_signal)
+				if (stopsig_pending())
 					break;
 				snprintf(stopped, sizeof(stopped),
 					 "instance %d failed to launch: %s", rp->n + 1, msg);
-				vb_err(-EIO, "variant '%s', KSM %s: %s", rp->pv->name, rp->ksm,
-				       stopped);
-				failed = 1;
+				if (unavailable && rp->n == 0) { /* not here: skipped */
+					vb_warn("variant '%s', KSM %s skipped: %s", rp->pv->name,
+						rp->ksm, msg);
+					skipped = 1;
+				} else {
+					vb_err(-EIO, "variant '%s', KSM %s: %s", rp->pv->name,
+					       rp->ksm, stopped);
+					failed = 1;
+				}
 				break;
 			}
 			rp->n++;
-			step_launch[nlaunch++] = rp->in[rp->n - 1].launch_s;
+			step_launch[nlaunch++] = rp->in[rp->n - 1].in.launch_s;
 			t_last = vb_now_ns();
 			if ((r = density_store_launch_add(rp->ds, rp->exp_id, rp->pv->name, rp->ksm,
-							  rp->n, rp->in[rp->n - 1].launch_s)) < 0)
+							  rp->n, rp->in[rp->n - 1].in.launch_s)) < 0)
 				goto out_stop;
 			if (rp->n == 1 && rp->ksm_on && (r = ksm_instance_check(rp)) < 0) {
 				/* KSM cannot merge it: nothing to measure either */
@@ -640,7 +535,7 @@ static int ramp_run(struct ramp *rp)
 				break;
 			}
 		}
-		if (nlaunch == 0 || stop_signal)
+		if (nlaunch == 0 || stopsig_pending())
 			break;
 		if ((r = measure(rp, step_launch, nlaunch, t_last)) < 0)
 			break;
@@ -650,16 +545,16 @@ static int ramp_run(struct ramp *rp)
 			break;
 	}
 	if (!stopped[0]) {
-		if (stop_signal)
+		if (stopsig_pending())
 			snprintf(stopped, sizeof(stopped), "interrupted by signal %d",
-				 (int)stop_signal);
+				 stopsig_pending());
 		else if (r == 0)
 			snprintf(stopped, sizeof(stopped), "reached count=%lld",
 				 (long long)o->count);
 	}
 out_stop:
 	if (r == -EINTR && !stopped[0])
-		snprintf(stopped, sizeof(stopped), "interrupted by signal %d", (int)stop_signal);
+		snprintf(stopped, sizeof(stopped), "interrupted by signal %d", stopsig_pending());
 	if (r < 0 && r != -EINTR && !stopped[0])
 		snprintf(stopped, sizeof(stopped), "%s", vb_errmsg());
 	if (!*rp->variant_id)
@@ -681,6 +576,8 @@ out_free:
 	json_object_set_new(rp->note, "reached", json_integer(rp->n));
 	json_object_set_new(rp->note, "stopped", json_string(stopped));
 	json_object_set_new(rp->note, "failed", json_boolean(failed || (r < 0 && r != -EINTR)));
+	if (skipped) /* unavailable here: not a failure (density.h) */
+		json_object_set_new(rp->note, "skipped", json_true());
 	free(step_launch);
 	free(rp->in);
 	free(rp->pids);
@@ -688,7 +585,7 @@ out_free:
 	rp->pids = NULL;
 	if (r == -EINTR)
 		return 1;
-	return r < 0 ? r : failed || stop_signal ? 1 : 0;
+	return r < 0 ? r : failed || stopsig_pending() ? 1 : skipped ? DENSITY_SKIPPED : 0;
 }
 
 int density_run(struct plan *p, const struct density_opts *o, struct store *st,
@@ -729,13 +626,10 @@ int density_run(struct plan *p, const struct density_opts *o, struct store *st,
 	struct density_store *ds;
 	if ((r = density_store_open(st, &ds)) < 0)
 		return r;
-	struct sigaction sa = {.sa_handler = on_stop}, old_int, old_term, old_hup;
-	sigemptyset(&sa.sa_mask); /* no SA_RESTART: a signal interrupts the waits */
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
-	sigaction(SIGHUP, &sa, &old_hup);
-	void (*old_pipe)(int) = signal(SIGPIPE, SIG_IGN);
-	stop_signal = 0;
+	/* a second signal does not wait for the teardown: the instances die
+	 * with us (PDEATHSIG), KSM's settings are written back first */
+	struct stopsig_saved sigs = {0};
+	stopsig_install(&sigs, STOPSIG_SECOND_KILLS, ksm_restore_async);
 
 	const char *name = strcmp(p->exp.name, "experiment") ? p->exp.name : "density";
 	json_t *host = facts_collect();
@@ -749,10 +643,10 @@ int density_run(struct plan *p, const struct density_opts *o, struct store *st,
 		r = store_experiment_set_config(st, *exp_id, cfg);
 	if (r == 0)
 		store_experiment_end(st, *exp_id, "running");
-	int any_failed = 0;
-	for (int v = 0; v < p->nv && r >= 0 && !stop_signal; v++) {
+	int any_failed = 0, any_skipped = 0;
+	for (int v = 0; v < p->nv && r >= 0 && !stopsig_pending(); v++) {
 		int64_t variant_id = 0;
-		for (int k = DENSITY_KSM_OFF; k <= DENSITY_KSM_ON && !stop_signal; k++) {
+		for (int k = DENSITY_KSM_OFF; k <= DENSITY_KSM_ON && !stopsig_pending(); k++) {
 			if (o->ksm != DENSITY_KSM_BOTH && o->ksm != k)
 				continue;
 			struct ramp rp = {
@@ -776,7 +670,8 @@ int density_run(struct plan *p, const struct density_opts *o, struct store *st,
 				r = rr;
 				break;
 			}
-			any_failed |= rr > 0;
+			any_failed |= rr == 1;
+			any_skipped |= rr == DENSITY_SKIPPED;
 		}
 	}
 	if (ksm_active()) { /* every path above ends it; this is the last guard */
@@ -787,18 +682,15 @@ int density_run(struct plan *p, const struct density_opts *o, struct store *st,
 	json_decref(cfg);
 	if (*exp_id > 0)
 		store_experiment_end(st, *exp_id,
-				     stop_signal	   ? "interrupted"
+				     stopsig_pending()	   ? "interrupted"
 				     : r < 0 || any_failed ? "failed"
 							   : "done");
-	if (stop_signal && !ro->quiet)
+	if (stopsig_pending() && !ro->quiet)
 		vb_warn("interrupted by signal %d; the steps measured so far are stored",
-			(int)stop_signal);
+			stopsig_pending());
 	density_store_close(ds);
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
-	sigaction(SIGHUP, &old_hup, NULL);
-	signal(SIGPIPE, old_pipe);
+	stopsig_restore(&sigs);
 	if (r < 0)
 		return r;
-	return any_failed || stop_signal ? 1 : 0;
+	return any_failed || stopsig_pending() ? 1 : any_skipped ? DENSITY_SKIPPED : 0;
 }

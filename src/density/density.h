@@ -20,14 +20,16 @@
  * density_report.h. KSM's settings are saved and restored exactly (ksm.h).
  *
  * A density plan is a plan file with [variant NAME] sections and a
- * [density] section of density_options (`vmbench run` does not read those:
- * `vmbench density PLAN.ini` does). */
+ * [density] section of density_options, read by the one plan parser
+ * (run/plan.h) with density_plan_init()'s syntax; `vmbench run` refuses a
+ * [density] section. Instances go through run/instance.h, signals through
+ * run/stopsig.h. */
 #ifndef VB_DENSITY_DENSITY_H
 #define VB_DENSITY_DENSITY_H
 
 #include <stdint.h>
 
-#include "core/plan.h"
+#include "run/plan.h"
 #include "store/store.h"
 
 enum { DENSITY_KSM_OFF, DENSITY_KSM_ON, DENSITY_KSM_BOTH };
@@ -54,15 +56,20 @@ extern const struct opt_def density_options[];
 
 void density_opts_init(struct density_opts *o);
 
-/* A density plan: [experiment] (name), [density] (density_options) and
- * [variant NAME] sections; a [workload] section is refused. Errors name the
- * file and line. p must be plan_init()ed. */
-int density_plan_load(const char *path, struct plan *p, struct density_opts *o);
-int density_plan_load_string(const char *text, const char *source, struct plan *p,
-			     struct density_opts *o);
-/* The plan of an ad-hoc density experiment as a density plan file
- * (malloc'd), with comment (the command line) on top. */
-char *density_plan_to_ini(const struct plan *p, const struct density_opts *o, const char *comment);
+/* What a density plan file holds beyond [experiment] and [variant NAME]
+ * sections: a [density] section of density_options, no [workload]. */
+struct density_syntax {
+	struct plan_section sections[2];
+	struct plan_syntax syntax;
+};
+
+/* plan_init()s p and makes it a density plan whose [density] section fills
+ * o (set to its defaults); ds must live as long as p. plan_load() then reads
+ * a density plan file (errors name the file and line) and plan_to_ini()
+ * writes one back, [density] included. */
+void density_plan_init(struct plan *p, struct density_opts *o, struct density_syntax *ds);
+/* After loading: is there a variant to launch? */
+int density_plan_check(const struct plan *p);
 
 struct density_run_opts {
 	int quiet;
@@ -70,9 +77,12 @@ struct density_run_opts {
 
 /* Runs every variant's ramp(s) and stores them as one experiment (its id in
  * *exp_id). 0: every ramp ran (to count or to the reserve); 1: a launch
- * failed or the experiment was interrupted (what ran is stored); < 0: could
+ * failed or the experiment was interrupted (what ran is stored);
+ * DENSITY_SKIPPED: none failed, but a variant's target is unavailable here
+ * (its ramp's note says "skipped": true and why in "stopped"); < 0: could
  * not run (a message was printed), including KSM settings that could not
  * be restored. */
+#define DENSITY_SKIPPED 3
 int density_run(struct plan *p, const struct density_opts *o, struct store *st,
 		const struct density_run_opts *ro, int64_t *exp_id);
 

@@ -1,12 +1,11 @@
 /* The options of a density experiment and density plan files: a plan
  * file's [experiment] and [variant NAME] sections as `vmbench run` reads
- * them (core/plan.c), plus a [density] section read here. */
+ * them (run/plan.c), plus a [density] section read here. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/ini.h"
 #include "density/density.h"
 #include "util/err.h"
 
@@ -56,120 +55,25 @@ void density_opts_init(struct density_opts *o)
 	opt_defaults(density_options, o);
 }
 
-int density_plan_load_string(const char *text, const char *source, struct plan *p,
-			     struct density_opts *o)
+void density_plan_init(struct plan *p, struct density_opts *o, struct density_syntax *ds)
 {
-	struct ini_doc doc;
-	char *rest = strdup(text);
-	int r = 0;
-	if (!rest || ini_parse(text, &doc) < 0) {
-		free(rest);
-		return vb_err(-ENOMEM, "out of memory reading plan '%s'", source);
-	}
-	/* the line where each line of text starts, to blank [density] out of
-	 * what the plan parser reads (so that its line numbers stay right) */
-	int nlines = 1;
-	for (const char *c = rest; *c; c++)
-		nlines += *c == '\n';
-	char **line = calloc((size_t)nlines + 1, sizeof(*line));
-	if (!line) {
-		ini_free(&doc);
-		free(rest);
-		return -ENOMEM;
-	}
-	line[1] = rest;
-	for (int i = 2, k = 0; rest[k]; k++)
-		if (rest[k] == '\n' && i <= nlines)
-			line[i++] = rest + k + 1;
-
-	int ndensity = 0;
-	for (int si = 0; si < doc.n && r == 0; si++) {
-		const struct ini_section *sec = &doc.s[si];
-		char kind[32] = "", extra[2] = "";
-		if (sscanf(sec->header, "%31s %1s", kind, extra) < 1)
-			continue;
-		if (!strcmp(kind, "workload")) {
-			r = vb_err(-EINVAL,
-				   "%s:%d: a density plan launches idle instances: it has no "
-				   "[workload] sections (run workloads with 'vmbench run')",
-				   source, sec->line);
-			break;
-		}
-		if (strcmp(kind, "density"))
-			continue;
-		if (extra[0] || ndensity++) {
-			r = vb_err(-EINVAL, "%s:%d: one [density] section, without a name", source,
-				   sec->line);
-			break;
-		}
-		for (int k = 0; k < sec->n && r == 0; k++) {
-			char ctx[300];
-			snprintf(ctx, sizeof(ctx), "%s:%d: [density]", source, sec->e[k].line);
-			r = opt_set(density_options, o, ctx, sec->e[k].key, sec->e[k].value);
-		}
-		/* blank the section: from its header to the next section */
-		int end = si + 1 < doc.n ? doc.s[si + 1].line : nlines + 1;
-		for (int l = sec->line; l < end && l <= nlines; l++)
-			for (char *c = line[l]; *c && *c != '\n'; c++)
-				*c = ' ';
-	}
-	if (r == 0)
-		r = plan_load_string(p, rest, source);
-	if (r == 0) {
-		free(p->text); /* the stored plan is the whole file */
-		p->text = strdup(text);
-	}
-	if (r == 0 && p->nv == 0)
-		r = vb_err(-EINVAL,
-			   "%s: no [variant NAME] section: say which target to launch "
-			   "(e.g. [variant vm] with target = qemu)",
-			   source);
-	free(line);
-	ini_free(&doc);
-	free(rest);
-	return r;
+	plan_init(p);
+	density_opts_init(o);
+	memset(ds, 0, sizeof(*ds));
+	ds->sections[0] = (struct plan_section){.name = "density", .options = density_options,
+						.obj = o};
+	ds->syntax.sections = ds->sections;
+	ds->syntax.no_workloads = "a density plan launches idle instances: it has no [workload] "
+				  "sections (run workloads with 'vmbench run')";
+	plan_set_syntax(p, &ds->syntax);
 }
 
-int density_plan_load(const char *path, struct plan *p, struct density_opts *o)
+int density_plan_check(const struct plan *p)
 {
-	FILE *f = fopen(path, "re");
-	if (!f)
-		return vb_err(-errno, "cannot open plan '%s': %s", path, strerror(errno));
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *mem = open_memstream(&buf, &len);
-	char chunk[8192];
-	size_t n;
-	while (mem && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		fwrite(chunk, 1, n, mem);
-	fclose(f);
-	if (!mem)
-		return -ENOMEM;
-	fclose(mem);
-	int r = density_plan_load_string(buf, path, p, o);
-	free(buf);
-	return r;
-}
-
-char *density_plan_to_ini(const struct plan *p, const struct density_opts *o, const char *comment)
-{
-	char *base = plan_to_ini(p, comment), *text = NULL;
-	size_t len = 0;
-	if (!base)
-		return NULL;
-	FILE *f = open_memstream(&text, &len);
-	if (!f) {
-		free(base);
-		return NULL;
-	}
-	fputs(base, f);
-	fputs("\n[density]\n", f);
-	for (const struct opt_def *d = density_options; d->name; d++) {
-		char buf[256];
-		opt_fmt(d, o, buf, sizeof(buf));
-		fprintf(f, "%s = %s\n", d->name, buf);
-	}
-	fclose(f);
-	free(base);
-	return text;
+	if (p->nv == 0)
+		return vb_err(-EINVAL,
+			      "%s: no [variant NAME] section: say which target to launch "
+			      "(e.g. [variant vm] with target = qemu)",
+			      p->source[0] ? p->source : "plan");
+	return 0;
 }

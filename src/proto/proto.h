@@ -5,7 +5,8 @@
  *   host  -> agent {"type":"run","id":N,"workload":"blkio","options":{...}}
  *   agent -> host  {"type":"result","id":N,"status":"ok"|"failed","error":null|"...",
  *                   "metrics":{"read_iops":{"value":V,"unit":"1/s","agg":"sum"},...},
- *                   "histograms":{"read_clat":"h1 ..."},"duration_s":S}
+ *                   "histograms":{"read_clat":"h1 ..."},"duration_s":S,
+ *                   "errno":E}   (E: the failure's errno, only when failed)
  *   host  -> agent {"type":"drop-caches"}    -> {"type":"dropped"} or an error
  *   host  -> agent {"type":"bye"}            (the agent exits)
  *   agent -> host  {"type":"error","error":"..."} for a request it cannot read

@@ -43,7 +43,7 @@ struct store_run {
 	const char *workload_type; /* cpu, blkio, ... */
 	const json_t *spec;        /* effective options */
 	int repeat;
-	const char *status;        /* "ok" or "failed" */
+	const char *status;        /* "ok", "failed", or "skipped" (unavailable here; error says why) */
 	double started;            /* wall clock, s */
 	double duration_s;
 	const char *error;

@@ -36,7 +36,7 @@ struct target_inst {
 	json_t *facts;
 	/* How long the runner waits for the agent's hello after exec(); 0: 30s. */
 	int64_t hello_timeout_ns;
-	/* Set by the target (in diagnose()) when the last failure will happen
+	/* Set by the target (setup, exec or diagnose) when the last failure will happen
 	 * again on the next run (e.g. the disk image's filesystem is full):
 	 * the runner does not retry that run. exec() clears it. */
 	int fail_permanent;

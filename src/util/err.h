@@ -15,6 +15,7 @@ enum {
 	VB_EXIT_OK = 0,
 	VB_EXIT_FAILED = 1, /* a run or the experiment failed */
 	VB_EXIT_USAGE = 2,  /* bad command line, plan or option */
+	VB_EXIT_SKIPPED = 3, /* nothing failed, but some runs were skipped (unavailable here) */
 };
 
 /* Formats the message, keeps it for vb_errmsg(), prints it to stderr as

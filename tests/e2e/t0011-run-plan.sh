@@ -58,7 +58,7 @@ is "$(db_query "$DB" "select count(*) from run r join variant v on v.id = r.vari
 	"the database has no mem run on b"
 
 # a [variant NAME] without keys is a native variant with the defaults
-# (src/core/plan.c: "a section is created ... at the next header / end of
+# (src/run/plan.c: "a section is created ... at the next header / end of
 # file when it has no keys")
 cat >"$T/keyless.ini" <<INI
 [variant bare]

@@ -86,7 +86,7 @@ INI
 usage_error "plan whose variants= names a missing variant" "'zz'" \
 	run --db "$DB" "$T/badvariants.ini"
 
-# a section without keys still exists (src/core/plan.c says so): this dd has
+# a section without keys still exists (src/run/plan.c says so): this dd has
 # no filename and no count, which must be reported, not silently dropped
 cat >"$T/keyless.ini" <<'INI'
 [variant a]

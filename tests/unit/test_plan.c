@@ -1,4 +1,4 @@
-/* core/plan: INI plans as users write them, and every error pointing at the
+/* run/plan: INI plans as users write them, and every error pointing at the
  * right file and line with a message that says what would be valid. Option
  * values are read through the option tables, so the test does not depend on
  * the layout of a workload's option struct. */
@@ -14,7 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/plan.h"
+#include "density/density.h"
+#include "run/plan.h"
 #include "util/err.h"
 
 #define assert_contains(hay, needle)                                                               \
@@ -486,6 +487,113 @@ static void test_load_file(void **state)
 	plan_free(&p);
 }
 
+/* [density] is a section of the one plan parser, read through density's
+ * option table; the rest of a density plan is an ordinary plan. */
+static void test_density_section(void **state)
+{
+	(void)state;
+	struct plan p;
+	struct density_opts o;
+	struct density_syntax ds;
+	static const char text[] = "[density]\n"
+				   "count = 5\n"
+				   "ksm = both\n"
+				   "settle-interval = 500ms\n"
+				   "\n"
+				   "[experiment]\n"
+				   "name = dens\n"
+				   "\n"
+				   "[variant vm]\n"
+				   "target = native\n"
+				   "workdir = /tmp/d\n";
+	density_plan_init(&p, &o, &ds);
+	assert_int_equal(plan_load_string(&p, text, "d.ini"), 0);
+	assert_int_equal(density_plan_check(&p), 0);
+	assert_int_equal(o.count, 5);
+	assert_int_equal(o.ksm, DENSITY_KSM_BOTH);
+	assert_int_equal(o.settle_interval_ns, 500000000LL);
+	assert_int_equal(o.step, 10); /* untouched: its default */
+	assert_string_equal(p.exp.name, "dens");
+	assert_int_equal(p.nv, 1);
+	assert_int_equal(p.nw, 0);
+	assert_string_equal(var_str(&p.v[0], "workdir"), "/tmp/d");
+	assert_string_equal(p.text, text); /* the stored plan is the whole file */
+
+	/* written back and read again: the same options */
+	char *ini = plan_to_ini(&p, "vmbench density ...");
+	assert_non_null(ini);
+	assert_contains(ini, "\n[density]\n");
+	assert_contains(ini, "count = 5\n");
+	struct plan q;
+	struct density_opts o2;
+	struct density_syntax ds2;
+	density_plan_init(&q, &o2, &ds2);
+	assert_int_equal(plan_load_string(&q, ini, "back.ini"), 0);
+	assert_int_equal(o2.count, 5);
+	assert_int_equal(o2.ksm, DENSITY_KSM_BOTH);
+	assert_int_equal(o2.settle_interval_ns, 500000000LL);
+	assert_string_equal(q.v[0].name, "vm");
+	free(ini);
+	plan_free(&q);
+	plan_free(&p);
+
+	static const struct {
+		const char *text, *where, *msg;
+	} bad[] = {
+	    {"[variant a]\n[density]\ncount = many\n", "p.ini:3:", "[density]: count=many"},
+	    {"[variant a]\n[density]\nbogus = 1\n", "p.ini:3:", "ksm-pages-to-scan"},
+	    {"[variant a]\n[density]\ncount = 2\n[density]\n", "p.ini:4:",
+	     "one [density] section, without a name"},
+	    {"[variant a]\n[density big]\n", "p.ini:2:", "one [density] section, without a name"},
+	    {"[variant a]\n\n[workload w]\ntype = cpu\n", "p.ini:3:",
+	     "a density plan launches idle instances: it has no [workload] sections"},
+	    {"[variant a]\n[density]\ncount =\n", "p.ini:3:", "count has no value"},
+	    {"[bogus]\n", "p.ini:1:", "valid: [experiment], [defaults], [variant NAME], [density]"},
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		density_plan_init(&p, &o, &ds);
+		vb_errclear();
+		assert_true(plan_load_string(&p, bad[i].text, "p.ini") < 0);
+		assert_contains(vb_errmsg(), bad[i].where);
+		assert_contains(vb_errmsg(), bad[i].msg);
+		plan_free(&p);
+	}
+	/* no variant: nothing to launch */
+	density_plan_init(&p, &o, &ds);
+	assert_int_equal(plan_load_string(&p, "[density]\ncount = 2\n", "p.ini"), 0);
+	assert_int_equal(density_plan_check(&p), -EINVAL);
+	assert_contains(vb_errmsg(), "no [variant NAME] section");
+	plan_free(&p);
+
+	/* a run plan has no [density]: it says where that belongs */
+	plan_init(&p);
+	assert_int_equal(plan_load_string(&p, "[variant a]\n[density]\ncount = 2\n", "r.ini"),
+			 -EINVAL);
+	assert_contains(vb_errmsg(), "r.ini:2: unknown section [density]");
+	assert_contains(vb_errmsg(), "'vmbench density'");
+	plan_free(&p);
+}
+
+/* A density plan file goes through plan_load's checks (NUL bytes). */
+static void test_density_file(void **state)
+{
+	(void)state;
+	char path[] = "/tmp/vbtest-dplan.XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	static const char text[] = "[variant a]\n[density]\ncount = 3\0\n";
+	assert_int_equal(write(fd, text, sizeof(text) - 1), (ssize_t)sizeof(text) - 1);
+	close(fd);
+	struct plan p;
+	struct density_opts o;
+	struct density_syntax ds;
+	density_plan_init(&p, &o, &ds);
+	assert_int_equal(plan_load(&p, path), -EINVAL);
+	assert_contains(vb_errmsg(), "NUL byte");
+	plan_free(&p);
+	unlink(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -499,6 +607,8 @@ int main(void)
 	    cmocka_unit_test(test_validate_errors),
 	    cmocka_unit_test(test_build_by_hand),
 	    cmocka_unit_test(test_load_file),
+	    cmocka_unit_test(test_density_section),
+	    cmocka_unit_test(test_density_file),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }

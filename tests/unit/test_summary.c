@@ -155,12 +155,30 @@ static void test_stability(void **state)
 	assert_close(s.median, 1e12 + 4.5, 0, "median");
 }
 
+/* Percentiles between closest ranks, as density's launch-time p99 uses. */
+static void test_percentile(void **state)
+{
+	(void)state;
+	const double x[] = {5, 1, 4, 2, 3}; /* unsorted: the input is not modified */
+	assert_true(fabs(summary_percentile(x, 5, 50) - 3) < 1e-12);
+	assert_true(fabs(summary_percentile(x, 5, 0) - 1) < 1e-12);
+	assert_true(fabs(summary_percentile(x, 5, 100) - 5) < 1e-12);
+	assert_true(fabs(summary_percentile(x, 5, 99) - 4.96) < 1e-12);
+	assert_true(fabs(summary_percentile(x, 5, 25) - 2) < 1e-12);
+	assert_true(fabs(summary_percentile(x, 4, 50) - 3) < 1e-12); /* 5 1 4 2: (2+4)/2 */
+	assert_true(x[0] == 5 && x[4] == 3);
+	assert_true(isnan(summary_percentile(x, 0, 50)));
+	struct summary s;
+	summary_compute(x, 5, &s);
+	assert_true(fabs(summary_percentile(x, 5, 50) - s.median) < 1e-12);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_known_five), cmocka_unit_test(test_table),
 	    cmocka_unit_test(test_small_n),    cmocka_unit_test(test_t975),
-	    cmocka_unit_test(test_stability),
+	    cmocka_unit_test(test_stability),  cmocka_unit_test(test_percentile),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
