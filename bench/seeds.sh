@@ -17,46 +17,54 @@ CPU_TIME=${CPU_TIME:-10}
 command -v sysbench >/dev/null || { echo "seeds.sh: sysbench is not installed" >&2; exit 1; }
 [ -x "$AGENT" ] || { echo "seeds.sh: build $AGENT first (make vmbench-agent)" >&2; exit 1; }
 
-# peer_figure CMD AWK_PROGRAM: runs CMD alone, then prints what the awk
-# program finds in its output
-peer_figure() {
-	local out
-	out=$($1)
-	awk "$2" <<<"$out" | grep . || { echo "seeds.sh: no figure in the output of: $1" >&2; exit 1; }
+# figure OUTPUT AWK_PROGRAM: what the awk program finds in a captured output
+figure() {
+	awk "$2" <<<"$1" | grep . || { echo "seeds.sh: no figure in: $1" >&2; exit 1; }
 }
 
+# sysbench's printed rate, and the same events over its events' own time
+# (the sum of their latencies): the printed one's denominator runs from its
+# start barrier to its report, past the join and its cleanup, a few
+# milliseconds that are a few percent of a run of 0.1-0.2 s
 SB_EPS='/events per second:/ { print $NF }'
+SB_EPS_EVT='/total number of events:/ { n = $NF } /^ *sum:/ { s = $NF } END { if (s > 0) print n / (s / 1000) }'
 SB_MIBS='/MiB transferred/ { gsub(/[(]/, "", $4); print $4 }'
+SB_MIBS_EVT='/MiB transferred/ { m = $1 } /^ *sum:/ { s = $NF } END { if (s > 0) print m / (s / 1000) }'
 
-# pairs NAME PEER_CMD AWK WORKLOAD VB_OPTS METRIC UNIT
+# pairs NAME PEER_CMD AWK AWK_EVENT_TIME WORKLOAD VB_OPTS METRIC UNIT: records
+# NAME (against sysbench's printed figure) and NAME-event-time
 pairs() {
-	local name=$1 peer_cmd=$2 awkp=$3 wl=$4 vb_opts=$5 metric=$6 unit=$7
-	local peer_vals='' vb_vals='' ratios='' p v
+	local name=$1 peer_cmd=$2 awkp=$3 awke=$4 wl=$5 vb_opts=$6 metric=$7 unit=$8
+	local pv='' pev='' vv='' r='' re='' out p pe v
 	for ((i = 1; i <= PAIRS; i++)); do
-		p=$(peer_figure "$peer_cmd" "$awkp")
+		out=$($peer_cmd)
+		p=$(figure "$out" "$awkp")
+		pe=$(printf '%.2f' "$(figure "$out" "$awke")")
 		v=$(printf '%.2f' "$(vb_metric "$wl" "$vb_opts" "$metric")")
-		peer_vals+="$p " vb_vals+="$v "
-		ratios+="$(ratio "$v" "$p") "
-		echo "$name pair $i: sysbench $p  vmbench $v $unit" >&2
+		pv+="$p " pev+="$pe " vv+="$v "
+		r+="$(ratio "$v" "$p") " re+="$(ratio "$v" "$pe") "
+		echo "$name pair $i: sysbench $p (over its events' time: $pe)  vmbench $v $unit" >&2
 	done
-	record "$name" "$peer_cmd" "vmbench-agent --once $wl '$vb_opts'" "${peer_vals% }" \
-		"${vb_vals% }" "${ratios% }" "$unit"
+	record "$name" "$peer_cmd" "vmbench-agent --once $wl '$vb_opts'" "${pv% }" "${vv% }" \
+		"${r% }" "$unit"
+	record "$name-event-time" "$peer_cmd (events over the sum of their latencies)" \
+		"vmbench-agent --once $wl '$vb_opts'" "${pev% }" "${vv% }" "${re% }" "$unit"
 }
 
 # short runs
 pairs seed-cpu-20000-events300 "sysbench cpu --cpu-max-prime=20000 --events=300 --time=0 run" \
-	"$SB_EPS" cpu "max-prime=20000,events=300,time=0" events_per_s events/s
+	"$SB_EPS" "$SB_EPS_EVT" cpu "max-prime=20000,events=300,time=0" events_per_s events/s
 pairs seed-memory-8M-4G "sysbench memory --memory-block-size=8M --memory-total-size=4G run" \
-	"$SB_MIBS" memory "block-size=8M,total-size=4G" mib_per_s MiB/s
+	"$SB_MIBS" "$SB_MIBS_EVT" memory "block-size=8M,total-size=4G" mib_per_s MiB/s
 pairs seed-memory-4M-2G "sysbench memory --memory-block-size=4M --memory-total-size=2G run" \
-	"$SB_MIBS" memory "block-size=4M,total-size=2G" mib_per_s MiB/s
+	"$SB_MIBS" "$SB_MIBS_EVT" memory "block-size=4M,total-size=2G" mib_per_s MiB/s
 pairs short-memory-1K-2G-write \
 	"sysbench memory --memory-block-size=1K --memory-total-size=2G --memory-oper=write run" \
-	"$SB_MIBS" memory "block-size=1K,total-size=2G,oper=write" mib_per_s MiB/s
+	"$SB_MIBS" "$SB_MIBS_EVT" memory "block-size=1K,total-size=2G,oper=write" mib_per_s MiB/s
 # the seeds' cpu commands (their --time=30 with CPU_TIME=30)
 for mp in 20000 25000 50000; do
 	pairs "seed-cpu-$mp" "sysbench cpu --cpu-max-prime=$mp --time=$CPU_TIME run" "$SB_EPS" \
-		cpu "max-prime=$mp,time=${CPU_TIME}s" events_per_s events/s
+		"$SB_EPS_EVT" cpu "max-prime=$mp,time=${CPU_TIME}s" events_per_s events/s
 done
 
 if [ "${SEEDS_IO:-0}" = 1 ]; then
