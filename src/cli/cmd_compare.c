@@ -191,13 +191,9 @@ int cli_compare(int argc, char **argv)
 		usage(stderr);
 		return VB_EXIT_USAGE;
 	}
-	const struct report_ops *ops = report_find(format);
-	if (!ops) {
-		char names[128];
-		report_names(names, sizeof(names));
-		vb_err(-EINVAL, "unknown format '%s' (valid: %s)", format, names);
+	const struct report_ops *ops = report_lookup(format);
+	if (!ops)
 		return VB_EXIT_USAGE;
-	}
 
 	struct store *st;
 	char dbpath[PATH_MAX];

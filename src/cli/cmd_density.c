@@ -158,12 +158,8 @@ int cli_density(int argc, char **argv)
 			ndsets++;
 		}
 	}
-	if (!report_find(format)) {
-		char names[128];
-		report_names(names, sizeof(names));
-		vb_err(-EINVAL, "unknown format '%s' (valid: %s)", format, names);
+	if (!report_lookup(format))
 		goto out;
-	}
 	if (show) {
 		if (optind + 1 < argc || target || ntsets || ndsets) {
 			vb_err(-EINVAL, "--show takes one experiment and no launch options");

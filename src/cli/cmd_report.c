@@ -168,13 +168,9 @@ int cli_report(int argc, char **argv)
 		vb_err(-EINVAL, "--list takes no experiment (got '%s')", argv[optind]);
 		return VB_EXIT_USAGE;
 	}
-	const struct report_ops *ops = report_find(format);
-	if (!ops) {
-		char names[128];
-		report_names(names, sizeof(names));
-		vb_err(-EINVAL, "unknown format '%s' (valid: %s)", format, names);
+	const struct report_ops *ops = report_lookup(format);
+	if (!ops)
 		return VB_EXIT_USAGE;
-	}
 	/* the format's options are checked before the database is opened */
 	void *fopts;
 	if (report_parse_opts(ops, sets, &fopts) < 0)

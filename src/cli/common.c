@@ -20,13 +20,10 @@ int cli_open_store(const char *path, struct store **st, char *used, size_t n)
 
 int cli_render(struct store *st, long long id, const char *format, const char *db_path)
 {
-	const struct report_ops *ops = report_find(format);
+	const struct report_ops *ops = report_lookup(format);
 	json_t *exp;
-	if (!ops) {
-		char names[128];
-		report_names(names, sizeof(names));
-		return vb_err(-EINVAL, "unknown format '%s' (valid: %s)", format, names);
-	}
+	if (!ops)
+		return -EINVAL;
 	int r = store_experiment_json(st, id, &exp);
 	if (r < 0)
 		return r;

@@ -159,6 +159,14 @@ static void num(FILE *f, double v)
 		fputs(v > 0 ? ",inf" : ",-inf", f);
 }
 
+/* mean, sd, cv, ci95, median, min, max: the summary columns */
+static void summary_nums(FILE *f, const struct summary *s)
+{
+	const double v[] = {s->mean, s->sd, s->cv, s->ci95, s->median, s->min, s->max};
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		num(f, v[i]);
+}
+
 static int csv_summary(const struct report_ctx *c)
 {
 	const struct analysis *a = c->a;
@@ -189,13 +197,7 @@ static int csv_summary(const struct report_ctx *c)
 				fputc(',', out);
 				field(out, m->unit);
 				fprintf(out, ",%d", s->n);
-				num(out, s->mean);
-				num(out, s->sd);
-				num(out, s->cv);
-				num(out, s->ci95);
-				num(out, s->median);
-				num(out, s->min);
-				num(out, s->max);
+				summary_nums(out, s);
 				fprintf(out, ",%d,%d,", m->noisy, m->bimodal);
 				field(out, a->baseline);
 				if (m->has_cmp) {
@@ -223,13 +225,7 @@ static int csv_summary(const struct report_ctx *c)
 		fprintf(out, "%lld,ksm-%s,density,", id, r->ksm);
 		field(out, r->variant);
 		fprintf(out, ",launch_s,s,%d", s->n);
-		num(out, s->mean);
-		num(out, s->sd);
-		num(out, s->cv);
-		num(out, s->ci95);
-		num(out, s->median);
-		num(out, s->min);
-		num(out, s->max);
+		summary_nums(out, s);
 		fputs(",0,0,,,,,,,\n", out);
 	}
 	return 0;

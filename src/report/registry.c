@@ -31,6 +31,17 @@ const struct report_ops *report_find(const char *name)
 	return NULL;
 }
 
+const struct report_ops *report_lookup(const char *name)
+{
+	const struct report_ops *ops = report_find(name);
+	if (!ops) {
+		char names[128];
+		report_names(names, sizeof(names));
+		vb_err(-EINVAL, "unknown format '%s' (valid: %s)", name ? name : "", names);
+	}
+	return ops;
+}
+
 void report_names(char *buf, size_t n)
 {
 	size_t used = 0;

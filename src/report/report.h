@@ -41,6 +41,8 @@ struct report_ops {
 };
 
 const struct report_ops *report_find(const char *name);
+/* report_find(), or NULL with "unknown format 'X' (valid: ...)" in vb_errmsg(). */
+const struct report_ops *report_lookup(const char *name);
 /* NULL-terminated list of every format. */
 const struct report_ops *const *report_all(void);
 /* "text|json|csv|html". */
