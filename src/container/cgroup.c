@@ -370,9 +370,12 @@ int ct_cgroup_create(struct ct_cgroup *cg, const char *id, const struct ct_spec 
 			goto fail;
 		}
 		cg->version[c] = version;
+		if (!shared_dir(cg, c))
+			journal_add("cgroup", cg->path[c], NULL, cg->journal[c]);
 		if (!shared_dir(cg, c) && ct_sys_mkdir(cg->path[c], 0755) < 0) {
 			r = vb_err(-errno, "cannot create the cgroup %s: %s", cg->path[c],
 				   strerror(errno));
+			journal_done(cg->journal[c]);
 			cg->path[c][0] = '\0';
 			cg->version[c] = 0;
 			goto fail;
@@ -445,6 +448,8 @@ void ct_cgroup_remove(struct ct_cgroup *cg)
 			if (r < 0)
 				vb_warn("cannot remove the cgroup %s: %s", cg->path[c],
 					strerror(-r));
+			else
+				journal_done(cg->journal[c]);
 		}
 	}
 	for (int c = 0; c < CT_CG__N; c++) {

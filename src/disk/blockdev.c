@@ -28,12 +28,14 @@
 #include "disk/disk.h"
 #include "disk/disk_int.h"
 #include "util/err.h"
+#include "util/journal.h"
 #include "util/units.h"
 
 struct blockdev_priv {
 	int loop_fd;	  /* our descriptor of the loop device, -1 if none */
 	int attached;	  /* we attached d->path (in a dry run: would have) */
 	int created_file; /* loop= did not exist: we made it */
+	char journal_file[JOURNAL_ID_MAX], journal_loop[JOURNAL_ID_MAX]; /* util/journal.h */
 };
 
 static const char *blockdev_probe(void)
@@ -305,6 +307,8 @@ static void blockdev_release(struct disk_inst *d, int force)
 			vb_warn("cannot remove '%s': %s", o->loop, strerror(errno));
 		}
 	}
+	journal_done(p->journal_loop);
+	journal_done(p->journal_file);
 	free(p);
 	d->priv = NULL;
 }
@@ -321,6 +325,8 @@ static int make_loop_file(struct disk_inst *d, struct blockdev_priv *p)
 		p->created_file = 1;
 		return disk_run(NULL, c, NULL);
 	}
+	if (!o->keep)
+		journal_add("file", o->loop, NULL, p->journal_file);
 	int fd = open(o->loop, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return vb_err(-errno, "disk=blockdev: cannot create '%s': %s", o->loop,
@@ -367,6 +373,11 @@ static int blockdev_create(struct disk_inst *d, const char *workdir)
 			r = loop_attach(o->loop, o->loop_dio, !o->keep, &p->loop_fd, d->path,
 					sizeof(d->path));
 			p->attached = r == 0;
+			/* autoclear already covers a SIGKILL; the journal is the fallback
+			 * for a device something else keeps open */
+			char real[PATH_MAX];
+			if (r == 0 && !o->keep && !cmd_dry_run() && realpath(o->loop, real))
+				journal_add("loop", d->path, real, p->journal_loop);
 		}
 		json_object_set_new(d->info, "attach",
 				    json_string(o->keep
