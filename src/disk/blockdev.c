@@ -28,6 +28,7 @@
 #include "disk/disk.h"
 #include "disk/disk_int.h"
 #include "util/err.h"
+#include "util/hostio.h"
 #include "util/journal.h"
 #include "util/units.h"
 
@@ -58,14 +59,8 @@ static const char *sysfs_read(const char *dir, const char *name, char *buf, size
 {
 	char p[PATH_MAX + 64];
 	snprintf(p, sizeof(p), "%s/%s", dir, name);
-	buf[0] = '\0';
-	FILE *f = fopen(p, "re");
-	if (f) {
-		if (!fgets(buf, (int)n, f))
-			buf[0] = '\0';
-		fclose(f);
-	}
-	buf[strcspn(buf, "\n")] = '\0';
+	if (hostio_read_line(p, buf, n) < 0)
+		buf[0] = '\0';
 	return buf;
 }
 
