@@ -1,5 +1,6 @@
 /* CPU time of each QEMU thread by role, from /proc/PID/task/TID/{comm,stat}. */
 #include <dirent.h>
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,30 +39,57 @@ static void read_comm(const char *path, char *buf, size_t n)
 		buf[0] = '\0';
 }
 
-int telemetry_qemu_threads(pid_t pid, uint64_t ticks[TEL_QEMU__ROLES])
+int telemetry_each_thread(pid_t pid, int (*fn)(const struct telemetry_thread *t, void *arg),
+			  void *arg)
 {
 	char dir[PATH_MAX], path[PATH_MAX + 64], comm[32];
-	memset(ticks, 0, sizeof(uint64_t) * TEL_QEMU__ROLES);
-	if (hostio_path(dir, sizeof(dir), "/proc/%d", (int)pid) < 0)
-		return 0;
-	snprintf(path, sizeof(path), "%s/comm", dir);
-	read_comm(path, comm, sizeof(comm));
-	int is_qemu = strncmp(comm, "qemu-system", 11) == 0;
-	snprintf(path, sizeof(path), "%s/task", dir);
-	DIR *d = opendir(path);
+	if (hostio_path(dir, sizeof(dir), "/proc/%d/task", (int)pid) < 0)
+		return -ENAMETOOLONG;
+	DIR *d = opendir(dir);
 	if (!d)
-		return 0;
-	for (struct dirent *e; (e = readdir(d));) {
+		return -errno;
+	int n = 0, r = 0;
+	for (struct dirent *e; r == 0 && (e = readdir(d));) {
 		if (e->d_name[0] < '0' || e->d_name[0] > '9')
 			continue;
-		int tid = atoi(e->d_name);
-		snprintf(path, sizeof(path), "%s/task/%d/comm", dir, tid);
+		struct telemetry_thread t = {.tid = (pid_t)atoi(e->d_name), .vcpu = -1};
+		snprintf(path, sizeof(path), "%s/%d/comm", dir, (int)t.tid);
 		read_comm(path, comm, sizeof(comm));
-		int role = telemetry_qemu_role(comm, tid == (int)pid);
-		is_qemu |= role == TEL_QEMU_VCPU;
-		snprintf(path, sizeof(path), "%s/task/%d/stat", dir, tid);
-		ticks[role] += stat_ticks(path);
+		snprintf(t.comm, sizeof(t.comm), "%s", comm);
+		t.role = telemetry_qemu_role(comm, t.tid == pid);
+		if (t.role == TEL_QEMU_VCPU && (sscanf(comm, "CPU %d/", &t.vcpu) != 1 || t.vcpu < 0))
+			t.vcpu = -1;
+		snprintf(path, sizeof(path), "%s/%d/stat", dir, (int)t.tid);
+		t.ticks = stat_ticks(path);
+		r = fn(&t, arg);
+		n++;
 	}
 	closedir(d);
-	return is_qemu;
+	return r < 0 ? r : n;
+}
+
+struct by_role {
+	uint64_t *ticks;
+	int vcpus;
+};
+
+static int add_ticks(const struct telemetry_thread *t, void *arg)
+{
+	struct by_role *b = arg;
+	b->ticks[t->role] += t->ticks;
+	b->vcpus += t->role == TEL_QEMU_VCPU;
+	return 0;
+}
+
+int telemetry_qemu_threads(pid_t pid, uint64_t ticks[TEL_QEMU__ROLES])
+{
+	char path[PATH_MAX], comm[32];
+	struct by_role b = {.ticks = ticks};
+	memset(ticks, 0, sizeof(uint64_t) * TEL_QEMU__ROLES);
+	if (hostio_path(path, sizeof(path), "/proc/%d/comm", (int)pid) < 0)
+		return 0;
+	read_comm(path, comm, sizeof(comm));
+	if (telemetry_each_thread(pid, add_ticks, &b) < 0)
+		return 0;
+	return strncmp(comm, "qemu-system", 11) == 0 || b.vcpus > 0;
 }

@@ -73,4 +73,18 @@ int telemetry_qemu_role(const char *comm, int is_main);
  * vCPU), 0 when it is not or is gone. */
 int telemetry_qemu_threads(pid_t pid, uint64_t ticks[TEL_QEMU__ROLES]);
 
+/* One thread of a process, from /proc/PID/task/TID/{comm,stat}. */
+struct telemetry_thread {
+	pid_t tid;
+	char comm[32];
+	int role;	/* TEL_QEMU_*, by telemetry_qemu_role() */
+	int vcpu;	/* n of "CPU n/KVM", -1 for other threads */
+	uint64_t ticks; /* utime + stime */
+};
+/* Calls fn for each live thread of pid (a non-zero return stops the walk
+ * and is returned if negative); the number of threads seen, or -errno when
+ * pid is gone. */
+int telemetry_each_thread(pid_t pid, int (*fn)(const struct telemetry_thread *t, void *arg),
+			  void *arg);
+
 #endif
