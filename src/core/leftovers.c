@@ -45,16 +45,23 @@ static int undo_dir(const struct journal_rec *r, char *said, size_t n)
 static int undo_mount(const struct journal_rec *r, char *said, size_t n)
 {
 	int was = umount2(r->what, MNT_DETACH) == 0;
-	if (!was && errno != EINVAL && errno != ENOENT) {
-		int e = errno;
-		snprintf(said, n, "cannot unmount '%s': %s", r->what, strerror(e));
-		return -e;
+	int ue = was ? 0 : errno; /* EINVAL: not mounted (any more) */
+	if (rmdir(r->what) == 0) {
+		snprintf(said, n, "%s '%s'", was ? "unmounted" : "removed the empty mount point",
+			 r->what);
+		return 1;
 	}
-	int gone = rmdir(r->what) == 0;
-	if (!was && !gone)
-		return 0;
-	snprintf(said, n, "%s '%s'", was ? "unmounted" : "removed the empty mount point", r->what);
-	return 1;
+	int e = errno;
+	if (e == ENOENT) {
+		if (!was)
+			return 0;
+		snprintf(said, n, "unmounted '%s'", r->what);
+		return 1;
+	}
+	snprintf(said, n, "cannot remove the mount point '%s': %s%s%s", r->what, strerror(e),
+		 ue && ue != EINVAL ? "; unmounting it failed: " : "",
+		 ue && ue != EINVAL ? strerror(ue) : "");
+	return -e;
 }
 
 static int undo_hugepages(const struct journal_rec *r, char *said, size_t n)
@@ -115,8 +122,6 @@ static int undo_cgroup(const struct journal_rec *r, char *said, size_t n)
 	char path[PATH_MAX + 32], procs[64];
 	snprintf(path, sizeof(path), "%s/cgroup.procs", r->what);
 	ssize_t len = hostio_read_small(path, procs, sizeof(procs));
-	if (len == -ENOENT)
-		return 0;
 	if (len > 0 || len == -EFBIG) {
 		procs[strcspn(procs, "\n")] = '\0';
 		snprintf(said, n, "the cgroup '%s' still has processes (PID %s...); left alone",
