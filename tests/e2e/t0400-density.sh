@@ -11,9 +11,7 @@
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-[ "$(id -u)" = 0 ] || skip_all "density with KSM needs root (KSM's sysfs settings)"
-[ -w /sys/kernel/mm/ksm/run ] || skip_all "no writable /sys/kernel/mm/ksm (CONFIG_KSM)"
-[ -x "$VMBENCH_AGENT_BIN" ] || skip_all "no $VMBENCH_AGENT_BIN: run 'make' first"
+require root ksm agent
 
 DB=$T/results.db
 W=$T/work
@@ -216,11 +214,8 @@ esac
 
 # --- TCG guests -----------------------------------------------------------
 
-KERNEL=$(find /boot -maxdepth 1 -name 'vmlinuz-*' -readable 2>/dev/null | sort -V | tail -1)
-if ! command -v qemu-system-x86_64 >/dev/null; then
-	skip "density of TCG guests" "qemu-system-x86_64 is not installed"
-elif [ -z "$KERNEL" ]; then
-	skip "density of TCG guests" "no readable /boot/vmlinuz-*"
+if ! have qemu || ! have kernel; then
+	skip "density of TCG guests" "$(why qemu)$(why kernel)"
 else
 	BEFORE=$(ksm_settings)
 	VB_TIMEOUT=200 vb density -q --db "$T/vm.db" --format json -t qemu \
