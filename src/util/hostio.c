@@ -95,8 +95,7 @@ int hostio_mkdir_parent(const char *file, mode_t mode)
 	return hostio_mkdir_p(tmp, mode);
 }
 
-/* Reads until EOF or n bytes; -errno on a read error. */
-static ssize_t read_fd(int fd, char *buf, size_t n)
+ssize_t hostio_read_full(int fd, char *buf, size_t n)
 {
 	size_t got = 0;
 	while (got < n) {
@@ -120,10 +119,10 @@ ssize_t hostio_read_small(const char *path, char *buf, size_t n)
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	ssize_t len = read_fd(fd, buf, n - 1);
+	ssize_t len = hostio_read_full(fd, buf, n - 1);
 	char extra;
 	/* one byte more tells "exactly n-1" from "longer" */
-	ssize_t more = len >= 0 && (size_t)len == n - 1 ? read_fd(fd, &extra, 1) : 0;
+	ssize_t more = len >= 0 && (size_t)len == n - 1 ? hostio_read_full(fd, &extra, 1) : 0;
 	close(fd);
 	if (len < 0)
 		return len;
@@ -161,7 +160,7 @@ char *hostio_read_alloc(const char *path, size_t max, size_t *len)
 			break;
 		}
 		buf = nb;
-		ssize_t r = read_fd(fd, buf + got, cap - got);
+		ssize_t r = hostio_read_full(fd, buf + got, cap - got);
 		if (r < 0) {
 			e = (int)-r;
 			break;

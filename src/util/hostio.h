@@ -36,6 +36,9 @@ int hostio_mkdir_parent(const char *file, mode_t mode);
 /* The component the last failed hostio_mkdir_p() of this thread stopped at. */
 const char *hostio_failed_path(void);
 
+/* Reads n bytes from fd, fewer only at the end of the file; retries short
+ * reads and EINTR. Returns the count or -errno. */
+ssize_t hostio_read_full(int fd, char *buf, size_t n);
 /* Reads all of path into buf (at most n-1 bytes) and NUL-terminates it.
  * Returns the length, or -errno (open/read), -EFBIG (more than n-1 bytes),
  * -EILSEQ (a NUL byte inside: not a text file). Short reads and EINTR are
