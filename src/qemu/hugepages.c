@@ -56,13 +56,13 @@ int qemu_hugepages_setup(struct qemu_hugepages *h, uint64_t bytes, const char *d
 		/* a SIGKILLed vmbench cannot lower it back: the next one does */
 		journal_add("hugepages", NR_HUGEPAGES, old, h->journal_nr);
 		int r = hostio_write_line(NR_HUGEPAGES, want);
-		if (r < 0)
+		if (r < 0) {
 			journal_done(h->journal_nr);
-		if (r < 0)
 			return vb_err(
 			    r, "hugepages=on: cannot reserve %ld huge pages of %s in %s: %s%s",
 			    need - free_pages, hps, NR_HUGEPAGES, strerror(-r),
 			    r == -EACCES || r == -EPERM ? " (needs root)" : "");
+		}
 		h->saved_nr = nr;
 		h->active = 1;
 		long got = meminfo_long("HugePages_Free");
