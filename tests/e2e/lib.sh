@@ -19,7 +19,7 @@
 # Prerequisites are declared once at the top of a test, and a missing one
 # skips the whole file with the reason (see "prerequisites" below):
 #   require root qemu kernel agent      # KERNEL is set by "kernel"
-#   if have loop; then ...; else skip "loop device" "$(why loop)"; fi
+#   if have loop; then ...; else skip "loop device" "$(why_not loop)"; fi
 
 set -u
 
@@ -345,7 +345,7 @@ wait_for()
 #   require NAME...   skips the whole test ("ok 1 - tNNNN # SKIP reason", plan,
 #                     exit 0) at the first prerequisite that does not hold
 #   have NAME         status 0 when it holds (for a part of a test)
-#   why NAME          the reason it does not hold ("" when it does)
+#   why_not NAME      the reason it does not hold ("" when it does)
 #
 # NAME: root, qemu (qemu-system-x86_64), qemu-img, kernel (a readable
 # /boot/vmlinuz-* with its /lib/modules; sets KERNEL), agent
@@ -355,7 +355,7 @@ wait_for()
 
 KERNEL=${KERNEL:-}
 
-why()
+why_not()
 {
 	case $1 in
 	root)
@@ -415,17 +415,17 @@ why()
 
 have()
 {
-	[ -z "$(why "$1")" ]
+	[ -z "$(why_not "$1")" ]
 }
 
 require()
 {
 	local p r
 	for p in "$@"; do
-		r=$(why "$p")
+		r=$(why_not "$p")
 		[ -z "$r" ] || skip_all "$r"
 		# "kernel" sets KERNEL, which the subshell above could not
-		[ "$p" = kernel ] && why kernel >/dev/null
+		[ "$p" = kernel ] && why_not kernel >/dev/null
 	done
 	return 0
 }

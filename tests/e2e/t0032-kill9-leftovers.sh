@@ -142,7 +142,7 @@ size = 64M"
 	is "$(hp_mounts)" 0 "loop: no hugetlbfs mount is left"
 	is "$(records)" 0 "loop: the journal is empty"
 else
-	skip "kill -9 with a loop device" "$(why loop)"
+	skip "kill -9 with a loop device" "$(why_not loop)"
 fi
 
 done_testing

@@ -110,7 +110,7 @@ if have qemu-img; then
 	done
 	ok_if "remove removed the images" test ! -e "$T/a.qcow2" -a ! -e "$T/b.qcow2" -a ! -e "$T/c.qcow2"
 else
-	skip "real images" "$(why qemu-img)"
+	skip "real images" "$(why_not qemu-img)"
 fi
 
 # --- block copy ------------------------------------------------------------
@@ -175,7 +175,7 @@ done
 
 # --- a loop device (root) --------------------------------------------------
 if ! have root || ! have loop; then
-	skip "loop device" "$(why root)$(why loop)"
+	skip "loop device" "$(why_not root)$(why_not loop)"
 	done_testing
 fi
 truncate -s 64M "$T/loop.img"

@@ -215,7 +215,7 @@ esac
 # --- TCG guests -----------------------------------------------------------
 
 if ! have qemu || ! have kernel; then
-	skip "density of TCG guests" "$(why qemu)$(why kernel)"
+	skip "density of TCG guests" "$(why_not qemu)$(why_not kernel)"
 else
 	BEFORE=$(ksm_settings)
 	VB_TIMEOUT=200 vb density -q --db "$T/vm.db" --format json -t qemu \
