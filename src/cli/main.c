@@ -5,6 +5,7 @@
 
 #include "cli/cli.h"
 #include "core/leftovers.h"
+#include "util/journal.h"
 #include "util/err.h"
 
 static const struct {
@@ -53,6 +54,7 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < NCOMMANDS; i++)
 		if (strcmp(argv[1], commands[i].name) == 0 ||
 		    (commands[i].alias && strcmp(argv[1], commands[i].alias) == 0)) {
+			journal_enable();
 			leftovers_release();
 			return commands[i].fn(argc - 1, argv + 1);
 		}

@@ -22,10 +22,17 @@
 static char dir_buf[PATH_MAX];
 static atomic_uint seq;
 static atomic_int warned;
+static int enabled;
+
+void journal_enable(void)
+{
+	enabled = 1;
+}
 
 void journal_set_dir(const char *dir)
 {
 	snprintf(dir_buf, sizeof(dir_buf), "%s", dir ? dir : "");
+	enabled = 1;
 }
 
 const char *journal_dir(void)
@@ -133,7 +140,7 @@ int journal_add(const char *kind, const char *what, const char *undo, char id[JO
 {
 	struct journal_rec r;
 	id[0] = '\0';
-	if (cmd_dry_run())
+	if (!enabled || cmd_dry_run())
 		return 0;
 	memset(&r, 0, sizeof(r));
 	r.pid = getpid();

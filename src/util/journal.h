@@ -39,6 +39,12 @@ struct journal_rec {
 	char undo[PATH_MAX]; /* "" if the kind needs nothing more */
 };
 
+/* Records are kept only once the program turns the journal on: the vmbench
+ * command does (cli/main.c); library users such as unit tests that fake a
+ * killed vmbench do not write the user's journal unless they call
+ * journal_set_dir(), which turns it on too. */
+void journal_enable(void);
+
 /* The journal's directory: dir, else $VMBENCH_STATE/journal or the default
  * state directory's journal/. NULL: the default. */
 void journal_set_dir(const char *dir);
@@ -46,6 +52,7 @@ const char *journal_dir(void);
 
 /* Records that this process is about to make what (kind: a word, what and
  * undo: one line each). Fills id (needed by journal_done) and returns 0;
+ * when the journal is off or in a dry run it records nothing (id "", 0);
  * on an error it warns (once per process: the resource is made all the same,
  * it just would not be cleaned after a SIGKILL), leaves id "" and returns
  * -errno. */
