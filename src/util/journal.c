@@ -113,7 +113,10 @@ static int write_record(const struct journal_rec *r, const char *dir)
 	int len = journal_format(r, text, sizeof(text));
 	if (len < 0)
 		return len;
-	int e = hostio_mkdir_p(dir, 0700);
+	/* the state directory as the database's; the journal itself private */
+	int e = hostio_mkdir_parent(dir, 0755);
+	if (e == 0 && mkdir(dir, 0700) < 0 && errno != EEXIST)
+		e = -errno;
 	if (e < 0)
 		return e;
 	snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", dir, r->id);
