@@ -99,7 +99,7 @@ void store_default_path(char *buf, size_t n)
 		snprintf(buf, n, "%s", env);
 		return;
 	}
-	hostio_state_dir(dir, sizeof(dir));
+	hostio_data_dir(dir, sizeof(dir));
 	snprintf(buf, n, "%s/vmbench.db", dir);
 }
 

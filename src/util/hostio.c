@@ -261,16 +261,22 @@ int hostio_which(const char *prog, char *buf, size_t n)
 	return hostio_which_in(prog, NULL, buf, n);
 }
 
-void hostio_state_dir(char *buf, size_t n)
+void hostio_data_dir(char *buf, size_t n)
 {
-	const char *env = getenv("VMBENCH_STATE"), *xdg = getenv("XDG_DATA_HOME");
-	const char *home = getenv("HOME");
-	if (env && *env)
-		snprintf(buf, n, "%s", env);
-	else if (xdg && *xdg)
+	const char *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
+	if (xdg && *xdg)
 		snprintf(buf, n, "%s/vmbench", xdg);
 	else
 		snprintf(buf, n, "%s/.local/share/vmbench", home && *home ? home : "/tmp");
+}
+
+void hostio_state_dir(char *buf, size_t n)
+{
+	const char *env = getenv("VMBENCH_STATE");
+	if (env && *env)
+		snprintf(buf, n, "%s", env);
+	else
+		hostio_data_dir(buf, n);
 }
 
 unsigned long long hostio_pid_start(pid_t pid)

@@ -64,9 +64,12 @@ int hostio_rm_rf(const char *path);
 int hostio_which_in(const char *prog, const char *dirs, char *buf, size_t n);
 int hostio_which(const char *prog, char *buf, size_t n);
 
-/* vmbench's state directory: $VMBENCH_STATE, else $XDG_DATA_HOME/vmbench,
- * else ~/.local/share/vmbench (HOME unset: /tmp/.local/share/vmbench), as the
- * database's default. Not created. */
+/* vmbench's data directory, where the database goes by default:
+ * $XDG_DATA_HOME/vmbench, else ~/.local/share/vmbench (HOME unset:
+ * /tmp/.local/share/vmbench). Not created. */
+void hostio_data_dir(char *buf, size_t n);
+/* Where vmbench keeps its own state (the journal): $VMBENCH_STATE, else the
+ * data directory. Not created. */
 void hostio_state_dir(char *buf, size_t n);
 
 /* The start time of a process (field 22 of /proc/PID/stat, clock ticks

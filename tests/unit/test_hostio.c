@@ -189,6 +189,9 @@ static void test_which_and_root(void **st)
 	setenv("VMBENCH_STATE", "/x/state", 1);
 	hostio_state_dir(path, sizeof(path));
 	assert_string_equal(path, "/x/state");
+	setenv("HOME", "/x/home", 1);
+	hostio_data_dir(path, sizeof(path)); /* the database's: not moved by it */
+	assert_string_equal(path, "/x/home/.local/share/vmbench");
 	unsetenv("VMBENCH_STATE");
 	setenv("XDG_DATA_HOME", "/x/data", 1);
 	hostio_state_dir(path, sizeof(path));
