@@ -39,6 +39,7 @@
 #include "agent/agent.h"
 #include "guest/guest.h"
 #include "util/err.h"
+#include "util/hostio.h"
 
 /* Modules and the port's device appear quickly, but TCG on a loaded host is
  * slow: generous, since the host has its own deadline anyway. */
@@ -230,16 +231,8 @@ void agent_reaper(void)
 
 static int read_line(const char *path, char *buf, size_t n)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	ssize_t r = read(fd, buf, n - 1);
-	close(fd);
-	if (r < 0)
-		return -errno;
-	buf[r] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-	return 0;
+	int r = hostio_read_line(path, buf, n);
+	return r == -EFBIG ? 0 : r; /* the start of a long /proc/cmdline is enough */
 }
 
 /* Opens /dev/vportNpM whose sysfs name is GUEST_PORT_NAME, waiting for

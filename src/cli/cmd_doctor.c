@@ -17,6 +17,7 @@
 #include "targets/target.h"
 #include "util/cmd.h"
 #include "util/err.h"
+#include "util/hostio.h"
 
 static int nproblems;
 
@@ -34,17 +35,6 @@ static void line(const char *state, const char *what, const char *fmt, ...)
 		nproblems++;
 }
 
-static int read_first_line(const char *path, char *buf, size_t n)
-{
-	FILE *f = fopen(path, "re");
-	if (!f)
-		return -errno;
-	if (!fgets(buf, (int)n, f))
-		buf[0] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-	fclose(f);
-	return 0;
-}
 
 /* Writes and reads one aligned block with O_DIRECT in dir. */
 static void check_direct(const char *dir)
@@ -146,11 +136,11 @@ int cli_doctor(int argc, char **argv)
 		line(why ? "no" : "ok", what, "%s", why ? why : "usable");
 	}
 	check_direct(dir);
-	if (read_first_line("/sys/kernel/mm/ksm/run", buf, sizeof(buf)) == 0)
+	if (hostio_read_line("/sys/kernel/mm/ksm/run", buf, sizeof(buf)) == 0)
 		line("ok", "KSM", "available (run=%s)", buf);
 	else
 		line("no", "KSM", "no /sys/kernel/mm/ksm: the kernel lacks CONFIG_KSM");
-	if (read_first_line("/proc/sys/vm/nr_hugepages", buf, sizeof(buf)) == 0)
+	if (hostio_read_line("/proc/sys/vm/nr_hugepages", buf, sizeof(buf)) == 0)
 		line("ok", "hugepages", "%s reserved now", buf);
 	else
 		line("no", "hugepages", "no /proc/sys/vm/nr_hugepages");

@@ -1,8 +1,11 @@
-/* vmbench: the command table. */
+/* vmbench: the command table. Every command first releases what killed
+ * vmbench processes left behind (core/leftovers.h) and says so. */
 #include <stdio.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "core/leftovers.h"
+#include "util/journal.h"
 #include "util/err.h"
 
 static const struct {
@@ -50,8 +53,11 @@ int main(int argc, char **argv)
 		return cli_version(argc - 1, argv + 1);
 	for (size_t i = 0; i < NCOMMANDS; i++)
 		if (strcmp(argv[1], commands[i].name) == 0 ||
-		    (commands[i].alias && strcmp(argv[1], commands[i].alias) == 0))
+		    (commands[i].alias && strcmp(argv[1], commands[i].alias) == 0)) {
+			journal_enable();
+			leftovers_release();
 			return commands[i].fn(argc - 1, argv + 1);
+		}
 	fprintf(stderr, "vmbench: error: unknown command '%s'\n\n", argv[1]);
 	usage(stderr);
 	return VB_EXIT_USAGE;

@@ -36,52 +36,23 @@
 
 #include "container/container.h"
 #include "util/err.h"
+#include "util/hostio.h"
 #include "util/timeutil.h"
 
 static const char *const ctrl_names[CT_CG__N] = {"memory", "cpu", "cpuset"};
 
 static char *slurp(const char *path)
 {
-	FILE *f = fopen(path, "re");
-	if (!f)
-		return NULL;
-	size_t cap = 8192, len = 0;
-	char *buf = malloc(cap);
-	while (buf) {
-		size_t got = fread(buf + len, 1, cap - len - 1, f);
-		len += got;
-		if (len + 1 < cap)
-			break;
-		char *nb = realloc(buf, cap * 2);
-		if (!nb) {
-			free(buf);
-			buf = NULL;
-			break;
-		}
-		buf = nb;
-		cap *= 2;
-	}
-	fclose(f);
-	if (buf)
-		buf[len] = '\0';
-	return buf;
+	return hostio_read_alloc(path, 16 << 20, NULL);
 }
 
+/* The first line of dir/name; a longer file (cgroup.procs) is cut. */
 static int read_small(const char *dir, const char *name, char *buf, size_t n)
 {
 	char path[PATH_MAX + 64];
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	ssize_t len = read(fd, buf, n - 1);
-	int e = errno;
-	close(fd);
-	if (len < 0)
-		return -e;
-	buf[len] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-	return 0;
+	int r = hostio_read_line(path, buf, n);
+	return r == -EFBIG ? 0 : r;
 }
 
 static int write_small(const char *dir, const char *name, const char *value)
@@ -370,9 +341,12 @@ int ct_cgroup_create(struct ct_cgroup *cg, const char *id, const struct ct_spec 
 			goto fail;
 		}
 		cg->version[c] = version;
+		if (!shared_dir(cg, c))
+			journal_add("cgroup", cg->path[c], NULL, cg->journal[c]);
 		if (!shared_dir(cg, c) && ct_sys_mkdir(cg->path[c], 0755) < 0) {
 			r = vb_err(-errno, "cannot create the cgroup %s: %s", cg->path[c],
 				   strerror(errno));
+			journal_done(cg->journal[c]);
 			cg->path[c][0] = '\0';
 			cg->version[c] = 0;
 			goto fail;
@@ -445,6 +419,8 @@ void ct_cgroup_remove(struct ct_cgroup *cg)
 			if (r < 0)
 				vb_warn("cannot remove the cgroup %s: %s", cg->path[c],
 					strerror(-r));
+			else
+				journal_done(cg->journal[c]);
 		}
 	}
 	for (int c = 0; c < CT_CG__N; c++) {

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "container/container.h"
+#include "util/hostio.h"
 
 const char *const ct_storage_names[] = {"bind", "overlay", NULL};
 
@@ -44,25 +45,13 @@ int ct_id_is_stale(const char *name)
 	if (pid == (int)getpid())
 		return 0;
 	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return errno == ENOENT;
-	ssize_t len = read(fd, comm, sizeof(comm) - 1);
-	close(fd);
-	if (len <= 0)
+	int r = hostio_read_line(path, comm, sizeof(comm));
+	if (r < 0)
+		return r == -ENOENT;
+	if (!comm[0])
 		return 0;
-	comm[len] = '\0';
-	comm[strcspn(comm, "\n")] = '\0';
 	/* the PID was reused by another program: the vmbench is gone */
 	return strcmp(comm, "vmbench") != 0;
-}
-
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	int r = flag == FTW_DP ? rmdir(path) : unlink(path);
-	return r < 0 && errno != ENOENT ? -1 : 0;
 }
 
 int ct_rm_rf(const char *path)
@@ -71,25 +60,10 @@ int ct_rm_rf(const char *path)
 		cmd_dry_note("rm -rf -- %s", path);
 		return 0;
 	}
-	if (access(path, F_OK) < 0)
-		return 0;
-	/* FTW_MOUNT: never into a mount that is still there */
-	if (nftw(path, rm_one, 32, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) < 0)
-		return -errno;
-	return 0;
+	return hostio_rm_rf(path);
 }
 
 int ct_in_path(const char *prog, char *buf, size_t n)
 {
-	const char *path = getenv("PATH");
-	for (const char *p = path && *path ? path : "/usr/local/bin:/usr/bin:/bin"; *p;) {
-		size_t len = strcspn(p, ":");
-		if (len && (size_t)snprintf(buf, n, "%.*s/%s", (int)len, p, prog) < n &&
-		    access(buf, X_OK) == 0)
-			return 1;
-		p += len;
-		if (*p == ':')
-			p++;
-	}
-	return 0;
+	return hostio_which(prog, buf, n) == 0;
 }

@@ -31,6 +31,7 @@
 #include <sys/types.h>
 
 #include "util/cmd.h"
+#include "util/journal.h"
 
 enum ct_storage { CT_STORAGE_BIND, CT_STORAGE_OVERLAY };
 extern const char *const ct_storage_names[];
@@ -131,6 +132,7 @@ struct ct_cgroup {
 	int version[CT_CG__N];	       /* 1 or 2; 0 when not created */
 	long long oom_kills_start;     /* the memory group's oom_kill at creation */
 	json_t *applied;	       /* {"memory.limit_in_bytes": "67108864", ...} */
+	char journal[CT_CG__N][JOURNAL_ID_MAX]; /* util/journal.h */
 };
 
 /* Creates the groups of id under the cgroup vmbench runs in, with the limits

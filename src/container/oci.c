@@ -377,6 +377,7 @@ int ct_oci_prepare_bundle(struct ct_instance *ci, struct cmd *c)
 {
 	const struct ct_spec *s = ci->spec;
 	ci->have_bundle = 1;
+	journal_add("dir", s->bundle, NULL, ci->journal_bundle);
 	int r = ct_oci_bundle_write(s);
 	if (r < 0)
 		return r;
@@ -416,7 +417,8 @@ int ct_oci_start(struct ct_instance *ci, struct cmd *c, struct cmd_proc *agent)
 void ct_oci_release(struct ct_instance *ci)
 {
 	if (ci->have_bundle) {
-		ct_rm_rf(ci->spec->bundle);
+		if (ct_rm_rf(ci->spec->bundle) == 0)
+			journal_done(ci->journal_bundle);
 		ci->have_bundle = 0;
 	}
 }

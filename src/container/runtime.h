@@ -43,6 +43,7 @@
 #include <jansson.h>
 
 #include "container/container.h"
+#include "util/journal.h"
 
 /* One container, whatever runs it. The target owns it and fills spec,
  * facts and log_fd; the hooks keep their state in the rest. */
@@ -57,6 +58,7 @@ struct ct_instance {
 	struct ct_cgroup cg;
 	int have_cg;
 	int have_bundle; /* OCI: spec->bundle was written */
+	char journal_bundle[JOURNAL_ID_MAX]; /* util/journal.h */
 };
 
 struct ct_runtime_ops {

@@ -17,11 +17,11 @@
 
 #include "core/facts.h"
 #include "density/ksm.h"
-#include "density/meminfo.h"
 #include "run/instance.h"
 #include "run/stopsig.h"
 #include "stats/summary.h"
 #include "store/density_store.h"
+#include "telemetry/meminfo.h"
 #include "util/err.h"
 #include "util/timeutil.h"
 #include "util/units.h"

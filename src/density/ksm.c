@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include "util/err.h"
+#include "util/hostio.h"
+#include "util/journal.h"
 
 /* The tunables, in the order they are restored: run first, so that a KSM
  * that was off stops scanning before anything else is written back;
@@ -45,7 +47,8 @@ struct saved {
 	size_t line_len;
 };
 
-static char dir_buf[PATH_MAX] = "", state_buf[PATH_MAX] = "";
+static char state_buf[PATH_MAX] = "";
+static char journal_id[JOURNAL_ID_MAX];
 static struct saved saved[NTUNABLES];
 static volatile sig_atomic_t active;
 static int atexit_done, state_written;
@@ -53,14 +56,13 @@ static int unmerge_ok; /* KSM held no pages when the settings were saved */
 
 void ksm_set_paths(const char *dir, const char *state_file)
 {
-	snprintf(dir_buf, sizeof(dir_buf), "%s", dir ? dir : "");
+	ksm_stats_set_dir(dir);
 	snprintf(state_buf, sizeof(state_buf), "%s", state_file ? state_file : "");
 }
 
 const char *ksm_dir(void)
 {
-	const char *env = getenv("VMBENCH_KSM_DIR");
-	return dir_buf[0] ? dir_buf : env && *env ? env : KSM_SYSFS_DIR;
+	return ksm_stats_dir();
 }
 
 static const char *state_path(void)
@@ -74,52 +76,16 @@ static void file_path(char *buf, size_t n, const char *name)
 	snprintf(buf, n, "%s/%s", ksm_dir(), name);
 }
 
-/* The value of a KSM file: trimmed; for a choice list ("[none] scan-time")
- * the chosen word. -ENOENT when the file is absent. */
 static int read_value(const char *name, char *buf, size_t n)
 {
-	char path[PATH_MAX + 64], raw[256];
-	file_path(path, sizeof(path), name);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	ssize_t len = read(fd, raw, sizeof(raw) - 1);
-	int e = errno;
-	close(fd);
-	if (len < 0)
-		return -e;
-	raw[len] = '\0';
-	char *s = raw, *end;
-	char *lb = strchr(raw, '['), *rb = lb ? strchr(lb, ']') : NULL;
-	if (lb && rb) {
-		s = lb + 1;
-		*rb = '\0';
-	}
-	while (*s == ' ' || *s == '\t')
-		s++;
-	end = s + strlen(s);
-	while (end > s && (end[-1] == '\n' || end[-1] == ' ' || end[-1] == '\t'))
-		*--end = '\0';
-	if (strlen(s) >= n)
-		return -EOVERFLOW;
-	memcpy(buf, s, strlen(s) + 1);
-	return 0;
+	return ksm_value_read(name, buf, n);
 }
 
 static int write_value(const char *name, const char *value)
 {
-	char path[PATH_MAX + 64], line[VALUE_MAX + 2];
+	char path[PATH_MAX + 64];
 	file_path(path, sizeof(path), name);
-	int len = snprintf(line, sizeof(line), "%s\n", value);
-	int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	ssize_t w = write(fd, line, (size_t)len);
-	int e = errno;
-	close(fd);
-	if (w != len)
-		return w < 0 ? -e : -EIO;
-	return 0;
+	return hostio_write_line(path, value);
 }
 
 const char *ksm_unavailable(void)
@@ -137,44 +103,6 @@ const char *ksm_unavailable(void)
 		return why;
 	}
 	return NULL;
-}
-
-static int64_t read_int(const char *name)
-{
-	char v[VALUE_MAX];
-	if (read_value(name, v, sizeof(v)) < 0)
-		return KSM_ABSENT;
-	char *end;
-	long long x = strtoll(v, &end, 10);
-	return end == v ? KSM_ABSENT : (int64_t)x;
-}
-
-int ksm_stats_read(struct ksm_stats *s)
-{
-	s->pages_shared = read_int("pages_shared");
-	s->pages_sharing = read_int("pages_sharing");
-	s->pages_unshared = read_int("pages_unshared");
-	s->pages_volatile = read_int("pages_volatile");
-	s->full_scans = read_int("full_scans");
-	s->general_profit = read_int("general_profit");
-	s->zero_pages = read_int("ksm_zero_pages");
-	if (s->pages_sharing == KSM_ABSENT || s->full_scans == KSM_ABSENT)
-		return vb_err(-ENOENT, "cannot read KSM's counters in '%s'", ksm_dir());
-	return 0;
-}
-
-json_t *ksm_stats_json(const struct ksm_stats *s)
-{
-	json_t *j =
-	    json_pack("{s:I,s:I,s:I,s:I,s:I}", "pages_shared", (json_int_t)s->pages_shared,
-		      "pages_sharing", (json_int_t)s->pages_sharing, "pages_unshared",
-		      (json_int_t)s->pages_unshared, "pages_volatile",
-		      (json_int_t)s->pages_volatile, "full_scans", (json_int_t)s->full_scans);
-	if (s->general_profit != KSM_ABSENT)
-		json_object_set_new(j, "general_profit", json_integer(s->general_profit));
-	if (s->zero_pages != KSM_ABSENT)
-		json_object_set_new(j, "ksm_zero_pages", json_integer(s->zero_pages));
-	return j;
 }
 
 static json_t *settings_json(int from_saved)
@@ -283,26 +211,13 @@ static void on_crash(int sig)
 	raise(sig);
 }
 
-static int mkdir_parent(const char *path)
-{
-	char tmp[PATH_MAX];
-	snprintf(tmp, sizeof(tmp), "%s", path);
-	char *slash = strrchr(tmp, '/');
-	if (!slash || slash == tmp)
-		return 0;
-	*slash = '\0';
-	if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
-		return -errno;
-	return 0;
-}
-
 /* "pid=N\nNAME=VALUE\n..." written to a temporary file and renamed, so that
  * a reader never sees half of it. */
 static int state_write(void)
 {
 	const char *path = state_path();
 	char tmp[PATH_MAX + 32];
-	int r = mkdir_parent(path);
+	int r = hostio_mkdir_parent(path, 0755);
 	if (r < 0)
 		return r;
 	snprintf(tmp, sizeof(tmp), "%s.%d", path, (int)getpid());
@@ -441,13 +356,15 @@ int ksm_begin(int64_t pages_to_scan, int64_t sleep_ms)
 				      strerror(-r));
 		set_saved(i, v);
 	}
-	unmerge_ok = read_int("pages_shared") == 0;
+	unmerge_ok = ksm_value_int("pages_shared") == 0;
 	/* a SIGKILLed vmbench cannot restore: the next one does, from this */
 	if ((r = state_write()) < 0)
 		vb_warn("cannot write '%s' (%s): if vmbench is killed with SIGKILL, KSM's "
 			"settings stay changed",
 			state_path(), strerror(-r));
 	state_written = r == 0;
+	if (state_written) /* any next vmbench command restores from it */
+		journal_add("ksm", state_path(), NULL, journal_id);
 	active = 1;
 	if (!atexit_done) {
 		atexit(on_exit_restore);
@@ -488,8 +405,10 @@ int ksm_end(void)
 		return 0;
 	int r = restore_saved("after the density experiment");
 	active = 0;
-	if (r == 0 && state_written)
+	if (r == 0 && state_written) {
 		unlink(state_path());
+		journal_done(journal_id);
+	}
 	state_written = 0;
 	return r;
 }

@@ -15,7 +15,9 @@
  * values are written back from the handler, then the signal is re-raised),
  * ksm_restore_async() for a signal handler of the caller (e.g. a second ^C),
  * and a state file that the next ksm_begin() or ksm_recover() restores from
- * when a vmbench was killed with SIGKILL. Another live vmbench holding the
+ * when a vmbench was killed with SIGKILL (the journal, util/journal.h,
+ * records that file, so that any next vmbench command restores it through
+ * ksm_recover()). Another live vmbench holding the
  * state file makes ksm_begin() refuse: two experiments must not fight over
  * one KSM. */
 #ifndef VB_DENSITY_KSM_H
@@ -24,9 +26,9 @@
 #include <jansson.h>
 #include <stdint.h>
 
-#define KSM_SYSFS_DIR "/sys/kernel/mm/ksm"
+#include "telemetry/ksm_stats.h" /* struct ksm_stats, ksm_stats_read() */
+
 #define KSM_STATE_FILE "/run/vmbench/ksm-saved"
-#define KSM_ABSENT INT64_MIN
 
 /* Where KSM's files are: $VMBENCH_KSM_DIR, else /sys/kernel/mm/ksm; and the
  * state file: $VMBENCH_KSM_STATE, else /run/vmbench/ksm-saved. Tests point
@@ -36,19 +38,6 @@ const char *ksm_dir(void);
 
 /* NULL when KSM can be turned on here, else why not. */
 const char *ksm_unavailable(void);
-
-struct ksm_stats {
-	int64_t pages_shared;	/* KSM pages in use (each stands for many) */
-	int64_t pages_sharing;	/* page table entries pointing at them: pages saved */
-	int64_t pages_unshared; /* scanned, unique, candidates */
-	int64_t pages_volatile; /* changing too fast to merge */
-	int64_t full_scans;
-	int64_t general_profit; /* bytes saved minus KSM's metadata (may be < 0) */
-	int64_t zero_pages;	/* ksm_zero_pages (use_zero_pages=1) */
-				/* a counter this kernel lacks is KSM_ABSENT */
-};
-int ksm_stats_read(struct ksm_stats *s);
-json_t *ksm_stats_json(const struct ksm_stats *s);
 
 int ksm_begin(int64_t pages_to_scan, int64_t sleep_ms);
 int ksm_end(void);

@@ -28,12 +28,15 @@
 #include "disk/disk.h"
 #include "disk/disk_int.h"
 #include "util/err.h"
+#include "util/hostio.h"
+#include "util/journal.h"
 #include "util/units.h"
 
 struct blockdev_priv {
 	int loop_fd;	  /* our descriptor of the loop device, -1 if none */
 	int attached;	  /* we attached d->path (in a dry run: would have) */
 	int created_file; /* loop= did not exist: we made it */
+	char journal_file[JOURNAL_ID_MAX], journal_loop[JOURNAL_ID_MAX]; /* util/journal.h */
 };
 
 static const char *blockdev_probe(void)
@@ -56,14 +59,8 @@ static const char *sysfs_read(const char *dir, const char *name, char *buf, size
 {
 	char p[PATH_MAX + 64];
 	snprintf(p, sizeof(p), "%s/%s", dir, name);
-	buf[0] = '\0';
-	FILE *f = fopen(p, "re");
-	if (f) {
-		if (!fgets(buf, (int)n, f))
-			buf[0] = '\0';
-		fclose(f);
-	}
-	buf[strcspn(buf, "\n")] = '\0';
+	if (hostio_read_line(p, buf, n) < 0)
+		buf[0] = '\0';
 	return buf;
 }
 
@@ -305,6 +302,8 @@ static void blockdev_release(struct disk_inst *d, int force)
 			vb_warn("cannot remove '%s': %s", o->loop, strerror(errno));
 		}
 	}
+	journal_done(p->journal_loop);
+	journal_done(p->journal_file);
 	free(p);
 	d->priv = NULL;
 }
@@ -321,6 +320,8 @@ static int make_loop_file(struct disk_inst *d, struct blockdev_priv *p)
 		p->created_file = 1;
 		return disk_run(NULL, c, NULL);
 	}
+	if (!o->keep)
+		journal_add("file", o->loop, NULL, p->journal_file);
 	int fd = open(o->loop, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return vb_err(-errno, "disk=blockdev: cannot create '%s': %s", o->loop,
@@ -367,6 +368,11 @@ static int blockdev_create(struct disk_inst *d, const char *workdir)
 			r = loop_attach(o->loop, o->loop_dio, !o->keep, &p->loop_fd, d->path,
 					sizeof(d->path));
 			p->attached = r == 0;
+			/* autoclear already covers a SIGKILL; the journal is the fallback
+			 * for a device something else keeps open */
+			char real[PATH_MAX];
+			if (r == 0 && !o->keep && !cmd_dry_run() && realpath(o->loop, real))
+				journal_add("loop", d->path, real, p->journal_loop);
 		}
 		json_object_set_new(d->info, "attach",
 				    json_string(o->keep

@@ -17,6 +17,7 @@
 #include "disk/disk.h"
 #include "disk/disk_int.h"
 #include "util/err.h"
+#include "util/hostio.h"
 #include "util/timeutil.h"
 #include "util/units.h"
 
@@ -40,23 +41,6 @@ static int dev_size(int fd, const struct stat *st, uint64_t *size)
 		return ioctl(fd, BLKGETSIZE64, size) < 0 ? -errno : 0;
 	*size = (uint64_t)st->st_size;
 	return 0;
-}
-
-/* Reads up to n bytes, fewer only at the end of the file. */
-static ssize_t read_full(int fd, char *buf, size_t n)
-{
-	size_t got = 0;
-	while (got < n) {
-		ssize_t r = read(fd, buf + got, n - got);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return -errno;
-		if (r == 0)
-			break;
-		got += (size_t)r;
-	}
-	return (ssize_t)got;
 }
 
 static int write_full(int fd, const char *buf, size_t n)
@@ -156,7 +140,7 @@ int disk_copy(const char *src, const char *dst, uint64_t bs, int direct, json_t 
 
 	int64_t t0 = vb_now_ns();
 	for (;;) {
-		ssize_t n = read_full(sfd, buf, bs);
+		ssize_t n = hostio_read_full(sfd, buf, bs);
 		if (n < 0) {
 			r = vb_err((int)n, "copy: read of '%s' failed: %s", src, strerror((int)-n));
 			goto out;

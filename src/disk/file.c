@@ -16,6 +16,7 @@
 #include "disk/disk.h"
 #include "disk/disk_int.h"
 #include "util/err.h"
+#include "util/journal.h"
 #include "util/units.h"
 
 /* qemu-img's default qcow2 cluster size, and the bounds it accepts. */
@@ -26,6 +27,7 @@
 
 struct file_priv {
 	int created; /* the image is ours: destroy() removes it unless keep */
+	char journal[JOURNAL_ID_MAX]; /* util/journal.h: removed after a SIGKILL */
 };
 
 static const char *file_probe(void)
@@ -170,6 +172,8 @@ static void file_release(struct disk_inst *d, int force)
 			vb_warn("cannot remove the image '%s': %s", d->path, strerror(errno));
 		}
 	}
+	if (p)
+		journal_done(p->journal);
 	free(p);
 	d->priv = NULL;
 }
@@ -188,7 +192,9 @@ static int file_mkfs(struct disk_inst *d, uint64_t size)
 	snprintf(label, sizeof(label), "%.16s", o->serial[0] ? o->serial : "vbdata");
 	int twin = o->format == DISK_FMT_QCOW2;
 	snprintf(raw, sizeof(raw), twin ? "%s.mkfs" : "%s", d->path);
+	char jid[JOURNAL_ID_MAX] = "";
 	if (twin) {
+		journal_add("file", raw, NULL, jid);
 		struct cmd *c = cmd_new("qemu-img");
 		units_fmt_size(size, sz, sizeof(sz));
 		cmd_args(c, "create", "-q", "-f", "raw", raw, sz, NULL);
@@ -206,6 +212,7 @@ static int file_mkfs(struct disk_inst *d, uint64_t size)
 	}
 	if (twin && !cmd_dry_run())
 		unlink(raw);
+	journal_done(jid);
 	return r;
 }
 
@@ -374,6 +381,8 @@ static int file_create(struct disk_inst *d, const char *workdir)
 		return vb_err(-ENOMEM, "out of memory");
 	}
 	d->priv = p;
+	if (!o->keep)
+		journal_add("file", d->path, NULL, p->journal);
 	r = disk_run(d, c, NULL);
 	/* it did not exist before: whatever qemu-img left is ours */
 	p->created = r == 0 || stat(d->path, &st) == 0;

@@ -13,6 +13,7 @@
 #include "disk/disk.h"
 #include "disk/disk_int.h"
 #include "util/err.h"
+#include "util/hostio.h"
 #include "util/timeutil.h"
 
 #define VB_DISK(n) extern const struct disk_ops n##_disk;
@@ -103,16 +104,10 @@ const char *disk_sniff_format(const char *path)
 
 int disk_have_program(const char *prog)
 {
-	const char *env = getenv("PATH");
-	char dirs[4096], path[PATH_MAX];
-	snprintf(dirs, sizeof(dirs), "%s:/usr/sbin:/sbin", env && *env ? env : "/usr/bin:/bin");
-	for (char *save = NULL, *dir = strtok_r(dirs, ":", &save); dir;
-	     dir = strtok_r(NULL, ":", &save)) {
-		snprintf(path, sizeof(path), "%s/%s", dir, prog);
-		if (access(path, X_OK) == 0)
-			return 1;
-	}
-	return 0;
+	char path[PATH_MAX];
+	/* lvm and mkfs live in sbin, which a user's PATH may lack */
+	return hostio_which(prog, path, sizeof(path)) == 0 ||
+	       hostio_which_in(prog, "/usr/sbin:/sbin", path, sizeof(path)) == 0;
 }
 
 int disk_each_item(const char *list, int (*fn)(const char *item, void *arg), void *arg)

@@ -25,6 +25,7 @@
 #include "disk/disk.h"
 #include "disk/disk_int.h"
 #include "util/err.h"
+#include "util/hostio.h"
 
 #define SAFETY_MAX 64
 
@@ -67,12 +68,11 @@ static void set_add(struct devset *s, dev_t d)
 static int read_devnum(const char *file, dev_t *out)
 {
 	unsigned ma, mi;
-	FILE *f = fopen(file, "re");
-	if (!f)
-		return -errno;
-	int ok = fscanf(f, "%u:%u", &ma, &mi) == 2;
-	fclose(f);
-	if (!ok)
+	char buf[32];
+	int r = hostio_read_line(file, buf, sizeof(buf));
+	if (r < 0)
+		return r;
+	if (sscanf(buf, "%u:%u", &ma, &mi) != 2)
 		return -EINVAL;
 	*out = makedev(ma, mi);
 	return 0;

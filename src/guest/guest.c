@@ -22,6 +22,7 @@
 #include "guest/guest.h"
 #include "targets/target.h"
 #include "util/err.h"
+#include "util/hostio.h"
 
 /* Bump when the layout of an entry or of the initramfs changes. */
 #define GUEST_FORMAT "vmbench-guest-2"
@@ -115,23 +116,6 @@ static int write_file(const char *path, const void *data, size_t n)
 	}
 	if (close(fd) < 0)
 		return vb_err(-errno, "cannot write '%s': %s", path, strerror(errno));
-	return 0;
-}
-
-static int mkdir_p(const char *dir)
-{
-	char tmp[PATH_MAX];
-	snprintf(tmp, sizeof(tmp), "%s", dir);
-	for (char *p = tmp + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
-			return vb_err(-errno, "cannot create '%s': %s", tmp, strerror(errno));
-		*p = '/';
-	}
-	if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
-		return vb_err(-errno, "cannot create '%s': %s", tmp, strerror(errno));
 	return 0;
 }
 
@@ -282,8 +266,10 @@ int guest_build(const char *kernel, const char *const *modules, int want_pvh, co
 		out->from_cache = 1;
 		goto out;
 	}
-	if ((r = mkdir_p(cache)) < 0)
+	if ((r = hostio_mkdir_p(cache, 0755)) < 0) {
+		r = vb_err(r, "cannot create '%s': %s", hostio_failed_path(), strerror(-r));
 		goto out;
+	}
 	snprintf(tmp, sizeof(tmp), "%s/.build-%s-XXXXXX", cache, out->hash);
 	if (!mkdtemp(tmp)) {
 		r = vb_err(-errno, "cannot create a directory in '%s': %s", cache, strerror(errno));

@@ -10,6 +10,7 @@
 
 #include "guest/guest.h"
 #include "qemu/qemu.h"
+#include "telemetry/meminfo.h"
 #include "util/err.h"
 #include "util/units.h"
 
@@ -560,16 +561,8 @@ int64_t qemu_host_tsc_khz(void)
 
 uint64_t qemu_hugepage_size(void)
 {
-	FILE *f = fopen("/proc/meminfo", "re");
-	if (!f)
-		return 0;
-	char line[256];
-	unsigned long long kb = 0;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "Hugepagesize: %llu kB", &kb) == 1)
-			break;
-	fclose(f);
-	return (uint64_t)kb * 1024;
+	int64_t kb;
+	return meminfo_value("Hugepagesize", &kb) == 0 && kb > 0 ? (uint64_t)kb * 1024 : 0;
 }
 
 int qemu_numa_node_cpus(int64_t node, char *buf, size_t n)

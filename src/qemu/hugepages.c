@@ -1,6 +1,8 @@
 /* hugepages=on: enough default-size huge pages reserved in the kernel's pool
  * (vm.nr_hugepages raised only by what is missing, the old value restored
- * afterwards) and a private hugetlbfs mount for QEMU's memory backend. */
+ * afterwards) and a private hugetlbfs mount for QEMU's memory backend. Both
+ * are in the journal (util/journal.h) while they exist, so that the next
+ * vmbench command undoes them if this one is killed with SIGKILL. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -11,49 +13,27 @@
 #include <unistd.h>
 
 #include "qemu/qemu.h"
+#include "telemetry/meminfo.h"
 #include "util/err.h"
+#include "util/hostio.h"
+#include "util/journal.h"
 #include "util/units.h"
 
 #define NR_HUGEPAGES "/proc/sys/vm/nr_hugepages"
 
 static long read_long(const char *path)
 {
-	FILE *f = fopen(path, "re");
-	long v = -1;
-	if (!f)
+	char buf[32], *end;
+	if (hostio_read_line(path, buf, sizeof(buf)) < 0)
 		return -1;
-	if (fscanf(f, "%ld", &v) != 1)
-		v = -1;
-	fclose(f);
-	return v;
-}
-
-static int write_long(const char *path, long v)
-{
-	FILE *f = fopen(path, "we");
-	if (!f)
-		return -errno;
-	int r = fprintf(f, "%ld\n", v) < 0 ? -EIO : 0;
-	if (fclose(f) != 0 && r == 0)
-		r = -errno;
-	return r;
+	long v = strtol(buf, &end, 10);
+	return end == buf ? -1 : v;
 }
 
 static long meminfo_long(const char *key)
 {
-	FILE *f = fopen("/proc/meminfo", "re");
-	char line[256];
-	long v = -1;
-	size_t kl = strlen(key);
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (strncmp(line, key, kl) == 0 && line[kl] == ':') {
-			v = strtol(line + kl + 1, NULL, 10);
-			break;
-		}
-	fclose(f);
-	return v;
+	int64_t v;
+	return meminfo_value(key, &v) == 0 ? (long)v : -1;
 }
 
 int qemu_hugepages_setup(struct qemu_hugepages *h, uint64_t bytes, const char *dir)
@@ -70,12 +50,19 @@ int qemu_hugepages_setup(struct qemu_hugepages *h, uint64_t bytes, const char *d
 	char hps[32];
 	units_fmt_size(hp, hps, sizeof(hps));
 	if (free_pages < need) {
-		int r = write_long(NR_HUGEPAGES, nr + (need - free_pages));
-		if (r < 0)
+		char old[24], want[24];
+		snprintf(old, sizeof(old), "%ld", nr);
+		snprintf(want, sizeof(want), "%ld", nr + (need - free_pages));
+		/* a SIGKILLed vmbench cannot lower it back: the next one does */
+		journal_add("hugepages", NR_HUGEPAGES, old, h->journal_nr);
+		int r = hostio_write_line(NR_HUGEPAGES, want);
+		if (r < 0) {
+			journal_done(h->journal_nr);
 			return vb_err(
 			    r, "hugepages=on: cannot reserve %ld huge pages of %s in %s: %s%s",
 			    need - free_pages, hps, NR_HUGEPAGES, strerror(-r),
 			    r == -EACCES || r == -EPERM ? " (needs root)" : "");
+		}
 		h->saved_nr = nr;
 		h->active = 1;
 		long got = meminfo_long("HugePages_Free");
@@ -96,12 +83,14 @@ int qemu_hugepages_setup(struct qemu_hugepages *h, uint64_t bytes, const char *d
 		qemu_hugepages_release(h);
 		return vb_err(-e, "cannot create a directory in '%s': %s", dir, strerror(e));
 	}
+	journal_add("mount", h->mnt, NULL, h->journal_mnt);
 	char data[64];
 	snprintf(data, sizeof(data), "pagesize=%" PRIu64, hp);
 	if (mount("vmbench-hugetlbfs", h->mnt, "hugetlbfs", MS_NOSUID | MS_NODEV, data) < 0) {
 		int e = errno;
 		rmdir(h->mnt);
 		h->mnt[0] = '\0';
+		journal_done(h->journal_mnt);
 		qemu_hugepages_release(h);
 		return vb_err(-e, "hugepages=on: cannot mount hugetlbfs: %s%s", strerror(e),
 			      e == EPERM ? " (needs root)" : "");
@@ -119,11 +108,16 @@ void qemu_hugepages_release(struct qemu_hugepages *h)
 		rmdir(h->mnt);
 		h->mnt[0] = '\0';
 	}
+	journal_done(h->journal_mnt);
 	if (h->saved_nr >= 0) {
-		int r = write_long(NR_HUGEPAGES, h->saved_nr);
+		char old[24];
+		snprintf(old, sizeof(old), "%ld", h->saved_nr);
+		int r = hostio_write_line(NR_HUGEPAGES, old);
 		if (r < 0)
 			vb_warn("cannot restore %s to %ld: %s", NR_HUGEPAGES, h->saved_nr,
 				strerror(-r));
+		else
+			journal_done(h->journal_nr);
 		h->saved_nr = -1;
 	}
 	h->active = 0;

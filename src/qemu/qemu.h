@@ -28,6 +28,7 @@
 #include "disk/disk.h"
 #include "qemu/qmp.h"
 #include "util/cmd.h"
+#include "util/journal.h"
 
 #define QEMU_PROGRAM "qemu-system-x86_64"
 
@@ -221,6 +222,7 @@ struct qemu_hugepages {
 	int active;
 	long saved_nr;	    /* nr_hugepages before we raised it, -1 = untouched */
 	char mnt[PATH_MAX]; /* our private hugetlbfs mount ("" none) */
+	char journal_nr[JOURNAL_ID_MAX], journal_mnt[JOURNAL_ID_MAX]; /* util/journal.h */
 };
 
 /* Reserves enough default-size huge pages for bytes (raising nr_hugepages,

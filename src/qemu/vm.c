@@ -20,27 +20,11 @@
 
 #include "qemu/qemu.h"
 #include "util/err.h"
+#include "util/hostio.h"
 #include "util/timeutil.h"
 #include "util/units.h"
 
 #define PEEK_MAX 65536
-
-static int mkdir_p(const char *dir)
-{
-	char tmp[PATH_MAX];
-	snprintf(tmp, sizeof(tmp), "%s", dir);
-	for (char *p = tmp + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
-		return -errno;
-	return 0;
-}
 
 int qemu_vm_init(struct qemu_vm *vm, const char *dir)
 {
@@ -49,9 +33,10 @@ int qemu_vm_init(struct qemu_vm *vm, const char *dir)
 	vm->proc.in_fd = vm->proc.out_fd = -1;
 	vm->fd = -1;
 	vm->dry = cmd_dry_run();
-	int r = vm->dry ? 0 : mkdir_p(dir);
+	int r = vm->dry ? 0 : hostio_mkdir_p(dir, 0755);
 	if (r < 0)
-		return vb_err(r, "cannot create directory '%s': %s", dir, strerror(-r));
+		return vb_err(r, "cannot create directory '%s': %s", hostio_failed_path(),
+			      strerror(-r));
 	snprintf(vm->dir, sizeof(vm->dir), "%s", dir);
 	if ((size_t)snprintf(vm->console, sizeof(vm->console), "%s/console.log", dir) >=
 		sizeof(vm->console) ||

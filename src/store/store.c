@@ -11,6 +11,7 @@
 
 #include "store/density_store.h"
 #include "util/err.h"
+#include "util/hostio.h"
 #include "util/timeutil.h"
 
 #ifndef VB_VERSION
@@ -92,29 +93,14 @@ const char *store_path(const struct store *st)
 
 void store_default_path(char *buf, size_t n)
 {
-	const char *env = getenv("VMBENCH_DB"), *xdg = getenv("XDG_DATA_HOME");
-	const char *home = getenv("HOME");
-	if (env && *env)
+	const char *env = getenv("VMBENCH_DB");
+	char dir[PATH_MAX];
+	if (env && *env) {
 		snprintf(buf, n, "%s", env);
-	else if (xdg && *xdg)
-		snprintf(buf, n, "%s/vmbench/vmbench.db", xdg);
-	else
-		snprintf(buf, n, "%s/.local/share/vmbench/vmbench.db", home && *home ? home : "/tmp");
-}
-
-static int mkdir_parents(const char *path)
-{
-	char tmp[PATH_MAX];
-	snprintf(tmp, sizeof(tmp), "%s", path);
-	for (char *p = tmp + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
-			return -errno;
-		*p = '/';
+		return;
 	}
-	return 0;
+	hostio_data_dir(dir, sizeof(dir));
+	snprintf(buf, n, "%s/vmbench.db", dir);
 }
 
 static int migrate(struct store *st)
@@ -156,7 +142,7 @@ int store_open(const char *path, struct store **out)
 		return -ENOMEM;
 	snprintf(st->path, sizeof(st->path), "%s", path);
 	if (strcmp(path, ":memory:") != 0) {
-		int r = mkdir_parents(path);
+		int r = hostio_mkdir_parent(path, 0755);
 		if (r < 0) {
 			free(st);
 			return vb_err(r, "cannot create the directory of database '%s': %s", path,

@@ -32,7 +32,9 @@
 #include "guest/guest.h"
 #include "qemu/qemu.h"
 #include "targets/target.h"
+#include "telemetry/meminfo.h"
 #include "util/err.h"
+#include "util/hostio.h"
 #include "util/timeutil.h"
 #include "util/units.h"
 
@@ -73,17 +75,9 @@ static int64_t tsc_khz_for(const struct qemu_opts *o, int accel)
 static const char *qemu_probe(void)
 {
 	static char why[256];
-	const char *path = getenv("PATH");
 	char buf[PATH_MAX];
-	for (const char *p = path ? path : "/usr/bin:/bin"; *p;) {
-		size_t len = strcspn(p, ":");
-		snprintf(buf, sizeof(buf), "%.*s/%s", (int)len, p, QEMU_PROGRAM);
-		if (len && access(buf, X_OK) == 0)
-			return NULL;
-		p += len;
-		if (*p == ':')
-			p++;
-	}
+	if (hostio_which(QEMU_PROGRAM, buf, sizeof(buf)) == 0)
+		return NULL;
 	snprintf(why, sizeof(why),
 		 "%s is not installed (apt-get install qemu-system-x86 qemu-utils)", QEMU_PROGRAM);
 	return why;
@@ -96,36 +90,10 @@ static json_t *facts(struct target_inst *t)
 	return t->facts;
 }
 
-static int mkdir_p(const char *dir)
-{
-	char tmp[PATH_MAX];
-	snprintf(tmp, sizeof(tmp), "%s", dir);
-	for (char *p = tmp + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
-			return vb_err(-errno, "cannot create directory '%s': %s", tmp,
-				      strerror(errno));
-		*p = '/';
-	}
-	if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
-		return vb_err(-errno, "cannot create directory '%s': %s", tmp, strerror(errno));
-	return 0;
-}
-
 static long long mem_available_kib(void)
 {
-	FILE *f = fopen("/proc/meminfo", "re");
-	char line[256];
-	long long kb = -1;
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "MemAvailable: %lld kB", &kb) == 1)
-			break;
-	fclose(f);
-	return kb;
+	int64_t kb;
+	return meminfo_value("MemAvailable", &kb) == 0 ? (long long)kb : -1;
 }
 
 /* Options that depend on the host, checked before anything is made. */
@@ -277,8 +245,11 @@ static int qemu_setup(struct target_inst *t)
 		if ((r = qemu_check_accel(o, p->accel)) < 0)
 			goto fail;
 	} else {
-		if ((r = mkdir_p(p->dir)) < 0)
+		if ((r = hostio_mkdir_p(p->dir, 0755)) < 0) {
+			r = vb_err(r, "cannot create directory '%s': %s", hostio_failed_path(),
+				   strerror(-r));
 			goto fail;
+		}
 		r = guest_build(o->kernel[0] ? o->kernel : NULL, mods, qemu_wants_pvh(o), NULL,
 				&p->guest);
 		if (r < 0)

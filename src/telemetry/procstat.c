@@ -1,43 +1,76 @@
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "telemetry/telemetry.h"
+#include "util/hostio.h"
 #include "util/timeutil.h"
+
+#define STAT_MAX 65536 /* /proc/stat: one line per CPU and per interrupt */
+
+void telemetry_set_root(const char *root)
+{
+	hostio_set_root(root);
+}
+
+int telemetry_cpu_parse(const char *text, uint64_t cpu[8])
+{
+	if (strncmp(text, "cpu ", 4) != 0)
+		return -EPROTO;
+	int n = sscanf(text, "cpu %" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNu64
+			     " %" SCNu64 " %" SCNu64 " %" SCNu64,
+		       &cpu[0], &cpu[1], &cpu[2], &cpu[3], &cpu[4], &cpu[5], &cpu[6], &cpu[7]);
+	return n == 8 ? 0 : -EPROTO;
+}
 
 static int read_cpu_line(uint64_t cpu[8])
 {
-	FILE *f = fopen("/proc/stat", "re");
-	if (!f)
-		return -errno;
-	int n = fscanf(f, "cpu %" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNu64
-			  " %" SCNu64 " %" SCNu64 " %" SCNu64,
-		       &cpu[0], &cpu[1], &cpu[2], &cpu[3], &cpu[4], &cpu[5], &cpu[6], &cpu[7]);
-	fclose(f);
-	return n == 8 ? 0 : -EPROTO;
+	char path[PATH_MAX];
+	int r = hostio_path(path, sizeof(path), "/proc/stat");
+	char *buf = r < 0 ? NULL : hostio_read_alloc(path, STAT_MAX, NULL);
+	if (!buf)
+		return r < 0 ? r : -errno;
+	r = telemetry_cpu_parse(buf, cpu);
+	free(buf);
+	return r;
+}
+
+int telemetry_pidstat_parse(const char *text, struct telemetry_pidstat *ps)
+{
+	const char *p = strrchr(text, ')'); /* the command name may hold spaces */
+	if (!p)
+		return -EPROTO;
+	/* after ')': state ppid pgrp session tty tpgid flags minflt cminflt majflt
+	 * cmajflt utime stime cutime cstime priority nice threads itrealvalue
+	 * starttime */
+	unsigned long long ut, st, start;
+	int ppid;
+	char state;
+	if (sscanf(p + 1,
+		   " %c %d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu %*d %*d %*d %*d %*d "
+		   "%*d %llu",
+		   &state, &ppid, &ut, &st, &start) != 5)
+		return -EPROTO;
+	ps->state = state;
+	ps->ppid = (pid_t)ppid;
+	ps->ticks = ut + st;
+	ps->start = start;
+	return 0;
 }
 
 /* utime + stime of a process, all its threads (fields 14 and 15). */
 static uint64_t proc_ticks(pid_t pid)
 {
-	char path[64], buf[1024];
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	FILE *f = fopen(path, "re");
-	if (!f)
+	char path[PATH_MAX], buf[1024];
+	struct telemetry_pidstat ps;
+	if (hostio_path(path, sizeof(path), "/proc/%d/stat", (int)pid) < 0 ||
+	    hostio_read_small(path, buf, sizeof(buf)) < 0 || telemetry_pidstat_parse(buf, &ps) < 0)
 		return 0;
-	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	char *p = strrchr(buf, ')'); /* the command name may hold spaces */
-	if (!p)
-		return 0;
-	unsigned long long ut = 0, st = 0;
-	/* after ')': state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime */
-	if (sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) != 2)
-		return 0;
-	return ut + st;
+	return ps.ticks;
 }
 
 int telemetry_snap(struct telemetry_snap *s, const pid_t *pids, int npids)

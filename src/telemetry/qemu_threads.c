@@ -1,10 +1,13 @@
 /* CPU time of each QEMU thread by role, from /proc/PID/task/TID/{comm,stat}. */
 #include <dirent.h>
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "telemetry/telemetry.h"
+#include "util/hostio.h"
 
 int telemetry_qemu_role(const char *comm, int is_main)
 {
@@ -24,54 +27,69 @@ int telemetry_qemu_role(const char *comm, int is_main)
 static unsigned long long stat_ticks(const char *path)
 {
 	char buf[1024];
-	FILE *f = fopen(path, "re");
-	if (!f)
+	struct telemetry_pidstat ps;
+	if (hostio_read_small(path, buf, sizeof(buf)) < 0 || telemetry_pidstat_parse(buf, &ps) < 0)
 		return 0;
-	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	char *p = strrchr(buf, ')'); /* the name may hold spaces and parentheses */
-	unsigned long long ut = 0, st = 0;
-	if (!p ||
-	    sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) != 2)
-		return 0;
-	return ut + st;
+	return ps.ticks;
 }
 
 static void read_comm(const char *path, char *buf, size_t n)
 {
-	FILE *f = fopen(path, "re");
-	buf[0] = '\0';
-	if (!f)
-		return;
-	if (!fgets(buf, (int)n, f))
+	if (hostio_read_line(path, buf, n) < 0)
 		buf[0] = '\0';
-	fclose(f);
-	buf[strcspn(buf, "\n")] = '\0';
+}
+
+int telemetry_each_thread(pid_t pid, int (*fn)(const struct telemetry_thread *t, void *arg),
+			  void *arg)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 64], comm[32];
+	if (hostio_path(dir, sizeof(dir), "/proc/%d/task", (int)pid) < 0)
+		return -ENAMETOOLONG;
+	DIR *d = opendir(dir);
+	if (!d)
+		return -errno;
+	int n = 0, r = 0;
+	for (struct dirent *e; r == 0 && (e = readdir(d));) {
+		if (e->d_name[0] < '0' || e->d_name[0] > '9')
+			continue;
+		struct telemetry_thread t = {.tid = (pid_t)atoi(e->d_name), .vcpu = -1};
+		snprintf(path, sizeof(path), "%s/%d/comm", dir, (int)t.tid);
+		read_comm(path, comm, sizeof(comm));
+		snprintf(t.comm, sizeof(t.comm), "%s", comm);
+		t.role = telemetry_qemu_role(comm, t.tid == pid);
+		if (t.role == TEL_QEMU_VCPU && (sscanf(comm, "CPU %d/", &t.vcpu) != 1 || t.vcpu < 0))
+			t.vcpu = -1;
+		snprintf(path, sizeof(path), "%s/%d/stat", dir, (int)t.tid);
+		t.ticks = stat_ticks(path);
+		r = fn(&t, arg);
+		n++;
+	}
+	closedir(d);
+	return r < 0 ? r : n;
+}
+
+struct by_role {
+	uint64_t *ticks;
+	int vcpus;
+};
+
+static int add_ticks(const struct telemetry_thread *t, void *arg)
+{
+	struct by_role *b = arg;
+	b->ticks[t->role] += t->ticks;
+	b->vcpus += t->role == TEL_QEMU_VCPU;
+	return 0;
 }
 
 int telemetry_qemu_threads(pid_t pid, uint64_t ticks[TEL_QEMU__ROLES])
 {
-	char path[96], comm[32];
+	char path[PATH_MAX], comm[32];
+	struct by_role b = {.ticks = ticks};
 	memset(ticks, 0, sizeof(uint64_t) * TEL_QEMU__ROLES);
-	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
-	read_comm(path, comm, sizeof(comm));
-	int is_qemu = strncmp(comm, "qemu-system", 11) == 0;
-	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
-	DIR *d = opendir(path);
-	if (!d)
+	if (hostio_path(path, sizeof(path), "/proc/%d/comm", (int)pid) < 0)
 		return 0;
-	for (struct dirent *e; (e = readdir(d));) {
-		if (e->d_name[0] < '0' || e->d_name[0] > '9')
-			continue;
-		int tid = atoi(e->d_name);
-		snprintf(path, sizeof(path), "/proc/%d/task/%d/comm", (int)pid, tid);
-		read_comm(path, comm, sizeof(comm));
-		int role = telemetry_qemu_role(comm, tid == (int)pid);
-		is_qemu |= role == TEL_QEMU_VCPU;
-		snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", (int)pid, tid);
-		ticks[role] += stat_ticks(path);
-	}
-	closedir(d);
-	return is_qemu;
+	read_comm(path, comm, sizeof(comm));
+	if (telemetry_each_thread(pid, add_ticks, &b) < 0)
+		return 0;
+	return strncmp(comm, "qemu-system", 11) == 0 || b.vcpus > 0;
 }

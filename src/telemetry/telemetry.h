@@ -1,7 +1,13 @@
-/* Host cost of a run: the host CPU split from /proc/stat and the CPU time of
- * the target's processes (agent, QEMU...) from /proc/PID/stat, both taken as
- * differences between the start and the end of the measured run. For a QEMU
- * process the CPU time is also split by thread role (qemu_threads.c). */
+/* Readers of host state, all here:
+ *   procstat.c      the host CPU split (/proc/stat) and the CPU time of the
+ *                   target's processes (/proc/PID/stat), taken as differences
+ *                   between the start and the end of the measured run
+ *   qemu_threads.c  a QEMU process's CPU time split by thread role
+ *   meminfo.c       /proc/meminfo, process trees, PSS, per-process KSM (meminfo.h)
+ *   ksm_stats.c     KSM's host-wide counters (ksm_stats.h)
+ * Each reader reads its file under the root (telemetry_set_root: unit tests
+ * build a fake /proc and /sys in a temporary directory) and hands the bytes
+ * to a parser that is tested and fuzzed on its own (fuzz/fuzz_procfs.c). */
 #ifndef VB_TELEMETRY_TELEMETRY_H
 #define VB_TELEMETRY_TELEMETRY_H
 
@@ -11,6 +17,25 @@
 #include "core/metric.h"
 
 #define TELEMETRY_MAX_PIDS 16
+
+/* Where /proc and /sys are: "/tmp/fake" makes every reader here read
+ * /tmp/fake/proc/...; NULL or "/" is the real root (util/hostio.h). */
+void telemetry_set_root(const char *root);
+
+/* The fields of a /proc/PID/stat (or /proc/PID/task/TID/stat) line that
+ * vmbench uses. The command name may hold spaces and parentheses: the
+ * fields are counted from its last ')'. */
+struct telemetry_pidstat {
+	char state;
+	pid_t ppid;
+	uint64_t ticks; /* utime + stime */
+	uint64_t start; /* starttime, ticks after boot */
+};
+/* -EPROTO when the text is not such a line. */
+int telemetry_pidstat_parse(const char *text, struct telemetry_pidstat *ps);
+/* The "cpu " line of /proc/stat: user nice system idle iowait irq softirq
+ * steal; -EPROTO when it is missing or short. */
+int telemetry_cpu_parse(const char *text, uint64_t cpu[8]);
 
 /* Roles of a QEMU process's threads, known by their names (QEMU names them
  * with -name ...,debug-threads=on): "CPU n/KVM" or "CPU n/TCG" = vCPU,
@@ -47,5 +72,19 @@ int telemetry_qemu_role(const char *comm, int is_main);
  * is a QEMU process (its comm starts with "qemu-system" or a thread is a
  * vCPU), 0 when it is not or is gone. */
 int telemetry_qemu_threads(pid_t pid, uint64_t ticks[TEL_QEMU__ROLES]);
+
+/* One thread of a process, from /proc/PID/task/TID/{comm,stat}. */
+struct telemetry_thread {
+	pid_t tid;
+	char comm[32];
+	int role;	/* TEL_QEMU_*, by telemetry_qemu_role() */
+	int vcpu;	/* n of "CPU n/KVM", -1 for other threads */
+	uint64_t ticks; /* utime + stime */
+};
+/* Calls fn for each live thread of pid (a non-zero return stops the walk
+ * and is returned if negative); the number of threads seen, or -errno when
+ * pid is gone. */
+int telemetry_each_thread(pid_t pid, int (*fn)(const struct telemetry_thread *t, void *arg),
+			  void *arg);
 
 #endif

@@ -11,9 +11,15 @@
 # dies before done_testing has no plan and tests/run-all.sh counts it failed.
 #
 # Every test gets its own directory $T under /var/tmp (removed on exit unless
-# VB_E2E_KEEP=1), and VMBENCH_DB points into it, so that no test can touch the
-# user's database even when it forgets --db. Binaries: $VMBENCH and
+# VB_E2E_KEEP=1), and VMBENCH_DB and VMBENCH_STATE (the journal of what
+# vmbench made) point into it, so that no test can touch the user's database
+# or journal even when it forgets --db. Binaries: $VMBENCH and
 # $VMBENCH_AGENT_BIN (default: the ones `make` builds at the top of the tree).
+#
+# Prerequisites are declared once at the top of a test, and a missing one
+# skips the whole file with the reason (see "prerequisites" below):
+#   require root qemu kernel agent      # KERNEL is set by "kernel"
+#   if have loop; then ...; else skip "loop device" "$(why_not loop)"; fi
 
 set -u
 
@@ -63,8 +69,9 @@ _cleanup()
 trap _cleanup EXIT
 trap 'exit 130' INT TERM HUP
 
-# Never the user's database, never a stray agent from the environment.
+# Never the user's database or journal, never a stray agent from the environment.
 export VMBENCH_DB="$T/default.db"
+export VMBENCH_STATE="$T/state"
 unset VMBENCH_AGENT
 export LC_ALL=C
 
@@ -334,7 +341,95 @@ wait_for()
 }
 
 # --- prerequisites ---------------------------------------------------------
+#
+#   require NAME...   skips the whole test ("ok 1 - tNNNN # SKIP reason", plan,
+#                     exit 0) at the first prerequisite that does not hold
+#   have NAME         status 0 when it holds (for a part of a test)
+#   why_not NAME      the reason it does not hold ("" when it does)
+#
+# NAME: root, qemu (qemu-system-x86_64), qemu-img, kernel (a readable
+# /boot/vmlinuz-* with its /lib/modules; sets KERNEL), agent
+# ($VMBENCH_AGENT_BIN), loop (losetup and /dev/loop-control), hugepages,
+# ksm (writable KSM settings), cpus=N (at least N online CPUs), crun, podman,
+# mkfs.ext4, or any other program name (it must be in PATH).
 
-[ -n "$PYTHON" ] || skip_all "python3 is not installed"
+KERNEL=${KERNEL:-}
+
+why_not()
+{
+	case $1 in
+	root)
+		[ "$(id -u)" = 0 ] || echo "needs root"
+		;;
+	qemu)
+		command -v qemu-system-x86_64 >/dev/null ||
+			echo "qemu-system-x86_64 is not installed (apt-get install qemu-system-x86)"
+		;;
+	qemu-img)
+		command -v qemu-img >/dev/null ||
+			echo "qemu-img is not installed (apt-get install qemu-utils)"
+		;;
+	kernel)
+		local k
+		k=$(find /boot -maxdepth 1 -name 'vmlinuz-*' -readable 2>/dev/null | sort -V | tail -1)
+		if [ -z "$k" ]; then
+			echo "no readable /boot/vmlinuz-* (apt-get install linux-image-amd64)"
+		elif [ ! -d "/lib/modules/${k#/boot/vmlinuz-}" ]; then
+			echo "no /lib/modules for $k"
+		else
+			KERNEL=$k
+		fi
+		;;
+	agent)
+		[ -x "$VMBENCH_AGENT_BIN" ] || echo "no $VMBENCH_AGENT_BIN: run 'make' first"
+		;;
+	loop)
+		if ! command -v losetup >/dev/null; then
+			echo "losetup is not installed (util-linux)"
+		elif [ ! -e /dev/loop-control ]; then
+			echo "no /dev/loop-control (no loop device support here)"
+		elif [ ! -w /dev/loop-control ]; then
+			echo "cannot write /dev/loop-control (loop devices need root)"
+		fi
+		;;
+	hugepages)
+		if ! grep -q '^Hugepagesize:' /proc/meminfo; then
+			echo "this kernel has no huge pages"
+		elif [ ! -w /proc/sys/vm/nr_hugepages ]; then
+			echo "cannot write /proc/sys/vm/nr_hugepages (needs root)"
+		fi
+		;;
+	ksm)
+		[ -w /sys/kernel/mm/ksm/run ] ||
+			echo "no writable /sys/kernel/mm/ksm (CONFIG_KSM, and root)"
+		;;
+	cpus=*)
+		[ "$(nproc)" -ge "${1#cpus=}" ] ||
+			echo "needs ${1#cpus=} CPUs (this host has $(nproc))"
+		;;
+	*)
+		command -v "$1" >/dev/null || echo "$1 is not installed"
+		;;
+	esac
+}
+
+have()
+{
+	[ -z "$(why_not "$1")" ]
+}
+
+require()
+{
+	local p r
+	for p in "$@"; do
+		r=$(why_not "$p")
+		[ -z "$r" ] || skip_all "$r"
+		# "kernel" sets KERNEL, which the subshell above could not
+		[ "$p" = kernel ] && why_not kernel >/dev/null
+	done
+	return 0
+}
+
+# what every test needs
+require python3 timeout
 [ -x "$VMBENCH" ] || skip_all "no $VMBENCH: run 'make' first"
-command -v timeout >/dev/null || skip_all "timeout (coreutils) is not installed"

@@ -6,7 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 
 AGENT=$VMBENCH_AGENT_BIN
-[ -x "$AGENT" ] || skip_all "no $AGENT: run 'make' first"
+require agent
 W=$T/work
 mkdir -p "$W"
 

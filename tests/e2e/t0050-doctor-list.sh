@@ -14,7 +14,7 @@ like "$OUT" '^[0-9]+ problems?$' "doctor ends with the number of problems"
 nno=$(printf '%s\n' "$OUT" | grep -c '^  no ')
 like "$OUT" "^$nno problems?\$" "the count of problems matches the 'no' lines ($nno)"
 like "$OUT" "agent +$VMBENCH_AGENT_BIN\$" "doctor finds the agent beside vmbench"
-if [ "$(id -u)" = 0 ]; then
+if have root; then
 	like "$OUT" '^  ok +root' "doctor: root is ok when running as root"
 else
 	like "$OUT" '^  info +root +not root' "doctor: not root is reported as info"

@@ -16,11 +16,7 @@ vb guest build --kernel "$T/no-such-kernel" --cache "$T/cache"
 is "$RC" 1 "a missing kernel is a failure"
 like "$ERR" "no-such-kernel" "the missing kernel is named"
 
-command -v qemu-system-x86_64 >/dev/null || skip_all "qemu-system-x86_64 is not installed"
-KERNEL=$(find /boot -maxdepth 1 -name 'vmlinuz-*' -readable 2>/dev/null | sort -V | tail -1)
-[ -n "$KERNEL" ] || skip_all "no readable /boot/vmlinuz-* (apt-get install linux-image-amd64)"
-[ -d "/lib/modules/${KERNEL#/boot/vmlinuz-}" ] || skip_all "no /lib/modules for $KERNEL"
-[ -x "$VMBENCH_AGENT_BIN" ] || skip_all "no $VMBENCH_AGENT_BIN: run 'make' first"
+require qemu kernel agent
 export VMBENCH_AGENT=$VMBENCH_AGENT_BIN
 
 MODS=virtio_mmio,virtio_console,virtio_blk

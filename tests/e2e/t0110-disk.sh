@@ -81,7 +81,7 @@ usage_error "blockdev without a device" "needs device=/dev/X" disk create --set 
 ok_if "refused combinations made no file" [ -z "$(ls "$T" | grep -v '^default.db')" ]
 
 # --- real images -----------------------------------------------------------
-if command -v qemu-img >/dev/null; then
+if have qemu-img; then
 	vb disk create --set disk=file,format=qcow2,size=1G,preallocation=metadata,image="$T/a.qcow2"
 	is "$RC" 0 "create a qcow2 image exits 0"
 	like "$OUT" "^created $T/a.qcow2 \(file, qcow2, 1G\) in [0-9.]+ s\$" "create says what it made"
@@ -110,7 +110,7 @@ if command -v qemu-img >/dev/null; then
 	done
 	ok_if "remove removed the images" test ! -e "$T/a.qcow2" -a ! -e "$T/b.qcow2" -a ! -e "$T/c.qcow2"
 else
-	skip "real images" "qemu-img is not installed (apt-get install qemu-utils)"
+	skip "real images" "$(why_not qemu-img)"
 fi
 
 # --- block copy ------------------------------------------------------------
@@ -174,8 +174,8 @@ done
 		"doctor says why lvm is unavailable"
 
 # --- a loop device (root) --------------------------------------------------
-if [ "$(id -u)" != 0 ] || [ ! -w /dev/loop-control ]; then
-	skip "loop device" "needs root and /dev/loop-control"
+if ! have root || ! have loop; then
+	skip "loop device" "$(why_not root)$(why_not loop)"
 	done_testing
 fi
 truncate -s 64M "$T/loop.img"

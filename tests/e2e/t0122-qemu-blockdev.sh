@@ -6,15 +6,7 @@
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-[ "$(id -u)" = 0 ] || skip_all "needs root (loop devices)"
-command -v losetup >/dev/null || skip_all "losetup is not installed (util-linux)"
-[ -e /dev/loop-control ] || skip_all "no /dev/loop-control (no loop device support here)"
-command -v qemu-system-x86_64 >/dev/null ||
-	skip_all "qemu-system-x86_64 is not installed (apt-get install qemu-system-x86)"
-KERNEL=$(find /boot -maxdepth 1 -name 'vmlinuz-*' -readable 2>/dev/null | sort -V | tail -1)
-[ -n "$KERNEL" ] || skip_all "no readable /boot/vmlinuz-* (apt-get install linux-image-amd64)"
-[ -d "/lib/modules/${KERNEL#/boot/vmlinuz-}" ] || skip_all "no /lib/modules for $KERNEL"
-[ -x "$VMBENCH_AGENT_BIN" ] || skip_all "no $VMBENCH_AGENT_BIN: run 'make' first"
+require root loop qemu kernel agent
 
 DB=$T/results.db
 W=$T/work

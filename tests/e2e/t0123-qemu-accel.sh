@@ -8,12 +8,7 @@
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-command -v qemu-system-x86_64 >/dev/null ||
-	skip_all "qemu-system-x86_64 is not installed (apt-get install qemu-system-x86)"
-KERNEL=$(find /boot -maxdepth 1 -name 'vmlinuz-*' -readable 2>/dev/null | sort -V | tail -1)
-[ -n "$KERNEL" ] || skip_all "no readable /boot/vmlinuz-* (apt-get install linux-image-amd64)"
-[ -d "/lib/modules/${KERNEL#/boot/vmlinuz-}" ] || skip_all "no /lib/modules for $KERNEL"
-[ -x "$VMBENCH_AGENT_BIN" ] || skip_all "no $VMBENCH_AGENT_BIN: run 'make' first"
+require qemu kernel agent
 
 W=$T/work
 

@@ -8,16 +8,10 @@
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-command -v qemu-system-x86_64 >/dev/null ||
-	skip_all "qemu-system-x86_64 is not installed (apt-get install qemu-system-x86)"
-command -v qemu-img >/dev/null || skip_all "qemu-img is not installed (apt-get install qemu-utils)"
-KERNEL=$(find /boot -maxdepth 1 -name 'vmlinuz-*' -readable 2>/dev/null | sort -V | tail -1)
-[ -n "$KERNEL" ] || skip_all "no readable /boot/vmlinuz-* (apt-get install linux-image-amd64)"
-[ -d "/lib/modules/${KERNEL#/boot/vmlinuz-}" ] || skip_all "no /lib/modules for $KERNEL"
-[ -x "$VMBENCH_AGENT_BIN" ] || skip_all "no $VMBENCH_AGENT_BIN: run 'make' first"
+require qemu qemu-img kernel agent
 
 LOOP=0
-if [ "$(id -u)" = 0 ] && [ -e /dev/loop-control ] && command -v losetup >/dev/null; then
+if have root && have loop; then
 	LOOP=1
 else
 	diag "not root or no loop devices: the data disk is an image file"

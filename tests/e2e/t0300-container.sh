@@ -8,7 +8,7 @@
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-[ "$(id -u)" = 0 ] || skip_all "target=container needs root (namespaces, mounts, cgroups)"
+require root
 AVAIL=$("$VMBENCH" list targets 2>&1 | sed -n '/^container:/,/^$/p' | grep 'available:')
 case $AVAIL in
 *"available: yes"*) ;;

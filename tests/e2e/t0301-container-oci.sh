@@ -9,7 +9,7 @@
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-[ "$(id -u)" = 0 ] || skip_all "OCI runtimes are driven as root only"
+require root
 
 DB=$T/results.db
 W=$T/work

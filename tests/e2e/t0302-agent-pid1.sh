@@ -10,9 +10,7 @@
 . "$(dirname "$0")/lib.sh"
 
 AGENT=$VMBENCH_AGENT_BIN
-[ -x "$AGENT" ] || skip_all "no $AGENT: run 'make' first"
-[ "$(id -u)" = 0 ] || skip_all "a new PID namespace needs root"
-command -v unshare >/dev/null || skip_all "no unshare (util-linux)"
+require agent root unshare
 unshare --fork --pid --mount-proc true 2>/dev/null ||
 	skip_all "unshare --fork --pid --mount-proc does not work here"
 

@@ -22,7 +22,7 @@
 
 #include "density/density_report.h"
 #include "density/ksm.h"
-#include "density/meminfo.h"
+#include "telemetry/meminfo.h"
 #include "util/err.h"
 
 static char dir[64];
