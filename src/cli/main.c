@@ -1,10 +1,10 @@
 /* vmbench: the command table. Every command first releases what killed
- * vmbench processes left behind (core/leftovers.h) and says so. */
+ * vmbench processes left behind (run/leftovers.h) and says so. */
 #include <stdio.h>
 #include <string.h>
 
 #include "cli/cli.h"
-#include "core/leftovers.h"
+#include "run/leftovers.h"
 #include "util/journal.h"
 #include "util/err.h"
 

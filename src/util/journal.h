@@ -17,7 +17,7 @@
  *
  * journal_sweep() hands every record whose process is gone (or whose pid now
  * belongs to another process) to a callback that undoes it; the vmbench
- * command does that first thing (core/leftovers.c) and says what it
+ * command does that first thing (run/leftovers.c) and says what it
  * released. Two sweeping vmbenches never undo one record twice: a sweeper
  * holds an flock on the record while it works. In a dry run (cmd_dry_run())
  * nothing is made, so nothing is recorded. */

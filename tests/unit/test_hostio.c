@@ -1,6 +1,6 @@
 /* util/hostio.c (mkdir -p, small files, PATH lookup, the test root),
  * util/journal.c (records, the sweep of dead and reused pids, the sweepers'
- * lock) and core/leftovers.c (the undo of each kind, against a fake root). */
+ * lock) and run/leftovers.c (the undo of each kind, against a fake root). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,7 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "core/leftovers.h"
+#include "run/leftovers.h"
 #include "util/err.h"
 #include "util/hostio.h"
 #include "util/journal.h"

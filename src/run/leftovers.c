@@ -1,4 +1,4 @@
-#include "core/leftovers.h"
+#include "run/leftovers.h"
 
 #include <errno.h>
 #include <fcntl.h>
