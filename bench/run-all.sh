@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 make -C .. -s vmbench-agent
-for b in cpu memory fileio dd fio; do
+for b in cpu memory fileio dd fio seeds; do
 	echo "== $b"
 	bash "./$b.sh"
 done

@@ -1,7 +1,10 @@
 /* The parsers of host state (src/telemetry/) and of journal records
  * (util/journal.c) on arbitrary bytes: /proc/meminfo, /proc/stat's cpu line,
  * /proc/PID/stat, smaps_rollup, ksm_stat, a KSM sysfs value, a QEMU thread
- * name, a journal record. Each reader hands them a file's text as a C string,
+ * name, a journal record, and /proc/self/cgroup + mountinfo (separated by a
+ * blank line) as the container code reads them to find a controller's
+ * directory, which must then be absolute and of cgroup version 1 or 2. Each
+ * reader hands them a file's text as a C string,
  * so the input is cut at its first NUL as hostio_read_small() refuses such
  * files. Beyond "no crash, no UB": a meminfo that parses has MemTotal > 0 and
  * MemFree >= 0; a journal record that parses formats to text that parses
@@ -11,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "container/container.h"
 #include "telemetry/ksm_stats.h"
 #include "telemetry/meminfo.h"
 #include "telemetry/telemetry.h"
@@ -47,6 +51,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char value[64];
 	(void)ksm_value_parse(text, value, sizeof(value));
 	(void)telemetry_qemu_role(text, size & 1);
+
+	/* /proc/self/cgroup, a blank line, /proc/self/mountinfo: where the
+	 * container code finds each controller's directory */
+	char *blank = strstr(text, "\n\n");
+	if (blank) {
+		*blank = '\0';
+		const char *ctrls[] = {"memory", "cpu", "pids", "cpuset"};
+		for (size_t i = 0; i < sizeof(ctrls) / sizeof(ctrls[0]); i++) {
+			int version = 0;
+			char dir[PATH_MAX];
+			if (ct_cgroup_locate(text, blank + 2, ctrls[i], &version, dir, sizeof(dir)) ==
+				    0 &&
+			    (version < 1 || version > 2 || dir[0] != '/'))
+				abort();
+		}
+		*blank = '\n';
+	}
 
 	struct journal_rec *r = malloc(sizeof(*r)), *r2 = malloc(sizeof(*r2));
 	char *back = malloc(3 * PATH_MAX);
