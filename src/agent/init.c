@@ -185,14 +185,6 @@ int agent_is_guest(char *why, size_t n)
 	return 1;
 }
 
-static volatile pid_t reaper_child;
-
-static void reaper_forward(int sig)
-{
-	if (reaper_child > 0)
-		kill(reaper_child, sig);
-}
-
 void agent_reaper(void)
 {
 	pid_t pid = fork();
@@ -206,27 +198,7 @@ void agent_reaper(void)
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		return; /* the agent */
 	}
-	reaper_child = pid;
-	/* the agent has the stream now: our copies would hide its EOF */
-	close(STDIN_FILENO);
-	close(STDOUT_FILENO);
-	struct sigaction sa = {.sa_handler = reaper_forward};
-	sigemptyset(&sa.sa_mask);
-	static const int sigs[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT};
-	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-		sigaction(sigs[i], &sa, NULL);
-	for (;;) {
-		int st;
-		pid_t w = waitpid(-1, &st, 0);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			_exit(1); /* no children: cannot happen while the agent runs */
-		if (w != pid)
-			continue; /* an orphan reparented to us, reaped */
-		/* as a shell reports it: 128 + signal; our exit ends the namespace */
-		_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
-	}
+	hostio_init_reap(pid);
 }
 
 static int read_line(const char *path, char *buf, size_t n)

@@ -26,6 +26,7 @@
 
 #include "container/container.h"
 #include "util/err.h"
+#include "util/hostio.h"
 
 #define CT_STACK_SIZE (256 * 1024)
 
@@ -34,14 +35,6 @@ struct child_ctx {
 	int sync_r, sync_w;
 	int in_r, out_w;
 };
-
-static volatile pid_t init_main; /* in the init: the program it runs */
-
-static void init_forward(int sig)
-{
-	if (init_main > 0)
-		kill(init_main, sig);
-}
 
 static void reset_signals(void)
 {
@@ -95,30 +88,7 @@ static void init_run(const struct ct_launch *l)
 			l->argv[0], strerror(errno));
 		_exit(127);
 	}
-	init_main = pid;
-	/* the program has the stream now: our copies would hide its EOF */
-	close(STDIN_FILENO);
-	close(STDOUT_FILENO);
-	struct sigaction sa = {.sa_handler = init_forward};
-	sigemptyset(&sa.sa_mask);
-	int sigs[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT};
-	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-		sigaction(sigs[i], &sa, NULL);
-	int code = 0;
-	for (;;) {
-		int st;
-		pid_t w = waitpid(-1, &st, 0);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			break;
-		if (w != pid)
-			continue; /* an orphan reparented to us */
-		/* as a shell reports it: 128 + signal (137 for SIGKILL) */
-		code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-		break; /* exiting kills whatever is left in the namespace */
-	}
-	_exit(code);
+	hostio_init_reap(pid);
 }
 
 static int child_main(void *arg)

@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static char root_buf[PATH_MAX];
@@ -305,4 +307,35 @@ unsigned long long hostio_pid_start(pid_t pid)
 			s++;
 	}
 	return field == 22 ? start : 0;
+}
+
+static volatile pid_t init_reap_child;
+
+static void init_reap_forward(int sig)
+{
+	if (init_reap_child > 0)
+		kill(init_reap_child, sig);
+}
+
+void hostio_init_reap(pid_t pid)
+{
+	init_reap_child = pid;
+	close(STDIN_FILENO);
+	close(STDOUT_FILENO);
+	struct sigaction sa = {.sa_handler = init_reap_forward};
+	sigemptyset(&sa.sa_mask);
+	static const int sigs[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT};
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
+	for (;;) {
+		int st;
+		pid_t w = waitpid(-1, &st, 0);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			_exit(1); /* no child left: the program is gone unseen */
+		if (w != pid)
+			continue; /* an orphan reparented to us, reaped */
+		_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+	}
 }

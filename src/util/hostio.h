@@ -78,4 +78,12 @@ void hostio_state_dir(char *buf, size_t n);
  * real /proc, never the test root. */
 unsigned long long hostio_pid_start(pid_t pid);
 
+/* The rest of a namespace's PID 1 whose program is pid: closes our copies of
+ * stdin and stdout (the program holds the stream; ours would hide its EOF),
+ * forwards SIGTERM, SIGINT, SIGHUP and SIGQUIT to it, reaps every orphan
+ * reparented to us, and exits with pid's status as a shell reports it
+ * (128 + signal, 137 for SIGKILL): exiting ends what is left in the
+ * namespace. Shared by the container's init and the agent started as PID 1. */
+void hostio_init_reap(pid_t pid) __attribute__((noreturn));
+
 #endif
