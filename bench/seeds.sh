@@ -7,6 +7,7 @@
 #
 #   bench/seeds.sh                  every row below, PAIRS=5 (about 8 minutes)
 #   CPU_TIME=30 bench/seeds.sh      the seed's --time=30 for the cpu rows (10)
+#   ONLY=memory bench/seeds.sh      the rows whose name holds "memory"
 #   SEEDS_IO=1 bench/seeds.sh       also fileio rndrw 2G and seqrewr 1G, dd and
 #                                   fio randread 4k QD1 (through fileio.sh,
 #                                   dd.sh and fio.sh; 15 more minutes)
@@ -36,6 +37,7 @@ SB_MIBS_EVT='/MiB transferred/ { m = $1 } /^ *sum:/ { s = $NF } END { if (s > 0)
 pairs() {
 	local name=$1 peer_cmd=$2 awkp=$3 awke=$4 wl=$5 vb_opts=$6 metric=$7 unit=$8
 	local pv='' pev='' vv='' r='' re='' out p pe v
+	[[ $name == *${ONLY:-}* ]] || return 0
 	for ((i = 1; i <= PAIRS; i++)); do
 		out=$($peer_cmd)
 		p=$(figure "$out" "$awkp")
@@ -61,6 +63,10 @@ pairs seed-memory-4M-2G "sysbench memory --memory-block-size=4M --memory-total-s
 pairs short-memory-1K-2G-write \
 	"sysbench memory --memory-block-size=1K --memory-total-size=2G --memory-oper=write run" \
 	"$SB_MIBS" "$SB_MIBS_EVT" memory "block-size=1K,total-size=2G,oper=write" mib_per_s MiB/s
+# the same over 10x the size (3.5 s): the short run's long twin
+pairs memory-1K-20G-write \
+	"sysbench memory --memory-block-size=1K --memory-total-size=20G --memory-oper=write run" \
+	"$SB_MIBS" "$SB_MIBS_EVT" memory "block-size=1K,total-size=20G,oper=write" mib_per_s MiB/s
 # the seeds' cpu commands (their --time=30 with CPU_TIME=30)
 for mp in 20000 25000 50000; do
 	pairs "seed-cpu-$mp" "sysbench cpu --cpu-max-prime=$mp --time=$CPU_TIME run" "$SB_EPS" \

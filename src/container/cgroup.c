@@ -165,6 +165,10 @@ int ct_cgroup_locate(const char *self_cgroup, const char *mountinfo, const char 
 	} else {
 		return -ENOENT;
 	}
+	/* the kernel writes both absolute; anything else would make a path
+	 * relative to our working directory, or glue two names together */
+	if (mnt[0] != '/' || path[0] != '/')
+		return -ENOENT;
 	/* a cgroup mount inside a container shows only its own subtree */
 	size_t rl = strlen(root);
 	if (strcmp(root, "/") != 0 && strncmp(path, root, rl) == 0 &&

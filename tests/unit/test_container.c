@@ -120,6 +120,12 @@ static void test_locate(void **state)
 	    /* a space in a mount point is \040 in mountinfo */
 	    {"4:memory:/\n", "61 1 0:42 / /mnt/cg\\040v1 rw - cgroup cgroup rw,memory\n", "memory",
 	     0, 1, "/mnt/cg v1"},
+	    /* a mangled line: a relative mount point or group (fuzz_procfs found
+	     * the first) would make a directory relative to ours */
+	    {"4:memory:/\n", "62 1 0:43 / rw,relatime - cgroup cgroup rw,memory\n", "memory",
+	     -ENOENT, 0, ""},
+	    {"4:memory:grp\n", "63 1 0:44 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n",
+	     "memory", -ENOENT, 0, ""},
 	    /* neither */
 	    {"4:memory:/\n", hybrid_mi, "pids", -ENOENT, 0, ""},
 	    {"4:memory:/\n", "", "memory", -ENOENT, 0, ""},
