@@ -76,21 +76,6 @@ static int has_word(const char *list, const char *word, const char *seps)
 	return 0;
 }
 
-/* mountinfo escapes spaces and such as \040 */
-static void unescape(char *s)
-{
-	char *o = s;
-	for (char *p = s; *p; p++) {
-		if (p[0] == '\\' && p[1] >= '0' && p[1] <= '7' && p[2] && p[3]) {
-			*o++ = (char)(((p[1] - '0') << 6) | ((p[2] - '0') << 3) | (p[3] - '0'));
-			p += 3;
-		} else {
-			*o++ = *p;
-		}
-	}
-	*o = '\0';
-}
-
 /* The mount point and root of the hierarchy: v1 with ctrl among its super
  * options, or v2 (ctrl NULL). */
 static int find_mount(const char *mountinfo, const char *ctrl, char *mnt, size_t mn, char *root,
@@ -112,8 +97,8 @@ static int find_mount(const char *mountinfo, const char *ctrl, char *mnt, size_t
 						       has_word(sopts, ctrl, ",")
 						 : strcmp(fstype, "cgroup2") == 0;
 				if (match) {
-					unescape(f_root);
-					unescape(f_mnt);
+					hostio_unescape_octal(f_root);
+					hostio_unescape_octal(f_mnt);
 					snprintf(mnt, mn, "%s", f_mnt);
 					snprintf(root, rn, "%s", f_root);
 					return 0;

@@ -186,21 +186,6 @@ static const char *dev_name(dev_t dv, char *buf, size_t n)
 	return buf;
 }
 
-/* mountinfo escapes blanks as \040 */
-static void unescape(char *s)
-{
-	char *w = s;
-	for (char *r = s; *r; r++) {
-		if (r[0] == '\\' && r[1] >= '0' && r[1] <= '3' && r[2] && r[3]) {
-			*w++ = (char)((r[1] - '0') * 64 + (r[2] - '0') * 8 + (r[3] - '0'));
-			r += 3;
-		} else {
-			*w++ = *r;
-		}
-	}
-	*w = '\0';
-}
-
 /* The device number of one mountinfo entry: its M:m, or for filesystems with
  * an anonymous one (btrfs, ...) the device its source names. */
 static dev_t mount_dev(unsigned ma, unsigned mi, const char *source)
@@ -236,7 +221,7 @@ static void scan_mounts(const struct devset *s, struct mount_hit *hit, dev_t *ro
 		char *sep = strstr(line, " - ");
 		if (sep)
 			sscanf(sep + 3, "%*s %1023s", source);
-		unescape(mnt);
+		hostio_unescape_octal(mnt);
 		dev_t d = mount_dev(ma, mi, source);
 		if (!strcmp(mnt, "/")) {
 			*root = d;
@@ -262,7 +247,7 @@ static int swap_hit(const struct devset *s, dev_t *hit)
 	while (!found && fgets(line, sizeof(line), f)) {
 		if (sscanf(line, "%1023s", file) != 1 || file[0] != '/')
 			continue;
-		unescape(file);
+		hostio_unescape_octal(file);
 		char p[PATH_MAX + 1024];
 		snprintf(p, sizeof(p), "%s%s", prefix, file);
 		if (stat(p, &st) == 0 && S_ISBLK(st.st_mode) && set_has(s, st.st_rdev)) {

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "util/err.h"
+#include "util/hostio.h"
 #include "util/timeutil.h"
 #include "util/units.h"
 
@@ -385,6 +386,7 @@ static void mount_of(const char *path, char *mnt, size_t mn, char *type, size_t 
 		/* ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS ... - FSTYPE SOURCE SUPER */
 		if (sscanf(line, "%*s %*s %*s %*s %4095s", mp) != 1)
 			continue;
+		hostio_unescape_octal(mp); /* a space is \040 */
 		char *dash = strstr(line, " - ");
 		if (!dash || sscanf(dash + 3, "%63s", fst) != 1)
 			continue;

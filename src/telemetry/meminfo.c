@@ -116,8 +116,14 @@ static int64_t nonneg(int64_t v)
 
 int64_t meminfo_used(const struct meminfo *m)
 {
-	return m->total - m->free - nonneg(m->buffers) - nonneg(m->cached) -
-	       nonneg(m->sreclaimable);
+	/* what the kernel writes never comes near the limits; a damaged file
+	 * must not overflow (fuzz_procfs): saturate, and never below 0 */
+	const int64_t parts[] = {nonneg(m->free), nonneg(m->buffers), nonneg(m->cached),
+				 nonneg(m->sreclaimable)};
+	int64_t used = nonneg(m->total);
+	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
+		used = parts[i] >= used ? 0 : used - parts[i];
+	return used;
 }
 
 struct pp {

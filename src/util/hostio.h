@@ -86,4 +86,8 @@ unsigned long long hostio_pid_start(pid_t pid);
  * namespace. Shared by the container's init and the agent started as PID 1. */
 void hostio_init_reap(pid_t pid) __attribute__((noreturn));
 
+/* Decodes in place the octal escapes of /proc/self/mountinfo (a space is
+ * \040); a backslash not followed by three octal digits stays as it is. */
+void hostio_unescape_octal(char *s);
+
 #endif

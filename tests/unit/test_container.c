@@ -120,6 +120,10 @@ static void test_locate(void **state)
 	    /* a space in a mount point is \040 in mountinfo */
 	    {"4:memory:/\n", "61 1 0:42 / /mnt/cg\\040v1 rw - cgroup cgroup rw,memory\n", "memory",
 	     0, 1, "/mnt/cg v1"},
+	    /* a backslash without three octal digits is kept (fuzz_procfs: "\\0-1"
+	     * was decoded with a negative digit) */
+	    {"4:memory:/\n", "64 1 0:45 / /mnt/a\\0-1 rw - cgroup cgroup rw,memory\n", "memory", 0,
+	     1, "/mnt/a\\0-1"},
 	    /* a mangled line: a relative mount point or group (fuzz_procfs found
 	     * the first) would make a directory relative to ours */
 	    {"4:memory:/\n", "62 1 0:43 / rw,relatime - cgroup cgroup rw,memory\n", "memory",

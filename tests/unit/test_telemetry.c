@@ -127,6 +127,24 @@ static void test_meminfo(void **st)
 	assert_int_equal(meminfo_parse_value("Key:\n", "Key", &v), -EPROTO);
 }
 
+/* used = total - free - buffers - cached - sreclaimable, never below 0 and
+ * without overflow on a damaged file (fuzz_procfs found one) */
+static void test_meminfo_used(void **st)
+{
+	(void)st;
+	struct meminfo m = {.total = 1000, .free = 100, .buffers = 50, .cached = 200,
+			    .sreclaimable = 50};
+	assert_int_equal(meminfo_used(&m), 600);
+	m.buffers = -5; /* a negative part counts as 0 */
+	assert_int_equal(meminfo_used(&m), 650);
+	m.free = 2000;
+	assert_int_equal(meminfo_used(&m), 0);
+	m = (struct meminfo){.total = -22278597, .free = INT64_MAX, .cached = INT64_MAX};
+	assert_int_equal(meminfo_used(&m), 0);
+	m = (struct meminfo){.total = INT64_MAX, .free = 1};
+	assert_int_equal(meminfo_used(&m), INT64_MAX - 1);
+}
+
 static void test_pidstat_and_cpu(void **st)
 {
 	(void)st;
@@ -239,6 +257,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_meminfo),
+	    cmocka_unit_test(test_meminfo_used),
 	    cmocka_unit_test(test_pidstat_and_cpu),
 	    cmocka_unit_test(test_processes),
 	    cmocka_unit_test(test_qemu_threads),
