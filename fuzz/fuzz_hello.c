@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "proto/proto.h"
+#include "stream.h"
 #include "qemu/qemu.h"
 
 static void check_hello(json_t *hello)
@@ -65,15 +66,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	check_boot_facts(data, size);
 
-	/* inputs beyond a pipe's buffer would block the single writer */
-	int fd[2];
-	if (size > 60000 || pipe(fd) < 0)
-		return 0;
-	if (write(fd[1], data, size) != (ssize_t)size)
-		abort();
-	close(fd[1]);
 	struct proto_stream s;
-	proto_stream_init(&s, fd[0], -1);
+	if (fuzz_stream(data, size, &s) < 0)
+		return 0;
 	json_t *hello = NULL;
 	int r = proto_recv(&s, &hello, -1);
 	if (r == 0) {
@@ -85,6 +80,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	}
 	proto_stream_free(&s);
-	close(fd[0]);
+	close(s.rfd);
 	return 0;
 }

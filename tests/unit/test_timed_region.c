@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "util/err.h"
+#include "util/hostio.h"
 #include "workloads/workload.h"
 
 #define MIN_COVER 0.96
@@ -42,9 +43,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", workdir);
-	return system(cmd) == 0 ? 0 : -1;
+	return hostio_rm_rf(workdir) == 0 ? 0 : -1;
 }
 
 /* sum of the latencies in hist NAME of res, in seconds */
