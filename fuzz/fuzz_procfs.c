@@ -51,6 +51,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char value[64];
 	(void)ksm_value_parse(text, value, sizeof(value));
 	(void)telemetry_qemu_role(text, size & 1);
+	long long count;
+	(void)telemetry_flat_key_parse(text, "oom_kill", &count);
 
 	/* /proc/self/cgroup, a blank line, /proc/self/mountinfo: where the
 	 * container code finds each controller's directory */

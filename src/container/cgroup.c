@@ -35,6 +35,7 @@
 #include <unistd.h>
 
 #include "container/container.h"
+#include "telemetry/telemetry.h"
 #include "util/err.h"
 #include "util/hostio.h"
 #include "util/timeutil.h"
@@ -422,20 +423,9 @@ void ct_cgroup_remove(struct ct_cgroup *cg)
 
 static long long counter(const char *dir, const char *file, const char *key)
 {
-	char path[PATH_MAX + 64], line[256];
-	long long v = -1;
-	size_t kl = strlen(key);
+	char path[PATH_MAX + 64];
 	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	FILE *f = fopen(path, "re");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (strncmp(line, key, kl) == 0 && line[kl] == ' ') {
-			v = strtoll(line + kl + 1, NULL, 10);
-			break;
-		}
-	fclose(f);
-	return v;
+	return telemetry_flat_key(path, key);
 }
 
 long long ct_cgroup_oom_kills(const struct ct_cgroup *cg)

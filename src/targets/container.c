@@ -32,6 +32,7 @@
 
 #include "container/runtime.h"
 #include "targets/target.h"
+#include "telemetry/telemetry.h"
 #include "util/err.h"
 #include "util/timeutil.h"
 #include "util/units.h"
@@ -110,16 +111,7 @@ static json_t *facts(struct target_inst *t)
 
 static long long vmstat_oom_kills(void)
 {
-	FILE *f = fopen("/proc/vmstat", "re");
-	char line[128];
-	long long v = -1;
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "oom_kill %lld", &v) == 1)
-			break;
-	fclose(f);
-	return v;
+	return telemetry_flat_key("/proc/vmstat", "oom_kill");
 }
 
 static int hostname_ok(const char *h)

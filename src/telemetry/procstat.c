@@ -149,3 +149,32 @@ void telemetry_diff(const struct telemetry_snap *a, const struct telemetry_snap 
 		qemu_diff(a, b, secs * (double)hz, out);
 	}
 }
+
+int telemetry_flat_key_parse(const char *text, const char *key, long long *value)
+{
+	size_t kl = strlen(key);
+	for (const char *line = text; line && *line;) {
+		if (strncmp(line, key, kl) == 0 && line[kl] == ' ') {
+			char *end;
+			long long v = strtoll(line + kl + 1, &end, 10);
+			if (end == line + kl + 1)
+				return -EPROTO;
+			*value = v;
+			return 0;
+		}
+		line = strchr(line, '\n');
+		if (line)
+			line++;
+	}
+	return -ENOENT;
+}
+
+long long telemetry_flat_key(const char *path, const char *key)
+{
+	char *text = hostio_read_alloc(path, 1 << 20, NULL);
+	long long v = -1;
+	if (text && telemetry_flat_key_parse(text, key, &v) < 0)
+		v = -1;
+	free(text);
+	return v;
+}

@@ -36,6 +36,12 @@ int telemetry_pidstat_parse(const char *text, struct telemetry_pidstat *ps);
 /* The "cpu " line of /proc/stat: user nice system idle iowait irq softirq
  * steal; -EPROTO when it is missing or short. */
 int telemetry_cpu_parse(const char *text, uint64_t cpu[8]);
+/* The number on the first "KEY N" line of a flat-keyed file's text
+ * (/proc/vmstat, a cgroup's memory.events or memory.oom_control); -ENOENT
+ * when no line has that key, -EPROTO when it has no number. */
+int telemetry_flat_key_parse(const char *text, const char *key, long long *value);
+/* The same read from path; -1 when it is missing or unreadable. */
+long long telemetry_flat_key(const char *path, const char *key);
 
 /* Roles of a QEMU process's threads, known by their names (QEMU names them
  * with -name ...,debug-threads=on): "CPU n/KVM" or "CPU n/TCG" = vCPU,

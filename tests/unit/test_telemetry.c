@@ -145,6 +145,21 @@ static void test_meminfo_used(void **st)
 	assert_int_equal(meminfo_used(&m), INT64_MAX - 1);
 }
 
+/* "KEY N" lines: /proc/vmstat, memory.events, memory.oom_control */
+static void test_flat_key(void **st)
+{
+	(void)st;
+	long long v = 0;
+	const char *events = "low 0\nhigh 0\nmax 12\noom 3\noom_kill 2\n";
+	assert_int_equal(telemetry_flat_key_parse(events, "oom_kill", &v), 0);
+	assert_int_equal(v, 2);
+	assert_int_equal(telemetry_flat_key_parse(events, "oom", &v), 0);
+	assert_int_equal(v, 3);
+	assert_int_equal(telemetry_flat_key_parse(events, "oom_group_kill", &v), -ENOENT);
+	assert_int_equal(telemetry_flat_key_parse("oom_kill x\n", "oom_kill", &v), -EPROTO);
+	assert_int_equal(telemetry_flat_key("/nonexistent/memory.events", "oom_kill"), -1);
+}
+
 static void test_pidstat_and_cpu(void **st)
 {
 	(void)st;
@@ -258,6 +273,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_meminfo),
 	    cmocka_unit_test(test_meminfo_used),
+	    cmocka_unit_test(test_flat_key),
 	    cmocka_unit_test(test_pidstat_and_cpu),
 	    cmocka_unit_test(test_processes),
 	    cmocka_unit_test(test_qemu_threads),
