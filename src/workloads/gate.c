@@ -77,8 +77,7 @@ int wl_gate_run(struct wl_gate *g, int n, void *(*fn)(void *), void *args, size_
 	while (g->ready < started)
 		pthread_cond_wait(&g->cond, &g->lock);
 	*start = vb_now_ns();
-	if (time_ns && deadline)
-		*deadline = *start + time_ns; /* moved to the first worker's start */
+	/* the first worker to run sets *deadline from its own start */
 	g->time_ns = time_ns;
 	g->deadline = deadline;
 	g->go = r < 0 ? -1 : 1;

@@ -27,10 +27,9 @@ int wl_gate_enter(struct wl_gate *g);
 /* In a worker, after its last event: the end of its part of the run. */
 void wl_gate_leave(struct wl_gate *g);
 /* Starts n threads running fn on args[i] (elements of stride bytes, each
- * with its pthread_t at tid_off), waits until all have checked in, sets
- * *deadline = now + time_ns (if time_ns and deadline), opens the gate and
- * joins them; the first worker to run moves *deadline to its own start +
- * time_ns. *start and *end: the first worker's start and the last
+ * with its pthread_t at tid_off), waits until all have checked in, opens
+ * the gate and joins them; the first worker to run sets *deadline to its
+ * own start + time_ns (if time_ns and deadline). *start and *end: the first worker's start and the last
  * worker's wl_gate_leave() (the gate's opening and the join where a worker
  * did not leave).
  * A thread that cannot be created makes the started ones quit: -errno. */
