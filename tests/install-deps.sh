@@ -8,7 +8,11 @@ libsqlite3-dev libjansson-dev liburing-dev libaio-dev libgsl-dev libcmocka-dev
 libarchive-dev liblzma-dev libzstd-dev zlib1g-dev libhttp-parser-dev
 qemu-system-x86 qemu-utils linux-image-amd64 e2fsprogs lvm2
 crun podman catatonit chromium
-fio sysbench clang libclang-rt-dev iperf3 wrk nginx-light"
+fio sysbench clang libclang-rt-dev iperf3 wrk nginx-light
+libmnl-dev libnl-3-dev libnl-route-3-dev
+libvirt-dev libvirt-daemon-system libvirt-clients docker.io lxc
+mmdebstrap ovmf openssh-server openssh-client
+debhelper dpkg-dev fakeroot bash-completion man-db groff-base"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
