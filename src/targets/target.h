@@ -40,6 +40,13 @@ struct target_inst {
 	 * again on the next run (e.g. the disk image's filesystem is full):
 	 * the runner does not retry that run. exec() clears it. */
 	int fail_permanent;
+	/* The variant's test network, set by setup() when the target has one
+	 * (`network` / `netdev` knobs): the address at which a client reaches
+	 * the agent's servers, and the network namespace (a name under
+	 * /run/netns) in which the host-side client runs. Both "" when the
+	 * target has no network of its own (the host's loopback). */
+	char net_addr[64];
+	char net_ns[64];
 };
 
 struct target_ops {
