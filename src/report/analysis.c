@@ -1,5 +1,5 @@
 /* The analysis of one experiment (see analysis.h): summaries, pooled
- * latency percentiles, comparisons against the baseline with Holm's
+ * latency percentiles, comparisons against the baseline with Bonferroni's
  * correction over the whole report, noise flags. */
 #include "report/analysis.h"
 
@@ -239,46 +239,51 @@ static int build_cell(const struct analysis *a, const struct analysis_workload *
 	return 0;
 }
 
-/* Every comparison of the report is one family for Holm's correction. */
+/* One family per workload x metric: the variants compared with the
+ * baseline on it, judged together by compare_family() (Bonferroni, with
+ * intervals at the same adjusted level, so that a verdict and its interval
+ * always agree). */
 static int compare_all(struct analysis *a)
 {
-	int total = 0;
-	for (int w = 0; w < a->nworkloads; w++)
-		total += a->workloads[w].ncells * a->workloads[w].nmetrics;
-	struct comparison *fam = malloc(sizeof(*fam) * (size_t)(total ? total : 1));
-	struct comparison **where = malloc(sizeof(*where) * (size_t)(total ? total : 1));
-	int n = 0;
+	struct comparison *fam = malloc(sizeof(*fam) * (size_t)(a->nvariants ? a->nvariants : 1));
+	struct comparison **where =
+	    malloc(sizeof(*where) * (size_t)(a->nvariants ? a->nvariants : 1));
 	if (!fam || !where) {
 		free(fam);
 		free(where);
 		return -ENOMEM;
 	}
+	a->ncomparisons = 0;
+	a->family_min = a->family_max = 0;
 	for (int w = 0; w < a->nworkloads; w++) {
 		struct analysis_workload *wl = &a->workloads[w];
 		if (wl->baseline_cell < 0)
 			continue;
 		const struct analysis_cell *base = &wl->cells[wl->baseline_cell];
-		for (int v = 0; v < wl->ncells; v++) {
-			if (v == wl->baseline_cell)
-				continue;
-			for (int k = 0; k < wl->nmetrics; k++) {
-				struct analysis_metric *m = &wl->cells[v].metrics[k];
+		for (int k = 0; k < wl->nmetrics; k++) {
+			int n = 0, m = 0;
+			for (int v = 0; v < wl->ncells; v++) {
+				struct analysis_metric *mm = &wl->cells[v].metrics[k];
 				const struct analysis_metric *b = &base->metrics[k];
-				if (!m->sum.n || !b->sum.n)
+				if (v == wl->baseline_cell || !mm->sum.n || !b->sum.n)
 					continue;
-				compare_samples(b->values, b->sum.n, m->values, m->sum.n,
-						m->higher_is_better, &m->cmp);
-				m->has_cmp = 1;
-				fam[n] = m->cmp;
-				where[n++] = &m->cmp;
+				compare_samples(b->values, b->sum.n, mm->values, mm->sum.n,
+						mm->higher_is_better, &mm->cmp);
+				mm->has_cmp = 1;
+				fam[n] = mm->cmp;
+				where[n++] = &mm->cmp;
 			}
+			compare_family(fam, n, a->alpha);
+			for (int i = 0; i < n; i++) {
+				*where[i] = fam[i];
+				m += fam[i].tested;
+			}
+			a->ncomparisons += m;
+			if (m && (!a->family_min || m < a->family_min))
+				a->family_min = m;
+			if (m > a->family_max)
+				a->family_max = m;
 		}
-	}
-	compare_correct(fam, n, a->alpha);
-	a->ncomparisons = 0;
-	for (int i = 0; i < n; i++) {
-		*where[i] = fam[i];
-		a->ncomparisons += fam[i].tested;
 	}
 	free(fam);
 	free(where);
@@ -380,6 +385,8 @@ static int build(struct analysis *a, const struct analysis_opts *o)
 	if (r == 0)
 		r = compare_all(a);
 	if (r == 0)
+		r = analysis_design_build(a);
+	if (r == 0)
 		r = analysis_density_build(a->exp, &a->density);
 	if (r == -ENOMEM)
 		return vb_err(r, "out of memory");
@@ -430,6 +437,7 @@ void analysis_free(struct analysis *a)
 	free(a->workloads);
 	free(a->variants);
 	analysis_density_free(a->density);
+	analysis_design_free(a->design);
 	free(a);
 }
 
@@ -514,13 +522,29 @@ void analysis_fmt_ratio(const struct comparison *c, char *buf, size_t n)
 		snprintf(r, sizeof(r), "?");
 	else
 		snprintf(r, sizeof(r), "%.3g", c->ratio);
-	if (!isfinite(c->ratio_lo) || !isfinite(c->ratio_hi)) {
+	if (!isfinite(c->ratio_lo) && !isfinite(c->ratio_hi)) {
 		snprintf(buf, n, "x%s [unbounded]", r);
 		return;
 	}
-	snprintf(lo, sizeof(lo), "%.3g", c->ratio_lo);
-	snprintf(hi, sizeof(hi), "%.3g", c->ratio_hi);
+	snprintf(lo, sizeof(lo), isfinite(c->ratio_lo) ? "%.3g" : "-inf", c->ratio_lo);
+	snprintf(hi, sizeof(hi), isfinite(c->ratio_hi) ? "%.3g" : "inf", c->ratio_hi);
 	snprintf(buf, n, "x%s [%s, %s]", r, lo, hi);
+}
+
+void analysis_fmt_method(const struct analysis *a, char *buf, size_t n)
+{
+	char k[32];
+	if (a->family_min == a->family_max)
+		snprintf(k, sizeof(k), "%d", a->family_max);
+	else
+		snprintf(k, sizeof(k), "%d to %d", a->family_min, a->family_max);
+	snprintf(buf, n,
+		 "ratio of means to the baseline with Fieller's interval, verdict by Welch's t "
+		 "test; one family per workload and metric (the K variants compared with the "
+		 "baseline on it, K = %s here): p adjusted by Bonferroni (p x K) and the "
+		 "interval at confidence 1 - %g/K, so a verdict is given exactly when its "
+		 "interval excludes 1",
+		 k, a->alpha);
 }
 
 void analysis_fmt_p(double p, char *buf, size_t n)
@@ -570,9 +594,10 @@ static json_t *metric_json(const struct analysis *a, const struct analysis_metri
 	if (m->has_cmp) {
 		const struct comparison *c = &m->cmp;
 		json_t *v =
-		    json_pack("{s:s, s:o, s:o, s:o, s:b, s:o, s:o, s:o, s:o, s:b, s:i, s:s}",
+		    json_pack("{s:s, s:o, s:o, s:o, s:o, s:i, s:b, s:o, s:o, s:o, s:o, s:b, s:i, s:s}",
 			      "baseline", a->baseline, "ratio", num(c->ratio), "ratio_lo",
-			      num(c->ratio_lo), "ratio_hi", num(c->ratio_hi), "tested", c->tested,
+			      num(c->ratio_lo), "ratio_hi", num(c->ratio_hi), "level",
+			      num(c->level), "family", c->family, "tested", c->tested,
 			      "t", num(c->t), "df", num(c->df), "p", num(c->p), "p_adj",
 			      num(c->p_adj), "significant", c->significant, "verdict", c->verdict,
 			      "verdict_text", analysis_verdict_word(m->name, m->unit, c->verdict));
@@ -599,10 +624,13 @@ static json_t *hist_json(const struct analysis_hist *h)
 json_t *analysis_to_json(const struct analysis *a)
 {
 	json_t *root = json_pack(
-	    "{s:i, s:s, s:f, s:f, s:s, s:s, s:s, s:i, s:i, s:i, s:i}", "schema", ANALYSIS_SCHEMA,
+	    "{s:i, s:s, s:f, s:f, s:s, s:s, s:s, s:i, s:i, s:i, s:i, s:s}", "schema", ANALYSIS_SCHEMA,
 	    "baseline", a->baseline, "alpha", a->alpha, "cv_limit", a->cv_limit, "test", "welch",
-	    "correction", "holm", "ratio_interval", "fieller", "comparisons", a->ncomparisons,
-	    "runs_ok", a->nok, "runs_failed", a->nfailed, "runs_skipped", a->nskipped);
+	    "correction", "bonferroni", "ratio_interval", "fieller", "comparisons", a->ncomparisons,
+	    "runs_ok", a->nok, "runs_failed", a->nfailed, "runs_skipped", a->nskipped, "family", "workload x metric");
+	char method[512];
+	analysis_fmt_method(a, method, sizeof(method));
+	json_object_set_new(root, "method", json_string(method));
 	json_t *wls = json_array();
 	for (int w = 0; w < a->nworkloads; w++) {
 		const struct analysis_workload *wl = &a->workloads[w];
@@ -639,6 +667,8 @@ json_t *analysis_to_json(const struct analysis *a)
 						wl->type, "metrics", names, "variants", cells));
 	}
 	json_object_set_new(root, "workloads", wls);
+	if (a->design)
+		json_object_set_new(root, "design", analysis_design_to_json(a));
 	if (a->density)
 		json_object_set_new(root, "density", analysis_density_to_json(a->density));
 	return root;

@@ -1,6 +1,6 @@
 /* --format compare: each variant B against the baseline A, workload by
  * workload, one row per metric: mean ± 95% CI of A and B, the ratio B/A with
- * its interval, the Holm-adjusted p, the verdict on B, noise flags; and the
+ * its interval, the adjusted p, the verdict on B, noise flags; and the
  * options the two sides' runs differ in. What `vmbench compare A B` prints:
  * that command puts the two sides (of any experiments) into one two-variant
  * experiment, each variant naming where it comes from in "from" (its
@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "report/analysis.h"
+#include "report/render.h"
 #include "report/report.h"
 #include "util/err.h"
 
@@ -209,10 +210,11 @@ static int compare_render(const struct report_ctx *c)
 		for (int v = 0; v < an->nvariants; v++)
 			if (strcmp(an->variants[v], an->baseline))
 				describe(f, an->exp, an->variants[v], "B");
-	fprintf(f,
-		"B / A: ratio of means with its 95%% CI (Fieller); verdict on B by Welch's t "
-		"test,\n  p adjusted (Holm) over the %d comparisons shown, alpha %g\n",
-		an->ncomparisons, an->alpha);
+	char method[512];
+	analysis_fmt_method(an, method, sizeof(method));
+	fputs("B / A: ", f);
+	report_wrap(f, method, 2, 88 - 7, 88);
+	fprintf(f, "  (alpha %g; %d comparisons in all)\n", an->alpha, an->ncomparisons);
 	for (int v = 0; v < an->nvariants && r == 0; v++) {
 		if (!strcmp(an->variants[v], an->baseline))
 			continue;

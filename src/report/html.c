@@ -4,6 +4,8 @@
  *   - a summary table per workload: variants as rows, mean ± 95% CI per
  *     headline metric, ratio to the baseline with its interval and verdict,
  *     noise flags, host iowait and target CPU;
+ *   - the effects of the plan's axes, ranked per headline metric, with
+ *     interactions and the noise floor (html_effects.c);
  *   - a heatmap of the ratio to the baseline, variant x workload (first
  *     headline metric of each workload);
  *   - per workload: a bar chart per headline metric (mean, 95% CI), a CDF
@@ -171,9 +173,9 @@ void html_comparison(FILE *f, const struct analysis_metric *m)
 	char r[32], lo[32], hi[32];
 	snprintf(r, sizeof(r), "%.3g", c->ratio);
 	fprintf(f, "<div class=\"cmp\">×%s", isnan(c->ratio) ? "?" : r);
-	if (isfinite(c->ratio_lo) && isfinite(c->ratio_hi)) {
-		snprintf(lo, sizeof(lo), "%.3g", c->ratio_lo);
-		snprintf(hi, sizeof(hi), "%.3g", c->ratio_hi);
+	if (isfinite(c->ratio_lo) || isfinite(c->ratio_hi)) {
+		snprintf(lo, sizeof(lo), isfinite(c->ratio_lo) ? "%.3g" : "-∞", c->ratio_lo);
+		snprintf(hi, sizeof(hi), isfinite(c->ratio_hi) ? "%.3g" : "∞", c->ratio_hi);
 		fprintf(f, " [%s, %s]", lo, hi);
 	} else {
 		fputs(" [unbounded]", f);
@@ -392,12 +394,13 @@ static void summary_section(const struct html *h)
 	      "successful repeats.",
 	      f);
 	if (a->nvariants > 1) {
+		char method[512];
+		analysis_fmt_method(a, method, sizeof(method));
 		fputs(" Below it: the ratio to the baseline <b>", f);
 		html_esc(f, a->baseline);
-		fprintf(f,
-			"</b> with its 95%% interval (Fieller) and the verdict of Welch's t "
-			"test, p adjusted (Holm) over the %d comparisons of this report, alpha %g.",
-			a->ncomparisons, a->alpha);
+		fputs("</b>: ", f);
+		html_esc(f, method);
+		fprintf(f, " (alpha %g).", a->alpha);
 	}
 	fprintf(f,
 		" Flags: noisy when the coefficient of variation exceeds %g%%; bimodal by "

@@ -296,17 +296,16 @@ void html_heatmap_section(const struct html *h)
 	fprintf(f,
 		"</b>), for the first headline metric of each workload. Green: significantly "
 		"better, red: significantly worse (deeper for larger differences, full at 2×), "
-		"grey: no significant difference (Welch's t test, Holm-adjusted over the %d "
-		"comparisons of this report, alpha %g).</p>\n",
-		a->ncomparisons, a->alpha);
+		"grey: no significant difference (the interval holds 1; the method is stated "
+		"in the summary above).</p>\n");
 	const char *title = "Ratio of each variant's mean to the baseline's, variant x workload";
 	struct svg_chart ch = {.title = title, .w = 1180};
 	fputs("<div class=\"charts\">", f);
 	html_figure_begin(f);
 	svg_heatmap(f, &ch, a->variants, nr, cols, nc, cells, "worse", "better",
 		    "no significant difference");
-	html_figure_table_begin(f, "Ratio of means with its 95% interval (Fieller), verdict and "
-				   "Holm-adjusted p value.");
+	html_figure_table_begin(f, "Ratio of means with its interval (Fieller, at the family's "
+				   "adjusted level), verdict and adjusted p value.");
 	fputs("<thead><tr><th>variant</th>", f);
 	for (int k = 0; k < nc; k++) {
 		fputs("<th>", f);

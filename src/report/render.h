@@ -10,6 +10,13 @@
 
 #include "report/analysis.h"
 
+/* --- text ---------------------------------------------------------------- */
+
+/* Writes words wrapped: the first line has room for first_w columns, the
+ * next ones are indented by `indent` spaces and end by column `width`;
+ * ends with a newline. */
+void report_wrap(FILE *out, const char *words, int indent, int first_w, int width);
+
 /* --- density ------------------------------------------------------------- */
 
 /* Per ramp a table of N against memory per instance, launch times and KSM's

@@ -1,7 +1,8 @@
 /* --format text: per workload an aligned table with one row per variant:
  * mean ± 95% CI of the headline metrics over the successful repeats, host
  * iowait and target CPU beside them; under each variant but the baseline its
- * ratio to the baseline with the ratio's interval and a verdict; noise flags;
+ * ratio to the baseline with the ratio's interval and a verdict (one family
+ * per workload x metric, the interval at the family's level); noise flags;
  * the latency percentiles pooled over the repeats; the density section;
  * every failed run with its reason and every skipped run with why. All
  * figures come from the analysis (report/analysis.h). */
@@ -78,6 +79,31 @@ static void table_print(FILE *f, const struct table *t, const char *indent)
 			line[--used] = '\0';
 		fprintf(f, "%s\n", line);
 	}
+}
+
+void report_wrap(FILE *out, const char *words, int indent, int first_w, int width)
+{
+	int room = first_w, col = 0;
+	const char *p = words;
+	while (*p) {
+		while (*p == ' ')
+			p++;
+		const char *e = p;
+		while (*e && *e != ' ')
+			e++;
+		int len = (int)(e - p);
+		if (!len)
+			break;
+		if (col && col + 1 + len > room) {
+			fprintf(out, "\n%*s", indent, "");
+			room = width - indent;
+			col = 0;
+		}
+		fprintf(out, "%s%.*s", col ? " " : "", len, p);
+		col += (col ? 1 : 0) + len;
+		p = e;
+	}
+	fputc('\n', out);
 }
 
 /* The ratio cell: "x0.943 [0.803, 1.11] p=0.012". */
@@ -251,12 +277,13 @@ static int text_render(const struct report_ctx *c)
 	fputc('\n', c->out);
 	if (a->nworkloads)
 		fprintf(c->out, "values: mean ± 95%% CI over the successful repeats (n)\n");
-	if (a->nvariants > 1 && a->nworkloads)
-		fprintf(
-		    c->out,
-		    "/ %s: ratio of means with its 95%% CI (Fieller); verdict by Welch's t test,\n"
-		    "  p adjusted (Holm) over the %d comparisons of this report, alpha %g\n",
-		    a->baseline, a->ncomparisons, a->alpha);
+	if (a->nvariants > 1 && a->nworkloads) {
+		char method[512];
+		analysis_fmt_method(a, method, sizeof(method));
+		fprintf(c->out, "/ %s: ", a->baseline);
+		report_wrap(c->out, method, 2, 88 - 4 - (int)strlen(a->baseline), 88);
+		fprintf(c->out, "  (alpha %g; %d comparisons in all)\n", a->alpha, a->ncomparisons);
+	}
 	for (int w = 0; w < a->nworkloads; w++)
 		print_workload(c->out, a, &a->workloads[w]);
 	if (a->density)

@@ -21,33 +21,59 @@ static void mean_var(const double *x, int n, double *mean, double *var)
 	*var = n > 1 ? m2 / (n - 1) : 0;
 }
 
-static void judge(struct comparison *c, double alpha)
-{
-	c->significant = c->tested && c->p_adj < alpha;
-	c->verdict = 0;
-	if (c->significant && c->mean_b != c->mean_a) {
-		int b_larger = c->mean_b > c->mean_a;
-		c->verdict = b_larger == !!c->higher_is_better ? 1 : -1;
-	}
-}
-
-/* Fieller's interval for mb/ma with independent means of variances va, vb
- * (of the means) and quantile t: the rho with (mb - rho ma)^2 <= t^2 (vb +
- * rho^2 va), a quadratic in rho that is a bounded interval only when ma is
- * significantly away from 0 (g < 1). */
+/* Fieller's set for mb/ma with independent means of variances va, vb (of
+ * the means) and quantile t: the rho with (mb - rho ma)^2 <= t^2 (vb +
+ * rho^2 va), a quadratic in rho. With ma significantly away from 0 (den > 0)
+ * it is the interval between the roots; else it is the whole line or two
+ * rays outside the roots. Of two rays, the one holding the estimate is kept
+ * when 1 lies between them (1 is then outside the set, as the test says);
+ * when 1 is on a ray the interval is unbounded (a superset that keeps 1,
+ * again as the test says). */
 static void fieller(double ma, double mb, double va, double vb, double t, double *lo, double *hi)
 {
 	double a2 = ma * ma, t2 = t * t;
-	if (ma == 0 || t2 * va >= a2) {
-		*lo = -INFINITY;
-		*hi = INFINITY;
-		return;
-	}
+	*lo = -INFINITY;
+	*hi = INFINITY;
 	double den = a2 - t2 * va;
 	double disc = t2 * (a2 * vb + mb * mb * va - t2 * va * vb);
+	if (ma == 0 || den == 0)
+		return;
 	double root = sqrt(disc > 0 ? disc : 0);
-	*lo = (ma * mb - root) / den;
-	*hi = (ma * mb + root) / den;
+	if (den > 0) {
+		*lo = (ma * mb - root) / den;
+		*hi = (ma * mb + root) / den;
+		return;
+	}
+	if (!(disc > 0))
+		return; /* every ratio: the whole line */
+	double r1 = (ma * mb + root) / den, r2 = (ma * mb - root) / den; /* r1 < r2 */
+	if (!(r1 < 1 && 1 < r2))
+		return;
+	if (mb / ma >= r2)
+		*lo = r2;
+	else
+		*hi = r1;
+}
+
+void compare_interval(struct comparison *c, double level)
+{
+	c->level = level;
+	c->ratio_lo = -INFINITY;
+	c->ratio_hi = INFINITY;
+	c->significant = 0;
+	c->verdict = 0;
+	if (!c->tested)
+		return;
+	fieller(c->mean_a, c->mean_b, c->va, c->vb,
+		gsl_cdf_tdist_Pinv(1 - (1 - level) / 2, c->df), &c->ratio_lo, &c->ratio_hi);
+	/* the verdict is the interval's: significant when it excludes 1 */
+	c->significant = c->ratio_lo > 1 || c->ratio_hi < 1;
+	if (c->significant) {
+		int b_larger = c->ratio_lo > 1;
+		if (c->mean_a < 0)
+			b_larger = !b_larger;
+		c->verdict = b_larger == !!c->higher_is_better ? 1 : -1;
+	}
 }
 
 int compare_samples(const double *a, int na, const double *b, int nb, int higher_is_better,
@@ -66,14 +92,18 @@ int compare_samples(const double *a, int na, const double *b, int nb, int higher
 	c->ratio = c->mean_a != 0 ? c->mean_b / c->mean_a : NAN;
 	c->ratio_lo = -INFINITY;
 	c->ratio_hi = INFINITY;
+	c->level = 0.95;
 	c->p = 1;
 	c->p_adj = 1;
+	c->family = 1;
 	c->t = 0;
 	c->df = 0;
 	if (na < 2 || nb < 2)
 		return 0; /* no variance on one side: nothing to test */
 	c->tested = 1;
 	double sa = va / na, sb = vb / nb, se2 = sa + sb;
+	c->va = sa;
+	c->vb = sb;
 	if (se2 == 0) {
 		c->df = na + nb - 2;
 		if (c->mean_a == c->mean_b) {
@@ -90,76 +120,21 @@ int compare_samples(const double *a, int na, const double *b, int nb, int higher
 		if (c->p > 1)
 			c->p = 1;
 	}
-	fieller(c->mean_a, c->mean_b, sa, sb, gsl_cdf_tdist_Pinv(0.975, c->df), &c->ratio_lo,
-		&c->ratio_hi);
 	c->p_adj = c->p;
-	judge(c, 0.05);
+	compare_interval(c, 0.95);
 	return 0;
 }
 
-struct pidx {
-	double p;
-	int i;
-};
-
-static int cmp_pidx(const void *x, const void *y)
-{
-	const struct pidx *a = x, *b = y;
-	if (a->p != b->p)
-		return a->p < b->p ? -1 : 1;
-	return a->i - b->i; /* stable: ties in input order */
-}
-
-void compare_holm(const double *p, int m, double *adj)
-{
-	if (m <= 0)
-		return;
-	struct pidx *s = malloc(sizeof(*s) * (size_t)m);
-	if (!s) {
-		/* Bonferroni is a valid (more conservative) fallback */
-		for (int i = 0; i < m; i++)
-			adj[i] = fmin(1, p[i] * m);
-		return;
-	}
-	for (int i = 0; i < m; i++)
-		s[i] = (struct pidx){p[i], i};
-	qsort(s, (size_t)m, sizeof(*s), cmp_pidx);
-	double run = 0;
-	for (int j = 0; j < m; j++) {
-		double v = fmin(1, (double)(m - j) * s[j].p);
-		if (v > run)
-			run = v; /* step-down: adjusted values never decrease */
-		adj[s[j].i] = run;
-	}
-	free(s);
-}
-
-void compare_correct(struct comparison *c, int n, double alpha)
+void compare_family(struct comparison *c, int n, double alpha)
 {
 	int m = 0;
 	for (int i = 0; i < n; i++)
 		m += c[i].tested;
-	double *p = malloc(sizeof(*p) * (size_t)(m ? m : 1));
-	double *adj = malloc(sizeof(*adj) * (size_t)(m ? m : 1));
-	if (!p || !adj) {
-		free(p);
-		free(adj);
-		for (int i = 0; i < n; i++) {
-			c[i].p_adj = c[i].tested ? fmin(1, c[i].p * n) : 1;
-			judge(&c[i], alpha);
-		}
-		return;
+	for (int i = 0; i < n; i++) {
+		c[i].family = m ? m : 1;
+		c[i].p_adj = c[i].tested ? fmin(1, c[i].p * m) : 1;
+		compare_interval(&c[i], 1 - alpha / (m ? m : 1));
 	}
-	for (int i = 0, k = 0; i < n; i++)
-		if (c[i].tested)
-			p[k++] = c[i].p;
-	compare_holm(p, m, adj);
-	for (int i = 0, k = 0; i < n; i++) {
-		c[i].p_adj = c[i].tested ? adj[k++] : 1;
-		judge(&c[i], alpha);
-	}
-	free(p);
-	free(adj);
 }
 
 static int ends_with(const char *s, const char *suffix)

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <gsl/gsl_cdf.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -140,50 +141,120 @@ static void test_edge_cases(void **state)
 	assert_true(isinf(c.ratio_lo) && isinf(c.ratio_hi));
 }
 
-/* Holm on p = (0.01, 0.04, 0.03, 0.005), m = 4, by hand: sorted 0.005 x 4 =
- * 0.02, 0.01 x 3 = 0.03, 0.03 x 2 = 0.06, 0.04 x 1 = 0.04 -> 0.06 (the
- * adjusted values never decrease). At 0.05 only the first two reject. */
-static void test_holm(void **state)
+/* Bonferroni over a family: p x m, the interval at 1 - alpha/m (Fieller's
+ * equation holds at its bounds with t(1 - alpha/2m, df)), untested ones
+ * outside the family. The X/Y pair of test_welch_unequal and the Wikipedia
+ * pair: m = 2. */
+static void test_family(void **state)
 {
-	const double p[] = {0.01, 0.04, 0.03, 0.005};
-	const double want[] = {0.03, 0.06, 0.06, 0.02};
-	double adj[4];
+	const double x[] = {10, 12, 9, 11, 13}, y[] = {20, 22, 19, 25, 21, 18}, one[] = {5};
+	struct comparison c[3];
 	(void)state;
-	compare_holm(p, 4, adj);
-	for (int i = 0; i < 4; i++)
-		assert_close(adj[i], want[i], 1e-15, "holm");
-	/* capped at 1; ties keep their order */
-	const double big[] = {0.5, 0.5, 0.9};
-	double adj3[3];
-	compare_holm(big, 3, adj3);
-	assert_close(adj3[0], 1, 0, "cap");
-	assert_close(adj3[1], 1, 0, "cap");
-	assert_close(adj3[2], 1, 0, "cap");
-
-	/* compare_correct: untested comparisons are not in the family */
-	struct comparison c[5];
-	memset(c, 0, sizeof(c));
-	for (int i = 0; i < 4; i++) {
-		c[i].tested = 1;
-		c[i].p = p[i];
-		c[i].higher_is_better = 1;
-		c[i].mean_a = 1;
-		c[i].mean_b = 2;
+	compare_samples(x, 5, y, 6, 1, &c[0]);
+	compare_samples(A2, 15, A1, 15, 1, &c[1]);
+	compare_samples(one, 1, y, 6, 1, &c[2]); /* untested */
+	double p0 = c[0].p, p1 = c[1].p;
+	compare_family(c, 3, 0.05);
+	assert_int_equal(c[0].family, 2);
+	assert_close(c[0].p_adj, 2 * p0, 1e-15, "p x 2");
+	assert_close(c[1].p_adj, 2 * p1, 1e-15, "p x 2");
+	assert_close(c[0].level, 0.975, 1e-15, "level");
+	assert_close(c[2].p_adj, 1, 0, "untested p_adj");
+	assert_int_equal(c[2].verdict, 0);
+	/* 2 x 0.0214 = 0.0428 < 0.05: still worse, and the wider interval
+	 * still below 1 */
+	assert_int_equal(c[1].verdict, -1);
+	assert_true(c[1].ratio_hi < 1);
+	double q = gsl_cdf_tdist_Pinv(1 - 0.05 / 4, c[0].df);
+	for (int i = 0; i < 2; i++) {
+		double r = i ? c[0].ratio_hi : c[0].ratio_lo;
+		double lhs = pow(c[0].mean_b - r * c[0].mean_a, 2),
+		       rhs = q * q * (c[0].vb + r * r * c[0].va);
+		assert_close(lhs, rhs, 1e-6, "Fieller at 1 - alpha/2m");
 	}
-	c[4].p = 1; /* untested */
-	c[4].mean_a = 1;
-	c[4].mean_b = 100;
-	compare_correct(c, 5, 0.05);
-	for (int i = 0; i < 4; i++)
-		assert_close(c[i].p_adj, want[i], 1e-15, "p_adj");
-	assert_int_equal(c[0].significant, 1);
-	assert_int_equal(c[1].significant, 0);
-	assert_int_equal(c[2].significant, 0);
-	assert_int_equal(c[3].significant, 1);
-	assert_int_equal(c[0].verdict, 1);
-	assert_int_equal(c[1].verdict, 0);
-	assert_close(c[4].p_adj, 1, 0, "untested p_adj");
-	assert_int_equal(c[4].verdict, 0);
+	assert_true(c[0].ratio_lo < 1.580936347257); /* wider than the 95% one */
+	/* a family of 6: 0.0214 x 6 > 0.05, so no verdict, and 1 is inside */
+	struct comparison six[6];
+	for (int i = 0; i < 6; i++)
+		compare_samples(A2, 15, A1, 15, 1, &six[i]);
+	compare_family(six, 6, 0.05);
+	assert_int_equal(six[0].verdict, 0);
+	assert_true(six[0].ratio_lo < 1 && six[0].ratio_hi > 1);
+}
+
+/* The property the reports promise: a verdict and its interval never
+ * contradict each other. Many synthetic families (sizes 1 to 8, 2 to 8
+ * repeats a side, CV from 0.1% to 80%, ratios from 1/3 to 3 or exactly 1,
+ * some constant samples): a verdict exactly when the interval excludes 1,
+ * on the side of 1 the verdict says; and p_adj < alpha agrees. */
+static uint64_t prop_rng = 0x9E3779B97F4A7C15ull;
+static double prop_u(void)
+{
+	prop_rng ^= prop_rng >> 12;
+	prop_rng ^= prop_rng << 25;
+	prop_rng ^= prop_rng >> 27;
+	return ((prop_rng * 2685821657736338717ull) >> 11) * (1.0 / 9007199254740992.0);
+}
+static double prop_normal(void)
+{
+	double u = prop_u(), v = prop_u();
+	return sqrt(-2 * log(u > 1e-300 ? u : 1e-300)) * cos(2 * M_PI * v);
+}
+
+static void check_consistent(const struct comparison *c, double alpha)
+{
+	int excludes = c->ratio_lo > 1 || c->ratio_hi < 1;
+	if (!c->tested) {
+		assert_int_equal(c->verdict, 0);
+		return;
+	}
+	if ((c->verdict != 0) != excludes)
+		fail_msg("verdict %d with [%g, %g] (p_adj %g)", c->verdict, c->ratio_lo,
+			 c->ratio_hi, c->p_adj);
+	if (c->verdict) {
+		/* above 1: b is larger (smaller when a's mean is negative) */
+		int above = c->ratio_lo > 1, b_larger = c->mean_b > c->mean_a;
+		assert_int_equal(above ^ (c->mean_a < 0), b_larger);
+		assert_int_equal(c->verdict, b_larger == c->higher_is_better ? 1 : -1);
+	}
+	/* the test says the same, away from rounding at the boundary */
+	if (fabs(c->p_adj - alpha) > 1e-9 && c->mean_a != 0 && (c->p_adj < alpha) != excludes)
+		fail_msg("p_adj %g but [%g, %g]", c->p_adj, c->ratio_lo, c->ratio_hi);
+}
+
+static void test_verdict_interval_property(void **state)
+{
+	(void)state;
+	double a[8], b[8];
+	struct comparison fam[8];
+	int verdicts = 0, total = 0, rays = 0;
+	for (int trial = 0; trial < 6000; trial++) {
+		int m = 1 + (int)(prop_u() * 8);
+		for (int i = 0; i < m; i++) {
+			int na = 2 + (int)(prop_u() * 7), nb = 2 + (int)(prop_u() * 7);
+			double mean = pow(10, prop_u() * 5), cv = pow(10, -3 + prop_u() * 2.9);
+			double ratio = prop_u() < 0.3 ? 1 : pow(3, 2 * prop_u() - 1);
+			int constant = prop_u() < 0.03;
+			for (int k = 0; k < na; k++)
+				a[k] = constant ? mean : mean * (1 + cv * prop_normal());
+			for (int k = 0; k < nb; k++)
+				b[k] = constant ? mean * ratio
+						: mean * ratio * (1 + cv * prop_normal());
+			compare_samples(a, na, b, nb, prop_u() < 0.5, &fam[i]);
+			check_consistent(&fam[i], 0.05); /* alone, at 0.05 */
+		}
+		compare_family(fam, m, 0.05);
+		for (int i = 0; i < m; i++) {
+			check_consistent(&fam[i], 0.05);
+			verdicts += fam[i].verdict != 0;
+			rays += isfinite(fam[i].ratio_lo) != isfinite(fam[i].ratio_hi);
+			total++;
+		}
+	}
+	/* the property is not vacuous: both kinds of answer occur */
+	assert_true(verdicts > total / 10);
+	assert_true(verdicts < total * 9 / 10);
+	(void)rays;
 }
 
 static void test_higher_is_better(void **state)
@@ -406,9 +477,10 @@ static void test_analysis(void **state)
 	assert_close(slow->metrics[0].cmp.ratio, 0.5, 1e-12, "ratio");
 	assert_int_equal(slow->metrics[0].cmp.verdict, -1);
 	assert_string_equal(analysis_verdict_word("events_per_s", "1/s", -1), "slower");
-	/* Holm over 2: the smallest p is doubled */
+	/* the family of cpu x events_per_s: slow and same, Bonferroni over 2 */
+	assert_int_equal(slow->metrics[0].cmp.family, 2);
 	assert_close(slow->metrics[0].cmp.p_adj, fmin(1, 2 * slow->metrics[0].cmp.p), 1e-15,
-		     "holm p_adj");
+		     "bonferroni p_adj");
 	assert_int_equal(same->metrics[0].cmp.verdict, 0);
 	assert_close(same->metrics[0].cmp.ratio, 1, 1e-12, "A/A ratio");
 	assert_int_equal(same->nruns, 6);
@@ -456,7 +528,8 @@ int main(void)
 	    cmocka_unit_test(test_welch_wikipedia),
 	    cmocka_unit_test(test_welch_unequal),
 	    cmocka_unit_test(test_edge_cases),
-	    cmocka_unit_test(test_holm),
+	    cmocka_unit_test(test_family),
+	    cmocka_unit_test(test_verdict_interval_property),
 	    cmocka_unit_test(test_higher_is_better),
 	    cmocka_unit_test(test_bimodal),
 	    cmocka_unit_test(test_noisy),
