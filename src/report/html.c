@@ -396,7 +396,7 @@ static void summary_section(const struct html *h)
 	if (a->nvariants > 1) {
 		char method[512];
 		analysis_fmt_method(a, method, sizeof(method));
-		fputs(" Below it: the ratio to the baseline <b>", f);
+		fputs(" Below it, against the baseline <b>", f);
 		html_esc(f, a->baseline);
 		fputs("</b>: ", f);
 		html_esc(f, method);

@@ -16,6 +16,9 @@
  * next ones are indented by `indent` spaces and end by column `width`;
  * ends with a newline. */
 void report_wrap(FILE *out, const char *words, int indent, int first_w, int width);
+/* "noise floor 2.1% at 5 repeats (sd of the logs ..., from the A/A pair ...)". */
+void report_floor_sentence(const struct analysis *a, const struct analysis_floor *fl, char *buf,
+			   size_t n);
 
 /* --- density ------------------------------------------------------------- */
 

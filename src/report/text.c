@@ -233,6 +233,131 @@ out:
 	free(t.cells);
 }
 
+static void fmt_effect_ratio(const struct analysis_effect *e, char *buf, size_t n)
+{
+	if (!e->pairs)
+		snprintf(buf, n, "-");
+	else if (isnan(e->lo))
+		snprintf(buf, n, "x%.3g [no repeats]", e->ratio);
+	else
+		snprintf(buf, n, "x%.3g [%.3g, %.3g]", e->ratio, e->lo, e->hi);
+}
+
+/* "2.1%" for a floor of x1.021 */
+static void fmt_floor(const struct analysis_floor *fl, char *buf, size_t n)
+{
+	if (isnan(fl->ratio)) {
+		snprintf(buf, n, "unknown (no repeats)");
+		return;
+	}
+	snprintf(buf, n, "%.2g%% at %d repeats", (fl->ratio - 1) * 100, fl->n);
+}
+
+void report_floor_sentence(const struct analysis *a, const struct analysis_floor *fl, char *buf,
+			   size_t n)
+{
+	char f[64], r[96];
+	fmt_floor(fl, f, sizeof(f));
+	if (isnan(fl->ratio)) {
+		snprintf(buf, n, "noise floor %s", f);
+		return;
+	}
+	if (!fl->aa) {
+		snprintf(buf, n,
+			 "noise floor %s (sd of the logs %.2g%%, pooled over every variant, df "
+			 "%g; a comparison in a family of %d at alpha %g)",
+			 f, fl->s_log * 100, fl->df, fl->family, a->alpha);
+		return;
+	}
+	analysis_fmt_ratio(&fl->aa_cmp, r, sizeof(r));
+	snprintf(buf, n,
+		 "noise floor %s (sd of the logs %.2g%% from the A/A pair %s, %s: %s, %s; a "
+		 "comparison in a family of %d at alpha %g)",
+		 f, fl->s_log * 100, fl->aa_a, fl->aa_b, r,
+		 fl->aa_differs ? "they DIFFER: this host does not repeat itself, the floor is "
+				  "their difference"
+				: "no difference",
+		 fl->family, a->alpha);
+}
+
+/* Per workload x headline metric: the main effects of the plan's axes
+ * ranked, the interactions whose interval excludes 1, the noise floor. */
+static void print_effects(FILE *f, const struct analysis *a)
+{
+	const struct analysis_design *d = a->design;
+	if (!d || !d->nresults)
+		return;
+	fprintf(f, "\neffects of the plan's axes and noise floor\n");
+	if (d->nfactors)
+		fputs("  ratio: geometric mean over the other axes of the ratio between two levels "
+		      "of a knob\n  (means of the logs of the runs); interval: t over the pooled "
+		      "within-cell variance\n  at 1 - alpha/m, m = the effects and interactions of "
+		      "that metric (Bonferroni)\n",
+		      f);
+	for (int i = 0; i < d->nresults; i++) {
+		const struct analysis_effects *e = &d->results[i];
+		const struct analysis_workload *w = &a->workloads[e->workload];
+		char buf[512];
+		fprintf(f, "\n%s %s", w->name, w->metrics[e->metric]);
+		if (d->nfactors && e->ncells > 1 && e->nonpositive)
+			fputs(": values <= 0, no ratios\n", f);
+		else if (d->nfactors && e->ncells > 1) {
+			fprintf(f, ": %d of %d cells, %d runs, sd of the logs %.2g%% (df %g)",
+				e->ncells, e->ncells_full, e->nruns, e->s_log * 100, e->df);
+			if (e->family)
+				fprintf(f, ", m = %d, confidence %.3g%%", e->family, e->level * 100);
+			fputc('\n', f);
+			struct table t = {.ncols = 4};
+			int r = table_row(&t);
+			if (r < 0)
+				goto next;
+			snprintf(cell(&t, r, 0), CELL, "knob: level / reference");
+			snprintf(cell(&t, r, 1), CELL, "ratio [interval]");
+			snprintf(cell(&t, r, 2), CELL, "from");
+			snprintf(cell(&t, r, 3), CELL, "verdict");
+			const struct analysis_metric *m = NULL;
+			for (int v = 0; v < w->ncells && !m; v++)
+				if (w->cells[v].metrics[e->metric].sum.n)
+					m = &w->cells[v].metrics[e->metric];
+			for (int k = 0; k < e->neffects && m; k++) {
+				const struct analysis_effect *x = &e->effects[k];
+				if ((r = table_row(&t)) < 0)
+					goto next;
+				analysis_fmt_effect(a, x, cell(&t, r, 0), CELL);
+				fmt_effect_ratio(x, cell(&t, r, 1), CELL);
+				snprintf(cell(&t, r, 2), CELL, "%d of %d", x->pairs, x->of);
+				snprintf(cell(&t, r, 3), CELL, "%s",
+					 !x->pairs      ? "not estimable"
+					 : isnan(x->lo) ? "untested (no repeats)"
+							: analysis_verdict_word(m->name, m->unit,
+										x->verdict));
+			}
+			table_print(f, &t, "  ");
+			int flagged = 0;
+			for (int k = 0; k < e->ninter; k++) {
+				const struct analysis_effect *x = &e->inter[k];
+				if (!x->significant)
+					continue;
+				char what[256], ratio[96];
+				analysis_fmt_effect(a, x, what, sizeof(what));
+				fmt_effect_ratio(x, ratio, sizeof(ratio));
+				fprintf(f, "  interaction %s: %s (from %d of %d)\n", what, ratio,
+					x->pairs, x->of);
+				flagged++;
+			}
+			fprintf(f, "  %s of %d interactions estimated excludes no interaction\n",
+				flagged ? "the above" : "none", e->ninter);
+		next:
+			free(t.cells);
+		} else {
+			fputc('\n', f);
+		}
+		report_floor_sentence(a, &e->floor, buf, sizeof(buf));
+		fputs("  ", f);
+		report_wrap(f, buf, 4, 86, 88);
+	}
+}
+
 /* Every run that did not succeed: "failed runs:" with their errors, then
  * "skipped runs:" as "skipped: reason". */
 static void not_ok_runs(FILE *f, const json_t *runs, int skipped)
@@ -286,6 +411,7 @@ static int text_render(const struct report_ctx *c)
 	}
 	for (int w = 0; w < a->nworkloads; w++)
 		print_workload(c->out, a, &a->workloads[w]);
+	print_effects(c->out, a);
 	if (a->density)
 		report_density_text(c->out, a->density);
 	if (a->nfailed)
