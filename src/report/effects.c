@@ -483,10 +483,27 @@ static int effects_of(struct analysis *a, int wi, int k, struct analysis_effects
 					struct analysis_effect e = {
 					    .factor = f, .level = l, .factor2 = g, .level2 = m};
 					double sum = 0, var = 0;
+					/* of: the combinations of the rest seen in any of
+					 * the four cells */
+					for (int i = 0; i < nc; i++) {
+						if ((c[i].vec[f] && c[i].vec[f] != l) ||
+						    (c[i].vec[g] && c[i].vec[g] != m))
+							continue;
+						int seen = 0;
+						for (int j = 0; j < i && !seen; j++) {
+							if ((c[j].vec[f] && c[j].vec[f] != l) ||
+							    (c[j].vec[g] && c[j].vec[g] != m))
+								continue;
+							seen = 1;
+							for (int q = 0; q < nf && seen; q++)
+								seen = q == f || q == g ||
+								       c[i].vec[q] == c[j].vec[q];
+						}
+						e.of += !seen;
+					}
 					for (int i = 0; i < nc; i++) {
 						if (c[i].vec[f] != l || c[i].vec[g] != m)
 							continue;
-						e.of++;
 						const struct dcell *p01 =
 						    partner(c, nc, nf, c[i].vec, f, 0, g, m);
 						const struct dcell *p10 =

@@ -371,7 +371,9 @@ static void header(const struct html *h)
 	html_esc(f, html_jstr(exp, "vmbench_version"));
 	fputs("</p>\n<nav>", f);
 	if (!density_only(h->a))
-		fputs("<a href=\"#summary\">Summary</a><a href=\"#heatmap\">Ratio heatmap</a>", f);
+		fputs("<a href=\"#summary\">Summary</a><a href=\"#heatmap\">Ratio heatmap</a>"
+		      "<a href=\"#effects\">Effects</a>",
+		      f);
 	for (int w = 0; w < h->a->nworkloads; w++) {
 		fprintf(f, "<a href=\"#w%d\">", w);
 		html_esc(f, h->a->workloads[w].name);
@@ -428,6 +430,8 @@ static int html_render(const struct report_ctx *c)
 	header(&h);
 	if (!density_only(a))
 		summary_section(&h);
+	if (!density_only(a))
+		html_effects_section(&h);
 	for (int w = 0; w < a->nworkloads; w++)
 		html_workload_charts(&h, w);
 	if (a->density)

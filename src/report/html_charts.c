@@ -10,29 +10,86 @@
 #include "report/render.h"
 #include "report/svg.h"
 
+/* The variant order of the bars: by the knobs' levels, outermost first,
+ * when the variants come from axes (so that each level's bars are
+ * together); else the experiment's. */
+static const struct analysis *order_a;
+static const struct analysis_workload *order_w;
+static const int *order_vec(int cell)
+{
+	const struct analysis_design *d = order_a->design;
+	for (int v = 0; v < order_a->nvariants; v++)
+		if (strcmp(order_a->variants[v], order_w->cells[cell].variant) == 0)
+			return &d->levels[v * d->nfactors];
+	return NULL;
+}
+static int cmp_cells(const void *x, const void *y)
+{
+	int a = *(const int *)x, b = *(const int *)y;
+	const int *va = order_vec(a), *vb = order_vec(b);
+	for (int f = 0; va && vb && f < order_a->design->nfactors; f++)
+		if (va[f] != vb[f])
+			return va[f] - vb[f];
+	return a - b;
+}
+
+/* Group the bars by axis: two knobs or more, every variant placed. */
+static int grouped(const struct html *h)
+{
+	return h->a->design && h->a->design->nfactors >= 2;
+}
+
 static void bar_figure(const struct html *h, const struct analysis_workload *w, int k)
 {
 	FILE *f = h->out;
+	const struct analysis_design *d = h->a->design;
+	int nf = grouped(h) ? d->nfactors : 0;
 	struct svg_bar *bars = calloc((size_t)w->ncells, sizeof(*bars));
+	const char **paths = calloc((size_t)(w->ncells * (nf ? nf : 1)), sizeof(*paths));
+	int *order = calloc((size_t)w->ncells, sizeof(int));
+	const char **names = calloc((size_t)(nf ? nf : 1), sizeof(*names));
 	int n = 0;
 	const char *unit = "";
-	if (!bars)
+	if (!bars || !paths || !order || !names) {
+		free(bars);
+		free(paths);
+		free(order);
+		free(names);
 		return;
-	for (int v = 0; v < w->ncells; v++) {
+	}
+	for (int v = 0; v < w->ncells; v++)
+		order[v] = v;
+	if (nf) {
+		order_a = h->a;
+		order_w = w;
+		qsort(order, (size_t)w->ncells, sizeof(int), cmp_cells);
+		for (int i = 0; i < nf; i++)
+			names[i] = d->factors[i].name;
+	}
+	for (int i = 0; i < w->ncells; i++) {
+		int v = order[i];
 		const struct analysis_metric *m = &w->cells[v].metrics[k];
 		if (m->sum.n == 0)
 			continue;
 		unit = m->unit ? m->unit : "";
+		const int *vec = nf ? order_vec(v) : NULL;
+		for (int x = 0; vec && x < nf; x++)
+			paths[n * nf + x] = d->factors[x].levels[vec[x]];
+		const char *const *path = nf ? &paths[n * nf] : NULL;
 		bars[n++] = (struct svg_bar){
 		    .label = w->cells[v].variant,
 		    .value = m->sum.mean,
 		    .lo = m->sum.n >= 2 ? m->sum.mean - m->sum.ci95 : NAN,
 		    .hi = m->sum.n >= 2 ? m->sum.mean + m->sum.ci95 : NAN,
 		    .style = 1 + html_variant_style(h->a, w->cells[v].variant),
+		    .path = path,
 		};
 	}
 	if (n == 0) {
 		free(bars);
+		free(paths);
+		free(names);
+		free(order);
 		return;
 	}
 	char title[256], ylabel[160];
@@ -42,14 +99,17 @@ static void bar_figure(const struct html *h, const struct analysis_workload *w, 
 	struct svg_chart ch = {
 	    .title = title, .w = HTML_CHART_W, .h = 300, .ylabel = ylabel, .yunit = unit};
 	html_figure_begin(f);
-	svg_bar_chart(f, &ch, bars, n);
-	html_figure_table_begin(f,
-				"Bars: mean over the successful repeats; whiskers: 95% Student-t "
-				"confidence interval of the mean.");
+	svg_bar_chart_grouped(f, &ch, bars, n, names, nf);
+	html_figure_table_begin(f, nf ? "Bars: mean over the successful repeats, grouped by "
+					"knob (the rows under the bars, outermost last); whiskers: "
+					"95% Student-t confidence interval of the mean."
+				      : "Bars: mean over the successful repeats; whiskers: 95% "
+					"Student-t confidence interval of the mean.");
 	fputs("<thead><tr><th>variant</th><th>n</th><th>mean</th><th>95% CI low</th>"
 	      "<th>95% CI high</th><th>sd</th></tr></thead><tbody>\n",
 	      f);
-	for (int v = 0, i = 0; v < w->ncells; v++) {
+	for (int o = 0, i = 0; o < w->ncells; o++) {
+		int v = order[o];
 		const struct analysis_metric *m = &w->cells[v].metrics[k];
 		char a[32], b[32], c[32], d[32];
 		if (m->sum.n == 0)
@@ -69,6 +129,9 @@ static void bar_figure(const struct html *h, const struct analysis_workload *w, 
 	fputs("</tbody>", f);
 	html_figure_end(f);
 	free(bars);
+	free(paths);
+	free(names);
+	free(order);
 }
 
 /* The CDF of one pooled histogram: (min, 0), then every non-empty bucket at

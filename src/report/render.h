@@ -66,6 +66,7 @@ void html_figure_end(FILE *f);
 /* The sections of the page, in their files. */
 void html_workload_charts(const struct html *h, int w); /* html_charts.c */
 void html_heatmap_section(const struct html *h);	/* html_charts.c */
+void html_effects_section(const struct html *h);	/* html_effects.c */
 void html_provenance_section(const struct html *h);	/* html_provenance.c */
 /* Every run (failed_only = 0) or those that did not succeed, with their
  * errors ("skipped: reason" for skipped runs). */

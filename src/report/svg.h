@@ -7,6 +7,8 @@
  *   svg_bar_chart    one bar per category with an error bar (mean, 95% CI)
  *   svg_curve_chart  x/y series as polylines with markers, or step curves
  *                    (CDFs); linear or log axes; a legend below the plot
+ *   svg_forest       ratios with their intervals, a row each, on a log axis
+ *                    with a dashed line at 1 (effects of knobs)
  *   svg_heatmap      rows x columns of cells shaded by a diverging scale
  *                    (-1 red ... 0 neutral ... +1 green; NAN grey), the
  *                    cell's text printed in it
@@ -125,11 +127,19 @@ struct svg_bar {
 	double value;
 	double lo, hi; /* error bar; NAN (or lo == hi == value) for none */
 	int style;     /* 1 + palette index (svg_color); 0: the bar's position */
+	const char *const *path; /* svg_bar_chart_grouped: its level of each axis, outer first */
 };
 
 /* Vertical bars from 0 (the y axis always includes 0), one per entry, in
  * the palette's colours, labels below them (slanted when they do not fit). */
 int svg_bar_chart(FILE *out, const struct svg_chart *c, const struct svg_bar *bars, int n);
+/* The same, for variants made from axes (a plan's matrix): instead of a
+ * name under each bar, a row of labels per axis under the plot, innermost
+ * nearest, each level written once across the bars that share it (nested
+ * groups with brackets), the axis names on the left; bars in the order of
+ * their paths. The chart widens to keep a bar at least 26 px. */
+int svg_bar_chart_grouped(FILE *out, const struct svg_chart *c, const struct svg_bar *bars,
+			  int n, const char *const *axis_names, int naxes);
 
 struct svg_series {
 	const char *name;
@@ -155,6 +165,16 @@ struct svg_cell {
 int svg_heatmap(FILE *out, const struct svg_chart *c, const char *const *rows, int nrows,
 		const char *const *cols, int ncols, const struct svg_cell *cells,
 		const char *legend_lo, const char *legend_hi, const char *legend_nan);
+
+struct svg_forest_row {
+	const char *label;
+	double ratio, lo, hi; /* lo, hi: the interval (NAN: none) */
+	int shade;	      /* +1 green (better), -1 red (worse), 0 grey */
+	int emphasis;	      /* the label in bold (the first row of a knob) */
+};
+
+/* One row per entry, top to bottom, labels on the left. */
+int svg_forest(FILE *out, const struct svg_chart *c, const struct svg_forest_row *rows, int n);
 
 /* Rough width in pixels of s at a font size (for layout; no font metrics). */
 double svg_text_width(const char *s, double size);

@@ -9,9 +9,67 @@
 
 /* --- bar chart ------------------------------------------------------------- */
 
+#define GROUP_ROW 18.0
+
+/* Same prefix of the path (levels 0..r) for bars i and j? */
+static int same_group(const struct svg_bar *bars, int i, int j, int r)
+{
+	for (int k = 0; k <= r; k++)
+		if (strcmp(bars[i].path[k], bars[j].path[k]))
+			return 0;
+	return 1;
+}
+
+/* Under the plot: a row per axis, innermost first; consecutive bars that
+ * share the levels down to that axis form one span, labelled once, with a
+ * bracket across it; the axis names on the left. */
+static void group_rows(FILE *out, const struct svg_plot *p, double slot,
+		       const struct svg_bar *bars, int n, const char *const *names, int naxes)
+{
+	char cl[256];
+	fputs("<g class=\"groups\" fill=\"#333\">\n", out);
+	for (int r = naxes - 1; r >= 0; r--) {
+		double y = p->y0 + p->h + 8 + GROUP_ROW * (naxes - 1 - r);
+		svg_text_at(out, p->x0 - 6, y + 12, "end", "font-style=\"italic\" fill=\"#555\"",
+			    names[r]);
+		for (int i = 0; i < n;) {
+			int j = i + 1;
+			while (j < n && same_group(bars, i, j, r))
+				j++;
+			double x0 = p->x0 + slot * i, x1 = p->x0 + slot * j;
+			if (r < naxes - 1)
+				fprintf(out,
+					"<path d=\"M%.1f,%.1fV%.1fH%.1fV%.1f\" fill=\"none\" "
+					"stroke=\"#999\"/>\n",
+					x0 + 3, y + 4, y, x1 - 3, y + 4);
+			const char *lab = svg_clip(bars[i].path[r], x1 - x0 - 4, cl, sizeof(cl));
+			fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">",
+				(x0 + x1) / 2, y + 14);
+			svg_escape(out, lab);
+			if (lab != bars[i].path[r]) {
+				fputs("<title>", out);
+				svg_escape(out, bars[i].path[r]);
+				fputs("</title>", out);
+			}
+			fputs("</text>\n", out);
+			i = j;
+		}
+	}
+	fputs("</g>\n", out);
+}
+
 int svg_bar_chart(FILE *out, const struct svg_chart *c, const struct svg_bar *bars, int n)
 {
+	return svg_bar_chart_grouped(out, c, bars, n, NULL, 0);
+}
+
+int svg_bar_chart_grouped(FILE *out, const struct svg_chart *c, const struct svg_bar *bars,
+			  int n, const char *const *axis_names, int naxes)
+{
 	double W = c->w > 0 ? c->w : 640, H = c->h > 0 ? c->h : 320;
+	for (int i = 0; i < n && naxes > 0; i++)
+		if (!bars[i].path)
+			return -EINVAL;
 	double lo = 0, hi = 0;
 	if (n <= 0)
 		return -EINVAL;
@@ -34,13 +92,19 @@ int svg_bar_chart(FILE *out, const struct svg_chart *c, const struct svg_bar *ba
 	p.x.hi = n;
 
 	double left = 16 + svg_axis_label_width(&p.y) + 14;
+	for (int i = 0; naxes > 0 && i < naxes; i++) /* the axis names left of their rows */
+		left = fmax(left, 12 + fmin(svg_text_width(axis_names[i], FONT), 120) + 10);
 	double slot = (W - left - 12) / n;
+	if (naxes > 0 && slot < 26) { /* wider rather than unreadable */
+		slot = 26;
+		W = left + slot * n + 12;
+	}
 	/* labels horizontal when each fits its slot, else slanted by 30 degrees */
 	double lw = 0;
 	for (int i = 0; i < n; i++)
 		lw = fmax(lw, fmin(svg_text_width(bars[i].label, FONT), 180));
-	int slant = lw > slot - 6;
-	double bottom = slant ? lw * 0.5 + 22 : 26;
+	int slant = naxes == 0 && lw > slot - 6;
+	double bottom = naxes > 0 ? 14 + GROUP_ROW * naxes : slant ? lw * 0.5 + 22 : 26;
 	if (c->xlabel)
 		bottom += 16;
 	p.x0 = left;
@@ -92,6 +156,8 @@ int svg_bar_chart(FILE *out, const struct svg_chart *c, const struct svg_bar *ba
 			    "fill=\"#333\">%s</text>\n",
 			    cx, fmax(label_y - 4, p.y0 - 2), b);
 		const char *lab = svg_clip(r->label, 180, cl, sizeof(cl));
+		if (naxes > 0)
+			continue; /* the group rows label the bars */
 		if (slant) {
 			double ly = p.y0 + p.h + 14;
 			fprintf(out,
@@ -111,6 +177,8 @@ int svg_bar_chart(FILE *out, const struct svg_chart *c, const struct svg_bar *ba
 		}
 		fputs("</text>\n", out);
 	}
+	if (naxes > 0)
+		group_rows(out, &p, slot, bars, n, axis_names, naxes);
 	if (c->xlabel)
 		svg_text_at(out, p.x0 + p.w / 2, H - 6, "middle", "font-size=\"13\"", c->xlabel);
 	svg_end(out);

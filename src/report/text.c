@@ -345,8 +345,13 @@ static void print_effects(FILE *f, const struct analysis *a)
 					x->pairs, x->of);
 				flagged++;
 			}
-			fprintf(f, "  %s of %d interactions estimated excludes no interaction\n",
-				flagged ? "the above" : "none", e->ninter);
+			if (flagged)
+				fprintf(f, "  (%d of the %d interactions estimated exclude 1, shown "
+					   "above)\n",
+					flagged, e->ninter);
+			else
+				fprintf(f, "  none of the %d interactions estimated excludes 1\n",
+					e->ninter);
 		next:
 			free(t.cells);
 		} else {

@@ -8,6 +8,10 @@
  *       skipped one
  *   density.{txt,json,csv,summary.csv,html,compare.txt}  a density experiment:
  *       one variant, KSM off then on, steps and launches; a skipped one
+ *   matrix.{txt,json,html}  16 variants from four axes (bus x cache x aio x
+ *       iothread) with known effects and a bus x iothread interaction, a
+ *       cell whose runs failed and an A/A duplicate: the effects section,
+ *       the noise floor and the bar charts grouped by axis
  *
  *   VB_REGEN_GOLDEN=1 build/tests/test_report    rewrites the golden files;
  *   review them with git diff before committing (tests/golden/README.md).
@@ -39,7 +43,7 @@
 
 static char dir[64], dbpath[128], golden_dir[PATH_MAX];
 static struct store *st;
-static int64_t bench_id, density_id;
+static int64_t bench_id, density_id, matrix_id;
 
 #define T0 1767225600.0 /* 2026-01-01 00:00:00 UTC */
 
@@ -230,6 +234,81 @@ static void make_density(void)
 	json_decref(cfg);
 }
 
+/* The matrix: IOPS = 20000 x 1.6 (nvme) x 0.9 (writeback) x 1.05 (native)
+ * x 1.2 (nvme with an iothread), a fixed +-1% pattern over the repeats. */
+static const char *const M_BUS[] = {"virtio-blk", "nvme"}, *const M_CACHE[] = {"none", "writeback"},
+			 *const M_AIO[] = {"threads", "native"}, *const M_IOT[] = {"off", "on"};
+
+static void matrix_run(int64_t vid, int repeat, double iops, const char *status)
+{
+	struct result res = {0};
+	if (strcmp(status, "ok") == 0) {
+		metric_set(&res, "read_iops", iops, UNIT_PER_S, AGG_SUM);
+		metric_set(&res, "read_clat_p99_us", 4e7 / iops, UNIT_US, AGG_MEAN);
+	}
+	json_t *spec = json_pack("{s:s, s:s, s:i}", "rw", "randread", "bs", "4k", "iodepth", 1);
+	struct store_run r = {.variant_id = vid,
+			      .workload = "rr",
+			      .workload_type = "blkio",
+			      .spec = spec,
+			      .repeat = repeat,
+			      .status = status,
+			      .started = T0 + 10 * repeat,
+			      .duration_s = 10.0,
+			      .error = strcmp(status, "ok") ? "guest did not boot" : NULL,
+			      .res = &res};
+	int64_t id;
+	assert_int_equal(store_run_add(st, &r, &id), 0);
+	result_free(&res);
+	json_decref(spec);
+}
+
+static void make_matrix(void)
+{
+	json_t *host = json_pack("{s:s, s:s, s:s, s:s, s:i, s:i}", "hostname", "fixture-host",
+				 "kernel", "6.1.0-test", "arch", "x86_64", "cpu_model",
+				 "Fixture CPU @ 2.00GHz", "cores", 4, "mem_total_mib", 8192);
+	assert_int_equal(store_experiment_begin(st, "matrix",
+						"[variant vm]\nbus = virtio-blk,nvme\ncache = "
+						"none,writeback\naio = threads,native\niothread = "
+						"off,on\n",
+						host, &matrix_id),
+			 0);
+	json_t *cfg = json_pack("{s:i}", "repeat", 3);
+	assert_int_equal(store_experiment_set_config(st, matrix_id, cfg), 0);
+	static const double jitter[3] = {1.0, 1.01, 0.99};
+	int64_t vids[17];
+	for (int c = 0; c < 17; c++) {
+		int k = c < 16 ? c : 0; /* the 17th: an A/A duplicate of the first */
+		int bus = k >> 3 & 1, cache = k >> 2 & 1, aio = k >> 1 & 1, iot = k & 1;
+		char name[96];
+		if (c < 16)
+			snprintf(name, sizeof(name), "vm-bus%s-cache%s-aio%s-iothread%s", M_BUS[bus],
+				 M_CACHE[cache], M_AIO[aio], M_IOT[iot]);
+		else
+			snprintf(name, sizeof(name), "vm-again");
+		json_t *vc = json_pack("{s:s, s:s, s:s, s:s, s:s, s:i}", "target", "qemu", "bus",
+				       M_BUS[bus], "cache", M_CACHE[cache], "aio", M_AIO[aio],
+				       "iothread", M_IOT[iot], "smp", 2);
+		assert_int_equal(store_variant_add(st, matrix_id, name, "qemu", vc, "qemu ...",
+						   NULL, NULL, &vids[c]),
+				 0);
+		json_decref(vc);
+	}
+	for (int rep = 1; rep <= 3; rep++)
+		for (int c = 0; c < 17; c++) {
+			int k = c < 16 ? c : 0;
+			int bus = k >> 3 & 1, cache = k >> 2 & 1, aio = k >> 1 & 1, iot = k & 1;
+			double v = 20000 * (bus ? 1.6 : 1) * (cache ? 0.9 : 1) * (aio ? 1.05 : 1) *
+				   (bus && iot ? 1.2 : 1) * jitter[(rep + c) % 3];
+			/* one cell's runs failed: nvme, writeback, native, iothread on */
+			matrix_run(vids[c], rep, v, c == 15 ? "failed" : "ok");
+		}
+	assert_int_equal(store_experiment_end(st, matrix_id, "done"), 0);
+	json_decref(host);
+	json_decref(cfg);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -244,6 +323,7 @@ static int setup(void **state)
 		return -1;
 	make_bench();
 	make_density();
+	make_matrix();
 	/* what the store takes from the clock and the build, fixed */
 	char q[256];
 	snprintf(q, sizeof(q),
@@ -355,6 +435,13 @@ static void test_golden(void **state)
 		free(got);
 		got = render(density_id, outputs[i].format, outputs[i].set);
 		snprintf(name, sizeof(name), "density.%s", outputs[i].file);
+		bad += golden(name, got);
+		free(got);
+		if (strcmp(outputs[i].file, "txt") && strcmp(outputs[i].file, "json") &&
+		    strcmp(outputs[i].file, "html"))
+			continue;
+		got = render(matrix_id, outputs[i].format, outputs[i].set);
+		snprintf(name, sizeof(name), "matrix.%s", outputs[i].file);
 		bad += golden(name, got);
 		free(got);
 	}
