@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -331,13 +332,110 @@ static void test_heatmap(void **state)
 	free(c.buf);
 }
 
+static int count(const char *hay, const char *needle)
+{
+	int n = 0;
+	for (const char *q = hay; (q = strstr(q, needle)); q++)
+		n++;
+	return n;
+}
+
+/* 32 bars from three axes (2 x 4 x 4): no variant name under the bars, each
+ * level written once per span (bus twice, cache 8 times, smp 32), the axis
+ * names once, and a bar at least 26 px wide (the chart widened). */
+static void test_bar_grouped(void **state)
+{
+	static const char *const bus[] = {"virtio-blk", "nvme"},
+				 *const cache[] = {"none", "writeback", "directsync", "unsafe"},
+				 *const smp[] = {"1", "2", "4", "8"};
+	const char *names[] = {"bus", "cache", "smp"};
+	const char *paths[32][3];
+	struct svg_bar bars[32];
+	char labels[32][64];
+	for (int i = 0; i < 32; i++) {
+		paths[i][0] = bus[i / 16];
+		paths[i][1] = cache[i / 4 % 4];
+		paths[i][2] = smp[i % 4];
+		snprintf(labels[i], sizeof(labels[i]), "vm-bus%s-cache%s-smp%s", paths[i][0],
+			 paths[i][1], paths[i][2]);
+		bars[i] = (struct svg_bar){labels[i], 100 + i, NAN, NAN, 0, paths[i]};
+	}
+	struct svg_chart ch = {.title = "grouped", .w = 560, .h = 300, .yunit = "1/s"};
+	struct cap c;
+	(void)state;
+	assert_int_equal(svg_bar_chart_grouped(cap_open(&c), &ch, bars, 32, names, 3), 0);
+	const char *svg = cap_close(&c);
+	assert_int_equal(count(svg, "<rect class=\"bar\""), 32);
+	assert_int_equal(count(svg, ">virtio-blk<"), 1);
+	assert_int_equal(count(svg, ">nvme<"), 1);
+	assert_int_equal(count(svg, ">none<"), 2);
+	assert_int_equal(count(svg, ">writeback<") + count(svg, ">writeb…<") +
+			     count(svg, ">writeba…<"),
+			 2);
+	assert_int_equal(count(svg, ">4</text>") + count(svg, ">4<title"), 8);
+	assert_int_equal(count(svg, ">cache<"), 1);
+	/* the names are only in the bars' tooltips, never rotated under them */
+	assert_null(strstr(svg, "rotate(-30"));
+	assert_int_equal(count(svg, "vm-busnvme-cacheunsafe-smp8"), 1);
+	double x1, x2, w;
+	const char *p = strstr(svg, "<rect class=\"bar\"");
+	assert_int_equal(sscanf(p, "<rect class=\"bar\" x=\"%lf\" y=\"%*f\" width=\"%lf\"", &x1, &w),
+			 2);
+	p = strstr(p + 1, "<rect class=\"bar\"");
+	assert_int_equal(sscanf(p, "<rect class=\"bar\" x=\"%lf\"", &x2), 1);
+	assert_true(x2 - x1 >= 26 - 1e-9);
+	/* a bar without its path is refused */
+	bars[5].path = NULL;
+	assert_int_equal(svg_bar_chart_grouped(cap_open(&c), &ch, bars, 32, names, 3), -EINVAL);
+	cap_close(&c);
+	free(c.buf);
+	free((void *)svg);
+}
+
+/* The forest: each estimate at its place on the log axis, the line at 1
+ * between the two sides, colours by verdict. */
+static void test_forest(void **state)
+{
+	const struct svg_forest_row rows[] = {
+	    {"bus: nvme / virtio-blk", 2, 1.8, 2.2, 1, 1},
+	    {"cache: writeback / none", 0.5, 0.45, 0.55, -1, 1},
+	    {"aio: native / threads", 1.01, 0.95, 1.07, 0, 1},
+	};
+	struct svg_chart ch = {.title = "effects", .xlabel = "ratio"};
+	struct cap c;
+	(void)state;
+	assert_int_equal(svg_forest(cap_open(&c), &ch, rows, 3), 0);
+	const char *svg = cap_close(&c);
+	double x[3], one;
+	const char *p = svg;
+	for (int i = 0; i < 3; i++) {
+		p = strstr(p, "<rect class=\"est\"");
+		assert_non_null(p);
+		assert_int_equal(sscanf(p, "<rect class=\"est\" x=\"%lf\"", &x[i]), 1);
+		x[i] += 4;
+		p++;
+	}
+	assert_int_equal(sscanf(strstr(svg, "<line class=\"one\""), "<line class=\"one\" x1=\"%lf\"",
+				&one),
+			 1);
+	/* log scale: 2 and 0.5 equally far from 1, on either side */
+	assert_true(x[0] > one && x[1] < one);
+	assert_true(fabs((x[0] - one) - (one - x[1])) < 0.2);
+	assert_true(fabs(x[2] - one) < (x[0] - one) / 10);
+	assert_int_equal(count(svg, "fill=\"#1a7f37\""), 1);
+	assert_int_equal(count(svg, "fill=\"#b42318\""), 1);
+	assert_int_equal(count(svg, "class=\"ci\""), 3);
+	free((void *)svg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_linear_ticks), cmocka_unit_test(test_log_ticks),
 	    cmocka_unit_test(test_fmt),		 cmocka_unit_test(test_escape),
 	    cmocka_unit_test(test_curve_points), cmocka_unit_test(test_bar_heights),
-	    cmocka_unit_test(test_heatmap),
+	    cmocka_unit_test(test_heatmap),	 cmocka_unit_test(test_bar_grouped),
+	    cmocka_unit_test(test_forest),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
