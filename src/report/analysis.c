@@ -534,6 +534,13 @@ void analysis_fmt_ratio(const struct comparison *c, char *buf, size_t n)
 void analysis_fmt_method(const struct analysis *a, char *buf, size_t n)
 {
 	char k[32];
+	if (a->family_max == 0) {
+		snprintf(buf, n,
+			 "ratio of means to the baseline with Fieller's interval, verdict by "
+			 "Welch's t test, one Bonferroni family per workload and metric; no "
+			 "comparison here");
+		return;
+	}
 	if (a->family_min == a->family_max)
 		snprintf(k, sizeof(k), "%d", a->family_max);
 	else
