@@ -164,7 +164,7 @@ void html_effects_section(const struct html *h)
 		}
 	}
 	fputs("<h3>Noise floor</h3>\n<table><thead><tr><th>workload: metric</th><th>smallest "
-	      "difference resolved</th><th>from</th></tr></thead><tbody>\n",
+	      "difference resolved</th><th>measured from</th></tr></thead><tbody>\n",
 	      f);
 	for (int i = 0; i < d->nresults; i++) {
 		const struct analysis_effects *e = &d->results[i];
@@ -174,11 +174,13 @@ void html_effects_section(const struct html *h)
 		html_row_head(f, name);
 		if (isnan(e->floor.ratio))
 			fputs("<td class=\"num\">unknown</td>", f);
-		else
-			fprintf(f, "<td class=\"num%s\">%.2g%% at %d repeats</td>",
-				e->floor.aa_differs ? " bad" : "", (e->floor.ratio - 1) * 100,
-				e->floor.n);
-		report_floor_sentence(a, &e->floor, buf, sizeof(buf));
+		else {
+			char pct[32];
+			report_fmt_pct((e->floor.ratio - 1) * 100, pct, sizeof(pct));
+			fprintf(f, "<td class=\"num%s\">%s at %d repeats</td>",
+				e->floor.aa_differs ? " bad" : "", pct, e->floor.n);
+		}
+		report_floor_basis(a, &e->floor, buf, sizeof(buf));
 		fputs("<td>", f);
 		html_esc(f, buf);
 		fputs("</td></tr>\n", f);

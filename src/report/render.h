@@ -16,9 +16,14 @@
  * next ones are indented by `indent` spaces and end by column `width`;
  * ends with a newline. */
 void report_wrap(FILE *out, const char *words, int indent, int first_w, int width);
+/* A percentage as reports write it: "2.1%", "0.35%", "152%". */
+void report_fmt_pct(double pct, char *buf, size_t n);
 /* "noise floor 2.1% at 5 repeats (sd of the logs ..., from the A/A pair ...)". */
 void report_floor_sentence(const struct analysis *a, const struct analysis_floor *fl, char *buf,
 			   size_t n);
+/* What the floor rests on: the words between the parentheses above. */
+void report_floor_basis(const struct analysis *a, const struct analysis_floor *fl, char *buf,
+			size_t n);
 
 /* --- density ------------------------------------------------------------- */
 

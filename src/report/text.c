@@ -250,34 +250,49 @@ static void fmt_floor(const struct analysis_floor *fl, char *buf, size_t n)
 		snprintf(buf, n, "unknown (no repeats)");
 		return;
 	}
-	snprintf(buf, n, "%.2g%% at %d repeats", (fl->ratio - 1) * 100, fl->n);
+	report_fmt_pct((fl->ratio - 1) * 100, buf, n);
+	size_t used = strlen(buf);
+	snprintf(buf + used, n - used, " at %d repeats", fl->n);
+}
+
+void report_fmt_pct(double pct, char *buf, size_t n)
+{
+	snprintf(buf, n, pct >= 10 ? "%.0f%%" : "%.2g%%", pct);
+}
+
+void report_floor_basis(const struct analysis *a, const struct analysis_floor *fl, char *buf,
+			size_t n)
+{
+	char r[96];
+	if (isnan(fl->ratio)) {
+		snprintf(buf, n, "no variant has two successful repeats");
+		return;
+	}
+	if (!fl->aa) {
+		snprintf(buf, n,
+			 "sd of the logs %.2g%%, pooled over every variant, df %g; a comparison in "
+			 "a family of %d at alpha %g",
+			 fl->s_log * 100, fl->df, fl->family, a->alpha);
+		return;
+	}
+	analysis_fmt_ratio(&fl->aa_cmp, r, sizeof(r));
+	snprintf(buf, n,
+		 "sd of the logs %.2g%% from the A/A pair %s, %s: %s, %s; a comparison in a "
+		 "family of %d at alpha %g",
+		 fl->s_log * 100, fl->aa_a, fl->aa_b, r,
+		 fl->aa_differs ? "they DIFFER: this host does not repeat itself, the floor is "
+				  "their difference"
+				: "no difference",
+		 fl->family, a->alpha);
 }
 
 void report_floor_sentence(const struct analysis *a, const struct analysis_floor *fl, char *buf,
 			   size_t n)
 {
-	char f[64], r[96];
+	char f[64], basis[512];
 	fmt_floor(fl, f, sizeof(f));
-	if (isnan(fl->ratio)) {
-		snprintf(buf, n, "noise floor %s", f);
-		return;
-	}
-	if (!fl->aa) {
-		snprintf(buf, n,
-			 "noise floor %s (sd of the logs %.2g%%, pooled over every variant, df "
-			 "%g; a comparison in a family of %d at alpha %g)",
-			 f, fl->s_log * 100, fl->df, fl->family, a->alpha);
-		return;
-	}
-	analysis_fmt_ratio(&fl->aa_cmp, r, sizeof(r));
-	snprintf(buf, n,
-		 "noise floor %s (sd of the logs %.2g%% from the A/A pair %s, %s: %s, %s; a "
-		 "comparison in a family of %d at alpha %g)",
-		 f, fl->s_log * 100, fl->aa_a, fl->aa_b, r,
-		 fl->aa_differs ? "they DIFFER: this host does not repeat itself, the floor is "
-				  "their difference"
-				: "no difference",
-		 fl->family, a->alpha);
+	report_floor_basis(a, fl, basis, sizeof(basis));
+	snprintf(buf, n, "noise floor %s (%s)", f, basis);
 }
 
 /* Per workload x headline metric: the main effects of the plan's axes
