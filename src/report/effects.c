@@ -42,6 +42,7 @@ static char *value_text(const json_t *v)
 struct key {
 	const char *name;
 	char **text;  /* [nvariants] */
+	int present;  /* distinct values among the variants that have the key */
 	int *level;   /* [nvariants] */
 	int nlevels;
 	int alias_of; /* -1, or the earlier key it always changes with */
@@ -135,10 +136,18 @@ static int build_factors(struct analysis *a, struct analysis_design *d)
 			}
 		for (int v = 0; v < nv; v++)
 			k->level[v]--; /* 0-based: the baseline's level is 0 */
+		/* a key only some targets have (a container's cpus beside a native
+		 * variant) is a knob only where it varies between those that have it */
+		for (int l = 0; l < k->nlevels; l++) {
+			int has = 0;
+			for (int v = 0; v < nv && !has; v++)
+				has = k->level[v] == l && cfg[v] && json_object_get(cfg[v], k->name);
+			k->present += has;
+		}
 		for (int v = 1; v < nv; v++)
 			k->changes += k->level[v] != k->level[v - 1];
-		for (int j = 0; j < i && k->nlevels > 1; j++)
-			if (keys[j].nlevels > 1 && keys[j].alias_of < 0 &&
+		for (int j = 0; j < i && k->present > 1; j++)
+			if (keys[j].present > 1 && keys[j].alias_of < 0 &&
 			    same_partition(&keys[j], k, nv)) {
 				k->alias_of = j;
 				break;
@@ -149,7 +158,7 @@ static int build_factors(struct analysis *a, struct analysis_design *d)
 		r = -ENOMEM;
 	int nf = 0;
 	for (int i = 0; i < nk && r == 0; i++)
-		if (keys[i].nlevels > 1 && keys[i].alias_of < 0)
+		if (keys[i].present > 1 && keys[i].alias_of < 0)
 			fk[nf++] = &keys[i];
 	if (r == 0 && nf) {
 		qsort(fk, (size_t)nf, sizeof(*fk), cmp_changes);

@@ -288,12 +288,47 @@ static void test_noise_floor(void **state)
 	json_decref(ex);
 }
 
+/* Native, container and VM side by side: keys that only one target has
+ * (a container's cpus, a VM's bus) are not knobs unless they vary among
+ * the variants that have them; target is the knob. With containers at two
+ * CPU limits, cpus becomes one. */
+static void test_targets(void **state)
+{
+	(void)state;
+	json_t *variants = json_pack(
+	    "[{s:s, s:{s:s, s:s}}, {s:s, s:{s:s, s:s, s:f, s:s}}, {s:s, s:{s:s, s:s, s:s, s:i}}]",
+	    "name", "native", "config", "target", "native", "workdir", "/w", "name", "container",
+	    "config", "target", "container", "workdir", "/w", "cpus", 0.0, "storage", "bind",
+	    "name", "vm", "config", "target", "qemu", "workdir", "/w", "bus", "virtio-blk", "smp",
+	    1);
+	json_t *runs = json_array();
+	for (int i = 0; i < 3; i++) {
+		add_run(runs, "native", 1000 + i, "ok");
+		add_run(runs, "container", 990 + i, "ok");
+		add_run(runs, "vm", 500 + i, "ok");
+	}
+	json_t *ex = json_pack("{s:i, s:{s:i, s:s}, s:o, s:o}", "schema", 1, "experiment", "id", 1,
+			       "name", "t", "variants", variants, "runs", runs);
+	struct analysis *a;
+	assert_int_equal(analysis_build(ex, NULL, &a), 0);
+	assert_int_equal(a->design->nfactors, 1);
+	assert_string_equal(a->design->factors[0].name, "target");
+	assert_int_equal(a->design->factors[0].nlevels, 3);
+	const struct analysis_effects *e = &a->design->results[0];
+	assert_int_equal(e->neffects, 2);
+	assert_string_equal(a->design->factors[0].levels[e->effects[0].level], "qemu");
+	assert_close(e->effects[0].ratio, 0.5, 0.01, "qemu / native");
+	analysis_free(a);
+	json_decref(ex);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_2x2x2),
 	    cmocka_unit_test(test_partial),
 	    cmocka_unit_test(test_noise_floor),
+	    cmocka_unit_test(test_targets),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
