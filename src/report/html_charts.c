@@ -354,7 +354,14 @@ void html_heatmap_section(const struct html *h)
 			    m->cmp.p_adj);
 			cells[i] = (struct svg_cell){ratio_shade(&m->cmp), texts[i], tips[i]};
 		}
-	fprintf(f, "<p class=\"note\">Mean of each variant divided by the baseline's (<b>");
+	fprintf(f, "<p class=\"note\">%s",
+		grouped(h) ? "Rows: each variant by its knobs' levels (" : "");
+	for (int x = 0; grouped(h) && x < a->design->nfactors; x++) {
+		fputs(x ? "/" : "", f);
+		html_esc(f, a->design->factors[x].name);
+	}
+	fprintf(f, "%sMean of each variant divided by the baseline's (<b>",
+		grouped(h) ? "). " : "");
 	html_esc(f, a->baseline);
 	fprintf(f,
 		"</b>), for the first headline metric of each workload. Green: significantly "
@@ -365,8 +372,35 @@ void html_heatmap_section(const struct html *h)
 	struct svg_chart ch = {.title = title, .w = 1180};
 	fputs("<div class=\"charts\">", f);
 	html_figure_begin(f);
-	svg_heatmap(f, &ch, a->variants, nr, cols, nc, cells, "worse", "better",
+	/* variants from axes: each row by its levels ("nvme/writeback"), which
+	 * stay readable where the long expanded names would be cut */
+	const char **rows = calloc((size_t)nr, sizeof(*rows));
+	char(*rlab)[192] = calloc((size_t)nr, sizeof(*rlab));
+	for (int r = 0; rows && rlab && r < nr; r++) {
+		rows[r] = a->variants[r];
+		if (!grouped(h))
+			continue;
+		const struct analysis_design *d = a->design;
+		size_t used = 0;
+		for (int x = 0; x < d->nfactors && used < sizeof(rlab[r]); x++)
+			used += (size_t)snprintf(rlab[r] + used, sizeof(rlab[r]) - used, "%s%s",
+						 x ? "/" : "",
+						 d->factors[x].levels[d->levels[r * d->nfactors + x]]);
+		int twins = 0, nth = 0; /* A/A twins: "#1", "#2" in experiment order */
+		for (int q = 0; q < nr; q++)
+			if (!memcmp(&d->levels[q * d->nfactors], &d->levels[r * d->nfactors],
+				    sizeof(int) * (size_t)d->nfactors)) {
+				twins++;
+				nth += q <= r;
+			}
+		if (twins > 1 && used < sizeof(rlab[r]))
+			snprintf(rlab[r] + used, sizeof(rlab[r]) - used, " #%d", nth);
+		rows[r] = rlab[r];
+	}
+	svg_heatmap(f, &ch, rows ? rows : a->variants, nr, cols, nc, cells, "worse", "better",
 		    "no significant difference");
+	free(rows);
+	free(rlab);
 	html_figure_table_begin(f, "Ratio of means with its interval (Fieller, at the family's "
 				   "adjusted level), verdict and adjusted p value.");
 	fputs("<thead><tr><th>variant</th>", f);
