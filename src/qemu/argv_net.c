@@ -90,9 +90,19 @@ int qemu_check_net(const struct qemu_opts *o)
 			      n->mtu);
 	if (n->netdev == QEMU_NETDEV_USER) {
 		const char *p = n->hostfwd;
-		int port, count = 0;
-		while ((port = next_port(&p)) > 0)
+		int port, count = 0, seen[64];
+		while ((port = next_port(&p)) > 0) {
+			for (int i = 0; i < count && i < 64; i++)
+				if (seen[i] == port)
+					return vb_err(-EINVAL,
+						      "hostfwd='%s' lists port %d twice (QEMU could "
+						      "not forward it twice: Could not set up host "
+						      "forwarding rule)",
+						      n->hostfwd, port);
+			if (count < 64)
+				seen[count] = port;
 			count++;
+		}
 		if (port == -2 || count == 0)
 			return vb_err(-EINVAL,
 				      "hostfwd='%s': the ports to forward to the guest, e.g. "

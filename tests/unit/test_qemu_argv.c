@@ -357,6 +357,7 @@ static const struct bad bads[] = {
     {"mtu=1400", HP_2M, "mtu needs a network"},
     {"netdev=user,hostfwd=http", HP_2M, "hostfwd='http': the ports to forward"},
     {"netdev=user,hostfwd=70000", HP_2M, "hostfwd='70000'"},
+    {"netdev=user|hostfwd=5201,8080,5201", HP_2M, "lists port 5201 twice"},
     {"netdev=tap,vhost=on,queues=4,mtu=9000", HP_2M, NULL},
 };
 
