@@ -30,7 +30,7 @@ start_server()
 	SRV_NAME=$1
 	# shellcheck disable=SC2086 # the run's arguments, split on purpose
 	bg_start "$T/$1.out" "$T/$1.err" "$VMBENCH" run -q --db "$T/db" $2 -w net \
-		--set "role=server,host=$3,port=$4,time=${5:-3s}"
+		--set "role=server,host=$3,port=$4,time=${5:-5s}"
 	TPID=$BG_PID
 	VPID=""
 	CNS=""
@@ -56,7 +56,8 @@ run_client()
 			return 0
 		fi
 		# the server is not there yet; stop once vmbench is gone
-		kill -0 "$TPID" 2>/dev/null || return 1
+		kill -0 "$TPID" 2>/dev/null || { cat "$4.err" >>"$4.log"; return 1; }
+		cat "$4.err" >>"$4.log"
 		sleep 0.5
 	done
 	return 1
@@ -86,7 +87,7 @@ check_path()
 			[ "$m" -gt 0 ]
 	else
 		not_ok "$what: the client in $CNS reaches the server at $3:$4" \
-			"$(tail -3 "$T/$SRV_NAME.client.json.err")"
+			"$(tail -5 "$T/$SRV_NAME.client.json.log")" "$(tail -5 "$T/$SRV_NAME.err")"
 	fi
 	finish_server
 	is "$SRV_RC" 0 "$what: the run (role=server) succeeds"

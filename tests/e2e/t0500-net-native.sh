@@ -49,4 +49,22 @@ like "$OUT$ERR$(db_query "$T/db2" 'select error from run')" "port 5299 on 127.0.
 	"the error names the port in use"
 kill "$BG_PID" 2>/dev/null
 
+# a namespace that cannot be created (here: not root): the runs are
+# skipped with the reason, nothing is made
+if command -v setpriv >/dev/null; then
+	# a directory the user can reach ($T is root's alone)
+	NP=$(mktemp -d /var/tmp/vmbench-e2e-nobody.XXXXXX)
+	chmod 777 "$NP"
+	VMBENCH_STATE=$NP/state timeout 60 setpriv --reuid=65534 --regid=65534 --clear-groups \
+		"$VMBENCH" run -q --db "$NP/db" -t native -T "network=veth,workdir=$NP/w" -w cpu \
+		--set time=1s >"$NP/out" 2>"$NP/err" </dev/null
+	RC=$?
+	ERR=$(cat "$NP/err")
+	is "$RC" 3 "network=veth as a user: the run is skipped (exit 3)"
+	like "$ERR" "cannot create a network namespace: test networks need root" "the reason says why"
+	rm -rf "$NP"
+else
+	skip "network=veth as a user" "no setpriv (util-linux)"
+fi
+
 done_testing
