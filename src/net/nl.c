@@ -260,7 +260,11 @@ int vb_nl_addr(const char *ns, const char *ifname, const char *cidr)
 	}
 	struct nl_addr *local = NULL;
 	int e = nl_addr_parse(cidr, AF_INET, &local);
-	if (e < 0 || !strchr(cidr, '/'))
+	if (e == 0 && !strchr(cidr, '/')) {
+		nl_addr_put(local);
+		e = -NLE_INVAL;
+	}
+	if (e < 0)
 		return vb_err(-EINVAL, "'%s' is not an IPv4 address with a prefix (A.B.C.D/N)",
 			      cidr);
 	struct nl_sock *sk;
