@@ -8,7 +8,9 @@
 # AGENT_LIBS:  the static ./vmbench-agent (it links only the agent's share
 #              of libvb.a: no SQLite, GSL or libarchive).
 # PKGS_HOST:   the pkg-config names whose --cflags the fuzz build adds.
-LDLIBS_HOST := -lsqlite3 -ljansson -luring -laio -lhttp_parser -lgsl -lgslcblas -larchive -llzma -lzstd -lz -lpthread -lm
-AGENT_LIBS  := -luring -laio -ljansson -lhttp_parser -lz -lpthread -lm
-PKGS_HOST   := sqlite3 jansson liburing libarchive
+LDLIBS_HOST := -lnl-route-3 -lnl-3 -lsqlite3 -ljansson -luring -laio -lhttp_parser -lgsl -lgslcblas -larchive -llzma -lzstd -lz -lpthread -lm
+AGENT_LIBS  := -lnl-route-3 -lnl-3 -luring -laio -ljansson -lhttp_parser -lz -lpthread -lm
+PKGS_HOST   := sqlite3 jansson liburing libarchive libnl-route-3.0
+# libnl's headers live in their own directory (src/net/nl.c includes them)
+CPPFLAGS    += -I/usr/include/libnl3
 

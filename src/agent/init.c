@@ -38,6 +38,7 @@
 
 #include "agent/agent.h"
 #include "guest/guest.h"
+#include "net/netns.h"
 #include "util/err.h"
 #include "util/hostio.h"
 
@@ -262,6 +263,34 @@ static void init_workdir(const char *cmdline, char *buf, size_t n)
 	}
 }
 
+/* vmbench.net=ADDR/N[,mtu=M] on the kernel command line: the guest's NIC
+ * gets that address over netlink (no DHCP client in the guest). What was
+ * done, or the error, goes into the hello's boot facts; a failure is not
+ * fatal (the workloads that need no network still run), the host-side
+ * client then finds no server and says so. */
+static json_t *init_net(const char *cmdline)
+{
+	const char *p = cmdline;
+	while ((p = strstr(p, "vmbench.net=")) && p != cmdline && p[-1] != ' ')
+		p++;
+	if (!p)
+		return NULL;
+	p += strlen("vmbench.net=");
+	char spec[128], ifname[32] = "";
+	snprintf(spec, sizeof(spec), "%.*s", (int)strcspn(p, " "), p);
+	double t0 = boottime_s();
+	int q = vb_err_set_quiet(1);
+	int r = vb_nl_guest_config(spec, 5000, ifname, sizeof(ifname));
+	vb_err_set_quiet(q);
+	json_t *j = json_pack("{s:s,s:s,s:f}", "spec", spec, "ifname", ifname, "config_s",
+			      boottime_s() - t0);
+	if (r < 0) {
+		console("network: %s", vb_errmsg());
+		json_object_set_new(j, "error", json_string(vb_errmsg()));
+	}
+	return j;
+}
+
 int agent_init(void)
 {
 	double t_start = boottime_s();
@@ -305,6 +334,7 @@ int agent_init(void)
 
 	char cmdline[4096] = "", workdir[PATH_MAX];
 	read_line("/proc/cmdline", cmdline, sizeof(cmdline));
+	json_t *net = init_net(cmdline);
 	init_workdir(cmdline, workdir, sizeof(workdir));
 	if (chdir(workdir) < 0)
 		fatal("cannot enter the workdir %s: %s", workdir, strerror(errno));
@@ -315,6 +345,8 @@ int agent_init(void)
 		      module_errors, "port", dev, "cmdline", cmdline);
 	/* the host pairs this with the hello's arrival to place the guest's
 	 * clock on its own (the write blocks until the host is connected) */
+	if (net)
+		json_object_set_new(boot, "net", net);
 	json_object_set_new(boot, "hello_s", json_real(boottime_s()));
 	vb_err_set_quiet(1); /* from here on errors go to the host */
 	int rc = agent_serve(fd, fd, workdir, boot);

@@ -14,6 +14,8 @@
 #include "cli/cli.h"
 #include "disk/disk.h"
 #include "engines/engine.h"
+#include "net/netns.h"
+#include "qemu/qemu.h"
 #include "targets/target.h"
 #include "util/cmd.h"
 #include "util/err.h"
@@ -149,6 +151,9 @@ int cli_doctor(int argc, char **argv)
 		line("info", "/dev/kvm", "present (whether a guest boots under it is tried at run time)");
 	else
 		line("info", "/dev/kvm", "absent: VMs would run under TCG only");
+	/* test networks (network=veth, netdev=user|tap, vhost=on) */
+	qemu_net_doctor(buf, sizeof(buf));
+	line(vb_netns_unavailable() ? "info" : "ok", "networks", "%s", buf);
 	check_disks();
 	printf("%d problem%s\n", nproblems, nproblems == 1 ? "" : "s");
 	return VB_EXIT_OK;

@@ -59,6 +59,10 @@ struct ct_spec {
 	double cpus;	    /* CFS quota in CPUs; 0: no limit */
 	const char *cpuset; /* host CPU list; "": all */
 	int userns;	    /* a user namespace mapping root to uid/gid */
+	/* The network namespace to join (network=veth: /run/netns/NAME, made
+	 * by src/net/netns.c with the container's end of a veth pair); NULL: a
+	 * new, empty one (loopback only). */
+	const char *netns;
 	uid_t uid;
 	gid_t gid;
 };

@@ -208,8 +208,13 @@ json_t *ct_oci_config(const struct ct_spec *s)
 
 	json_t *ns = json_array();
 	static const char *const kinds[] = {"pid", "network", "ipc", "uts", "mount"};
-	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
-		json_array_append_new(ns, json_pack("{s:s}", "type", kinds[i]));
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		json_t *k = json_pack("{s:s}", "type", kinds[i]);
+		/* network=veth: the runtime joins the namespace vmbench made */
+		if (s->netns && !strcmp(kinds[i], "network"))
+			json_object_set_new(k, "path", json_string(s->netns));
+		json_array_append_new(ns, k);
+	}
 	json_t *linux_ = json_pack("{s:o}", "namespaces", ns);
 	if (s->userns) {
 		json_array_append_new(ns, json_pack("{s:s}", "type", "user"));

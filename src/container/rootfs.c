@@ -214,9 +214,11 @@ void ct_rootfs_describe(const struct ct_spec *s, char *buf, size_t n)
 	else
 		snprintf(work, sizeof(work), "bind %s", s->workdir);
 	snprintf(buf, n,
-		 "clone(NEWNS|NEWPID|NEWUTS|NEWIPC|NEWNET%s) hostname=%s; root: tmpfs, "
+		 "clone(NEWNS|NEWPID|NEWUTS|NEWIPC%s%s)%s%s hostname=%s; root: tmpfs, "
 		 "%s (ro bind of %s), /proc, /dev {null,zero,full,random,urandom,tty,shm}, "
 		 "/tmp tmpfs, %s %s; pivot_root; PID 1 vmbench init -> %s --workdir %s",
-		 s->userns ? "|NEWUSER" : "", s->hostname, CT_AGENT_PATH, s->agent, CT_WORK_PATH,
-		 work, CT_AGENT_PATH, CT_WORK_PATH);
+		 s->netns ? "" : "|NEWNET", s->userns ? "|NEWUSER" : "",
+		 s->netns ? " in the network namespace " : "", s->netns ? s->netns : "",
+		 s->hostname, CT_AGENT_PATH, s->agent, CT_WORK_PATH, work, CT_AGENT_PATH,
+		 CT_WORK_PATH);
 }

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "container/runtime.h"
+#include "net/netns.h"
 
 static const char *builtin_probe(void)
 {
@@ -56,7 +57,7 @@ static int builtin_start(struct ct_instance *ci, struct cmd_proc *agent)
 	if (r < 0)
 		return r;
 	struct ct_launch l = {
-	    .ns_flags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET |
+	    .ns_flags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | (s->netns ? 0 : CLONE_NEWNET) |
 			(s->userns ? CLONE_NEWUSER : 0),
 	    .prepare = ct_rootfs_prepare,
 	    .arg = &rfs,
@@ -68,7 +69,20 @@ static int builtin_start(struct ct_instance *ci, struct cmd_proc *agent)
 	    .uid = s->uid,
 	    .gid = s->gid,
 	};
+	/* network=veth: the child is cloned while this thread is in the
+	 * namespace vmbench made, so it starts there */
+	int saved = -1;
+	if (s->netns && !cmd_dry_run()) {
+		const char *name = strrchr(s->netns, '/');
+		if ((r = vb_netns_enter(name ? name + 1 : s->netns, &saved)) < 0) {
+			ct_rootfs_close(&rfs);
+			return r;
+		}
+	} else if (s->netns) {
+		cmd_dry_note("# in the network namespace %s:", s->netns);
+	}
 	r = ct_spawn(&l, agent);
+	vb_netns_leave(saved);
 	ct_rootfs_close(&rfs);
 	return r;
 }

@@ -40,7 +40,11 @@ struct cmd *ct_podman_command(const struct ct_spec *s)
 	cmd_args(c, "run", "--rm", "--interactive", "--log-driver=none", NULL);
 	cmd_argf(c, "--name=%s", s->id);
 	cmd_argf(c, "--hostname=%s", s->hostname);
-	cmd_args(c, "--network=none", "--init", NULL);
+	if (s->netns) /* network=veth: the namespace vmbench made */
+		cmd_argf(c, "--network=ns:%s", s->netns);
+	else
+		cmd_arg(c, "--network=none");
+	cmd_arg(c, "--init");
 	cmd_argf(c, "--init-path=%s", s->init ? s->init : "");
 	ulimit_arg(c, "nofile", RLIMIT_NOFILE, 1024);
 	ulimit_arg(c, "nproc", RLIMIT_NPROC, 1024);

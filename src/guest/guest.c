@@ -29,7 +29,7 @@
 
 const char *const guest_default_modules[] = {
     "virtio_mmio", "virtio_pci", "virtio_console", "virtio_blk", "virtio_scsi", "sd_mod",
-    "nvme",	   "ata_piix",	 "ahci",	   "virtio_net", NULL,
+    "nvme",	   "ata_piix",	 "ahci",	   "virtio_net", "e1000", NULL,
 };
 
 void guest_cache_dir(char *buf, size_t n)

@@ -72,6 +72,7 @@ const struct opt_def qemu_options[] = {
     OPT_STR("workdir", struct qemu_opts, workdir, "/var/tmp/vmbench",
 	    "host directory for the disk image, console logs and the agent's socket"),
     DISK_OPT_DEFS(struct qemu_opts, disk),
+    QEMU_NET_OPT_DEFS(struct qemu_opts, net),
     OPT_END,
 };
 
@@ -238,7 +239,7 @@ int qemu_check(const struct qemu_opts *o, uint64_t hugepage_size)
 		return -EINVAL;
 	if (o->cpu[0] && strpbrk(o->cpu, " \t"))
 		return vb_err(-EINVAL, "cpu='%s' is not a QEMU CPU model name", o->cpu);
-	return 0;
+	return qemu_check_net(o);
 }
 
 int qemu_check_accel(const struct qemu_opts *o, int accel)
@@ -327,7 +328,6 @@ void qemu_arg_memory(const struct qemu_opts *o, const struct qemu_runtime *rt, s
 
 void qemu_arg_kernel(const struct qemu_opts *o, const struct qemu_runtime *rt, struct cmd *c)
 {
-	(void)o;
 	cmd_args(c, "-kernel", rt->kernel, "-initrd", rt->initrd, "-append", NULL);
 	/* panic=-1 with -no-reboot: a guest that panics ends QEMU at once, so a
 	 * broken boot is an exit with a console log, not a wait for the deadline.
@@ -337,11 +337,12 @@ void qemu_arg_kernel(const struct qemu_opts *o, const struct qemu_runtime *rt, s
 	 * (4 ms resolution: every latency the agent measures is ruined):
 	 * tsc=reliable keeps the TSC. microvm under TCG also needs
 	 * tsc_early_khz, or it hangs now and then calibrating it. */
-	char tsc[48] = "";
+	char tsc[48] = "", net[96];
 	if (rt->tsc_khz > 0)
 		snprintf(tsc, sizeof(tsc), " tsc_early_khz=%" PRId64, rt->tsc_khz);
-	cmd_argf(c, "console=ttyS0 panic=-1%s%s",
-		 rt->accel == QEMU_ACCEL_TCG ? " tsc=reliable" : "", tsc);
+	qemu_net_cmdline(o, net, sizeof(net));
+	cmd_argf(c, "console=ttyS0 panic=-1%s%s%s",
+		 rt->accel == QEMU_ACCEL_TCG ? " tsc=reliable" : "", tsc, net);
 }
 
 void qemu_arg_console(const struct qemu_runtime *rt, struct cmd *c)
@@ -497,6 +498,7 @@ void qemu_build(const struct qemu_opts *o, const struct qemu_runtime *rt, struct
 	qemu_arg_monitor(rt, c);
 	qemu_arg_pvpanic(o, c);
 	qemu_arg_disk(o, rt, c);
+	qemu_arg_net(o, c);
 	qemu_arg_extra(o, c);
 }
 
@@ -531,6 +533,7 @@ int qemu_guest_modules(const struct qemu_opts *o, const char **mods, int max)
 			m[n++] = "ext4";
 		}
 	}
+	n += qemu_net_modules(o, m + n, 1);
 	if (n >= max)
 		n = max - 1;
 	for (int i = 0; i < n; i++)

@@ -52,6 +52,37 @@ extern const char *const qemu_aio_names[];     /* threads native io_uring */
 
 #define QEMU_EXTRA_MAX 1024
 
+enum { QEMU_NETDEV_NONE, QEMU_NETDEV_USER, QEMU_NETDEV_TAP };
+enum { QEMU_NIC_VIRTIO_NET, QEMU_NIC_E1000 };
+extern const char *const qemu_netdev_names[]; /* none user tap */
+extern const char *const qemu_nic_names[];    /* virtio-net e1000 */
+
+/* The guest's network (argv_net.c). */
+struct qemu_net_opts {
+	int netdev;
+	int nic;
+	int vhost;
+	int64_t queues;
+	int64_t mtu;	   /* 0: the default (1500) */
+	char hostfwd[256]; /* netdev=user: ports forwarded to the guest */
+};
+
+#define QEMU_NET_OPT_DEFS(ST, M)                                                               \
+	OPT_ENUM("netdev", ST, M.netdev, "none", qemu_netdev_names,                            \
+		 "the guest's network: none; user (QEMU's own, the hostfwd ports reach the "   \
+		 "guest); tap (a tap on a bridge in the experiment's network namespace)"),      \
+	    OPT_ENUM("nic", ST, M.nic, "virtio-net", qemu_nic_names,                           \
+		     "the guest's network card: virtio-net, e1000 (q35, pc)"),                 \
+	    OPT_BOOL("vhost", ST, M.vhost, "off",                                              \
+		     "netdev=tap: move virtio-net's packets in the host kernel (vhost-net)"),  \
+	    OPT_INT("queues", ST, M.queues, "1", 1, 64,                                        \
+		    "netdev=tap, nic=virtio-net: queue pairs of a multi-queue tap and NIC"),   \
+	    OPT_INT("mtu", ST, M.mtu, "0", 0, 65535,                                           \
+		    "netdev=tap: MTU of the guest's NIC, the tap and the bridge (0: 1500)"),   \
+	    OPT_STR("hostfwd", ST, M.hostfwd, "5201,8080",                                     \
+		    "netdev=user: TCP and UDP ports forwarded from 127.0.0.1 in the client's " \
+		    "namespace to the guest (in a plan file; --set lists split at commas)")
+
 struct qemu_opts {
 	int machine;
 	int accel;
@@ -75,6 +106,7 @@ struct qemu_opts {
 	char extra_object[QEMU_EXTRA_MAX]; /* ';'-separated -object strings */
 	char workdir[PATH_MAX];
 	struct disk_opts disk;
+	struct qemu_net_opts net;
 };
 
 extern const struct opt_def qemu_options[];
@@ -130,6 +162,28 @@ void qemu_arg_monitor(const struct qemu_runtime *rt, struct cmd *c);
 void qemu_arg_pvpanic(const struct qemu_opts *o, struct cmd *c);
 void qemu_arg_disk(const struct qemu_opts *o, const struct qemu_runtime *rt, struct cmd *c);
 void qemu_arg_extra(const struct qemu_opts *o, struct cmd *c);
+
+/* --- argv_net.c: the guest's network -------------------------------------- */
+
+/* Combinations QEMU would refuse (called by qemu_check). */
+int qemu_check_net(const struct qemu_opts *o);
+/* What the host must offer (root for namespaces, /dev/net/tun for a tap,
+ * /dev/vhost-net for vhost=on): -ENOTSUP with the fix, or 0. */
+int qemu_net_host_check(const struct qemu_opts *o);
+/* One line for `vmbench doctor`: what of the above this host offers. */
+void qemu_net_doctor(char *buf, size_t n);
+/* -netdev and its -device (nothing for netdev=none). */
+void qemu_arg_net(const struct qemu_opts *o, struct cmd *c);
+/* " vmbench.net=ADDR/N[,mtu=M]" for the kernel command line ("" none): the
+ * agent sets the guest's address through netlink (no DHCP). */
+int qemu_net_cmdline(const struct qemu_opts *o, char *buf, size_t n);
+/* The guest's address, and where the client reaches it from the client's
+ * namespace (the guest for tap, 127.0.0.1's forwarded ports for user);
+ * NULL for netdev=none. */
+const char *qemu_net_guest_ip(const struct qemu_opts *o);
+const char *qemu_net_client_addr(const struct qemu_opts *o);
+/* The NIC's guest module (0 or 1 names into mods). */
+int qemu_net_modules(const struct qemu_opts *o, const char **mods, int max);
 
 /* The kernel modules the guest needs for this variant's devices
  * (NULL-terminated, static strings; at most 8). */

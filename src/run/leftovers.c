@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "density/ksm.h"
+#include "net/netns.h"
 #include "util/err.h"
 #include "util/hostio.h"
 
@@ -157,6 +158,12 @@ static int undo_ksm(const struct journal_rec *r, char *said, size_t n)
 	return 0;
 }
 
+/* a test network's namespace: its links (veth, bridge, tap) go with it */
+static int undo_netns(const struct journal_rec *r, char *said, size_t n)
+{
+	return vb_netns_undo(r->what, said, n);
+}
+
 int leftovers_undo(const struct journal_rec *r, char *said, size_t n)
 {
 	static const struct {
@@ -165,7 +172,7 @@ int leftovers_undo(const struct journal_rec *r, char *said, size_t n)
 	} kinds[] = {
 	    {"file", undo_file},	       {"dir", undo_dir},	  {"mount", undo_mount},
 	    {"hugepages", undo_hugepages}, {"loop", undo_loop},	  {"cgroup", undo_cgroup},
-	    {"ksm", undo_ksm},
+	    {"ksm", undo_ksm},		       {"netns", undo_netns},
 	};
 	said[0] = '\0';
 	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)

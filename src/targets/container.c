@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "container/runtime.h"
+#include "net/netns.h"
 #include "targets/target.h"
 #include "telemetry/telemetry.h"
 #include "util/err.h"
@@ -47,7 +48,11 @@ struct container_opts {
 	int userns;
 	char hostname[65];
 	int64_t launch_timeout_ns;
+	int network;
 };
+
+enum { CT_NET_NONE, CT_NET_VETH };
+static const char *const ct_net_names[] = {"none", "veth", NULL};
 
 /* `vmbench list targets` prints the option help after calling probe(),
  * which writes what each runtime can do here into this text. */
@@ -74,6 +79,9 @@ static const struct opt_def container_options[] = {
 	    "the container's hostname (UTS namespace)"),
     OPT_DURATION("launch-timeout", struct container_opts, launch_timeout_ns, "30s", 1e8, 3600e9,
 		 "how long to wait from spawn to the agent's hello"),
+    OPT_ENUM("network", struct container_opts, network, "none", ct_net_names,
+	     "none: a network namespace of its own with loopback only; veth: that "
+	     "namespace gets a veth pair into the experiment's client namespace"),
     OPT_END,
 };
 
@@ -87,6 +95,7 @@ struct container_priv {
 	struct ct_instance ci;
 	int have_ovl;
 	long long vm_oom_start; /* /proc/vmstat oom_kill at launch */
+	struct vb_net net;	/* network=veth */
 };
 
 static const char *container_probe(void)
@@ -233,6 +242,20 @@ static int container_setup(struct target_inst *t)
 		cleanup_stale_layers(o->workdir);
 	}
 
+	if (o->network == CT_NET_VETH) {
+		/* the container's namespace is made here (with its end of the
+		 * pair) and joined by the runtime; the client's is net_ns */
+		if ((r = vb_net_setup(&p->net, VB_NET_VETH, t->name, 0, 0)) < 0)
+			goto fail;
+		p->spec.netns = p->net.target.path;
+		snprintf(t->net_addr, sizeof(t->net_addr), "%s", VB_NET_TARGET_IP);
+		snprintf(t->net_ns, sizeof(t->net_ns), "%s", p->net.client.name);
+		json_object_set_new(facts(t), "network",
+				    json_pack("{s:s,s:s,s:s,s:s}", "kind", "veth", "addr",
+					      t->net_addr, "client_ns", t->net_ns, "container_ns",
+					      p->net.target.name));
+	}
+
 	json_t *f = facts(t);
 	p->ci.facts = f;
 	json_object_set_new(f, "runtime", json_string(rt->name));
@@ -368,6 +391,9 @@ static void container_teardown(struct target_inst *t)
 	}
 	p->ci.ops->stop(&p->ci, &t->agent);
 	release(p);
+	/* after the container: nothing runs in the namespaces any more */
+	vb_net_release(&p->net);
+	t->net_addr[0] = t->net_ns[0] = '\0';
 	if (p->ci.log_fd >= 0)
 		close(p->ci.log_fd);
 	free(p->ci.provenance);

@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "guest/guest.h"
+#include "net/netns.h"
 #include "qemu/qemu.h"
 #include "targets/target.h"
 #include "telemetry/meminfo.h"
@@ -52,6 +53,7 @@ struct qemu_priv {
 	struct qemu_vm vm;
 	int vm_inited;
 	int disk_full; /* the last run filled the image's filesystem */
+	struct vb_net net; /* netdev=user|tap: QEMU runs in net.client */
 };
 
 /* Where a dry run's lines go (the runner's stream), with the commands the
@@ -199,6 +201,31 @@ static void release(struct qemu_priv *p)
 		p->have_disk = 0;
 	}
 	qemu_hugepages_release(&p->hp);
+	vb_net_release(&p->net); /* after QEMU: nothing holds the tap any more */
+}
+
+/* netdev=tap: the client's namespace with a bridge and a tap; netdev=user:
+ * the client's namespace alone, where QEMU's forwarded ports listen. */
+static int net_setup(struct target_inst *t)
+{
+	const struct qemu_opts *o = t->opts;
+	struct qemu_priv *p = t->priv;
+	if (o->net.netdev == QEMU_NETDEV_NONE)
+		return 0;
+	int r = vb_net_setup(&p->net, o->net.netdev == QEMU_NETDEV_TAP ? VB_NET_TAP : VB_NET_PLAIN,
+			     t->name, (int)o->net.mtu, (int)o->net.queues);
+	if (r < 0)
+		return r;
+	snprintf(t->net_addr, sizeof(t->net_addr), "%s", qemu_net_client_addr(o));
+	snprintf(t->net_ns, sizeof(t->net_ns), "%s", p->net.client.name);
+	json_object_set_new(
+	    facts(t), "network",
+	    json_pack("{s:s,s:s,s:b,s:I,s:I,s:s,s:s,s:s}", "netdev",
+		      qemu_netdev_names[o->net.netdev], "nic", qemu_nic_names[o->net.nic], "vhost",
+		      o->net.vhost, "queues", (json_int_t)o->net.queues, "mtu",
+		      (json_int_t)(o->net.mtu ? o->net.mtu : 1500), "guest_ip",
+		      qemu_net_guest_ip(o), "addr", t->net_addr, "client_ns", t->net_ns));
+	return 0;
 }
 
 static void qemu_teardown(struct target_inst *t);
@@ -210,6 +237,9 @@ static int qemu_setup(struct target_inst *t)
 		return 0;
 	int r = qemu_check(o, qemu_hugepage_size());
 	if (r < 0)
+		return r;
+	/* no tun, no vhost-net, not root: the variant is skipped, saying why */
+	if (!cmd_dry_run() && (r = qemu_net_host_check(o)) < 0)
 		return r;
 	struct qemu_priv *p = calloc(1, sizeof(*p));
 	if (!p)
@@ -270,7 +300,7 @@ static int qemu_setup(struct target_inst *t)
 				      "source", p->guest.source, "version", p->guest.kernel_version,
 				      "pvh", p->guest.pvh, "modules", p->guest.modules, "hash",
 				      p->guest.hash));
-	if ((r = acquire(t)) < 0)
+	if ((r = acquire(t)) < 0 || (r = net_setup(t)) < 0)
 		goto fail;
 	t->hello_timeout_ns = o->boot_timeout_ns;
 	return 0;
@@ -362,12 +392,26 @@ static int qemu_exec(struct target_inst *t, int *rfd, int *wfd)
 	struct cmd *c = build_cmd(t);
 	free(t->provenance);
 	t->provenance = cmd_render(c);
+	/* with a network, QEMU runs in the client's namespace (the tap is
+	 * there, the forwarded ports listen there) */
+	const char *ns = p->net.kind != VB_NET_NONE ? p->net.client.name : NULL;
+	char *line = t->provenance;
+	if (ns && line && asprintf(&t->provenance, "ip netns exec %s %s", ns, line) > 0)
+		free(line);
+	else
+		t->provenance = line;
 	if (cmd_dry_run()) { /* the line, printed where the disk's commands go */
 		fprintf(dry_out(), "%s\n", t->provenance ? t->provenance : "?");
 		cmd_free(c);
 		return 0;
 	}
+	int saved;
+	if ((r = vb_netns_enter(ns, &saved)) < 0) {
+		cmd_free(c);
+		return r;
+	}
 	r = qemu_vm_spawn(&p->vm, c);
+	vb_netns_leave(saved);
 	cmd_free(c);
 	if (r < 0)
 		return r;
@@ -429,6 +473,7 @@ static void qemu_teardown(struct target_inst *t)
 	release(p);
 	free(p);
 	t->priv = NULL;
+	t->net_addr[0] = t->net_ns[0] = '\0';
 }
 
 /* Powers the guest off (the runner said bye) but keeps the disk, the guest

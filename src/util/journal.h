@@ -1,6 +1,6 @@
 /* The journal: what vmbench made that outlives a process (an image file, a
  * hugepage reservation, a hugetlbfs mount, a loop device, a cgroup, an OCI
- * bundle, changed KSM settings), written down before it is made, so that a
+ * bundle, changed KSM settings, a network namespace), written down before it is made, so that a
  * vmbench killed with SIGKILL leaves a note of what to undo.
  *
  *   char id[JOURNAL_ID_MAX];

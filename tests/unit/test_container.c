@@ -289,6 +289,33 @@ static void test_oci_golden(void **state)
 	assert_int_equal(bad, 0);
 }
 
+/* network=veth: crun's config joins the namespace vmbench made, podman
+ * gets it as --network ns:PATH (instead of none). */
+static void test_oci_netns_golden(void **state)
+{
+	(void)state;
+	int bad = 0;
+	struct ct_spec s = spec_for(CT_STORAGE_BIND, 0, 0, "", 0);
+	s.netns = "/run/netns/vb-4242-v-t";
+	json_t *cfg = ct_oci_config(&s);
+	char *js = json_dumps(cfg, JSON_INDENT(2));
+	char text[8192];
+	snprintf(text, sizeof(text), "%s\n", js);
+	bad += golden("crun-veth.config.json", text);
+	assert_non_null(strstr(js, "\"path\": \"/run/netns/vb-4242-v-t\""));
+	free(js);
+	json_decref(cfg);
+	struct cmd *c = ct_podman_command(&s);
+	char *line = cmd_render(c);
+	snprintf(text, sizeof(text), "%s\n", line);
+	bad += golden("podman-veth.args", text);
+	assert_non_null(strstr(line, "--network=ns:/run/netns/vb-4242-v-t"));
+	assert_null(strstr(line, "--network=none"));
+	free(line);
+	cmd_free(c);
+	assert_int_equal(bad, 0);
+}
+
 /* What the golden files show and a careless regeneration could lose. */
 static void test_oci_properties(void **state)
 {
@@ -498,6 +525,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_locate),	   cmocka_unit_test(test_quota_and_ids),
 	    cmocka_unit_test(test_options),	   cmocka_unit_test(test_oci_golden),
+	    cmocka_unit_test(test_oci_netns_golden),
 	    cmocka_unit_test(test_oci_properties), cmocka_unit_test(test_runtime_reasons),
 	    cmocka_unit_test(test_registry),	   cmocka_unit_test(test_dry_run),
 	};

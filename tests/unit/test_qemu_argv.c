@@ -172,11 +172,25 @@ static char *build_case(const struct gcase *gc)
 	return s;
 }
 
-static void test_golden(void **state)
+/* The guest's network: every netdev / nic / vhost / queues / mtu knob. */
+static const struct gcase net_cases[] = {
+    {"net-user", "netdev=user", 0, NULL},
+    {"net-user-hostfwd", "netdev=user|hostfwd=5201,8080,9000", 0, NULL},
+    {"net-tap", "netdev=tap", 0, NULL},
+    {"net-tap-q35", "machine=q35,netdev=tap", 0, NULL},
+    {"net-tap-vhost", "netdev=tap,vhost=on", 0, NULL},
+    {"net-tap-queues", "machine=q35,smp=2,netdev=tap,vhost=on,queues=2", 0, NULL},
+    {"net-tap-queues-microvm", "smp=2,netdev=tap,queues=2", 0, NULL},
+    {"net-tap-mtu", "netdev=tap,mtu=9000", 0, NULL},
+    {"net-e1000-pc", "machine=pc,netdev=tap,nic=e1000", 0, NULL},
+    {"net-e1000-user-q35", "machine=q35,netdev=user,nic=e1000", 0, NULL},
+};
+
+static int golden_cases(const struct gcase *cs, size_t ncases)
 {
-	(void)state;
 	int bad = 0;
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (size_t i = 0; i < ncases; i++) {
+		const struct gcase *cases = cs;
 		char *got = build_case(&cases[i]);
 		char path[PATH_MAX + 64];
 		snprintf(path, sizeof(path), "%s/%s.args", golden_dir, cases[i].name);
@@ -205,7 +219,45 @@ static void test_golden(void **state)
 		}
 		free(got);
 	}
-	assert_int_equal(bad, 0);
+	return bad;
+}
+
+static void test_golden(void **state)
+{
+	(void)state;
+	assert_int_equal(golden_cases(cases, sizeof(cases) / sizeof(cases[0])), 0);
+}
+
+static void test_net_golden(void **state)
+{
+	(void)state;
+	assert_int_equal(golden_cases(net_cases, sizeof(net_cases) / sizeof(net_cases[0])), 0);
+	/* what the files show and a careless regeneration could lose */
+	char *s = build_case(&net_cases[4]); /* tap, vhost */
+	assert_non_null(strstr(s, "-netdev tap,id=vbnet0,ifname=vbtap0,script=no,downscript=no,"
+				  "vhost=on"));
+	assert_non_null(strstr(s, "-device virtio-net-device,netdev=vbnet0"));
+	assert_non_null(strstr(s, "vmbench.net=10.77.0.2/24"));
+	free(s);
+	s = build_case(&net_cases[1]); /* user: each port TCP and UDP, nothing routed out */
+	assert_non_null(strstr(s, "restrict=on"));
+	assert_non_null(strstr(s, "hostfwd=tcp:127.0.0.1:9000-10.0.2.15:9000"));
+	assert_non_null(strstr(s, "hostfwd=udp:127.0.0.1:9000-10.0.2.15:9000"));
+	assert_non_null(strstr(s, "vmbench.net=10.0.2.15/24"));
+	free(s);
+	s = build_case(&net_cases[5]); /* queues: MSI-X vectors 2N+2 */
+	assert_non_null(strstr(s, "queues=2"));
+	assert_non_null(strstr(s, "virtio-net-pci,netdev=vbnet0,mac=52:54:00:76:62:01,mq=on,"
+				  "vectors=6"));
+	free(s);
+	s = build_case(&net_cases[7]); /* mtu: the NIC is told, the guest sets it */
+	assert_non_null(strstr(s, "host_mtu=9000"));
+	assert_non_null(strstr(s, "vmbench.net=10.77.0.2/24,mtu=9000"));
+	free(s);
+	s = build_case(&cases[0]); /* netdev=none: no NIC, no address */
+	assert_null(strstr(s, "-netdev"));
+	assert_null(strstr(s, "vmbench.net"));
+	free(s);
 }
 
 /* Properties of the argv that the golden files show but a regeneration
@@ -293,6 +345,20 @@ static const struct bad bads[] = {
     {"disk=file,cache=none,aio=native", HP_2M, NULL},
     {"disk=file,cache=directsync,aio=native", HP_2M, NULL},
     {"aio=native", HP_2M, NULL}, /* no disk: nothing to refuse */
+    {"netdev=tap,nic=e1000", HP_2M, "nic=e1000 is a PCI card: it needs machine=q35 or pc"},
+    {"netdev=user,vhost=on", HP_2M, "vhost=on needs netdev=tap"},
+    {"machine=q35,netdev=tap,nic=e1000,vhost=on", HP_2M, "vhost=on needs nic=virtio-net"},
+    {"netdev=user,queues=2", HP_2M, "queues=2 needs netdev=tap and nic=virtio-net"},
+    {"machine=pc,netdev=tap,nic=e1000,queues=2", HP_2M, "queues=2 needs netdev=tap"},
+    {"netdev=user,mtu=9000", HP_2M, "mtu=9000 needs netdev=tap"},
+    {"netdev=tap,mtu=60", HP_2M, "mtu=60: between 68"},
+    {"netdev=tap,mtu=65535", HP_2M, "65521 (the largest a tap takes)"},
+    {"vhost=on", HP_2M, "vhost=on needs a network: netdev=tap"},
+    {"mtu=1400", HP_2M, "mtu needs a network"},
+    {"netdev=user,hostfwd=http", HP_2M, "hostfwd='http': the ports to forward"},
+    {"netdev=user,hostfwd=70000", HP_2M, "hostfwd='70000'"},
+    {"netdev=user|hostfwd=5201,8080,5201", HP_2M, "lists port 5201 twice"},
+    {"netdev=tap,vhost=on,queues=4,mtu=9000", HP_2M, NULL},
 };
 
 static void test_rejections(void **state)
@@ -335,6 +401,10 @@ static void test_modules(void **state)
 	    {"machine=pc,disk=file,bus=ide",
 	     "virtio_pci virtio_console pvpanic_mmio ata_piix sd_mod"},
 	    {"machine=q35,disk=file,bus=ide", "virtio_pci virtio_console pvpanic_mmio ahci sd_mod"},
+	    {"netdev=user", "virtio_mmio virtio_console pvpanic_mmio virtio_net"},
+	    {"machine=pc,netdev=tap,nic=e1000", "virtio_pci virtio_console pvpanic_mmio e1000"},
+	    {"machine=q35,disk=file,netdev=tap",
+	     "virtio_pci virtio_console pvpanic_mmio virtio_blk virtio_net"},
 	};
 	for (size_t i = 0; i < sizeof(m) / sizeof(m[0]); i++) {
 		struct qemu_opts o;
@@ -464,7 +534,8 @@ int main(void)
 {
 	find_golden_dir();
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_golden),	  cmocka_unit_test(test_argv_facts),
+	    cmocka_unit_test(test_golden),
+	    cmocka_unit_test(test_net_golden),	  cmocka_unit_test(test_argv_facts),
 	    cmocka_unit_test(test_escape_commas), cmocka_unit_test(test_rejections),
 	    cmocka_unit_test(test_modules),	  cmocka_unit_test(test_cpulist),
 	    cmocka_unit_test(test_thread_roles),  cmocka_unit_test(test_file_tail),
