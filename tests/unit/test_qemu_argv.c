@@ -508,7 +508,7 @@ static void test_vm_waits(void **state)
 	/* a KVM internal error pauses QEMU for good: noticed at once, not at the
 	 * deadline */
 	int64_t ms =
-	    vm_case("echo 'KVM internal error. Suberror: 1' >&2; echo 'emulation failure' >&2;"
+	    vm_case("printf 'KVM internal error. Suberror: 1\\nemulation failure\\n' >&2;"
 		    " exec sleep 30",
 		    20000, 0, -EFAULT,
 		    "QEMU stopped the guest with 'KVM internal error. Suberror: 1' "
