@@ -60,6 +60,12 @@ fuzz-replay: $(FUZZ_REPLAY)
 check: all unit fuzz-replay
 	@tests/run-all.sh $(UNIT_BIN) $(FUZZ_REPLAY)
 
+# The slow end-to-end tests (tests/e2e/sNNNN-*.sh: a cloud image built and
+# booted, several TCG guests through libvirt), kept out of `make check` so that
+# it stays under about 20 minutes on two cores; CI runs both.
+check-slow: all
+	@SLOW=1 E2E_TIMEOUT=$${E2E_TIMEOUT:-1500} tests/run-all.sh
+
 # Dependencies of a fresh Debian 12 machine (needs root).
 deps:
 	@tests/install-deps.sh
@@ -88,5 +94,5 @@ format:
 clean:
 	rm -rf build build-asan vmbench vmbench-agent
 
-.PHONY: all unit fuzz-replay check deps demo asan build-asan-unit fuzz format clean
+.PHONY: all unit fuzz-replay check check-slow deps demo asan build-asan-unit fuzz format clean
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(AGENT_OBJ:.o=.d)

@@ -13,6 +13,9 @@
 #   E2E=t0010 tests/run-all.sh               only the e2e tests whose name holds t0010
 #   E2E=none tests/run-all.sh build/tests/*  unit tests only
 #   VERBOSE=1 tests/run-all.sh ...           print every test's output as it runs
+#   SLOW=1 tests/run-all.sh                  the slow e2e tests (tests/e2e/sNNNN-*.sh:
+#                                            cloud image builds, several TCG boots) instead
+#                                            of the tNNNN ones; `make check-slow`, run by CI
 #
 # cmocka binaries are counted by their "[  PASSED  ] N test(s)." /
 # "[  FAILED  ] N test(s)" / "[  SKIPPED ] N test(s)" lines; a binary without
@@ -197,7 +200,9 @@ run_tap()
 }
 
 if [ "${E2E:-}" != none ]; then
-	for script in "$ROOT"/tests/e2e/t[0-9]*.sh; do
+	prefix=t
+	[ "${SLOW:-0}" = 1 ] && prefix=s
+	for script in "$ROOT"/tests/e2e/$prefix[0-9]*.sh; do
 		[ -e "$script" ] || continue
 		case $(basename "$script") in
 		*"${E2E:-}"*) run_tap "$script" ;;
