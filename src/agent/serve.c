@@ -6,12 +6,14 @@
 #include <string.h>
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <unistd.h>
 
 #include "agent/agent.h"
 #include "core/facts.h"
 #include "proto/proto.h"
 #include "util/err.h"
+#include "util/timeutil.h"
 #include "workloads/workload.h"
 
 #ifndef VB_VERSION
@@ -45,6 +47,64 @@ static json_t *drop_caches(void)
 	if (ok)
 		return json_pack("{s:s}", "type", "dropped");
 	return json_pack("{s:s,s:s}", "type", "error", "error", strerror(e));
+}
+
+/* A server run ({"serve":true}, the target's end of a split net or http
+ * run): the agent tells the host its port with {"type":"ready","id":N,
+ * "port":P} once it listens, and a watcher thread reads the stream while
+ * it serves, so that the host's {"type":"stop"} ends it (as its time
+ * would; the result follows). Only the watcher reads meanwhile, and the
+ * request loop reads again only after joining it. */
+struct serve_watch {
+	struct proto_stream *s;
+	json_int_t id;
+	volatile int done;
+	pthread_t tid;
+};
+
+static void serve_ready(void *ctx, int port)
+{
+	struct serve_watch *w = ctx;
+	proto_send(w->s, json_pack("{s:s,s:I,s:i}", "type", "ready", "id", w->id, "port", port));
+}
+
+static void *serve_watch_main(void *arg)
+{
+	struct serve_watch *w = arg;
+	while (!w->done) {
+		json_t *msg = NULL;
+		int r = proto_recv(w->s, &msg, vb_now_ns() + 50 * 1000 * 1000);
+		if (r == -ETIMEDOUT || r == -EINTR || r == -EPROTO)
+			continue;
+		if (r < 0) { /* the host is gone: stop serving */
+			agent_cancel = 1;
+			break;
+		}
+		if (!strcmp(proto_type(msg), "stop") || !strcmp(proto_type(msg), "bye"))
+			agent_cancel = 1;
+		json_decref(msg);
+	}
+	return NULL;
+}
+
+static int run_request(struct proto_stream *s, const json_t *req, const char *workdir,
+		       json_int_t id, struct result *res)
+{
+	const char *wl = json_string_value(json_object_get(req, "workload"));
+	if (!wl)
+		return vb_err(-EINVAL, "run request without a workload");
+	if (!json_is_true(json_object_get(req, "serve")))
+		return workload_execute(wl, json_object_get(req, "options"), workdir,
+					&agent_cancel, res);
+	struct serve_watch w = {.s = s, .id = id};
+	struct wl_hooks hooks = {.ready = serve_ready, .ctx = &w};
+	int watching = pthread_create(&w.tid, NULL, serve_watch_main, &w) == 0;
+	int rc = workload_execute_hooked(wl, json_object_get(req, "options"), workdir,
+					 &agent_cancel, &hooks, res);
+	w.done = 1;
+	if (watching)
+		pthread_join(w.tid, NULL);
+	return rc;
 }
 
 int agent_serve(int rfd, int wfd, const char *workdir, json_t *boot)
@@ -87,14 +147,11 @@ int agent_serve(int rfd, int wfd, const char *workdir, json_t *boot)
 			json_decref(req);
 			continue;
 		}
-		const char *wl = json_string_value(json_object_get(req, "workload"));
 		json_int_t id = json_integer_value(json_object_get(req, "id"));
 		struct result res = {0};
 		agent_cancel = 0;
 		vb_errclear();
-		int rc = wl ? workload_execute(wl, json_object_get(req, "options"), workdir,
-					       &agent_cancel, &res)
-			    : vb_err(-EINVAL, "run request without a workload");
+		int rc = run_request(&s, req, workdir, id, &res);
 		r = proto_send(&s, result_message(id, rc, &res));
 		result_free(&res);
 		json_decref(req);

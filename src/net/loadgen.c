@@ -3,11 +3,13 @@
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
@@ -365,6 +367,11 @@ static void *lthread_main(void *arg)
 	int64_t last_tcheck = 0, last_done = 0;
 
 	net_pin_self(g->cpus, "load generator");
+	prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
+	if (g->sched_fifo) {
+		struct sched_param sp = {.sched_priority = sched_get_priority_min(SCHED_FIFO)};
+		t->r.fifo_threads = pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp) == 0;
+	}
 	pthread_mutex_lock(&t->sh->lock);
 	while (!t->sh->go)
 		pthread_cond_wait(&t->sh->cond, &t->sh->lock);
@@ -416,7 +423,10 @@ static void *lthread_main(void *arg)
 			t->armed = (int64_t)t->next_t;
 			arm_timer(t, t->armed);
 		}
-		int n = epoll_wait(t->ep, ev, 64, 5);
+		int wait_ms = 5;
+		if (open_loop && g->spin_ns && t->next_t - (double)now <= (double)g->spin_ns)
+			wait_ms = 0; /* the next arrival is close: poll */
+		int n = epoll_wait(t->ep, ev, 64, wait_ms);
 		for (int i = 0; i < n; i++) {
 			if (ev[i].data.ptr == NULL) {
 				uint64_t x;
@@ -566,6 +576,7 @@ out:
 			out->bytes_tx += x->bytes_tx;
 			out->max_connections += x->max_connections;
 			out->cpu_ns += x->cpu_ns;
+			out->fifo_threads += x->fifo_threads;
 			if (x->elapsed_ns > out->elapsed_ns)
 				out->elapsed_ns = x->elapsed_ns;
 			if (!out->first_error[0] && x->first_error[0])

@@ -17,6 +17,12 @@
  * as the previous answer is in, until `requests` are done or `time` is up
  * (the fixed-worker throughput of wrk or ab); latency is from the send.
  *
+ * Sharpness (open loop): every generator thread asks for 1 ns of timer slack
+ * (the default 50 us would be added to every wake-up), and with sched_fifo
+ * runs at SCHED_FIFO's lowest priority, so that ordinary tasks on its CPU
+ * do not delay its sends by a scheduler tick; spin_ns > 0 polls (epoll with
+ * no timeout) for the last stretch before each due time instead of sleeping.
+ *
  * Each of `threads` threads runs its own epoll loop over its share of the
  * connections (and of the rate, with its schedule phase-shifted so that the
  * threads' arrivals interleave). */
@@ -48,6 +54,8 @@ struct lg_cfg {
 	int threads;
 	int64_t timeout_ns;     /* a response later than this is a timeout */
 	const char *cpus;       /* pin the generator's threads ("" none) */
+	int sched_fifo;         /* threads at SCHED_FIFO's lowest priority, if allowed */
+	int64_t spin_ns;        /* open loop: poll instead of sleeping this close to a due time */
 	volatile int *cancel;
 };
 
@@ -61,6 +69,7 @@ struct lg_result {
 	int64_t elapsed_ns;   /* open: the schedule's length; closed: first send to last answer */
 	int max_connections;  /* the most connections open at once */
 	int64_t cpu_ns;       /* CPU time of the generator's threads */
+	int fifo_threads;     /* threads that got SCHED_FIFO */
 	char first_error[160];
 };
 

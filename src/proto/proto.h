@@ -9,6 +9,10 @@
  *                   "errno":E}   (E: the failure's errno, only when failed)
  *   host  -> agent {"type":"drop-caches"}    -> {"type":"dropped"} or an error
  *   host  -> agent {"type":"bye"}            (the agent exits)
+ *   host  -> agent {"type":"run",...,"serve":true}  a server run (net, http
+ *                  role=server): the agent answers {"type":"ready","id":N,
+ *                  "port":P} once it listens, and {"type":"stop"} from the
+ *                  host ends it early; its "result" follows as usual
  *   agent -> host  {"type":"error","error":"..."} for a request it cannot read
  * The agent never writes anything else on the stream. */
 #ifndef VB_PROTO_PROTO_H

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "run/netsplit.h"
 #include "run/runner_int.h"
 #include "util/err.h"
 #include "util/timeutil.h"
@@ -101,6 +102,8 @@ int runner_dry_run(struct plan *p, struct pair *pairs, int npairs, FILE *out)
 			pv->target->dry_run(&t, out);
 			cmd_set_dry_run(NULL);
 		}
+		for (int k = 0; k < p->nw; k++)
+			netsplit_dry_run(pv, &p->w[k], out);
 		fputc('\n', out);
 	}
 	fprintf(out, "runs%s:\n", p->exp.repeat_min < p->exp.repeat ? " (up to)" : "");

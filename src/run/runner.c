@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "core/facts.h"
+#include "run/netsplit.h"
 #include "run/runner_int.h"
 #include "run/stopsig.h"
 #include "stats/summary.h"
@@ -44,6 +45,8 @@ static int64_t run_deadline(const struct plan *p, const struct plan_workload *w)
 static int run_one(struct plan *p, struct variant_state *vs, struct plan_workload *w,
 		   int64_t run_id, struct result *res, struct result *tel)
 {
+	if (netsplit_kind(&vs->in.t, w)) /* the two ends on two agents */
+		return netsplit_run(p, vs, w, run_id, res, tel, &vs->net_layout);
 	json_t *req = json_pack("{s:s,s:I,s:s,s:o}", "type", "run", "id", (json_int_t)run_id,
 				"workload", w->ops->name, "options", plan_workload_spec(w));
 	pid_t pids[TELEMETRY_MAX_PIDS];
@@ -235,6 +238,8 @@ static int execute(struct plan *p, struct store *st, struct pair *pr, int warmup
 	}
 	vb_err_set_quiet(0);
 	if (rc == -EINTR || (rc < 0 && stopsig_pending())) {
+		json_decref(v->net_layout);
+		v->net_layout = NULL;
 		result_free(&res);
 		result_free(&tel);
 		return -EINTR; /* an interrupted run is not a finished run */
@@ -255,6 +260,8 @@ static int execute(struct plan *p, struct store *st, struct pair *pr, int warmup
 		json_t *spec = plan_workload_spec(w);
 		if (v->in.t.facts) /* e.g. the accelerator this run really used */
 			json_object_set(spec, "target", v->in.t.facts);
+		if (v->net_layout)
+			json_object_set(spec, "net", v->net_layout);
 		struct store_run sr = {
 		    .variant_id = v->id,
 		    .workload = w->name,
@@ -293,6 +300,8 @@ static int execute(struct plan *p, struct store *st, struct pair *pr, int warmup
 			      : over || warmup		? "FAILED"
 							: "FAILED, will retry";
 	progress_line(pg, warmup ? "warmup " : "", pr, rep, outcome, secs, eta);
+	json_decref(v->net_layout);
+	v->net_layout = NULL;
 	result_free(&res);
 	result_free(&tel);
 	return r < 0 ? r : rc == 0 ? 0 : fate == RUN_UNAVAILABLE ? 2 : 1;

@@ -3,6 +3,7 @@
 #ifndef VB_RUN_RUNNER_INT_H
 #define VB_RUN_RUNNER_INT_H
 
+#include <jansson.h>
 #include <stdio.h>
 
 #include "run/instance.h"
@@ -15,6 +16,9 @@ struct variant_state {
 	/* why the variant cannot run at all: unavailable here, or a failure of
 	 * its setup that would repeat; in.fate says which ("" while it can) */
 	char error[1024];
+	/* where the two ends of the last split net/http run ran (netsplit.c),
+	 * stored in its spec as "net"; taken by the store */
+	json_t *net_layout;
 };
 
 struct pair {

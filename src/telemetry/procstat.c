@@ -136,6 +136,8 @@ void telemetry_diff(const struct telemetry_snap *a, const struct telemetry_snap 
 		metric_set(out, "host_iowait_pct", (double)d[4] / t, UNIT_PCT, AGG_MEAN);
 		metric_set(out, "host_steal_pct", (double)d[7] / t, UNIT_PCT, AGG_MEAN);
 		metric_set(out, "host_idle_pct", (double)d[3] / t, UNIT_PCT, AGG_MEAN);
+		/* part of host_sys_pct: the network stack's deferred work */
+		metric_set(out, "host_softirq_pct", (double)d[6] / t, UNIT_PCT, AGG_MEAN);
 	}
 	double secs = (double)(b->t_ns - a->t_ns) / 1e9;
 	long hz = sysconf(_SC_CLK_TCK);

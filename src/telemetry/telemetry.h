@@ -63,7 +63,7 @@ struct telemetry_snap {
 
 int telemetry_snap(struct telemetry_snap *s, const pid_t *pids, int npids);
 /* host_user_pct, host_sys_pct, host_iowait_pct, host_steal_pct,
- * host_idle_pct (of all CPUs), target_cpu_pct (of one CPU); when the pids
+ * host_idle_pct, host_softirq_pct (of all CPUs; softirq is part of sys), target_cpu_pct (of one CPU); when the pids
  * hold a QEMU: qemu_vcpu_cpu_pct, qemu_iothread_cpu_pct, qemu_main_cpu_pct,
  * qemu_worker_cpu_pct (of one CPU, summed over the QEMU processes) */
 void telemetry_diff(const struct telemetry_snap *a, const struct telemetry_snap *b,

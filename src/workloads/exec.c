@@ -28,8 +28,20 @@ int workload_parse(const struct workload_ops *ops, const json_t *options, void *
 	return 0;
 }
 
+void wl_ready(struct wl_run *run, int port)
+{
+	if (run->hooks && run->hooks->ready)
+		run->hooks->ready(run->hooks->ctx, port);
+}
+
 int workload_execute(const char *name, const json_t *options, const char *workdir,
 		     volatile int *cancel, struct result *res)
+{
+	return workload_execute_hooked(name, options, workdir, cancel, NULL, res);
+}
+
+int workload_execute_hooked(const char *name, const json_t *options, const char *workdir,
+			    volatile int *cancel, const struct wl_hooks *hooks, struct result *res)
 {
 	const struct workload_ops *ops = workload_find(name);
 	if (!ops) {
@@ -46,6 +58,7 @@ int workload_execute(const char *name, const json_t *options, const char *workdi
 		return r;
 	struct wl_run run = {
 		.ops = ops, .opts = opts, .res = res, .workdir = workdir, .cancel = cancel,
+		.hooks = hooks,
 	};
 	if (ops->prepare && (r = ops->prepare(&run)) < 0)
 		goto out_cleanup;

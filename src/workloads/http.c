@@ -49,6 +49,8 @@ struct http_opts {
 	char client_cpus[64], server_cpus[64];
 	int64_t timeout_ns;
 	int64_t max_send_lag_ns;
+	int client_sched;
+	int64_t client_spin_ns;
 };
 
 static const char *const roles[] = {"both", "server", "client", NULL};
@@ -56,6 +58,8 @@ static const char *const kinds[] = {"download", "upload-disk", "upload-tmp", "up
 				    "cpu", NULL};
 static const char *const loads[] = {"closed", "open", NULL};
 static const char *const arrivals[] = {"constant", "poisson", NULL};
+enum { SCHED_AUTO, SCHED_FIFO_LOW, SCHED_NORMAL };
+static const char *const scheds[] = {"auto", "fifo", "other", NULL};
 
 #define O struct http_opts
 static const struct opt_def http_options[] = {
@@ -98,6 +102,12 @@ static const struct opt_def http_options[] = {
 	OPT_DURATION("max-send-lag", O, max_send_lag_ns, "5ms", 0, 3600e9,
 		     "open loop: a send lag p99 above this fails the run (the generator, not the "
 		     "server, missed the schedule); 0: no check"),
+	OPT_ENUM("client-sched", O, client_sched, "auto", scheds,
+		 "generator threads: fifo (SCHED_FIFO, lowest priority, when allowed), other, "
+		 "or auto (fifo for the open loop)"),
+	OPT_DURATION("client-spin", O, client_spin_ns, "0", 0, 1e9,
+		     "open loop: poll instead of sleeping this close to each due time "
+		     "(e.g. 200us; costs the generator's CPU)"),
 	OPT_END,
 };
 #undef O
@@ -152,9 +162,9 @@ static int http_check(const void *opts)
 	if (o->url[0]) {
 		char host[64], path[256];
 		int port;
-		if (o->role != ROLE_CLIENT)
-			return vb_err(-EINVAL, "workload 'http': url loads another server; set "
-					       "role=client with it");
+		if (o->role == ROLE_SERVER)
+			return vb_err(-EINVAL, "workload 'http': url loads another server: it "
+					       "goes with role=client (or both), not role=server");
 		if ((r = http_url_parse(o->url, host, sizeof(host), &port, path, sizeof(path))) < 0)
 			return r;
 	} else if (o->role == ROLE_CLIENT && o->port == 0) {
@@ -234,6 +244,7 @@ static int run_server(struct wl_run *run, struct httpd_cfg *cfg)
 	int port, r = httpd_start(cfg, &s, &port);
 	if (r < 0)
 		return r;
+	wl_ready(run, port);
 	int64_t t0 = vb_now_ns(), end = t0 + o->time_ns;
 	while (vb_now_ns() < end && !(run->cancel && *run->cancel)) {
 		struct timespec ts = {0, 20 * 1000 * 1000};
@@ -276,6 +287,9 @@ static int client_metrics(struct wl_run *run, const struct lg_cfg *g, struct lg_
 		metric_set(res, "sent_per_s", secs > 0 ? (double)lr->sent / secs : 0, UNIT_PER_S,
 			   AGG_SUM);
 		metric_set(res, "generator_behind", behind, UNIT_NONE, AGG_MAX);
+		/* 1: every generator thread ran at SCHED_FIFO (client-sched) */
+		metric_set(res, "client_sched_fifo", lr->fifo_threads >= o->client_threads,
+			   UNIT_NONE, AGG_MIN);
 	}
 	uint64_t done = lr->completed;
 	double sent_rate = secs > 0 ? (double)lr->sent / secs : 0;
@@ -320,6 +334,9 @@ static int http_run(struct wl_run *run)
 		.connections = (int)(o->load == LOAD_OPEN ? o->connections : o->workers),
 		.threads = (int)o->client_threads, .timeout_ns = o->timeout_ns,
 		.cpus = o->client_cpus, .cancel = run->cancel,
+		.sched_fifo = o->client_sched == SCHED_FIFO_LOW ||
+			      (o->client_sched == SCHED_AUTO && o->load == LOAD_OPEN),
+		.spin_ns = o->load == LOAD_OPEN ? o->client_spin_ns : 0,
 	};
 	if (o->load == LOAD_OPEN)
 		g.requests = 0;
@@ -333,7 +350,7 @@ static int http_run(struct wl_run *run)
 			g.kind = LG_GET;
 	}
 	struct httpd *s = NULL;
-	if (o->role == ROLE_BOTH) {
+	if (o->role == ROLE_BOTH && !o->url[0]) {
 		int r = net_loopback_up();
 		if (r < 0)
 			return r;

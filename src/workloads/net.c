@@ -203,6 +203,7 @@ static int serve_only(struct wl_run *run)
 	int port, r = perf_server_start(o->host, (int)o->port, o->server_cpus, &s, &port);
 	if (r < 0)
 		return r;
+	wl_ready(run, port);
 	int64_t t0 = vb_now_ns(), end = t0 + o->omit_ns + o->time_ns + 2000000000LL;
 	while (vb_now_ns() < end && !(run->cancel && *run->cancel)) {
 		struct timespec ts = {0, 20 * 1000 * 1000};
@@ -218,6 +219,9 @@ static int serve_only(struct wl_run *run)
 	metric_set(run->res, "server_tx_mbit_s", mbit(st.bytes_out, (int64_t)(secs * 1e9)),
 		   UNIT_MBIT_S, AGG_SUM);
 	metric_set(run->res, "retransmits", (double)st.retransmits, UNIT_COUNT, AGG_SUM);
+	if (secs > 0)
+		metric_set(run->res, "server_cpu_pct", 100.0 * (double)st.cpu_ns / 1e9 / secs,
+			   UNIT_PCT, AGG_SUM);
 	return 0;
 }
 

@@ -29,7 +29,19 @@ struct wl_run {
 	struct result *res;   /* where metrics and histograms go */
 	const char *workdir;  /* where relative file names are resolved */
 	volatile int *cancel; /* becomes non-zero when the run must stop early */
+	const struct wl_hooks *hooks; /* NULL: none */
 };
+
+/* What the caller of a run wants to hear while it runs (the agent's
+ * request loop: a server's `ready` message to the host). */
+struct wl_hooks {
+	/* A server (role=server) listens on port and is ready for clients. */
+	void (*ready)(void *ctx, int port);
+	void *ctx;
+};
+
+/* A server workload calls it once it listens (nothing without hooks). */
+void wl_ready(struct wl_run *run, int port);
 
 struct workload_ops {
 	const char *name;
@@ -65,6 +77,9 @@ int workload_parse(const struct workload_ops *ops, const json_t *options, void *
 /* Runs one request start to end; metrics go to res (zeroed by the caller). */
 int workload_execute(const char *name, const json_t *options, const char *workdir,
 		     volatile int *cancel, struct result *res);
+/* The same with hooks (NULL: none). */
+int workload_execute_hooked(const char *name, const json_t *options, const char *workdir,
+			    volatile int *cancel, const struct wl_hooks *hooks, struct result *res);
 
 /* The headline metrics of a workload type (its ops' .headline), or NULL for
  * an unknown type or one without; workload_headline(): the first of them. */

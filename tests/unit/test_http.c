@@ -275,8 +275,13 @@ static void test_options(void **state)
 	assert_non_null(strstr(vb_errmsg(), "load=open"));
 	assert_int_equal(http_check_list("role=client,url=https://127.0.0.1/"), -EINVAL);
 	assert_non_null(strstr(vb_errmsg(), "https"));
-	assert_int_equal(http_check_list("url=http://127.0.0.1:1/"), -EINVAL);
+	/* url with role=both: the runner loads it from a host-side agent alone */
+	assert_int_equal(http_check_list("url=http://127.0.0.1:1/"), 0);
+	assert_int_equal(http_check_list("role=server,port=80,url=http://127.0.0.1:1/"), -EINVAL);
 	assert_non_null(strstr(vb_errmsg(), "role=client"));
+	assert_int_equal(http_check_list("url=ftp://127.0.0.1/"), -EINVAL);
+	assert_non_null(strstr(vb_errmsg(), "http://"));
+	assert_int_equal(http_check_list("client-sched=rr"), -EINVAL);
 	assert_int_equal(http_check_list("role=server"), -EINVAL);
 	assert_non_null(strstr(vb_errmsg(), "port"));
 	assert_int_equal(http_check_list("file-sizes=4k:lots"), -EINVAL);
