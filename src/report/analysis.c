@@ -388,6 +388,8 @@ static int build(struct analysis *a, const struct analysis_opts *o)
 		r = analysis_design_build(a);
 	if (r == 0)
 		r = analysis_density_build(a->exp, &a->density);
+	if (r == 0)
+		r = analysis_rates_build(a, &a->rates);
 	if (r == -ENOMEM)
 		return vb_err(r, "out of memory");
 	return r; /* pool_merge printed its own message */
@@ -437,6 +439,7 @@ void analysis_free(struct analysis *a)
 	free(a->workloads);
 	free(a->variants);
 	analysis_density_free(a->density);
+	analysis_rates_free(a->rates);
 	analysis_design_free(a->design);
 	free(a);
 }
@@ -678,5 +681,7 @@ json_t *analysis_to_json(const struct analysis *a)
 		json_object_set_new(root, "design", analysis_design_to_json(a));
 	if (a->density)
 		json_object_set_new(root, "density", analysis_density_to_json(a->density));
+	if (a->rates)
+		json_object_set_new(root, "rate_sweeps", analysis_rates_to_json(a->rates));
 	return root;
 }

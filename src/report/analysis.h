@@ -31,6 +31,7 @@
 #include <jansson.h>
 #include <stdio.h>
 
+#include "report/rate.h"
 #include "stats/compare.h"
 #include "stats/hist.h"
 #include "stats/summary.h"
@@ -251,6 +252,7 @@ struct analysis {
 	int nok, nfailed, nskipped;	     /* runs */
 	struct analysis_density *density;    /* NULL: no density data */
 	struct analysis_design *design;	     /* factors, effects, noise floor; never NULL */
+	struct analysis_rates *rates;	     /* rate sweeps (rate.h); NULL: none */
 };
 
 /* Builds the analysis. An unknown baseline (option or experiment's) is

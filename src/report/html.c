@@ -436,6 +436,7 @@ static int html_render(const struct report_ctx *c)
 		html_workload_charts(&h, w);
 	if (a->density)
 		report_density_html(f, a->density);
+	report_rate_html(f, a->rates);
 	if (a->nfailed + a->nskipped) {
 		fputs("<section id=\"failed\"><h2>Failed and skipped runs</h2>\n", f);
 		html_runs_table(&h, 1);

@@ -434,6 +434,7 @@ static int text_render(const struct report_ctx *c)
 	print_effects(c->out, a);
 	if (a->density)
 		report_density_text(c->out, a->density);
+	report_rate_text(c->out, a->rates);
 	if (a->nfailed)
 		not_ok_runs(c->out, runs, 0);
 	if (a->nskipped)
