@@ -84,6 +84,8 @@ int telemetry_snap(struct telemetry_snap *s, const pid_t *pids, int npids)
 		s->pids[i] = pids[i];
 		s->proc_ticks[i] = proc_ticks(pids[i]);
 		s->is_qemu[i] = telemetry_qemu_threads(pids[i], s->qemu_ticks[i]);
+		if (s->is_qemu[i])
+			s->vhost_kticks[i] = telemetry_vhost_kthread_ticks(pids[i]);
 	}
 	return read_cpu_line(s->cpu);
 }
@@ -99,7 +101,7 @@ static void qemu_diff(const struct telemetry_snap *a, const struct telemetry_sna
 		      double ticks_per_run, struct result *out)
 {
 	double role[TEL_QEMU__ROLES] = {0};
-	int any = 0;
+	int any = 0, vhost = 0;
 	for (int i = 0; i < a->npids && i < b->npids; i++) {
 		if (!a->is_qemu[i] || !b->is_qemu[i] || a->pids[i] != b->pids[i])
 			continue;
@@ -111,14 +113,19 @@ static void qemu_diff(const struct telemetry_snap *a, const struct telemetry_sna
 			known += d;
 		}
 		role[TEL_QEMU_OTHER] += (double)(total > known ? total - known : 0);
+		/* kernel threads: outside the process's total */
+		role[TEL_QEMU_VHOST] += (double)delta(a->vhost_kticks[i], b->vhost_kticks[i]);
+		vhost |= a->vhost_kticks[i] || b->vhost_kticks[i] || a->qemu_ticks[i][TEL_QEMU_VHOST] ||
+			 b->qemu_ticks[i][TEL_QEMU_VHOST];
 	}
 	if (!any || ticks_per_run <= 0)
 		return;
 	static const char *const names[TEL_QEMU__ROLES] = {
 		"qemu_vcpu_cpu_pct", "qemu_iothread_cpu_pct", "qemu_main_cpu_pct",
-		"qemu_worker_cpu_pct"};
+		"qemu_vhost_cpu_pct", "qemu_worker_cpu_pct"};
 	for (int r = 0; r < TEL_QEMU__ROLES; r++)
-		metric_set(out, names[r], role[r] / ticks_per_run * 100.0, UNIT_PCT, AGG_SUM);
+		if (r != TEL_QEMU_VHOST || vhost)
+			metric_set(out, names[r], role[r] / ticks_per_run * 100.0, UNIT_PCT, AGG_SUM);
 }
 
 void telemetry_diff(const struct telemetry_snap *a, const struct telemetry_snap *b,

@@ -20,6 +20,8 @@ int telemetry_qemu_role(const char *comm, int is_main)
 		return TEL_QEMU_VCPU;
 	if (strncmp(comm, "IO ", 3) == 0)
 		return TEL_QEMU_IOTHREAD;
+	if (strncmp(comm, "vhost-", 6) == 0)
+		return TEL_QEMU_VHOST;
 	return TEL_QEMU_OTHER;
 }
 
@@ -92,4 +94,33 @@ int telemetry_qemu_threads(pid_t pid, uint64_t ticks[TEL_QEMU__ROLES])
 	if (telemetry_each_thread(pid, add_ticks, &b) < 0)
 		return 0;
 	return strncmp(comm, "qemu-system", 11) == 0 || b.vcpus > 0;
+}
+
+uint64_t telemetry_vhost_kthread_ticks(pid_t pid)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 300], comm[32], want[32];
+	uint64_t ticks = 0;
+	if (hostio_path(dir, sizeof(dir), "/proc") < 0)
+		return 0;
+	DIR *d = opendir(dir);
+	if (!d)
+		return 0;
+	snprintf(want, sizeof(want), "vhost-%d", (int)pid);
+	for (struct dirent *e; (e = readdir(d));) {
+		if (e->d_name[0] < '1' || e->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "%s/%.255s/comm", dir, e->d_name);
+		read_comm(path, comm, sizeof(comm));
+		if (strcmp(comm, want))
+			continue;
+		snprintf(path, sizeof(path), "%s/%.255s/stat", dir, e->d_name);
+		struct telemetry_pidstat ps;
+		char buf[1024];
+		/* a kernel thread: its parent is kthreadd (2) */
+		if (hostio_read_small(path, buf, sizeof(buf)) >= 0 &&
+		    telemetry_pidstat_parse(buf, &ps) == 0 && ps.ppid == 2)
+			ticks += ps.ticks;
+	}
+	closedir(d);
+	return ticks;
 }

@@ -49,7 +49,14 @@ long long telemetry_flat_key(const char *path, const char *key);
  * Everything else (the "worker" thread pool, call_rcu...) is counted as
  * workers: the process's total minus those, so that workers that came and
  * went during the run are counted too. */
-enum { TEL_QEMU_VCPU, TEL_QEMU_IOTHREAD, TEL_QEMU_MAIN, TEL_QEMU_OTHER, TEL_QEMU__ROLES };
+enum {
+	TEL_QEMU_VCPU,
+	TEL_QEMU_IOTHREAD,
+	TEL_QEMU_MAIN,
+	TEL_QEMU_VHOST, /* "vhost-PID": vhost-net's worker inside QEMU (Linux 6.4+) */
+	TEL_QEMU_OTHER,
+	TEL_QEMU__ROLES
+};
 
 struct telemetry_snap {
 	int64_t t_ns;
@@ -59,13 +66,16 @@ struct telemetry_snap {
 	uint64_t proc_ticks[TELEMETRY_MAX_PIDS]; /* utime+stime of each pid */
 	int is_qemu[TELEMETRY_MAX_PIDS];         /* the pid is a QEMU: qemu_ticks hold */
 	uint64_t qemu_ticks[TELEMETRY_MAX_PIDS][TEL_QEMU__ROLES]; /* its live threads by role */
+	uint64_t vhost_kticks[TELEMETRY_MAX_PIDS]; /* its vhost kernel threads (before 6.4) */
 };
 
 int telemetry_snap(struct telemetry_snap *s, const pid_t *pids, int npids);
 /* host_user_pct, host_sys_pct, host_iowait_pct, host_steal_pct,
  * host_idle_pct, host_softirq_pct (of all CPUs; softirq is part of sys), target_cpu_pct (of one CPU); when the pids
  * hold a QEMU: qemu_vcpu_cpu_pct, qemu_iothread_cpu_pct, qemu_main_cpu_pct,
- * qemu_worker_cpu_pct (of one CPU, summed over the QEMU processes) */
+ * qemu_worker_cpu_pct, qemu_vhost_cpu_pct (of one CPU, summed over the QEMU
+ * processes; vhost: its workers inside QEMU or, before Linux 6.4, the
+ * kernel threads "vhost-PID"; only when there are any) */
 void telemetry_diff(const struct telemetry_snap *a, const struct telemetry_snap *b,
 		    struct result *out);
 
@@ -78,6 +88,10 @@ int telemetry_qemu_role(const char *comm, int is_main);
  * is a QEMU process (its comm starts with "qemu-system" or a thread is a
  * vCPU), 0 when it is not or is gone. */
 int telemetry_qemu_threads(pid_t pid, uint64_t ticks[TEL_QEMU__ROLES]);
+
+/* utime + stime of the kernel threads named "vhost-PID" for QEMU pid (how
+ * vhost-net ran its workers before Linux 6.4: outside QEMU's process). */
+uint64_t telemetry_vhost_kthread_ticks(pid_t pid);
 
 /* One thread of a process, from /proc/PID/task/TID/{comm,stat}. */
 struct telemetry_thread {

@@ -85,6 +85,12 @@ static int setup(void **st)
 	put("/proc/300/comm", "sh\n");
 	put("/proc/300/ksm_merging_pages", "17\n"); /* a kernel before 6.1 */
 	put_stat("/proc/400/stat", 400, "qemu-system-aar", 1, 1, 1, 901);
+	/* vhost-net's kernel thread for QEMU 100 (before Linux 6.4), and a
+	 * process that only has the name */
+	put_stat("/proc/500/stat", 500, "vhost-100", 2, 70, 30, 902);
+	put("/proc/500/comm", "vhost-100\n");
+	put_stat("/proc/501/stat", 501, "vhost-100", 1, 5, 5, 903);
+	put("/proc/501/comm", "vhost-100\n");
 	put("/proc/400/comm", "qemu-system-aarch64\n");
 	put("/sys/kernel/mm/ksm/pages_shared", "10\n");
 	put("/sys/kernel/mm/ksm/pages_sharing", "250\n");
@@ -240,6 +246,9 @@ static void test_qemu_threads(void **st)
 	assert_int_equal(ticks[TEL_QEMU_IOTHREAD], 50);
 	assert_int_equal(ticks[TEL_QEMU_OTHER], 10);
 	assert_int_equal(telemetry_qemu_threads(200, ticks), 0); /* no task/ */
+	assert_int_equal(telemetry_vhost_kthread_ticks(100), 100);
+	assert_int_equal(telemetry_vhost_kthread_ticks(400), 0);
+	assert_int_equal(telemetry_qemu_role("vhost-100", 0), TEL_QEMU_VHOST);
 	int vcpus[4] = {0};
 	assert_int_equal(telemetry_each_thread(100, count_threads, vcpus), 4);
 	assert_int_equal(vcpus[0], 1);
