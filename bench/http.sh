@@ -11,7 +11,10 @@
 #     agent's server over nginx's (a ratio to write down, no target).
 #  3. http-capacity: the open-loop generator at 0.9 x the rate wrk reached
 #     against nginx (achieved / wrk), and at 20%..80% of it (send lag p99);
-#     max-send-lag=0 so that a late generator is measured, not refused.
+#     max-send-lag=0 so that a late generator is measured, not refused;
+#     the generator runs at SCHED_FIFO's lowest priority when allowed
+#     (client-sched=auto) with 1 ns timer slack; OPEN_OPTS adds options
+#     (e.g. OPEN_OPTS=client-spin=200us or client-sched=other to compare).
 #
 # Environment: PAIRS (5), RUNTIME (seconds, 5), WORKERS (8), FILE_SIZE (4k),
 # NGINX_PORT (18080), AGENT_PORT (18081), CLIENT_CPUS (0), SERVER_CPUS (1)
@@ -138,26 +141,28 @@ open_run() {
 	local rate out
 	rate=$(awk -v w="$wrk_median" -v f="$1" 'BEGIN{ printf "%.0f", w * f }')
 	local o="role=client,url=$NGINX_URL,load=open,rate=$rate,time=${RUNTIME}s,connections=$((WORKERS * 8)),max-send-lag=0"
+	[ -n "${OPEN_OPTS:-}" ] && o+=",$OPEN_OPTS"
 	[ -n "$CLIENT_CPUS" ] && o+=",client-cpus=$CLIENT_CPUS"
 	out=$(vb_json http "$o") || true
 	python3 -c '
 import json,sys
 r=json.loads(sys.stdin.read()); m=r["metrics"]
-print("%s %.1f %.1f %.0f" % (sys.argv[1], m["requests_per_s"]["value"], m["send_lag_p99_us"]["value"], m["errors"]["value"]+m["timeouts"]["value"]))' "$rate" <<<"$out"
+print("%s %.1f %.1f %.0f %d" % (sys.argv[1], m["requests_per_s"]["value"], m["send_lag_p99_us"]["value"], m["errors"]["value"]+m["timeouts"]["value"], m["client_sched_fifo"]["value"]))' "$rate" <<<"$out"
 }
 {
 	echo "### http-capacity ($(date -u +%Y-%m-%dT%H:%MZ), $(uname -r), $(nproc) cores)"
 	echo
 	echo "wrk's median against nginx: $wrk_median req/s ($WORKERS connections, $FILE_SIZE file)."
-	echo "Open loop (constant arrivals, up to $((WORKERS * 8)) connections), rate as a fraction of it:"
+	echo "Open loop (constant arrivals, up to $((WORKERS * 8)) connections${OPEN_OPTS:+, $OPEN_OPTS}), rate as a fraction of it;"
+	echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 	echo
-	echo "| fraction | offered req/s | achieved req/s | achieved / wrk | send lag p99 (us) | errors + timeouts |"
-	echo "|---|---|---|---|---|---|"
+	echo "| fraction | offered req/s | achieved req/s | achieved / wrk | send lag p99 (us) | errors + timeouts | SCHED_FIFO |"
+	echo "|---|---|---|---|---|---|---|"
 	for f in 0.2 0.4 0.6 0.8 0.9; do
-		read -r rate got lag bad <<<"$(open_run $f)"
-		echo "| $f | $rate | $got | $(ratio "$got" "$wrk_median") | $lag | $bad |"
+		read -r rate got lag bad fifo <<<"$(open_run $f)"
+		echo "| $f | $rate | $got | $(ratio "$got" "$wrk_median") | $lag | $bad | $fifo |"
 		echo "capacity $f: offered $rate achieved $got lag p99 ${lag}us" >&2
 	done
 	echo
 } >>"$RESULTS/http-capacity.md"
-tail -n 9 "$RESULTS/http-capacity.md"
+tail -n 11 "$RESULTS/http-capacity.md"

@@ -7,13 +7,16 @@
 
 #include "report/analysis.h"
 
-/* The options of run that define its sweep: everything but rate and seed
- * (and what the runner adds: the target's facts, the network layout). */
+/* The options of run that define its sweep: everything but rate and seed,
+ * where the server's threads are pinned (a per-target placement: a plan
+ * pins them natively but not in a one-vCPU guest) and what the runner adds
+ * (the target's facts, the network layout). */
 static char *sweep_key(const json_t *spec)
 {
 	json_t *k = json_deep_copy(spec);
 	json_object_del(k, "rate");
 	json_object_del(k, "seed");
+	json_object_del(k, "server-cpus");
 	json_object_del(k, "target");
 	json_object_del(k, "net");
 	char *s = json_dumps(k, JSON_COMPACT | JSON_SORT_KEYS);

@@ -7,7 +7,9 @@
  * (analysis.rate_sweeps) and html.c (report_rate_html: log Y).
  *
  * Grouping: the open-loop http workloads whose options are equal except
- * `rate` (and `seed`) form one sweep when they have two rates or more. */
+ * `rate`, `seed` and `server-cpus` form one sweep when they have two rates
+ * or more (copies of a workload for some variants, with `variants =`, join
+ * the same sweep: each variant's points come from the copy it ran). */
 #ifndef VB_REPORT_RATE_H
 #define VB_REPORT_RATE_H
 
