@@ -68,10 +68,10 @@ static json_t *server_spec(const struct plan_workload *w, int port)
 	json_object_set_new(s, "role", json_string("server"));
 	json_object_set_new(s, "host", json_string("0.0.0.0"));
 	json_object_set_new(s, "port", json_integer(port));
-	if (!strcmp(w->ops->name, "http")) {
-		json_object_set_new(s, "time", json_string(t));
+	/* the stop ends it; its own time is only a bound */
+	json_object_set_new(s, "time", json_string(t));
+	if (!strcmp(w->ops->name, "http"))
 		json_object_set_new(s, "url", json_string(""));
-	}
 	return s;
 }
 
