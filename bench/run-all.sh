@@ -12,3 +12,14 @@ for b in cpu memory fileio dd fio seeds; do
 	echo "== $b"
 	bash "./$b.sh"
 done
+# the network pair: iperf3 on loopback and across a veth pair (root), wrk
+for b in net:iperf3 http:wrk; do
+	command -v "${b#*:}" >/dev/null || { echo "== ${b%:*}: no ${b#*:}, skipped"; continue; }
+	echo "== ${b%:*}"
+	bash "./${b%:*}.sh"
+done
+if [ "$(id -u)" = 0 ]; then
+	make -C .. -s vmbench
+	echo "== net (veth)"
+	PATH_KIND=veth bash ./net.sh
+fi
