@@ -29,8 +29,8 @@ static void sweep_figure(FILE *f, const struct rate_sweep *sw)
 			lo = fmin(lo, x[k]);
 			hi = fmax(hi, x[k]);
 		}
-		s[n++] = (struct svg_series){.name = cv->variant, .x = x, .y = y, .n = cv->n,
-					     .style = 1 + c};
+		s[n++] = (struct svg_series){
+		    .name = cv->variant, .x = x, .y = y, .n = cv->n, .style = 1 + c};
 	}
 	char title[200];
 	snprintf(title, sizeof(title), "%s: p99 latency against the offered rate", sw->name);
@@ -62,8 +62,9 @@ static void sweep_figure(FILE *f, const struct rate_sweep *sw)
 			html_fmt_num(p->p99_us, v[3], sizeof(v[3]));
 			html_fmt_num(p->p999_us, v[4], sizeof(v[4]));
 			html_row_head(f, sw->curves[c].variant);
-			fprintf(f, "<td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%d/%d%s"
-				   "</td></tr>\n",
+			fprintf(f,
+				"<td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%d/%d%s"
+				"</td></tr>\n",
 				v[0], v[1], v[2], v[3], v[4], p->ok, p->runs,
 				p->behind ? " (generator behind)" : "");
 		}

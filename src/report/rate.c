@@ -46,7 +46,8 @@ static int is_open_http(const json_t *spec, const struct analysis_workload *wl)
 
 static int cmp_point(const void *a, const void *b)
 {
-	double x = ((const struct rate_point *)a)->offered, y = ((const struct rate_point *)b)->offered;
+	double x = ((const struct rate_point *)a)->offered,
+	       y = ((const struct rate_point *)b)->offered;
 	return x < y ? -1 : x > y;
 }
 
@@ -123,7 +124,8 @@ static int add_sweep(const struct analysis *a, struct analysis_rates *rs, const 
 		for (int k = 0; k < n; k++) {
 			const struct analysis_workload *wl = &a->workloads[idx[k]];
 			for (int c = 0; c < wl->ncells; c++)
-				if (!strcmp(wl->cells[c].variant, cv->variant) && wl->cells[c].nruns)
+				if (!strcmp(wl->cells[c].variant, cv->variant) &&
+				    wl->cells[c].nruns)
 					fill_point(a, wl, c, rates[k], &cv->pts[cv->n++]);
 		}
 		if (cv->n) {
@@ -143,7 +145,8 @@ int analysis_rates_build(const struct analysis *a, struct analysis_rates **out)
 	int nw = a->nworkloads, r = 0;
 	char **keys = calloc((size_t)nw + 1, sizeof(*keys));
 	double *rates = calloc((size_t)nw + 1, sizeof(*rates));
-	int *idx = calloc((size_t)nw + 1, sizeof(*idx)), *used = calloc((size_t)nw + 1, sizeof(int));
+	int *idx = calloc((size_t)nw + 1, sizeof(*idx)),
+	    *used = calloc((size_t)nw + 1, sizeof(int));
 	struct analysis_rates *rs = calloc(1, sizeof(*rs));
 	*out = NULL;
 	if (!keys || !rates || !idx || !used || !rs) {
@@ -216,15 +219,16 @@ json_t *analysis_rates_to_json(const struct analysis_rates *r)
 			for (int k = 0; k < sw->curves[c].n; k++) {
 				const struct rate_point *p = &sw->curves[c].pts[k];
 				json_array_append_new(
-				    pts, json_pack("{s:o,s:o,s:o,s:o,s:o,s:i,s:i,s:i}", "offered",
-						   num(p->offered), "achieved", num(p->achieved),
-						   "lat_p50_us", num(p->p50_us), "lat_p99_us",
-						   num(p->p99_us), "lat_p99_9_us", num(p->p999_us),
-						   "runs", p->runs, "ok", p->ok, "behind", p->behind));
+				    pts,
+				    json_pack("{s:o,s:o,s:o,s:o,s:o,s:i,s:i,s:i}", "offered",
+					      num(p->offered), "achieved", num(p->achieved),
+					      "lat_p50_us", num(p->p50_us), "lat_p99_us",
+					      num(p->p99_us), "lat_p99_9_us", num(p->p999_us),
+					      "runs", p->runs, "ok", p->ok, "behind", p->behind));
 			}
-			json_array_append_new(curves, json_pack("{s:s,s:o}", "variant",
-								sw->curves[c].variant, "points",
-								pts));
+			json_array_append_new(curves,
+					      json_pack("{s:s,s:o}", "variant",
+							sw->curves[c].variant, "points", pts));
 		}
 		json_array_append_new(arr, json_pack("{s:s,s:s,s:o}", "name", sw->name, "latency",
 						     "lat (from each request's intended start)",
@@ -249,8 +253,9 @@ void report_rate_text(FILE *out, const struct analysis_rates *r)
 {
 	for (int s = 0; r && s < r->nsweeps; s++) {
 		const struct rate_sweep *sw = &r->sweeps[s];
-		fprintf(out, "\nrate sweep %s: latency from each request's intended start "
-			     "(pooled over the repeats) against the offered rate\n",
+		fprintf(out,
+			"\nrate sweep %s: latency from each request's intended start "
+			"(pooled over the repeats) against the offered rate\n",
 			sw->name);
 		fprintf(out, "  %-20s %9s %9s %10s %10s %10s  %s\n", "variant", "offered/s",
 			"reached/s", "p50", "p99", "p99.9", "runs");
@@ -266,8 +271,8 @@ void report_rate_text(FILE *out, const struct analysis_rates *r)
 				else
 					snprintf(ach, sizeof(ach), "-");
 				fprintf(out, "  %-20s %9.0f %9s %10s %10s %10s  %d/%d ok%s\n",
-					k ? "" : sw->curves[c].variant, p->offered, ach, a, b, d, p->ok,
-					p->runs, p->behind ? ", generator behind" : "");
+					k ? "" : sw->curves[c].variant, p->offered, ach, a, b, d,
+					p->ok, p->runs, p->behind ? ", generator behind" : "");
 			}
 	}
 }

@@ -19,10 +19,10 @@
 struct analysis;
 
 struct rate_point {
-	double offered;	 /* requests/s asked for */
-	double achieved; /* mean requests_per_s of the ok runs (NAN: none) */
+	double offered;			/* requests/s asked for */
+	double achieved;		/* mean requests_per_s of the ok runs (NAN: none) */
 	double p50_us, p99_us, p999_us; /* pooled `lat` (from intended start); NAN: none */
-	int runs, ok, behind; /* runs; ok ones; runs whose generator fell behind */
+	int runs, ok, behind;		/* runs; ok ones; runs whose generator fell behind */
 };
 
 struct rate_curve {

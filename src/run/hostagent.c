@@ -35,8 +35,9 @@ static int pin(pid_t pid, const char *cpus)
 		if (mask[c / 64] & (1ull << (c % 64)))
 			CPU_SET(c, &set);
 	if (sched_setaffinity(pid, sizeof(set), &set) < 0)
-		return vb_err(-errno, "cannot pin the host-side client to client-cpus=%s: %s "
-				      "(this host has CPUs 0-%ld)",
+		return vb_err(-errno,
+			      "cannot pin the host-side client to client-cpus=%s: %s "
+			      "(this host has CPUs 0-%ld)",
 			      cpus, strerror(errno), sysconf(_SC_NPROCESSORS_ONLN) - 1);
 	return 0;
 }
@@ -61,8 +62,10 @@ int hostagent_start(struct hostagent *h, const char *ns, const char *cpus)
 	/* a child forked while this thread is in the namespace starts there */
 	if ((r = vb_netns_enter(h->ns[0] ? h->ns : NULL, &saved)) < 0) {
 		cmd_free(c);
-		return vb_err(r, "cannot enter the client namespace '%s' for the host-side "
-				 "client: %s", h->ns, vb_errmsg());
+		return vb_err(r,
+			      "cannot enter the client namespace '%s' for the host-side "
+			      "client: %s",
+			      h->ns, vb_errmsg());
 	}
 	r = cmd_spawn(c, CMD_PIPE_STDIN | CMD_PIPE_STDOUT | CMD_NEW_PGRP | CMD_DIE_WITH_US, -1,
 		      &h->proc);

@@ -16,9 +16,9 @@ struct hostagent {
 	struct cmd_proc proc;
 	struct proto_stream s;
 	int started;
-	char ns[64];	   /* the namespace it runs in ("" the host's) */
-	char cpus[64];	   /* its CPU affinity ("" all) */
-	char *command;	   /* how it was started, for the run's spec */
+	char ns[64];   /* the namespace it runs in ("" the host's) */
+	char cpus[64]; /* its CPU affinity ("" all) */
+	char *command; /* how it was started, for the run's spec */
 };
 
 /* Starts the agent in namespace ns (NULL or "": the host's) pinned to cpus

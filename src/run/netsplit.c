@@ -14,9 +14,9 @@
 #include "util/timeutil.h"
 #include "util/units.h"
 
-#define READY_WAIT_NS (60 * VB_NSEC_PER_SEC)  /* the server's files, a slow guest */
-#define SERVER_END_NS (20 * VB_NSEC_PER_SEC)  /* after stop, for its result */
-#define SERVER_SPARE_S 60		       /* the server's own time beyond the client's */
+#define READY_WAIT_NS (60 * VB_NSEC_PER_SEC) /* the server's files, a slow guest */
+#define SERVER_END_NS (60 * VB_NSEC_PER_SEC) /* after stop, for its result (a starved guest) */
+#define SERVER_SPARE_S 60		     /* the server's own time beyond the client's */
 
 static const char *spec_str(const json_t *spec, const char *key)
 {
@@ -88,8 +88,8 @@ static json_t *client_spec(const struct plan_workload *w, const char *addr, int 
 
 static json_t *run_msg(const struct plan_workload *w, int64_t id, json_t *options, int serve)
 {
-	json_t *m = json_pack("{s:s,s:I,s:s,s:o}", "type", "run", "id", (json_int_t)id,
-			      "workload", w->ops->name, "options", options);
+	json_t *m = json_pack("{s:s,s:I,s:s,s:o}", "type", "run", "id", (json_int_t)id, "workload",
+			      w->ops->name, "options", options);
 	if (serve)
 		json_object_set_new(m, "serve", json_true());
 	return m;
@@ -154,8 +154,9 @@ static int target_lost(struct variant_state *vs, int r, const char *when)
 	if (r == -EINTR)
 		return vb_err(-EINTR, "interrupted by signal %d", stopsig_pending());
 	return vb_err(r, "the target's agent %s (%s)%s%s", when,
-		      r == -ETIMEDOUT ? "timed out" : r == -EPIPE ? "its stream closed"
-							      : strerror(-r),
+		      r == -ETIMEDOUT ? "timed out"
+		      : r == -EPIPE   ? "its stream closed"
+				      : strerror(-r),
 		      diag[0] ? "; " : "", diag);
 }
 
@@ -164,8 +165,8 @@ static json_t *layout_json(const struct target_inst *t, const struct hostagent *
 {
 	json_t *l = json_pack("{s:s,s:{s:s,s:s,s:s}}", "mode",
 			      kind == NETSPLIT_URL ? "host-client" : "split", "client", "ns",
-			      h->ns[0] ? h->ns : "(host)", "cpus", h->cpus,
-			      "command", h->command ? h->command : "");
+			      h->ns[0] ? h->ns : "(host)", "cpus", h->cpus, "command",
+			      h->command ? h->command : "");
 	if (kind == NETSPLIT_SPLIT) {
 		json_object_set_new(l, "server",
 				    json_pack("{s:s,s:s,s:i}", "target", t->ops->name, "listen",
@@ -176,8 +177,8 @@ static json_t *layout_json(const struct target_inst *t, const struct hostagent *
 	return l;
 }
 
-int netsplit_run(struct plan *p, struct variant_state *vs, struct plan_workload *w,
-		 int64_t run_id, struct result *res, struct result *tel, json_t **layout)
+int netsplit_run(struct plan *p, struct variant_state *vs, struct plan_workload *w, int64_t run_id,
+		 struct result *res, struct result *tel, json_t **layout)
 {
 	struct target_inst *t = &vs->in.t;
 	int kind = netsplit_kind(t, w);
@@ -217,8 +218,8 @@ int netsplit_run(struct plan *p, struct variant_state *vs, struct plan_workload 
 
 	/* the client's run: the host's cost is sampled around it */
 	pid_t pids[TELEMETRY_MAX_PIDS];
-	int npids = t->ops->telemetry_pids ? t->ops->telemetry_pids(t, pids, TELEMETRY_MAX_PIDS)
-					   : 0;
+	int npids =
+	    t->ops->telemetry_pids ? t->ops->telemetry_pids(t, pids, TELEMETRY_MAX_PIDS) : 0;
 	struct telemetry_snap a, b;
 	telemetry_snap(&a, pids, npids);
 	uint64_t ticks0 = hostagent_ticks(&h);
@@ -227,9 +228,9 @@ int netsplit_run(struct plan *p, struct variant_state *vs, struct plan_workload 
 	if (est < 0)
 		est = 0;
 	int64_t deadline = c0 + est + est / 2 + p->exp.timeout_ns;
-	r = proto_send(&h.s, run_msg(w, run_id, client_spec(w, kind == NETSPLIT_SPLIT ?
-									t->net_addr : NULL,
-								port), 0));
+	r = proto_send(
+	    &h.s, run_msg(w, run_id,
+			  client_spec(w, kind == NETSPLIT_SPLIT ? t->net_addr : NULL, port), 0));
 	if (r == 0)
 		r = await(&h.s, run_id, "result", deadline, &msg);
 	uint64_t ticks1 = hostagent_ticks(&h);
@@ -249,7 +250,8 @@ int netsplit_run(struct plan *p, struct variant_state *vs, struct plan_workload 
 	long hz = sysconf(_SC_CLK_TCK);
 	if (secs > 0 && hz > 0)
 		metric_set(tel, "client_proc_cpu_pct",
-			   (double)(ticks1 - ticks0) / (double)hz / secs * 100.0, UNIT_PCT, AGG_SUM);
+			   (double)(ticks1 - ticks0) / (double)hz / secs * 100.0, UNIT_PCT,
+			   AGG_SUM);
 	hostagent_stop(&h);
 	if (kind != NETSPLIT_SPLIT)
 		return rc;
@@ -297,8 +299,9 @@ void netsplit_dry_run(const struct plan_variant *pv, const struct plan_workload 
 	const char *cpus = spec_str(spec, "client-cpus");
 	char where[128];
 	snprintf(where, sizeof(where), "%s%s%s",
-		 has ? "a host-side agent in namespace vb-PID-" : "a host-side agent in the host's "
-								   "namespace",
+		 has ? "a host-side agent in namespace vb-PID-"
+		     : "a host-side agent in the host's "
+		       "namespace",
 		 has ? pv->name : "", has ? "-c" : "");
 	if (spec_str(spec, "url")[0])
 		fprintf(out, "  %s: client only: %s (role=client, pinned to %s) loads %s\n",
@@ -310,7 +313,8 @@ void netsplit_dry_run(const struct plan_variant *pv, const struct plan_workload 
 			w->name, split_port(w, spec), where, addr, split_port(w, spec),
 			cpus[0] ? cpus : "no CPU");
 	else if (!strcmp(spec_str(spec, "role"), "both"))
-		fprintf(out, "  %s: server and client in the target's agent (role=both, 127.0.0.1)\n",
+		fprintf(out,
+			"  %s: server and client in the target's agent (role=both, 127.0.0.1)\n",
 			w->name);
 	json_decref(spec);
 }

@@ -32,8 +32,8 @@ int netsplit_kind(const struct target_inst *t, const struct plan_workload *w);
 /* Runs w on vs split (or from the host alone); like the runner's run_one:
  * 0, or -errno with the reason in vb_errmsg(). *layout gets where each end
  * ran (stored in the run's spec as "net"). */
-int netsplit_run(struct plan *p, struct variant_state *vs, struct plan_workload *w,
-		 int64_t run_id, struct result *res, struct result *tel, json_t **layout);
+int netsplit_run(struct plan *p, struct variant_state *vs, struct plan_workload *w, int64_t run_id,
+		 struct result *res, struct result *tel, json_t **layout);
 /* --dry-run: the layout w would get on variant pv. */
 void netsplit_dry_run(const struct plan_variant *pv, const struct plan_workload *w, FILE *out);
 /* The merge of step 5 (exposed for tests): server's metrics into the

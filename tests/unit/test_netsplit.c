@@ -140,13 +140,14 @@ static void test_serve_ready_stop(void **state)
 
 	/* the same port taken by a listener: a failed result, no "ready" */
 	int l = socket(AF_INET, SOCK_STREAM, 0);
-	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+	struct sockaddr_in sa = {.sin_family = AF_INET,
+				 .sin_port = htons((uint16_t)port),
 				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	assert_int_equal(bind(l, (struct sockaddr *)&sa, sizeof(sa)), 0);
 	assert_int_equal(listen(l, 1), 0);
-	run = json_pack("{s:s,s:i,s:s,s:{s:s,s:s,s:i,s:s},s:b}", "type", "run", "id", 8,
-			"workload", "net", "options", "role", "server", "host", "127.0.0.1", "port",
-			port, "time", "5s", "serve", 1);
+	run = json_pack("{s:s,s:i,s:s,s:{s:s,s:s,s:i,s:s},s:b}", "type", "run", "id", 8, "workload",
+			"net", "options", "role", "server", "host", "127.0.0.1", "port", port,
+			"time", "5s", "serve", 1);
 	assert_int_equal(proto_send(&h.s, run), 0);
 	msg = await(&h, 10);
 	assert_string_equal(proto_type(msg), "result");
@@ -171,9 +172,9 @@ static void test_bad_cpus(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_merge),
-		cmocka_unit_test(test_serve_ready_stop),
-		cmocka_unit_test(test_bad_cpus),
+	    cmocka_unit_test(test_merge),
+	    cmocka_unit_test(test_serve_ready_stop),
+	    cmocka_unit_test(test_bad_cpus),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }
