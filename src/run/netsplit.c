@@ -260,6 +260,8 @@ int netsplit_run(struct plan *p, struct variant_state *vs, struct plan_workload 
 	char saved[1024];
 	snprintf(saved, sizeof(saved), "%s", vb_errmsg());
 	r = proto_send(&vs->in.s, json_pack("{s:s}", "type", "stop"));
+	if (r == 0 && stopsig_pending())
+		r = -EINTR; /* interrupted: the runner's teardown ends the agent */
 	if (r == 0)
 		r = await(&vs->in.s, srv_id, "result", vb_now_ns() + SERVER_END_NS, &msg);
 	if (r < 0) {
