@@ -22,13 +22,16 @@ NCPU=$(nproc)
 CCPU=0
 SCPU=$((NCPU > 1 ? 1 : 0))
 
-metric() # DB RUN NAME: a metric of run RUN
+# Every metric and telemetry value of run RUN as NAME=VALUE lines (one
+# query: each python3 start costs seconds on a loaded host)
+values() # DB RUN
 {
-	db_query "$1" "select round(value, 3) from metric where run_id = $2 and name = '$3'"
+	db_query "$1" "select name || '=' || round(value, 3) from metric where run_id = $2
+		union all select name || '=' || round(value, 3) from telemetry where run_id = $2"
 }
-telemetry() # DB RUN NAME
+val() # NAME VALUES
 {
-	db_query "$1" "select round(value, 3) from telemetry where run_id = $2 and name = '$3'"
+	sed -n "s/^$1=//p" <<<"$2" | head -1
 }
 # The namespaces left by the vmbench that made DB's runs (its pid is in the
 # client namespace's name in the runs' specs; other tests' namespaces on
@@ -57,7 +60,8 @@ like "$OUT" "http: server: the target's agent \(role=server, 0.0.0.0:8080\)" \
 vb run -q --db "$T/db" $VETH -w net --set "time=1s,client-cpus=$CCPU,server-cpus=$SCPU" \
 	-w http --set "load=open,rate=200,time=1s,client-cpus=$CCPU,server-cpus=$SCPU,max-send-lag=0"
 is "$RC" 0 "a split net and http run succeeds"
-diag "$(db_query "$T/db" "select error from run where status != 'ok'")"
+FAILS=$(db_query "$T/db" "select error from run where status != 'ok'")
+[ -z "$FAILS" ] || diag "$FAILS"
 NET_RUN=$(db_query "$T/db" "select max(id) from run where workload = 'net'")
 HTTP_RUN=$(db_query "$T/db" "select max(id) from run where workload = 'http'")
 SPEC=$(db_query "$T/db" "select json_extract(spec_json, '\$.net') from run where id = $NET_RUN")
@@ -65,16 +69,17 @@ like "$SPEC" '"mode": *"split"' "the run's spec records the split"
 like "$SPEC" '"ns": *"vb-[0-9]*-native-c"' "the client ran in the client namespace"
 like "$SPEC" '"connects": *"10.77.0.2:5201"' "and connected to the target's address"
 like "$SPEC" "\"cpus\": *\"$CCPU\"" "pinned to client-cpus"
-ok_if "net: a throughput came back ($(metric "$T/db" "$NET_RUN" fwd_mbit_s) Mbit/s)" \
-	[ "$(metric "$T/db" "$NET_RUN" fwd_mbit_s | cut -d. -f1)" -gt 0 ]
-like "$(metric "$T/db" "$NET_RUN" server_cpu_pct)" '^[0-9.]+$' "net: the server's CPU is merged in"
-like "$(telemetry "$T/db" "$NET_RUN" client_proc_cpu_pct)" '^[0-9.]+$' \
+NV=$(values "$T/db" "$NET_RUN")
+HV=$(values "$T/db" "$HTTP_RUN")
+ok_if "net: a throughput came back ($(val fwd_mbit_s "$NV") Mbit/s)" \
+	[ "$(val fwd_mbit_s "$NV" | cut -d. -f1)" -gt 0 ]
+like "$(val server_cpu_pct "$NV")" '^[0-9.]+$' "net: the server's CPU is merged in"
+like "$(val client_proc_cpu_pct "$NV")" '^[0-9.]+$' \
 	"net: the host-side client's own CPU is beside it"
-like "$(telemetry "$T/db" "$NET_RUN" host_softirq_pct)" '^[0-9.]+$' "net: host softirq time too"
-is "$(metric "$T/db" "$HTTP_RUN" server_requests | cut -d. -f1)" \
-	"$(metric "$T/db" "$HTTP_RUN" requests | cut -d. -f1)" \
+like "$(val host_softirq_pct "$NV")" '^[0-9.]+$' "net: host softirq time too"
+is "$(val server_requests "$HV" | cut -d. -f1)" "$(val requests "$HV" | cut -d. -f1)" \
 	"http: the server counted every request the client completed"
-is "$(metric "$T/db" "$HTTP_RUN" offered_rate | cut -d. -f1)" 200 "http: the offered rate is stored"
+is "$(val offered_rate "$HV" | cut -d. -f1)" 200 "http: the offered rate is stored"
 is "$(left_by "$T/db")" 0 "no namespace is left"
 
 # --- bad input ----------------------------------------------------------------
@@ -90,30 +95,41 @@ like "$ERR" "is not an http:// URL" "the error says so"
 # shellcheck disable=SC2086
 vb run -q --db "$T/unreach" $VETH -w http --set url=http://10.77.0.9:8080/,time=1s
 is "$RC" 1 "an unreachable server fails the run (exit 1)"
-like "$(db_query "$T/unreach" 'select error from run limit 1')" "10.77.0.9:8080" \
+like "$OUT" "cannot connect to 10.77.0.9:8080" \
 	"the error names the server it could not reach"
 
 # shellcheck disable=SC2086
 vb run -q --db "$T/fast" $VETH -w http --set load=open,rate=3000000,time=500ms,timeout=500ms
 is "$RC" 1 "a rate above the generator's capacity fails the run"
-like "$(db_query "$T/fast" 'select error from run limit 1')" \
+like "$OUT" \
 	"could not keep rate=3e\+06/s: it sent [0-9]+/s" "the error names the rate it reached"
 
 # shellcheck disable=SC2086
 vb run -q --db "$T/up" $VETH -w http --set kind=upload-disk,upload-dir=/nonexistent/vb,time=1s
 is "$RC" 1 "a missing upload directory fails the run"
-like "$(db_query "$T/up" 'select error from run limit 1')" \
+like "$OUT" \
 	"upload directory '/nonexistent/vb' does not exist: create it or set upload-dir" \
 	"the error names the directory and the fix"
-is "$(db_query "$T/up" 'select count(*) from run')" 1 "and it is not retried"
+like "$OUT" "0 runs ok, 1 failed" "and it is not retried"
 
 # shellcheck disable=SC2086
 vb run -q --db "$T/cpus" $VETH -w net --set time=1s,client-cpus=1000
 is "$RC" 1 "client-cpus the host does not have fails the run"
-like "$(db_query "$T/cpus" 'select error from run limit 1')" \
+like "$OUT" \
 	"cannot pin the host-side client to client-cpus=1000" "the error says which setting"
-for db in unreach fast up; do
-	is "$(left_by "$T/$db")" 0 "$db: after the error no namespace is left"
+# the pid of each of those vmbench runs, from its runs' client namespace
+# (one python3 start for the three)
+PIDS=$(py '
+import sqlite3, sys, re
+for db in sys.argv[1:]:
+    ns = sqlite3.connect(db).execute("select json_extract(spec_json, \"$.net.client.ns\") from run"
+                                     " where json_extract(spec_json, \"$.net.client.ns\") is not null").fetchone()
+    m = re.match(r"vb-([0-9]+)-", ns[0] if ns else "")
+    print(m.group(1) if m else "none")
+' "$T/unreach" "$T/fast" "$T/up")
+for pid in $PIDS; do
+	ok_if "vmbench $pid: its runs name its client namespace" [ "$pid" != none ]
+	is "$(namespaces_of "$pid" | wc -l)" 0 "vmbench $pid: after the error no namespace is left"
 done
 
 # --- SIGINT and kill -9 in the middle of a split run ---------------------------
