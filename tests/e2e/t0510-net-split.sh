@@ -139,10 +139,17 @@ agents_of() # PID: the agents vmbench PID started (its children)
 		[ "$(basename "$(readlink "/proc/$c/exe" 2>/dev/null)")" = vmbench-agent ] && echo "$c"
 	done
 }
+# shellcheck disable=SC2317 # called through wait_for
 two_agents()
 {
 	[ -n "$VPID" ] || VPID=$(proc_children "$BG_PID")
 	[ -n "$VPID" ] && [ "$(agents_of "$VPID" | wc -l)" -ge 2 ]
+}
+# shellcheck disable=SC2317 # called through wait_for
+gone()
+{
+	for a in $AGENTS; do [ -e "/proc/$a/exe" ] && return 1; done
+	return 0
 }
 for sig in INT KILL; do
 	# shellcheck disable=SC2086
@@ -167,7 +174,6 @@ for sig in INT KILL; do
 		vb version
 		like "$ERR" "released what vmbench pid $VPID left" "kill -9: the next command cleans up"
 	fi
-	gone() { for a in $AGENTS; do [ -e "/proc/$a/exe" ] && return 1; done; return 0; }
 	ok_if "$sig: both agents ($AGENTS) are gone" wait_for 5 gone
 	is "$(namespaces_of "$VPID" | wc -l)" 0 "$sig: no namespace of vmbench $VPID is left"
 done

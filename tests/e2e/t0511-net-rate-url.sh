@@ -53,6 +53,7 @@ head -c 4096 /dev/urandom >"$T/www/f.bin"
 PORT=5287
 bg_start "$T/py.out" "$T/py.err" "$PYTHON" -m http.server "$PORT" --bind 127.0.0.1 \
 	--directory "$T/www"
+# shellcheck disable=SC2317 # called through wait_for
 up() { "$PYTHON" -c "import socket; socket.create_connection(('127.0.0.1', $PORT), 1)" 2>/dev/null; }
 if wait_for 20 up; then
 	vb run -q --db "$T/url" -t native -T workdir="$W" -w http \
