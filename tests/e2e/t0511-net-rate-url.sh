@@ -4,6 +4,8 @@
 # JSON (analysis.rate_sweeps) and the HTML page (a curve with a log Y axis).
 # `url` loads a server vmbench did not start (here python3's http.server on
 # 127.0.0.1) from a host-side agent alone; the target's agent serves nothing.
+# A builtin container with network=veth runs a split run too (its agent
+# serves, the host-side agent is the client).
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -76,5 +78,17 @@ vb run -q --db "$T/url2" -t native -T workdir="$W" -w http \
 is "$RC" 1 "url: a server that is not there fails the run"
 like "$(db_query "$T/url2" 'select error from run limit 1')" "127.0.0.1:$PORT" \
 	"url: the error names the address"
+
+# --- a container's split run ----------------------------------------------------
+if have root && ! "$VMBENCH" list targets 2>/dev/null | grep -q " builtin: no"; then
+	vb run -q --db "$T/ct" -t container -T "network=veth,workdir=$W" -w net --set mode=rr,time=1s
+	is "$RC" 0 "container network=veth: a split rr run succeeds"
+	like "$(db_query "$T/ct" "select json_extract(spec_json, '\$.net.mode') || ' ' ||
+		json_extract(spec_json, '\$.net.client.connects') || ' ' || (select count(*) from metric
+		where name in ('transactions_per_s', 'server_connections')) from run")" \
+		"^split 10.77.0.2:5201 2$" "its host-side client reached the container's server, both ends merged"
+else
+	skip "container split run" "needs root and the builtin container runtime"
+fi
 
 done_testing
