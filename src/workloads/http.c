@@ -4,10 +4,12 @@
  * intended start) would load it.
  *
  * role=both runs the server and the generator in this agent on 127.0.0.1,
- * pinned apart with server-cpus / client-cpus: the form tests and bench/
- * use until the runner can start a host-side agent. role=server serves for
- * `time` on host:port; role=client loads host:port or `url` (any server:
- * nginx in a VM, say). docs/network.md has the plan for the split roles. */
+ * pinned apart with server-cpus / client-cpus (unit tests, bench/, targets
+ * without a test network); on a variant with one the runner splits it
+ * (src/run/netsplit.c): role=server here, role=client in a host-side
+ * agent. role=server serves for `time` on host:port (a stop from the host
+ * ends it earlier) and tells the caller its port (wl_ready); role=client
+ * loads host:port or `url` (any server: nginx in a VM, say). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,7 +66,9 @@ static const char *const scheds[] = {"auto", "fifo", "other", NULL};
 #define O struct http_opts
 static const struct opt_def http_options[] = {
 	OPT_ENUM("role", O, role, "both", roles,
-		 "both: server and client in this agent on 127.0.0.1; server or client alone"),
+		 "both: server and client (on a variant with a test network: the target's agent "
+		 "serves, a host-side agent is the client; else both in this agent on "
+		 "127.0.0.1); server or client alone"),
 	OPT_ENUM("kind", O, kind, "download", kinds,
 		 "request: download a file, upload to disk / to a temporary file deleted at "
 		 "once / discarded, or cpu (zlib-compress cpu-size bytes per request)"),
@@ -72,7 +76,8 @@ static const struct opt_def http_options[] = {
 		 "closed: `workers` connections back to back; open: `rate` requests/s on a "
 		 "schedule, latency from each request's intended start"),
 	OPT_STR("url", O, url, "",
-		"http://HOST:PORT/PATH to load instead of the agent's own server (role=client)"),
+		"http://HOST:PORT/PATH to load instead of the agent's own server (role=both: "
+		"from a host-side agent alone; or role=client)"),
 	OPT_STR("host", O, host, "127.0.0.1", "address the server listens on / the client loads"),
 	OPT_INT("port", O, port, "0", 0, 65535, "TCP port; 0: any free one (role=both)"),
 	OPT_INT("threads", O, threads, "1", 1, 256, "server threads (epoll loop each)"),

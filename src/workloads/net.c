@@ -4,10 +4,12 @@
  * per second and their latency histogram). The two ends are in src/net/perf*.c.
  *
  * role=both runs the server and the client in this agent on 127.0.0.1
- * (threads pinned apart with server-cpus / client-cpus): what the tests and
- * bench/ use until the runner starts a host-side agent; role=server serves
- * on host:port for omit+time (+2 s for the client to finish); role=client
- * loads a server on host:port. */
+ * (threads pinned apart with server-cpus / client-cpus), or, on a variant
+ * with a test network, is split by the runner (src/run/netsplit.c) over
+ * the target's agent (role=server) and a host-side agent (role=client);
+ * role=server serves on host:port for omit+time (+2 s for the client to
+ * finish; a stop from the host ends it earlier) and tells the caller its
+ * port (wl_ready); role=client loads a server on host:port. */
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -43,7 +45,9 @@ static const char *const dirs[] = {"forward", "reverse", "both", NULL};
 #define O struct net_opts
 static const struct opt_def net_options[] = {
 	OPT_ENUM("role", O, role, "both", roles,
-		 "both: server and client in this agent on 127.0.0.1; server or client alone"),
+		 "both: server and client (on a variant with a test network: the target's agent "
+		 "serves, a host-side agent is the client; else both in this agent on "
+		 "127.0.0.1); server or client alone"),
 	OPT_ENUM("mode", O, mode, "stream", modes,
 		 "stream: TCP bulk transfer (iperf3); rr: TCP request/response (netperf "
 		 "TCP_RR); udp: datagrams at `bitrate` (iperf3 -u)"),
