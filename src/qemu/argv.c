@@ -47,6 +47,10 @@ const struct opt_def qemu_options[] = {
 	     "how QEMU issues the data disk's I/O"),
     OPT_BOOL("iothread", struct qemu_opts, iothread, "off",
 	     "serve the data disk from its own IOThread (virtio-blk, virtio-scsi)"),
+    OPT_INT("iothread-poll-max-ns", struct qemu_opts, iothread_poll_max_ns, "-1", -1,
+	    4294967295.0,
+	    "iothread=on: how long the IOThread busy-polls before it sleeps (QEMU's "
+	    "poll-max-ns; 0 turns polling off; -1 = QEMU's default)"),
     OPT_INT("num-queues", struct qemu_opts, num_queues, "0", 0, 256,
 	    "queues of the disk's controller (virtio num-queues, nvme max_ioqpairs; "
 	    "0 = QEMU's default)"),
@@ -217,6 +221,9 @@ int qemu_check(const struct qemu_opts *o, uint64_t hugepage_size)
 				      "l2-cache-size applies to qcow2 images only, this disk is %s "
 				      "(QEMU: Parameter 'l2-cache-size' is unexpected)",
 				      disk_format_names[o->disk.format]);
+		if (o->iothread_poll_max_ns >= 0 && !o->iothread)
+			return vb_err(-EINVAL, "iothread-poll-max-ns applies to an IOThread: add "
+					       "iothread=on (or drop iothread-poll-max-ns)");
 	} else if (o->l2_cache_size) {
 		return vb_err(-EINVAL, "l2-cache-size needs a qcow2 data disk (disk=file "
 				       "format=qcow2); this variant has disk=none");
@@ -419,7 +426,11 @@ void qemu_arg_disk(const struct qemu_opts *o, const struct qemu_runtime *rt, str
 
 	const char *io = "";
 	if (o->iothread) {
-		cmd_args(c, "-object", "iothread,id=vbio0", NULL);
+		cmd_arg(c, "-object");
+		if (o->iothread_poll_max_ns >= 0)
+			cmd_argf(c, "iothread,id=vbio0,poll-max-ns=%" PRId64, o->iothread_poll_max_ns);
+		else
+			cmd_arg(c, "iothread,id=vbio0");
 		io = ",iothread=vbio0";
 	}
 	const char *sfx = is_pci_machine(o) ? "pci" : "device";

@@ -95,6 +95,7 @@ struct qemu_opts {
 	int cache;
 	int aio;
 	int iothread;
+	int64_t iothread_poll_max_ns; /* -1 = QEMU's default */
 	int64_t num_queues;	/* 0 = QEMU's default */
 	uint64_t l2_cache_size; /* 0 = QEMU's default */
 	char cpus[256];		/* host CPU list: "0-3,6" ("" = no pinning) */

@@ -131,6 +131,10 @@ static const struct gcase cases[] = {
     {"aio-io_uring", "disk=file,cache=none,aio=io_uring", 0, NULL},
     {"iothread-num-queues", "smp=2,disk=file,iothread=on,num-queues=2", 0, NULL},
     {"iothread-virtio-scsi", "disk=file,bus=virtio-scsi,iothread=on,num-queues=2", 0, NULL},
+    {"iothread-poll-max-ns", "machine=q35,disk=file,iothread=on,iothread-poll-max-ns=0", 0,
+     NULL},
+    {"qcow2-cluster-l2", "machine=q35,disk=file,format=qcow2,cluster-size=2M,l2-cache-size=8M",
+     0, NULL},
     {"nvme-num-queues", "machine=q35,disk=file,bus=nvme,num-queues=4", 0, NULL},
     {"qcow2-l2-cache-size", "disk=file,format=qcow2,l2-cache-size=4M", 0, NULL},
     {"blockdev", "disk=blockdev,device=/dev/loop7,cache=none,aio=native", 0, NULL},
@@ -332,6 +336,7 @@ static const struct bad bads[] = {
      "l2-cache-size applies to qcow2 images only, this disk is raw (QEMU: Parameter "
      "'l2-cache-size' is unexpected)"},
     {"l2-cache-size=1M", HP_2M, "l2-cache-size needs a qcow2 data disk"},
+    {"disk=file,iothread-poll-max-ns=0", HP_2M, "iothread-poll-max-ns applies to an IOThread"},
     {"hugepages=on,mem=513M", HP_2M,
      "hugepages=on needs mem to be a multiple of the huge page size 2M; mem=513M is not"},
     {"hugepages=on,mem=1G", 1ull << 30, NULL}, /* 1G pages: fine */
