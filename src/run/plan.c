@@ -28,6 +28,9 @@ const struct opt_def plan_experiment_options[] = {
 	     "drop the page cache on the host and in the target before every run"),
     OPT_DURATION("timeout", struct plan_experiment_opts, timeout_ns, "120s", 1e9, 8.64e13,
 		 "time a run may take beyond its expected duration before it is killed"),
+    OPT_BOOL("fresh-setup", struct plan_experiment_opts, fresh_setup, "off",
+	     "release every variant's instance after each run, so that the next run sets it "
+	     "up anew (a new disk image: every run's first pass writes a fresh disk)"),
     OPT_BOOL("aa", struct plan_experiment_opts, aa, "off",
 	     "add an A/A twin of the baseline (BASELINE-aa, the same configuration) when no "
 	     "two variants are alike, so that the report states this host's noise floor"),

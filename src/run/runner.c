@@ -293,6 +293,8 @@ static int execute(struct plan *p, struct store *st, struct pair *pr, int warmup
 			      : over || warmup		? "FAILED"
 							: "FAILED, will retry";
 	progress_line(pg, warmup ? "warmup " : "", pr, rep, outcome, secs, eta);
+	if (p->exp.fresh_setup && v->in.set_up)
+		instance_release(&v->in); /* the next run sets up anew */
 	result_free(&res);
 	result_free(&tel);
 	return r < 0 ? r : rc == 0 ? 0 : fate == RUN_UNAVAILABLE ? 2 : 1;

@@ -54,6 +54,14 @@ for plan in "$EX"/*.ini; do
 		done
 		like "$OUT" '^taskset -c 1 qemu-system' "$name: the pinned variant runs under taskset"
 		;;
+	storage-prealloc)
+		for m in off falloc full; do
+			like "$OUT" "variant raw-preallocation$m: " "$name: raw, preallocation=$m"
+		done
+		like "$OUT" 'qemu-img create -f qcow2 -o preallocation=metadata ' \
+			"$name: qcow2 with its metadata preallocated"
+		like "$OUT" '^[0-9]+\. raw-preallocationoff / write #1' "$name: the dd write runs"
+		;;
 	image-vs-blockdev)
 		like "$OUT" "dd if=$T/vmbench-ivb/vm.raw of=/dev/loopN bs=4M oflag=direct" \
 			"$name: the image is copied onto the loop device with bs=4M"
