@@ -60,7 +60,7 @@ for plan in "$EX"/*.ini; do
 		done
 		like "$OUT" 'qemu-img create -f qcow2 -o preallocation=metadata ' \
 			"$name: qcow2 with its metadata preallocated"
-		like "$OUT" '^[0-9]+\. raw-preallocationoff / write #1' "$name: the dd write runs"
+		like "$OUT" '^ *[0-9]+\. raw-preallocationoff / write #1' "$name: the dd write runs"
 		;;
 	image-vs-blockdev)
 		like "$OUT" "dd if=$T/vmbench-ivb/vm.raw of=/dev/loopN bs=4M oflag=direct" \
