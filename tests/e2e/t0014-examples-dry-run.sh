@@ -62,6 +62,12 @@ for plan in "$EX"/*.ini; do
 			"$name: qcow2 with its metadata preallocated"
 		like "$OUT" '^ *[0-9]+\. raw-preallocationoff / write #1' "$name: the dd write runs"
 		;;
+	storage-scheduler)
+		for sc in none mq-deadline kyber bfq; do
+			like "$OUT" "vmbench.scheduler=vbdata:$sc'" "$name: scheduler $sc on the kernel command line"
+		done
+		like "$OUT" 'modules [^ ]*kyber-iosched' "$name: kyber's module goes into the guest"
+		;;
 	image-vs-blockdev)
 		like "$OUT" "dd if=$T/vmbench-ivb/vm.raw of=/dev/loopN bs=4M oflag=direct" \
 			"$name: the image is copied onto the loop device with bs=4M"
