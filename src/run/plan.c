@@ -28,6 +28,10 @@ const struct opt_def plan_experiment_options[] = {
 	     "drop the page cache on the host and in the target before every run"),
     OPT_DURATION("timeout", struct plan_experiment_opts, timeout_ns, "120s", 1e9, 8.64e13,
 		 "time a run may take beyond its expected duration before it is killed"),
+    OPT_DURATION("sample-interval", struct plan_experiment_opts, sample_interval_ns, "2s", 0,
+		 3600e9,
+		 "host time series during each run (iowait as sar -u computes it, CPU, QEMU "
+		 "threads, PSI): one sample per interval; 0 = none"),
     OPT_BOOL("fresh-setup", struct plan_experiment_opts, fresh_setup, "off",
 	     "release every variant's instance after each run, so that the next run sets it "
 	     "up anew (a new disk image: every run's first pass writes a fresh disk)"),

@@ -14,6 +14,7 @@
 #include "run/stopsig.h"
 #include "stats/summary.h"
 #include "proto/proto.h"
+#include "telemetry/series.h"
 #include "telemetry/telemetry.h"
 #include "util/err.h"
 #include "util/timeutil.h"
@@ -42,7 +43,7 @@ static int64_t run_deadline(const struct plan *p, const struct plan_workload *w)
 /* One run: request, wait, telemetry. Fills res/tel; returns 0 or -errno
  * (the agent's own for a failed workload) with the reason in vb_errmsg(). */
 static int run_one(struct plan *p, struct variant_state *vs, struct plan_workload *w,
-		   int64_t run_id, struct result *res, struct result *tel)
+		   int64_t run_id, struct result *res, struct result *tel, struct series *ser)
 {
 	json_t *req = json_pack("{s:s,s:I,s:s,s:o}", "type", "run", "id", (json_int_t)run_id,
 				"workload", w->ops->name, "options", plan_workload_spec(w));
@@ -51,9 +52,15 @@ static int run_one(struct plan *p, struct variant_state *vs, struct plan_workloa
 			? vs->in.t.ops->telemetry_pids(&vs->in.t, pids, TELEMETRY_MAX_PIDS)
 			: 0;
 	struct telemetry_snap a, b;
+	struct series_sampler *sampler = NULL;
+	if (p->exp.sample_interval_ns > 0 &&
+	    series_sampler_start(&sampler, pids, npids, p->exp.sample_interval_ns) < 0)
+		sampler = NULL; /* the run goes on without its series */
 	telemetry_snap(&a, pids, npids);
 	int r = proto_send(&vs->in.s, req);
 	if (r < 0) {
+		if (sampler)
+			series_sampler_stop(sampler, ser);
 		instance_stop(&vs->in);
 		return vb_err(r, "the agent is gone (%s)", strerror(-r));
 	}
@@ -72,6 +79,8 @@ static int run_one(struct plan *p, struct variant_state *vs, struct plan_workloa
 		msg = NULL;
 	}
 	telemetry_snap(&b, pids, npids);
+	if (sampler)
+		series_sampler_stop(sampler, ser);
 	if (r < 0) {
 		int status = 0, exited = 0;
 		char diag[1024] = "", why[256];
@@ -206,6 +215,8 @@ static int execute(struct plan *p, struct store *st, struct pair *pr, int warmup
 	struct variant_state *v = pr->vs;
 	struct plan_workload *w = pr->w;
 	struct result res = {0}, tel = {0};
+	struct series ser;
+	series_init(&ser, 0);
 	int rep = warmup ? 0 : pr->runs + 1;
 	double started = vb_wall_s();
 	int64_t t0 = vb_now_ns();
@@ -227,7 +238,7 @@ static int execute(struct plan *p, struct store *st, struct pair *pr, int warmup
 	} else {
 		if (p->exp.drop_caches)
 			drop_caches(v);
-		rc = run_one(p, v, w, ++*run_seq, &res, &tel);
+		rc = run_one(p, v, w, ++*run_seq, &res, &tel, &ser);
 		if (rc < 0)
 			fate = run_fate_of(rc);
 		if (rc < 0 && fate == RUN_TRANSIENT && v->in.t.fail_permanent)
@@ -237,6 +248,7 @@ static int execute(struct plan *p, struct store *st, struct pair *pr, int warmup
 	if (rc == -EINTR || (rc < 0 && stopsig_pending())) {
 		result_free(&res);
 		result_free(&tel);
+		series_free(&ser);
 		return -EINTR; /* an interrupted run is not a finished run */
 	}
 	const char *status = rc == 0 ? "ok" : fate == RUN_UNAVAILABLE ? "skipped" : "failed";
@@ -267,6 +279,7 @@ static int execute(struct plan *p, struct store *st, struct pair *pr, int warmup
 		    .error = rc == 0 ? NULL : vb_errmsg(),
 		    .res = &res,
 		    .telemetry = &tel,
+		    .series = &ser,
 		};
 		r = store_run_add(st, &sr, NULL);
 		json_decref(spec);
@@ -295,6 +308,7 @@ static int execute(struct plan *p, struct store *st, struct pair *pr, int warmup
 	progress_line(pg, warmup ? "warmup " : "", pr, rep, outcome, secs, eta);
 	if (p->exp.fresh_setup && v->in.set_up)
 		instance_release(&v->in); /* the next run sets up anew */
+	series_free(&ser);
 	result_free(&res);
 	result_free(&tel);
 	return r < 0 ? r : rc == 0 ? 0 : fate == RUN_UNAVAILABLE ? 2 : 1;
