@@ -4,6 +4,7 @@
 #include <limits.h>
 #include <math.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -199,7 +200,13 @@ int series_sampler_start(struct series_sampler **out, const pid_t *pids, int npi
 	pthread_condattr_destroy(&ca);
 	take(sp, &sp->prev);
 	sp->t0_ns = sp->prev.tel.t_ns;
+	/* signals (SIGINT: stop the experiment) stay with the thread that waits
+	 * for the run: the sampler starts with them all blocked */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
 	int e = pthread_create(&sp->thread, NULL, sampler_main, sp);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (e) {
 		pthread_cond_destroy(&sp->cond);
 		pthread_mutex_destroy(&sp->lock);
