@@ -69,14 +69,14 @@ for plan in "$EX"/*.ini; do
 		like "$OUT" 'modules [^ ]*kyber-iosched' "$name: kyber's module goes into the guest"
 		;;
 	image-vs-blockdev)
-		like "$OUT" "dd if=$T/vmbench-ivb/vm.raw of=/dev/loopN bs=4M oflag=direct" \
+		like "$OUT" "dd if=$T/vmbench-ivb/qemu-file/vbdata.raw of=/dev/loopN bs=4M oflag=direct" \
 			"$name: the image is copied onto the loop device with bs=4M"
 		like "$OUT" 'driver=host_device,[^ ]*filename=/dev/loopN' "$name: QEMU opens the device"
 		# the LVM variant that device-mapper hosts run (commented out in the example)
 		sed -e 's/^;L //' -e 's#/dev/SPARE#/dev/loop7#' "$T/$name.ini" >"$T/$name-lvm.ini"
 		vb run --dry-run "$T/$name-lvm.ini"
 		is "$RC" 0 "$name: the LVM variant dry-runs"
-		like "$OUT" "dd if=$T/vmbench-ivb/vm.raw of=/dev/vbivb/vm bs=4M oflag=direct" \
+		like "$OUT" "dd if=$T/vmbench-ivb/qemu-file/vbdata.raw of=/dev/vbivb/vm bs=4M oflag=direct" \
 			"$name: the image is copied onto the LV with bs=4M"
 		like "$OUT" '^lvremove -y vbivb/vm' "$name: the LV is removed afterwards"
 		;;
