@@ -1,7 +1,7 @@
 /* The parsers of host state (src/telemetry/) and of journal records
  * (util/journal.c) on arbitrary bytes: /proc/meminfo, /proc/stat's cpu line,
  * /proc/PID/stat, smaps_rollup, ksm_stat, a KSM sysfs value, a QEMU thread
- * name, a journal record, and /proc/self/cgroup + mountinfo (separated by a
+ * name, a PSI file (/proc/pressure/io), a journal record, and /proc/self/cgroup + mountinfo (separated by a
  * blank line) as the container code reads them to find a controller's
  * directory, which must then be absolute and of cgroup version 1 or 2. Each
  * reader hands them a file's text as a C string,
@@ -17,6 +17,7 @@
 #include "container/container.h"
 #include "telemetry/ksm_stats.h"
 #include "telemetry/meminfo.h"
+#include "telemetry/series.h"
 #include "telemetry/telemetry.h"
 #include "util/err.h"
 #include "util/journal.h"
@@ -53,6 +54,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	(void)telemetry_qemu_role(text, size & 1);
 	long long count;
 	(void)telemetry_flat_key_parse(text, "oom_kill", &count);
+	uint64_t psi;
+	(void)series_psi_parse(text, "some", &psi);
+	(void)series_psi_parse(text, "full", &psi);
 
 	/* /proc/self/cgroup, a blank line, /proc/self/mountinfo: where the
 	 * container code finds each controller's directory */

@@ -28,6 +28,10 @@ int agent_run_once(const char *workload, const char *opts, const char *workdir);
  *   {"init_start_s", "modules_done_s", "port_ready_s", "modules_loaded",
  *    "module_errors": ["name: why", ...], "port": "/dev/vportNpM", "cmdline"} */
 int agent_init(void);
+/* vmbench.scheduler=SERIAL:NAME on cmdline: sets the I/O scheduler of the
+ * disk with that serial (sched.c). NULL without the parameter, else
+ * {"serial","disk","want","active","available"[,"error"]}. */
+json_t *agent_scheduler(const char *cmdline);
 
 /* For an agent that is PID 1: 1 when it is the built-in guest's init (its
  * initramfs's /etc/vmbench/modules, and no sign of a container: the

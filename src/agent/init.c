@@ -334,7 +334,7 @@ int agent_init(void)
 
 	char cmdline[4096] = "", workdir[PATH_MAX];
 	read_line("/proc/cmdline", cmdline, sizeof(cmdline));
-	json_t *net = init_net(cmdline);
+	json_t *net = init_net(cmdline), *sched = agent_scheduler(cmdline);
 	init_workdir(cmdline, workdir, sizeof(workdir));
 	if (chdir(workdir) < 0)
 		fatal("cannot enter the workdir %s: %s", workdir, strerror(errno));
@@ -347,6 +347,11 @@ int agent_init(void)
 	 * clock on its own (the write blocks until the host is connected) */
 	if (net)
 		json_object_set_new(boot, "net", net);
+	if (sched) {
+		if (json_object_get(sched, "error"))
+			console("scheduler: %s", json_string_value(json_object_get(sched, "error")));
+		json_object_set_new(boot, "scheduler", sched);
+	}
 	json_object_set_new(boot, "hello_s", json_real(boottime_s()));
 	vb_err_set_quiet(1); /* from here on errors go to the host */
 	int rc = agent_serve(fd, fd, workdir, boot);

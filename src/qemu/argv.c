@@ -20,6 +20,7 @@ const char *const qemu_bus_names[] = {"virtio-blk", "virtio-scsi", "nvme", "ide"
 const char *const qemu_cache_names[] = {"none",	      "writeback", "writethrough",
 					"directsync", "unsafe",	   NULL};
 const char *const qemu_aio_names[] = {"threads", "native", "io_uring", NULL};
+const char *const qemu_sched_names[] = {"default", "none", "mq-deadline", "kyber", "bfq", NULL};
 
 #define MiB (1024.0 * 1024.0)
 
@@ -47,6 +48,13 @@ const struct opt_def qemu_options[] = {
 	     "how QEMU issues the data disk's I/O"),
     OPT_BOOL("iothread", struct qemu_opts, iothread, "off",
 	     "serve the data disk from its own IOThread (virtio-blk, virtio-scsi)"),
+    OPT_INT("iothread-poll-max-ns", struct qemu_opts, iothread_poll_max_ns, "-1", -1,
+	    4294967295.0,
+	    "iothread=on: how long the IOThread busy-polls before it sleeps (QEMU's "
+	    "poll-max-ns; 0 turns polling off; -1 = QEMU's default)"),
+    OPT_ENUM("scheduler", struct qemu_opts, scheduler, "default", qemu_sched_names,
+	     "the guest's I/O scheduler of the data disk, set by the agent before the runs "
+	     "(default: the guest kernel's choice)"),
     OPT_INT("num-queues", struct qemu_opts, num_queues, "0", 0, 256,
 	    "queues of the disk's controller (virtio num-queues, nvme max_ioqpairs; "
 	    "0 = QEMU's default)"),
@@ -217,10 +225,20 @@ int qemu_check(const struct qemu_opts *o, uint64_t hugepage_size)
 				      "l2-cache-size applies to qcow2 images only, this disk is %s "
 				      "(QEMU: Parameter 'l2-cache-size' is unexpected)",
 				      disk_format_names[o->disk.format]);
+		if (o->iothread_poll_max_ns >= 0 && !o->iothread)
+			return vb_err(-EINVAL, "iothread-poll-max-ns applies to an IOThread: add "
+					       "iothread=on (or drop iothread-poll-max-ns)");
 	} else if (o->l2_cache_size) {
 		return vb_err(-EINVAL, "l2-cache-size needs a qcow2 data disk (disk=file "
 				       "format=qcow2); this variant has disk=none");
+	} else if (o->scheduler != QEMU_SCHED_DEFAULT) {
+		return vb_err(-EINVAL, "scheduler=%s applies to the data disk; this variant has "
+				       "disk=none",
+			      qemu_sched_names[o->scheduler]);
 	}
+	if (o->scheduler != QEMU_SCHED_DEFAULT && strpbrk(o->disk.serial, " :"))
+		return vb_err(-EINVAL, "scheduler=%s: the disk's serial '%s' may not hold ' ' or ':'",
+			      qemu_sched_names[o->scheduler], o->disk.serial);
 	if (o->hugepages) {
 		char m[32], hp[32];
 		units_fmt_size(o->mem, m, sizeof(m));
@@ -337,12 +355,16 @@ void qemu_arg_kernel(const struct qemu_opts *o, const struct qemu_runtime *rt, s
 	 * (4 ms resolution: every latency the agent measures is ruined):
 	 * tsc=reliable keeps the TSC. microvm under TCG also needs
 	 * tsc_early_khz, or it hangs now and then calibrating it. */
-	char tsc[48] = "", net[96];
+	char tsc[48] = "", net[96], sched[128] = "";
 	if (rt->tsc_khz > 0)
 		snprintf(tsc, sizeof(tsc), " tsc_early_khz=%" PRId64, rt->tsc_khz);
 	qemu_net_cmdline(o, net, sizeof(net));
-	cmd_argf(c, "console=ttyS0 panic=-1%s%s%s",
-		 rt->accel == QEMU_ACCEL_TCG ? " tsc=reliable" : "", tsc, net);
+	/* the agent sets the data disk's scheduler (src/agent/sched.c) */
+	if (has_disk(o) && o->scheduler != QEMU_SCHED_DEFAULT)
+		snprintf(sched, sizeof(sched), " vmbench.scheduler=%s:%s", o->disk.serial,
+			 qemu_sched_names[o->scheduler]);
+	cmd_argf(c, "console=ttyS0 panic=-1%s%s%s%s",
+		 rt->accel == QEMU_ACCEL_TCG ? " tsc=reliable" : "", tsc, net, sched);
 }
 
 void qemu_arg_console(const struct qemu_runtime *rt, struct cmd *c)
@@ -419,7 +441,11 @@ void qemu_arg_disk(const struct qemu_opts *o, const struct qemu_runtime *rt, str
 
 	const char *io = "";
 	if (o->iothread) {
-		cmd_args(c, "-object", "iothread,id=vbio0", NULL);
+		cmd_arg(c, "-object");
+		if (o->iothread_poll_max_ns >= 0)
+			cmd_argf(c, "iothread,id=vbio0,poll-max-ns=%" PRId64, o->iothread_poll_max_ns);
+		else
+			cmd_arg(c, "iothread,id=vbio0");
 		io = ",iothread=vbio0";
 	}
 	const char *sfx = is_pci_machine(o) ? "pci" : "device";
@@ -526,6 +552,14 @@ int qemu_guest_modules(const struct qemu_opts *o, const char **mods, int max)
 			m[n++] = "sd_mod";
 			break;
 		}
+		/* mq-deadline is built into most distribution kernels; where it is
+		 * not, modules.builtin says so and it is loaded like the others */
+		if (o->scheduler == QEMU_SCHED_MQ_DEADLINE)
+			m[n++] = "mq-deadline";
+		else if (o->scheduler == QEMU_SCHED_KYBER)
+			m[n++] = "kyber-iosched";
+		else if (o->scheduler == QEMU_SCHED_BFQ)
+			m[n++] = "bfq";
 		/* ext4 asks the crypto API for crc32c at mount time, a soft
 		 * dependency modules.dep does not list */
 		if (o->disk.fs == DISK_FS_EXT4) {

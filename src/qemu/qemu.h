@@ -49,6 +49,8 @@ extern const char *const qemu_accel_names[];   /* auto kvm tcg */
 extern const char *const qemu_bus_names[];     /* virtio-blk virtio-scsi nvme ide */
 extern const char *const qemu_cache_names[];   /* none writeback writethrough directsync unsafe */
 extern const char *const qemu_aio_names[];     /* threads native io_uring */
+enum { QEMU_SCHED_DEFAULT, QEMU_SCHED_NONE, QEMU_SCHED_MQ_DEADLINE, QEMU_SCHED_KYBER, QEMU_SCHED_BFQ };
+extern const char *const qemu_sched_names[]; /* default none mq-deadline kyber bfq */
 
 #define QEMU_EXTRA_MAX 1024
 
@@ -95,6 +97,8 @@ struct qemu_opts {
 	int cache;
 	int aio;
 	int iothread;
+	int64_t iothread_poll_max_ns; /* -1 = QEMU's default */
+	int scheduler;		      /* the guest's I/O scheduler of the data disk */
 	int64_t num_queues;	/* 0 = QEMU's default */
 	uint64_t l2_cache_size; /* 0 = QEMU's default */
 	char cpus[256];		/* host CPU list: "0-3,6" ("" = no pinning) */

@@ -470,5 +470,6 @@ void html_workload_charts(const struct html *h, int wn)
 				cdf_figure(h, w, name);
 		}
 	repeat_figure(h, w);
+	html_series_figures(h, w);
 	fputs("</div></section>\n", f);
 }

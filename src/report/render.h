@@ -73,6 +73,8 @@ void html_workload_charts(const struct html *h, int w); /* html_charts.c */
 void html_heatmap_section(const struct html *h);	/* html_charts.c */
 void html_effects_section(const struct html *h);	/* html_effects.c */
 void html_provenance_section(const struct html *h);	/* html_provenance.c */
+/* The host time series sampled during the workload's runs. */
+void html_series_figures(const struct html *h, const struct analysis_workload *w); /* html_series.c */
 /* Every run (failed_only = 0) or those that did not succeed, with their
  * errors ("skipped: reason" for skipped runs). */
 void html_runs_table(const struct html *h, int failed_only);

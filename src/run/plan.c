@@ -28,6 +28,16 @@ const struct opt_def plan_experiment_options[] = {
 	     "drop the page cache on the host and in the target before every run"),
     OPT_DURATION("timeout", struct plan_experiment_opts, timeout_ns, "120s", 1e9, 8.64e13,
 		 "time a run may take beyond its expected duration before it is killed"),
+    OPT_DURATION("sample-interval", struct plan_experiment_opts, sample_interval_ns, "2s", 0,
+		 3600e9,
+		 "host time series during each run (iowait as sar -u computes it, CPU, QEMU "
+		 "threads, PSI): one sample per interval; 0 = none"),
+    OPT_BOOL("fresh-setup", struct plan_experiment_opts, fresh_setup, "off",
+	     "release every variant's instance after each run, so that the next run sets it "
+	     "up anew (a new disk image: every run's first pass writes a fresh disk)"),
+    OPT_BOOL("aa", struct plan_experiment_opts, aa, "off",
+	     "add an A/A twin of the baseline (BASELINE-aa, the same configuration) when no "
+	     "two variants are alike, so that the report states this host's noise floor"),
     OPT_END,
 };
 
@@ -273,6 +283,54 @@ const struct plan_variant *plan_baseline(const struct plan *p)
 	return p->nv ? &p->v[0] : NULL;
 }
 
+/* aa=on: the baseline's twin, unless two variants already share a configuration
+ * (a plan written back by plan_to_ini holds its twin and adds no second one). */
+static int add_aa_twin(struct plan *p)
+{
+	json_t **cfg = calloc((size_t)p->nv, sizeof(*cfg));
+	int have = 0;
+	if (!cfg)
+		return -ENOMEM;
+	for (int i = 0; i < p->nv; i++) {
+		cfg[i] = plan_variant_config(&p->v[i]);
+		for (int j = 0; j < i && !have; j++)
+			have = json_equal(cfg[i], cfg[j]);
+	}
+	for (int i = 0; i < p->nv; i++)
+		json_decref(cfg[i]);
+	free(cfg);
+	if (have)
+		return 0;
+	const struct plan_variant *b = plan_baseline(p);
+	char base[PLAN_NAME_MAX], section[PLAN_NAME_MAX], twin[PLAN_NAME_MAX + 8];
+	snprintf(base, sizeof(base), "%s", b->name);
+	snprintf(section, sizeof(section), "%s", b->section);
+	snprintf(twin, sizeof(twin), "%s-aa", base);
+	int bi = (int)(b - p->v), r;
+	if (strlen(twin) >= PLAN_NAME_MAX)
+		return vb_err(-ENAMETOOLONG,
+			      "[experiment] aa=on: the twin's name '%s' is too long; give the "
+			      "baseline a shorter name",
+			      twin);
+	if ((r = plan_add_variant(p, twin, p->v[bi].target->name)) < 0)
+		return r;
+	struct plan_variant *t = &p->v[p->nv - 1];
+	memcpy(t->opts, p->v[bi].opts, t->target->opts_size);
+	snprintf(t->section, sizeof(t->section), "%s", section);
+	/* a workload narrowed to the baseline by its expanded name runs on its twin too */
+	for (int i = 0; i < p->nw; i++) {
+		struct plan_workload *w = &p->w[i];
+		size_t len = strlen(w->variants);
+		if (!w->variants[0] || !in_list(w->variants, base) || in_list(w->variants, twin))
+			continue;
+		if (len + strlen(twin) + 3 > sizeof(w->variants))
+			return vb_err(-ENAMETOOLONG, "workload '%s': variants list is too long",
+				      w->name);
+		snprintf(w->variants + len, sizeof(w->variants) - len, ", %s", twin);
+	}
+	return 0;
+}
+
 int plan_validate(struct plan *p)
 {
 	if (p->nv == 0)
@@ -301,6 +359,11 @@ int plan_validate(struct plan *p)
 				      "(variants: %s)",
 				      p->source[0] ? p->source : "plan", p->exp.baseline, names);
 		}
+	}
+	if (p->exp.aa) {
+		int r = add_aa_twin(p);
+		if (r < 0)
+			return r;
 	}
 	if (p->exp.repeat_min < p->exp.repeat && p->exp.until_pct <= 0)
 		return vb_err(-EINVAL,

@@ -2,7 +2,8 @@
  * INI file or built from command-line flags.
  *
  *   [experiment]          name, repeat (N or MIN..MAX), until, warmup, order,
- *                         seed, baseline, drop-caches, timeout
+ *                         seed, baseline, drop-caches, timeout, aa, fresh-setup,
+ *                         sample-interval
  *   [defaults]            keys every variant gets (where its target has them)
  *   [variant NAME]        target = native|...; the target's options
  *   [workload NAME]       type = cpu|memory|...; the workload's options;
@@ -56,6 +57,9 @@ struct plan_experiment_opts {
 	int64_t seed;	    /* randomized order; 0: chosen at run time and stored */
 	char baseline[PLAN_NAME_MAX];
 	int drop_caches;
+	int aa;		    /* add an A/A twin of the baseline when none is there */
+	int fresh_setup;    /* release each variant's instance after every run */
+	int64_t sample_interval_ns; /* host time series during a run; 0: none */
 	int64_t timeout_ns; /* per run, beyond the workload's own estimate */
 	/* parsed from until */
 	int until_cv;	       /* 1: cv, 0: ci95 half-width */

@@ -15,6 +15,7 @@
 #include "run/stopsig.h"
 #include "stats/summary.h"
 #include "proto/proto.h"
+#include "telemetry/series.h"
 #include "telemetry/telemetry.h"
 #include "util/err.h"
 #include "util/timeutil.h"
@@ -43,7 +44,7 @@ static int64_t run_deadline(const struct plan *p, const struct plan_workload *w)
 /* One run: request, wait, telemetry. Fills res/tel; returns 0 or -errno
  * (the agent's own for a failed workload) with the reason in vb_errmsg(). */
 static int run_one(struct plan *p, struct variant_state *vs, struct plan_workload *w,
-		   int64_t run_id, struct result *res, struct result *tel)
+		   int64_t run_id, struct result *res, struct result *tel, struct series *ser)
 {
 	if (netsplit_kind(&vs->in.t, w)) /* the two ends on two agents */
 		return netsplit_run(p, vs, w, run_id, res, tel, &vs->net_layout);
@@ -54,9 +55,15 @@ static int run_one(struct plan *p, struct variant_state *vs, struct plan_workloa
 			? vs->in.t.ops->telemetry_pids(&vs->in.t, pids, TELEMETRY_MAX_PIDS)
 			: 0;
 	struct telemetry_snap a, b;
+	struct series_sampler *sampler = NULL;
+	if (p->exp.sample_interval_ns > 0 &&
+	    series_sampler_start(&sampler, pids, npids, p->exp.sample_interval_ns) < 0)
+		sampler = NULL; /* the run goes on without its series */
 	telemetry_snap(&a, pids, npids);
 	int r = proto_send(&vs->in.s, req);
 	if (r < 0) {
+		if (sampler)
+			series_sampler_stop(sampler, ser);
 		instance_stop(&vs->in);
 		return vb_err(r, "the agent is gone (%s)", strerror(-r));
 	}
@@ -75,6 +82,8 @@ static int run_one(struct plan *p, struct variant_state *vs, struct plan_workloa
 		msg = NULL;
 	}
 	telemetry_snap(&b, pids, npids);
+	if (sampler)
+		series_sampler_stop(sampler, ser);
 	if (r < 0) {
 		int status = 0, exited = 0;
 		char diag[1024] = "", why[256];
@@ -209,6 +218,8 @@ static int execute(struct plan *p, struct store *st, struct pair *pr, int warmup
 	struct variant_state *v = pr->vs;
 	struct plan_workload *w = pr->w;
 	struct result res = {0}, tel = {0};
+	struct series ser;
+	series_init(&ser, 0);
 	int rep = warmup ? 0 : pr->runs + 1;
 	double started = vb_wall_s();
 	int64_t t0 = vb_now_ns();
@@ -230,7 +241,7 @@ static int execute(struct plan *p, struct store *st, struct pair *pr, int warmup
 	} else {
 		if (p->exp.drop_caches)
 			drop_caches(v);
-		rc = run_one(p, v, w, ++*run_seq, &res, &tel);
+		rc = run_one(p, v, w, ++*run_seq, &res, &tel, &ser);
 		if (rc < 0)
 			fate = run_fate_of(rc);
 		if (rc < 0 && fate == RUN_TRANSIENT && v->in.t.fail_permanent)
@@ -242,6 +253,7 @@ static int execute(struct plan *p, struct store *st, struct pair *pr, int warmup
 		v->net_layout = NULL;
 		result_free(&res);
 		result_free(&tel);
+		series_free(&ser);
 		return -EINTR; /* an interrupted run is not a finished run */
 	}
 	const char *status = rc == 0 ? "ok" : fate == RUN_UNAVAILABLE ? "skipped" : "failed";
@@ -274,6 +286,7 @@ static int execute(struct plan *p, struct store *st, struct pair *pr, int warmup
 		    .error = rc == 0 ? NULL : vb_errmsg(),
 		    .res = &res,
 		    .telemetry = &tel,
+		    .series = &ser,
 		};
 		r = store_run_add(st, &sr, NULL);
 		json_decref(spec);
@@ -302,6 +315,9 @@ static int execute(struct plan *p, struct store *st, struct pair *pr, int warmup
 	progress_line(pg, warmup ? "warmup " : "", pr, rep, outcome, secs, eta);
 	json_decref(v->net_layout);
 	v->net_layout = NULL;
+	if (p->exp.fresh_setup && v->in.set_up)
+		instance_release(&v->in); /* the next run sets up anew */
+	series_free(&ser);
 	result_free(&res);
 	result_free(&tel);
 	return r < 0 ? r : rc == 0 ? 0 : fate == RUN_UNAVAILABLE ? 2 : 1;

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "store/density_store.h"
+#include "store/series_store.h"
 #include "util/err.h"
 #include "util/hostio.h"
 #include "util/timeutil.h"
@@ -60,6 +61,10 @@ static const char *const migrations[] = {
 	"  experiment_id INTEGER NOT NULL REFERENCES experiment(id), variant TEXT NOT NULL,"
 	"  ksm TEXT NOT NULL, idx INTEGER NOT NULL, launch_s REAL,"
 	"  PRIMARY KEY(experiment_id, variant, ksm, idx));",
+	/* 4: host time series during each run (src/store/series_store.c) */
+	"CREATE TABLE run_series(run_id INTEGER NOT NULL REFERENCES run(id),"
+	"  t_s REAL NOT NULL, name TEXT NOT NULL, value REAL,"
+	"  PRIMARY KEY(run_id, t_s, name));",
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == STORE_SCHEMA_VERSION,
@@ -397,6 +402,8 @@ int store_run_add(struct store *st, const struct store_run *run, int64_t *id)
 				"INSERT INTO telemetry(run_id, name, value, unit) VALUES(?,?,?,?)",
 				run_id, run->telemetry, 0)) < 0)
 		goto fail;
+	if ((r = series_store_insert(st, run_id, run->series)) < 0)
+		goto fail;
 	if ((r = exec_sql(st, "COMMIT")) < 0)
 		goto fail;
 	free(spec);
@@ -579,6 +586,7 @@ int store_experiment_json(struct store *st, int64_t id, json_t **out)
 			 "runs", runs);
 	exp = NULL;
 	density_store_attach(st, *out); /* a density experiment's steps */
+	series_store_attach(st, *out);	/* the runs' host time series */
 out:
 	json_decref(exp);
 	json_decref(variants);

@@ -8,10 +8,11 @@
 
 #include "core/metric.h"
 
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 
 struct store;
 struct sqlite3;
+struct series;
 
 /* The connection and path of an open store, for the modules of src/store
  * that keep tables of their own (density_store.c): one connection per store. */
@@ -49,6 +50,7 @@ struct store_run {
 	const char *error;
 	const struct result *res;       /* metrics and histograms from the agent */
 	const struct result *telemetry; /* host-side figures */
+	const struct series *series;	/* host time series during the run; may be NULL */
 };
 int store_run_add(struct store *st, const struct store_run *run, int64_t *id);
 

@@ -456,6 +456,14 @@ static int qemu_exec(struct target_inst *t, int *rfd, int *wfd)
 	}
 	json_object_set_new(facts(t), "boot", boot);
 	json_object_set_new(facts(t), "console_log", json_string(p->vm.console));
+	const char *sched_err =
+	    json_string_value(json_object_get(json_object_get(g, "scheduler"), "error"));
+	if (sched_err) { /* measuring under another scheduler would mislead */
+		qemu_vm_stop(&p->vm, 0);
+		t->fail_permanent = 1;
+		return vb_err(-EINVAL, "variant '%s': scheduler=%s: %s", t->name,
+			      qemu_sched_names[o->scheduler], sched_err);
+	}
 	*rfd = *wfd = p->vm.fd;
 	return 0;
 }

@@ -68,6 +68,7 @@ struct blkio_opts {
 	int64_t ramp_ns;
 	uint64_t io_size;
 	int64_t randseed;
+	int64_t passes;
 };
 
 #define BLKIO_MAX_BS (1ull << 30)
@@ -97,6 +98,9 @@ static const struct opt_def blkio_options[] = {
 		 "bytes per job when not time-based (0: size)"),
 	OPT_INT("randseed", struct blkio_opts, randseed, "0", 0, 9e15,
 		"seed of the random offsets and of the read/write mix"),
+	OPT_INT("passes", struct blkio_opts, passes, "1", 1, 4,
+		"run the workload this many times over the same region, measured apart as "
+		"pass1_..., pass2_... (first writes vs rewrites); the other metrics: the last pass"),
 	OPT_END,
 };
 
@@ -197,7 +201,7 @@ static int blkio_check(const void *opts)
 static int64_t blkio_estimate_ns(const void *opts)
 {
 	const struct blkio_opts *o = opts;
-	return o->runtime_ns ? o->ramp_ns + o->runtime_ns : -1;
+	return o->runtime_ns ? (o->ramp_ns + o->runtime_ns) * o->passes : -1;
 }
 
 /* splitmix64: fast, and good enough to spread offsets uniformly */
@@ -787,5 +791,7 @@ const struct workload_ops blkio_workload = {
 	.cleanup = blkio_cleanup,
 	.estimate_ns = blkio_estimate_ns,
 	.headline = (const char *const[]){"read_iops", "write_iops", "read_mib_s", "write_mib_s",
-				      "read_clat_p99_us", "write_clat_p99_us", "cpu_us_per_io", NULL},
+				      "read_clat_p99_us", "write_clat_p99_us", "cpu_us_per_io",
+				      "pass1_write_iops", "pass2_write_iops", "pass3_write_iops",
+				      "pass4_write_iops", NULL},
 };

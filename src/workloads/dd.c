@@ -42,6 +42,7 @@ struct dd_opts {
 	int direct;
 	int dsync;
 	int fdatasync;
+	int64_t passes;
 };
 
 static const char *const dd_modes[] = {"write", "read", NULL};
@@ -57,6 +58,9 @@ static const struct opt_def dd_options[] = {
     OPT_BOOL("dsync", S, dsync, "off", "O_DSYNC writes (oflag=dsync)"),
     OPT_BOOL("fdatasync", S, fdatasync, "off",
 	     "one fdatasync before the clock stops (conv=fdatasync)"),
+    OPT_INT("passes", S, passes, "1", 1, 4,
+	    "run the workload this many times over the same region, measured apart as "
+	    "pass1_..., pass2_... (first writes vs rewrites); the other metrics: the last pass"),
     OPT_END,
 };
 #undef S
@@ -69,6 +73,7 @@ struct dd_state {
 	int created;  /* prepare created the file: cleanup removes it */
 	int extended; /* prepare extended a short read input */
 	off_t orig_size;
+	int flags; /* of the open, less O_TRUNC: a later pass reopens with them */
 };
 
 /* "dd: cannot open 'PATH': Permission denied" */
@@ -280,11 +285,13 @@ static int dd_prepare(struct wl_run *run)
 	/* dd opens (and truncates) before its clock starts */
 	int flags = o->direct ? O_DIRECT : 0;
 	if (o->mode == DD_WRITE) {
-		flags |= O_WRONLY | O_CREAT | O_TRUNC | (o->dsync ? O_DSYNC : 0);
-		st->fd = open(path, flags, 0666);
+		flags |= O_WRONLY | O_CREAT | (o->dsync ? O_DSYNC : 0);
+		st->flags = flags;
+		st->fd = open(path, flags | O_TRUNC, 0666);
 		st->peer_fd = open("/dev/zero", O_RDONLY);
 	} else {
-		st->fd = open(path, O_RDONLY | flags);
+		st->flags = O_RDONLY | flags;
+		st->fd = open(path, st->flags);
 		st->peer_fd = open("/dev/null", O_WRONLY);
 	}
 	if (st->fd < 0)
@@ -312,6 +319,11 @@ static int dd_run(struct wl_run *run)
 		return vb_err(-ENOMEM, "out of memory");
 	uint64_t bytes = 0;
 	int r = 0;
+	/* a later pass (passes=N): the same blocks again, the file not cut */
+	if (st->fd < 0 && (st->fd = open(st->path, st->flags, 0666)) < 0) {
+		hist_free(lat);
+		return dd_syserr(errno, "reopen", st->path);
+	}
 	int64_t start = vb_now_ns();
 	for (int64_t i = 0; i < o->count; i++) {
 		if (run->cancel && *run->cancel) {
@@ -414,5 +426,6 @@ const struct workload_ops dd_workload = {
     .run = dd_run,
     .cleanup = dd_cleanup,
     .estimate_ns = dd_estimate_ns,
-    .headline = (const char *const[]){"mb_per_s", "lat_p99_us", NULL},
+    .headline = (const char *const[]){"mb_per_s", "lat_p99_us", "pass1_mb_per_s",
+				      "pass2_mb_per_s", "pass3_mb_per_s", "pass4_mb_per_s", NULL},
 };

@@ -50,6 +50,7 @@ struct fileio_opts {
 	int64_t time_ns;
 	int64_t events;
 	int keep_files;
+	int64_t passes;
 };
 
 static const char *const fileio_modes[] = {
@@ -77,6 +78,9 @@ static const struct opt_def fileio_options[] = {
     OPT_DURATION("time", S, time_ns, "10s", 0, 1e15, "time limit (0: none)"),
     OPT_INT("events", S, events, "0", 0, 1e15, "limit of events (0: none)"),
     OPT_BOOL("keep-files", S, keep_files, "off", "leave the files in place after the run"),
+    OPT_INT("passes", S, passes, "1", 1, 4,
+	    "run the workload this many times over the same region, measured apart as "
+	    "pass1_..., pass2_... (first writes vs rewrites); the other metrics: the last pass"),
     OPT_END,
 };
 #undef S
@@ -159,7 +163,7 @@ static int64_t fileio_estimate_ns(const void *opts)
 	if (o->time_ns == 0)
 		return -1;
 	/* prepare may have to write every file first; assume 100 MB/s */
-	return o->time_ns + (int64_t)((double)o->file_total_size / 100e6 * 1e9);
+	return o->time_ns * o->passes + (int64_t)((double)o->file_total_size / 100e6 * 1e9);
 }
 
 /* "fileio: cannot open 'PATH': No such file or directory" */
@@ -652,5 +656,6 @@ const struct workload_ops fileio_workload = {
     .cleanup = fileio_cleanup,
     .estimate_ns = fileio_estimate_ns,
     .headline = (const char *const[]){"reads_per_s", "writes_per_s", "fsyncs_per_s", "read_mib_s", "write_mib_s",
-				      "lat_p99_us", NULL},
+				      "lat_p99_us", "pass1_writes_per_s", "pass2_writes_per_s",
+				      "pass3_writes_per_s", "pass4_writes_per_s", NULL},
 };

@@ -80,7 +80,7 @@ static int wl_serial_attr(const char *path, int vpd, char *buf, size_t n)
  * (/sys/block/vda/serial), NVMe (/sys/block/nvme0n1/device/serial), SCSI and
  * ATA (/sys/block/sda/device/vpd_pg80). Disks behind SCSI and ATA appear
  * after their drivers load (asynchronous scans), so this waits a while. */
-static int wl_disk_by_serial(const char *serial, char *buf, size_t n)
+int wl_disk_by_serial(const char *serial, char *buf, size_t n)
 {
 	static const struct {
 		const char *attr;

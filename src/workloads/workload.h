@@ -92,5 +92,8 @@ const char *workload_headline(const char *type);
  * mounted at /mnt/SERIAL on first use. A disk that cannot be found gives a
  * path under /dev/null that nothing can open, so the error names it. */
 const char *wl_path(const struct wl_run *run, const char *name, char *buf, size_t n);
+/* /dev/NAME of the guest's whole disk with that serial, waiting up to 10 s
+ * for it to appear; -1 if none did. */
+int wl_disk_by_serial(const char *serial, char *buf, size_t n);
 
 #endif

@@ -123,7 +123,8 @@ import re, sys
 dom = open(sys.argv[1], encoding="utf-8").read()
 print(len(re.findall(r"<svg\b", dom)), len(re.findall(r"<rect class=\"bar\"", dom)),
       len(re.findall(r"<path class=\"series step\"", dom)),
-      len(re.findall(r"<polyline class=\"series\"", dom)),
+      sum(len(re.findall(r"<polyline class=\"series\"", g))
+          for g in re.findall(r"<svg\b.*?</svg>", dom, re.S) if "by repeat" in g),
       len(re.findall(r"<rect class=\"cell\"", dom)),
       len(re.findall(r"<script\b", dom)), len(re.findall(r"<svg\b[^>]*>\s*<title\b", dom)))
 ' "$T/dom.html")
@@ -132,6 +133,8 @@ diag "after rendering: $NSVG svg, $NBARS bars, $NCDF CDF paths, $NCURVE curves, 
 is "$NBARS" "$WANT_BARS" "one bar per workload x headline metric x variant"
 is "$NCDF" "$WANT_CDFS" "one CDF path per workload x histogram x variant"
 is "$NCURVE" 4 "a by-repeat curve per workload and variant"
+like "$(grep -o 'during the run</title>' "$T/dom.html" | head -1)" 'during the run' \
+	"the host time series are drawn beside the runs"
 is "$NCELLS" 4 "the heatmap has variant x workload = 4 cells"
 is "$NTITLED" "$NSVG" "every chart begins with a <title>"
 is "$NSCRIPT" 0 "no <script> element in the rendered DOM"

@@ -215,6 +215,40 @@ static void test_dd_write_new_file(void **state)
 	job_free(&j);
 }
 
+/* passes=3: the same blocks three times (the file stays bs*count long), each
+ * pass's headline metrics apart, the unprefixed ones and the histogram the
+ * last pass's, the duration the passes' sum. */
+static void test_dd_passes(void **state)
+{
+	(void)state;
+	struct result res;
+	memset(&res, 0, sizeof(res));
+	write_file("passes", 0);
+	json_t *o = json_pack("{s:s,s:s,s:i,s:i}", "filename", "passes", "bs", "4k", "count", 256,
+			      "passes", 3);
+	assert_int_equal(workload_execute("dd", o, tmpdir, NULL, &res), 0);
+	assert_int_equal(size_of("passes"), 1048576);
+	double sum = 0;
+	for (int k = 1; k <= 3; k++) {
+		char key[32];
+		snprintf(key, sizeof(key), "pass%d_mb_per_s", k);
+		assert_non_null(result_find(&res, key));
+		assert_true(result_find(&res, key)->value > 0);
+		snprintf(key, sizeof(key), "pass%d_seconds", k);
+		sum += result_find(&res, key)->value;
+	}
+	assert_null(result_find(&res, "pass4_mb_per_s"));
+	assert_null(result_find(&res, "pass1_bytes")); /* not a headline metric */
+	assert_true(result_find(&res, "mb_per_s")->value == result_find(&res, "pass3_mb_per_s")->value);
+	assert_int_equal((int64_t)result_find(&res, "bytes")->value, 1048576);
+	assert_int_equal(res.nhists, 1);
+	assert_int_equal(res.hists[0].h->count, 256);
+	assert_true(fabs(res.duration_s - sum) < 1e-9);
+	json_decref(o);
+	result_free(&res);
+	remove_file("passes");
+}
+
 static void test_dd_write_truncates_existing(void **state)
 {
 	(void)state;
@@ -391,6 +425,7 @@ int main(void)
 	    cmocka_unit_test(test_fileio_options),
 	    cmocka_unit_test(test_dd_options),
 	    cmocka_unit_test(test_dd_write_new_file),
+	    cmocka_unit_test(test_dd_passes),
 	    cmocka_unit_test(test_dd_write_truncates_existing),
 	    cmocka_unit_test(test_dd_read),
 	    cmocka_unit_test(test_dd_direct_alignment),

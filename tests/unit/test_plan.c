@@ -594,6 +594,54 @@ static void test_density_file(void **state)
 	unlink(path);
 }
 
+/* aa=on adds the baseline's twin once: not when two variants are alike, not
+ * again when the plan written back (with its twin) is read. */
+static void test_aa_twin(void **state)
+{
+	static const char text[] = "[experiment]\naa = on\nbaseline = b\n"
+				   "[variant a]\ntarget = native\n"
+				   "[variant b]\ntarget = native\nworkdir = /tmp/x\n"
+				   "[workload cpu]\nvariants = b\n[workload m]\ntype = memory\n";
+	struct plan p;
+	(void)state;
+	plan_init(&p);
+	assert_int_equal(plan_load_string(&p, text, "aa.ini"), 0);
+	assert_int_equal(plan_validate(&p), 0);
+	assert_int_equal(p.nv, 3);
+	const struct plan_variant *b = &p.v[1], *t = &p.v[2];
+	assert_string_equal(t->name, "b-aa");
+	assert_string_equal(var_str(t, "workdir"), "/tmp/x");
+	json_t *cb = plan_variant_config(b), *ct = plan_variant_config(t);
+	assert_true(json_equal(cb, ct));
+	json_decref(cb);
+	json_decref(ct);
+	assert_true(plan_applies(&p.w[0], t)); /* narrowed to the baseline: its twin too */
+	assert_true(plan_applies(&p.w[1], t));
+	assert_false(plan_applies(&p.w[0], &p.v[0]));
+	assert_int_equal(plan_validate(&p), 0); /* idempotent */
+	assert_int_equal(p.nv, 3);
+	char *ini = plan_to_ini(&p, NULL);
+	plan_free(&p);
+	plan_init(&p);
+	assert_int_equal(plan_load_string(&p, ini, "back.ini"), 0);
+	assert_int_equal(plan_validate(&p), 0);
+	assert_int_equal(p.nv, 3);
+	free(ini);
+	plan_free(&p);
+
+	/* two alike variants already: no twin */
+	plan_init(&p);
+	assert_int_equal(plan_load_string(&p,
+					  "[experiment]\naa = on\n[variant a]\n"
+					  "target = native\n[variant b]\ntarget = native\n"
+					  "[workload cpu]\n",
+					  "aa2.ini"),
+			 0);
+	assert_int_equal(plan_validate(&p), 0);
+	assert_int_equal(p.nv, 2);
+	plan_free(&p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -609,6 +657,7 @@ int main(void)
 	    cmocka_unit_test(test_load_file),
 	    cmocka_unit_test(test_density_section),
 	    cmocka_unit_test(test_density_file),
+	    cmocka_unit_test(test_aa_twin),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }

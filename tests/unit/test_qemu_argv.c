@@ -131,6 +131,12 @@ static const struct gcase cases[] = {
     {"aio-io_uring", "disk=file,cache=none,aio=io_uring", 0, NULL},
     {"iothread-num-queues", "smp=2,disk=file,iothread=on,num-queues=2", 0, NULL},
     {"iothread-virtio-scsi", "disk=file,bus=virtio-scsi,iothread=on,num-queues=2", 0, NULL},
+    {"iothread-poll-max-ns", "machine=q35,disk=file,iothread=on,iothread-poll-max-ns=0", 0,
+     NULL},
+    {"qcow2-cluster-l2", "machine=q35,disk=file,format=qcow2,cluster-size=2M,l2-cache-size=8M",
+     0, NULL},
+    {"scheduler-kyber", "machine=q35,disk=file,scheduler=kyber", 0, NULL},
+    {"scheduler-none-serial", "disk=file,serial=data-1,scheduler=none", 0, NULL},
     {"nvme-num-queues", "machine=q35,disk=file,bus=nvme,num-queues=4", 0, NULL},
     {"qcow2-l2-cache-size", "disk=file,format=qcow2,l2-cache-size=4M", 0, NULL},
     {"blockdev", "disk=blockdev,device=/dev/loop7,cache=none,aio=native", 0, NULL},
@@ -332,6 +338,9 @@ static const struct bad bads[] = {
      "l2-cache-size applies to qcow2 images only, this disk is raw (QEMU: Parameter "
      "'l2-cache-size' is unexpected)"},
     {"l2-cache-size=1M", HP_2M, "l2-cache-size needs a qcow2 data disk"},
+    {"disk=file,iothread-poll-max-ns=0", HP_2M, "iothread-poll-max-ns applies to an IOThread"},
+    {"scheduler=bfq", HP_2M, "scheduler=bfq applies to the data disk; this variant has disk=none"},
+    {"disk=file,serial=a:b,scheduler=kyber", HP_2M, "may not hold ' ' or ':'"},
     {"hugepages=on,mem=513M", HP_2M,
      "hugepages=on needs mem to be a multiple of the huge page size 2M; mem=513M is not"},
     {"hugepages=on,mem=1G", 1ull << 30, NULL}, /* 1G pages: fine */
@@ -405,6 +414,11 @@ static void test_modules(void **state)
 	    {"machine=pc,netdev=tap,nic=e1000", "virtio_pci virtio_console pvpanic_mmio e1000"},
 	    {"machine=q35,disk=file,netdev=tap",
 	     "virtio_pci virtio_console pvpanic_mmio virtio_blk virtio_net"},
+	    {"disk=file,scheduler=kyber", "virtio_mmio virtio_console pvpanic_mmio virtio_blk kyber-iosched"},
+	    {"disk=file,scheduler=bfq", "virtio_mmio virtio_console pvpanic_mmio virtio_blk bfq"},
+	    {"disk=file,scheduler=mq-deadline",
+	     "virtio_mmio virtio_console pvpanic_mmio virtio_blk mq-deadline"},
+	    {"disk=file,scheduler=none", "virtio_mmio virtio_console pvpanic_mmio virtio_blk"},
 	};
 	for (size_t i = 0; i < sizeof(m) / sizeof(m[0]); i++) {
 		struct qemu_opts o;

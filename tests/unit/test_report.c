@@ -28,6 +28,7 @@
 
 #include <errno.h>
 #include <libgen.h>
+#include <math.h>
 #include <limits.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -39,6 +40,7 @@
 #include "report/report.h"
 #include "store/density_store.h"
 #include "store/store.h"
+#include "telemetry/series.h"
 #include "util/err.h"
 
 static char dir[64], dbpath[128], golden_dir[PATH_MAX];
@@ -506,10 +508,10 @@ static void test_formats(void **state)
 		assert_non_null(all[i]->render);
 		assert_ptr_equal(report_find(all[i]->name), all[i]);
 	}
-	assert_int_equal(n, 5);
+	assert_int_equal(n, 6);
 	char names[64];
 	report_names(names, sizeof(names));
-	assert_string_equal(names, "text|json|csv|html|compare");
+	assert_string_equal(names, "text|json|csv|html|compare|series");
 	assert_null(report_find("yaml"));
 
 	/* a format's options: unknown ones and options for a format without
@@ -529,12 +531,83 @@ static void test_formats(void **state)
 	free(o);
 }
 
+/* Host time series: stored with a run (a column that appears in the second
+ * sample is null in the first), read back as run.series, written by
+ * --format series as CSV and drawn in the HTML page. */
+static void test_series(void **state)
+{
+	(void)state;
+	int64_t id, vid;
+	json_t *host = json_pack("{s:s}", "hostname", "fixture-host");
+	json_t *vcfg = json_pack("{s:s}", "target", "native");
+	assert_int_equal(store_experiment_begin(st, "series", "[experiment]\n", host, &id), 0);
+	assert_int_equal(store_variant_add(st, id, "a", "native", vcfg, "agent", NULL, NULL, &vid),
+			 0);
+	struct series ser;
+	struct result r1 = {0}, r2 = {0}, res = {0};
+	series_init(&ser, 2);
+	metric_set(&r1, "host_iowait_pct", 12.5, UNIT_PCT, AGG_MEAN);
+	metric_set(&r2, "host_iowait_pct", 30, UNIT_PCT, AGG_MEAN);
+	metric_set(&r2, "target_cpu_pct", 95, UNIT_PCT, AGG_SUM);
+	assert_int_equal(series_add(&ser, 2.0, &r1), 0);
+	assert_int_equal(series_add(&ser, 3.5, &r2), 0);
+	assert_int_equal(ser.ncols, 2);
+	assert_true(isnan(ser.vals[1])); /* row 0 lacks target_cpu_pct */
+	metric_set(&res, "read_iops", 1000, UNIT_PER_S, AGG_SUM);
+	struct store_run run = {.variant_id = vid, .workload = "rr", .workload_type = "blkio",
+				.repeat = 1, .status = "ok", .started = T0, .duration_s = 3.5,
+				.res = &res, .telemetry = &r1, .series = &ser};
+	assert_int_equal(store_run_add(st, &run, NULL), 0);
+	run.repeat = 2;
+	run.series = NULL; /* a run without a series has no "series" */
+	assert_int_equal(store_run_add(st, &run, NULL), 0);
+	assert_int_equal(store_experiment_end(st, id, "done"), 0);
+
+	char *csv = render(id, "series", NULL), *json = render(id, "json", NULL);
+	char want[512];
+	snprintf(want, sizeof(want),
+		 "experiment,run,variant,workload,repeat,t_s,name,value\n"
+		 "%lld,%%lld,a,rr,1,2.000,host_iowait_pct,12.5\n",
+		 (long long)id);
+	json_t *exp;
+	assert_int_equal(store_experiment_json(st, id, &exp), 0);
+	json_t *runs = json_object_get(exp, "runs");
+	json_int_t rid = json_integer_value(json_object_get(json_array_get(runs, 0), "id"));
+	char head[512];
+	snprintf(head, sizeof(head), want, (long long)rid);
+	assert_true(strncmp(csv, head, strlen(head)) == 0);
+	snprintf(want, sizeof(want),
+		 "%lld,%lld,a,rr,1,3.500,host_iowait_pct,30\n%lld,%lld,a,rr,1,3.500,target_cpu_pct,95\n",
+		 (long long)id, (long long)rid, (long long)id, (long long)rid);
+	assert_string_equal(csv + strlen(head), want);
+	json_t *sj = json_object_get(json_array_get(runs, 0), "series");
+	assert_int_equal(json_array_size(json_object_get(sj, "t_s")), 2);
+	assert_true(json_is_null(json_array_get(json_object_get(sj, "target_cpu_pct"), 0)));
+	assert_true(json_real_value(json_array_get(json_object_get(sj, "target_cpu_pct"), 1)) == 95);
+	assert_null(json_object_get(json_array_get(runs, 1), "series"));
+	assert_has(json, "\"series\": {");
+	char *html = render(id, "html", NULL);
+	assert_has(html, "rr: host %iowait (as sar -u computes it) during the run");
+	assert_has(html, "rr: CPU of the target&#39;s processes during the run");
+	free(html);
+	free(csv);
+	free(json);
+	json_decref(exp);
+	series_free(&ser);
+	result_free(&r1);
+	result_free(&r2);
+	result_free(&res);
+	json_decref(host);
+	json_decref(vcfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_formats),
 	    cmocka_unit_test(test_golden),
 	    cmocka_unit_test(test_content),
+	    cmocka_unit_test(test_series),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -13,10 +13,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "telemetry/ksm_stats.h"
 #include "telemetry/meminfo.h"
+#include "telemetry/series.h"
 #include "telemetry/telemetry.h"
 #include "util/err.h"
 #include "util/hostio.h"
@@ -277,6 +279,57 @@ static void test_ksm_counters(void **st)
 	assert_non_null(strstr(vb_errmsg(), root));
 }
 
+/* PSI's "total" per line kind, and the sampler's rows: a run of 0.7 s with
+ * a 0.2 s interval has 3 full rows and the rest (fewer when a loaded host
+ * wakes the sampler late), the last at the end, each a CPU split that adds
+ * up to 100% and a PSI share within 0..100%. */
+static void test_series(void **state)
+{
+	(void)state;
+	uint64_t t = 0;
+	const char *io = "some avg10=2.22 avg60=1.50 avg300=1.37 total=532667693\n"
+			 "full avg10=0.00 avg60=0.00 avg300=0.07 total=265938181\n";
+	assert_int_equal(series_psi_parse(io, "some", &t), 0);
+	assert_int_equal(t, 532667693);
+	assert_int_equal(series_psi_parse(io, "full", &t), 0);
+	assert_int_equal(t, 265938181);
+	assert_int_equal(series_psi_parse("some avg10=1.00 avg60=0 avg300=0 total=7\n", "full", &t),
+			 -ENOENT);
+	assert_int_equal(series_psi_parse("some avg10=1.00\nfull total=3\n", "some", &t), -EPROTO);
+	assert_int_equal(series_psi_parse("some total=x\n", "some", &t), -EPROTO);
+
+	telemetry_set_root(NULL);
+	struct series_sampler *sp;
+	struct series s;
+	pid_t self = getpid();
+	assert_int_equal(series_sampler_start(&sp, &self, 1, 200000000LL), 0);
+	struct timespec ts = {0, 700000000L};
+	nanosleep(&ts, NULL);
+	series_sampler_stop(sp, &s);
+	assert_true(s.nrows >= 2 && s.nrows <= 4);
+	assert_true(s.t[s.nrows - 1] > 0.69);
+	for (int i = 0; i < s.nrows; i++) {
+		/* a row ends at its interval's end or later (the sampler woke late) */
+		assert_true(i == s.nrows - 1 || s.t[i] > 0.19 * (i + 1));
+		assert_true(i == 0 || s.t[i] > s.t[i - 1]);
+		double sum = 0;
+		const char *parts[] = {"host_user_pct", "host_sys_pct", "host_iowait_pct",
+				       "host_steal_pct", "host_idle_pct"};
+		for (int k = 0; k < 5; k++) {
+			int c = series_col(&s, parts[k]);
+			assert_true(c >= 0);
+			sum += s.vals[i * s.ncols + c];
+		}
+		/* zero when no tick passed in the interval (a slow kernel tick) */
+		assert_true(sum == 0 || (sum > 99.9 && sum < 100.1));
+		int c = series_col(&s, "psi_io_some_pct");
+		if (c >= 0)
+			assert_true(s.vals[i * s.ncols + c] >= 0 && s.vals[i * s.ncols + c] <= 100.5);
+	}
+	assert_true(series_col(&s, "target_cpu_pct") >= 0);
+	series_free(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -287,6 +340,7 @@ int main(void)
 	    cmocka_unit_test(test_processes),
 	    cmocka_unit_test(test_qemu_threads),
 	    cmocka_unit_test(test_ksm_counters),
+	    cmocka_unit_test(test_series),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
