@@ -2,3 +2,4 @@
 VB_TARGET(native)
 VB_TARGET(container)
 VB_TARGET(qemu)
+VB_TARGET(libvirt)
