@@ -60,5 +60,5 @@ ok_if "dd on the guest's disk: mb_per_s > 0 ($V)" py 'import sys; sys.exit(not f
 V=$(db_query "$DB" "select count(*) from telemetry t join run r on r.id = t.run_id where t.name = 'qemu_vcpu_cpu_pct'")
 ok_if "QEMU's vCPU threads are in the telemetry ($V runs)" [ "${V:-0}" -ge 1 ]
 is "$(libvirt_vmbench_domains)" "" "no vmbench domain is left"
-is "$(find "$W" -name 'disk.*' | wc -l)" 0 "the image is removed"
+is "$(find "$W" -name '*.raw' | wc -l)" 0 "the image is removed"
 done_testing

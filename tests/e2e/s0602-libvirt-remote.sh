@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# target=libvirt on "another host" over qemu+ssh:// (this machine through
+# an sshd on a loopback port, tests/e2e/sshd.sh, and the test's libvirtd):
+# the guest's kernel, initramfs and data disk are staged in remote-dir over
+# scp, the domain is started through the ssh connection, the agent is
+# reached through the channel stream over ssh, and the staged files are
+# removed after. One TCG boot: slow.
+# shellcheck source=tests/e2e/lib.sh
+. "$(dirname "$0")/lib.sh"
+# shellcheck source=tests/e2e/libvirtd.sh
+. "$(dirname "$0")/libvirtd.sh"
+# shellcheck source=tests/e2e/sshd.sh
+. "$(dirname "$0")/sshd.sh"
+
+require root qemu kernel agent
+libvirtd_start || skip_all "$LIBVIRTD_WHY"
+sshd_start || skip_all "$SSHD_WHY"
+
+DB=$T/results.db
+RD=$T/remote
+URI="qemu+ssh://root@127.0.0.1:$SSHD_PORT/system?keyfile=$SSHD_KEY&no_tty=1"
+cat >"$T/plan.ini" <<INI
+[experiment]
+name = e2e-libvirt-remote
+repeat = 1
+
+[variant far]
+target = libvirt
+uri = $URI
+accel = tcg
+mem = 256M
+disk = file
+format = qcow2
+size = 64M
+boot-timeout = 300s
+workdir = $T/work
+remote-dir = $RD
+
+[workload cpu]
+type = cpu
+time = 1s
+
+[workload dd]
+type = dd
+filename = serial:vbdata
+bs = 64k
+count = 32
+direct = on
+INI
+
+VB_TIMEOUT=500 vb run -q --db "$DB" "$T/plan.ini"
+is "$RC" 0 "a variant on a qemu+ssh:// host runs (exit 0)"
+is "$(db_query "$DB" "select count(*) from run where status = 'ok'")" 2 "both runs are ok"
+is "$(db_query "$DB" "select json_extract(spec_json, '$.target.remote.host') from run limit 1")" \
+	"root@127.0.0.1:$SSHD_PORT" "the runs name the remote host"
+like "$(db_query "$DB" "select json_extract(spec_json, '$.target.remote.dir') from run limit 1")" \
+	"^$RD/far-[0-9]+$" "and where the guest was staged there"
+like "$(db_query "$DB" "select qemu_argv from variant")" "<kernel>$RD/far-[0-9]+/bzImage</kernel>" \
+	"the domain boots the staged kernel"
+V=$(db_query "$DB" "select json_extract(spec_json, '$.target.domain_stats_at_hello.\"cpu.time\"') from run limit 1")
+ok_if "libvirt's domain stats are stored (cpu.time $V ns)" py 'import sys; sys.exit(not float(sys.argv[1]) > 0)' "${V:-0}"
+is "$(ls -A "$RD" 2>/dev/null)" "" "the staged files are removed from the remote host"
+is "$(libvirt_vmbench_domains | grep '^vmbench-far-' || true)" "" "no domain is left"
+done_testing
