@@ -52,6 +52,8 @@ static int run_one(struct plan *p, struct variant_state *vs, struct plan_workloa
 			: 0;
 	struct telemetry_snap a, b;
 	telemetry_snap(&a, pids, npids);
+	if (vs->in.t.ops->telemetry_mark)
+		vs->in.t.ops->telemetry_mark(&vs->in.t, 0, NULL);
 	int r = proto_send(&vs->in.s, req);
 	if (r < 0) {
 		instance_stop(&vs->in);
@@ -99,6 +101,8 @@ static int run_one(struct plan *p, struct variant_state *vs, struct plan_workloa
 		return vb_err(r, "%s%s%s", why, diag[0] ? "; " : "", diag);
 	}
 	telemetry_diff(&a, &b, tel);
+	if (vs->in.t.ops->telemetry_mark)
+		vs->in.t.ops->telemetry_mark(&vs->in.t, 1, tel);
 	const char *status = json_string_value(json_object_get(msg, "status"));
 	r = proto_result_from_json(msg, res);
 	if (r < 0)

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "guest/guest.h"
+#include "core/metric.h"
 #include "qemu/domxml.h"
 #include "qemu/qemu.h"
 #include "targets/libvirt.h"
@@ -87,6 +88,8 @@ struct lv_priv {
 	struct lv_bridge *bridge;
 	int fd;
 	int64_t t_create, t_hello;
+	json_t *mark;	 /* domain stats at the start of the run */
+	int64_t t_mark;
 };
 
 static const char *lv_probe(void)
@@ -460,6 +463,7 @@ static void lv_teardown(struct target_inst *t)
 	lv_stage_end(&p->stage);
 	if (p->conn)
 		virConnectClose(p->conn);
+	json_decref(p->mark);
 	free(p);
 	t->priv = NULL;
 }
@@ -477,6 +481,57 @@ static int lv_telemetry_pids(struct target_inst *t, pid_t *pids, int max)
 		return 0;
 	pids[0] = (pid_t)atoi(line);
 	return pids[0] > 0;
+}
+
+/* The domain's cost during a run from libvirt's stats (the same for a
+ * local and a remote domain): its CPU time and its vCPUs' as a percentage
+ * of one CPU, and its disks' throughput as QEMU counted it. */
+static double stat_sum(json_t *o, const char *prefix, const char *suffix)
+{
+	double sum = 0;
+	const char *k;
+	json_t *v;
+	size_t pl = strlen(prefix), sl = strlen(suffix);
+	json_object_foreach(o, k, v)
+	{
+		size_t kl = strlen(k);
+		if (kl > pl + sl && !strncmp(k, prefix, pl) && !strcmp(k + kl - sl, suffix))
+			sum += json_number_value(v);
+	}
+	return sum;
+}
+
+static void lv_telemetry_mark(struct target_inst *t, int end, struct result *tel)
+{
+	struct lv_priv *p = t->priv;
+	if (!p || !p->dom)
+		return;
+	json_t *now = lv_domain_stats(p->dom);
+	int64_t t_now = vb_now_ns();
+	if (!end) {
+		json_decref(p->mark);
+		p->mark = now;
+		p->t_mark = t_now;
+		return;
+	}
+	double dt = (double)(t_now - p->t_mark);
+	if (now && p->mark && tel && dt > 0) {
+		json_t *a = p->mark, *b = now;
+		double cpu = json_number_value(json_object_get(b, "cpu.time")) -
+			     json_number_value(json_object_get(a, "cpu.time"));
+		double vcpu = stat_sum(b, "vcpu.", ".time") - stat_sum(a, "vcpu.", ".time");
+		double rd = stat_sum(b, "block.", ".rd.bytes") - stat_sum(a, "block.", ".rd.bytes");
+		double wr = stat_sum(b, "block.", ".wr.bytes") - stat_sum(a, "block.", ".wr.bytes");
+		metric_set(tel, "libvirt_cpu_pct", cpu / dt * 100.0, UNIT_PCT, AGG_SUM);
+		metric_set(tel, "libvirt_vcpu_pct", vcpu / dt * 100.0, UNIT_PCT, AGG_SUM);
+		metric_set(tel, "libvirt_disk_read_mib_s", rd / (1 << 20) / (dt / 1e9), UNIT_MIB_S,
+			   AGG_SUM);
+		metric_set(tel, "libvirt_disk_write_mib_s", wr / (1 << 20) / (dt / 1e9), UNIT_MIB_S,
+			   AGG_SUM);
+	}
+	json_decref(p->mark);
+	json_decref(now);
+	p->mark = NULL;
 }
 
 static void lv_diagnose(struct target_inst *t, char *buf, size_t n)
@@ -531,4 +586,5 @@ const struct target_ops libvirt_target = {
     .telemetry_pids = lv_telemetry_pids,
     .diagnose = lv_diagnose,
     .dry_run = lv_dry_run,
+    .telemetry_mark = lv_telemetry_mark,
 };

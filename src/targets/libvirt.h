@@ -57,6 +57,10 @@ void lv_watch_cause(struct lv_watch *w, char *buf, size_t n, int *permanent);
  * cost is known too. NULL when libvirt cannot say. */
 json_t *lv_domain_stats(virDomainPtr dom);
 
+/* One line for `vmbench doctor`: whether uri answers, with the versions;
+ * 0 when it does. */
+int lv_doctor(const char *uri, char *buf, size_t n);
+
 /* --- libvirt_stream.c ----------------------------------------------------- */
 
 struct lv_bridge;

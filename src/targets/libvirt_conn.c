@@ -252,3 +252,28 @@ json_t *lv_domain_stats(virDomainPtr dom)
 	virDomainStatsRecordListFree(recs);
 	return o;
 }
+
+/* ---- doctor ---------------------------------------------------------------- */
+
+int lv_doctor(const char *uri, char *buf, size_t n)
+{
+	if (lv_events_start() < 0) {
+		snprintf(buf, n, "%s", vb_errmsg());
+		return -EIO;
+	}
+	virConnectPtr c = virConnectOpenReadOnly(uri);
+	if (!c) {
+		snprintf(buf, n,
+			 "%s does not answer (%s): target=libvirt needs libvirtd (systemctl start "
+			 "libvirtd, or libvirtd -d)",
+			 uri, lv_lasterr());
+		return -ECONNREFUSED;
+	}
+	unsigned long lib = 0, hv = 0;
+	virConnectGetLibVersion(c, &lib);
+	virConnectGetVersion(c, &hv);
+	snprintf(buf, n, "%s answers: libvirt %lu.%lu.%lu, QEMU %lu.%lu.%lu", uri, lib / 1000000,
+		 lib / 1000 % 1000, lib % 1000, hv / 1000000, hv / 1000 % 1000, hv % 1000);
+	virConnectClose(c);
+	return 0;
+}

@@ -59,6 +59,8 @@ like "$(db_query "$DB" "select qemu_argv from variant")" "<kernel>$RD/far-[0-9]+
 	"the domain boots the staged kernel"
 V=$(db_query "$DB" "select json_extract(spec_json, '$.target.domain_stats_at_hello.\"cpu.time\"') from run limit 1")
 ok_if "libvirt's domain stats are stored (cpu.time $V ns)" py 'import sys; sys.exit(not float(sys.argv[1]) > 0)' "${V:-0}"
+V=$(db_query "$DB" "select t.value from telemetry t join run r on r.id = t.run_id where r.workload = 'cpu' and t.name = 'libvirt_vcpu_pct'")
+ok_if "the remote domain's vCPU time during cpu comes from libvirt's stats ($V %)" py 'import sys; sys.exit(not float(sys.argv[1]) > 10)' "${V:-0}"
 is "$(ls -A "$RD" 2>/dev/null)" "" "the staged files are removed from the remote host"
 is "$(libvirt_vmbench_domains | grep '^vmbench-far-' || true)" "" "no domain is left"
 done_testing
