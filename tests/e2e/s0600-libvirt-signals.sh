@@ -3,7 +3,9 @@
 # workload: SIGINT stops the domain and removes the image before vmbench
 # exits; after kill -9 libvirtd destroys the domain itself (it was started
 # with VIR_DOMAIN_START_AUTODESTROY: vmbench's connection closed) and the
-# next vmbench removes the image from the journal. Two TCG boots: slow.
+# next vmbench removes the image from the journal. A domain destroyed behind
+# vmbench's back fails its run within seconds, with libvirt's lifecycle
+# event as the cause. Three TCG boots: slow.
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=tests/e2e/libvirtd.sh
@@ -40,7 +42,7 @@ ours()
 # starts vmbench in the background, waits for its guest's run to begin
 start_run()
 {
-	"$VMBENCH" run --db "$T/db" "$T/plan.ini" >"$T/run.out" 2>&1 &
+	"$VMBENCH" run --db "$T/db$1" "$T/plan.ini" >"$T/run.out" 2>&1 &
 	VBPID=$!
 	_bg_pids="$_bg_pids $VBPID"
 	for _ in $(seq 1 600); do
@@ -77,6 +79,23 @@ if start_run; then
 	like "$ERR" "released what vmbench pid $VBPID left \(killed\?\): removed the file '$W/.*'" \
 		"the next vmbench removes the image, saying so"
 	is "$(find "$W" -name '*.raw' | wc -l)" 0 "nothing is left"
+else
+	not_ok "the guest's run began" "$(tail -5 "$T/run.out")"
+fi
+if start_run 3; then
+	t0=$SECONDS
+	timeout 20 virsh -c qemu:///system destroy "$(ours "$VBPID")" >/dev/null 2>&1
+	E=""
+	for _ in $(seq 1 60); do
+		E=$(db_query "$T/db3" "select error from run where status = 'failed' order by id desc limit 1" 2>/dev/null)
+		[ -n "$E" ] && break
+		sleep 0.5
+	done
+	like "$E" "libvirt: the domain was destroyed" "a domain destroyed behind vmbench's back: the run fails with libvirt's cause"
+	ok_if "within 30 s ($((SECONDS - t0)) s)" [ $((SECONDS - t0)) -lt 30 ]
+	kill -INT "$VBPID"
+	wait "$VBPID"
+	is "$(ours "$VBPID")" "" "and no domain is left"
 else
 	not_ok "the guest's run began" "$(tail -5 "$T/run.out")"
 fi
