@@ -127,8 +127,8 @@ int vb_ssh_run(const struct vb_ssh *s, const char *remote_cmd, char **out)
 
 int vb_ssh_put(const struct vb_ssh *s, const char *local, const char *remote_path)
 {
+	/* no -q: it would silence ssh's own reason (a host key not verified) */
 	struct cmd *c = cmd_new("scp");
-	cmd_arg(c, "-q");
 	common_opts(s, c, "-P");
 	cmd_arg(c, local);
 	char suffix[PATH_MAX + 2];

@@ -78,6 +78,7 @@ struct lv_priv {
 	char dom_name[192];
 	struct guest_image guest;
 	int accel;
+	char accel_why[256]; /* accel=auto fell back to TCG: libvirt's reason */
 	struct disk_inst disk;
 	int have_disk;
 	struct lv_stage stage;
@@ -132,6 +133,8 @@ static int choose_accel(const struct libvirt_opts *o, struct lv_priv *p)
 		return vb_err(-ENOTSUP, "accel=kvm: the libvirt host %s cannot run KVM guests: %s",
 			      o->uri, lv_lasterr());
 	p->accel = QEMU_ACCEL_TCG;
+	snprintf(p->accel_why, sizeof(p->accel_why), "libvirt offers no KVM domain: %s",
+		 lv_lasterr());
 	return 0;
 }
 
@@ -266,6 +269,8 @@ static int lv_setup(struct target_inst *t)
 	}
 	json_t *f = facts(t);
 	json_object_set_new(f, "accel", json_string(qemu_accel_names[p->accel]));
+	if (p->accel_why[0])
+		json_object_set_new(f, "accel_why", json_string(p->accel_why));
 	json_object_set_new(f, "machine", json_string(qemu_machine_names[o->q.machine]));
 	json_object_set_new(f, "uri", json_string(o->uri));
 	char *hv = virConnectGetHostname(p->conn);

@@ -42,7 +42,7 @@ ours()
 # starts vmbench in the background, waits for its guest's run to begin
 start_run()
 {
-	"$VMBENCH" run --db "$T/db$1" "$T/plan.ini" >"$T/run.out" 2>&1 &
+	"$VMBENCH" run --db "$T/db${1:-}" "$T/plan.ini" >"$T/run.out" 2>&1 &
 	VBPID=$!
 	_bg_pids="$_bg_pids $VBPID"
 	for _ in $(seq 1 600); do

@@ -18,7 +18,7 @@ sshd_start || skip_all "$SSHD_WHY"
 
 DB=$T/results.db
 RD=$T/remote
-URI="qemu+ssh://root@127.0.0.1:$SSHD_PORT/system?keyfile=$SSHD_KEY&no_tty=1"
+URI="qemu+ssh://root@127.0.0.1:$SSHD_PORT/system?keyfile=$SSHD_KEY&no_tty=1&no_verify=1"
 cat >"$T/plan.ini" <<INI
 [experiment]
 name = e2e-libvirt-remote

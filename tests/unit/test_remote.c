@@ -78,7 +78,7 @@ static void test_cmd(void **state)
 	assert_int_equal(vb_ssh_put(&s, "/a/vmbench-agent", "/var/tmp/r/vmbench-agent"), 0);
 	cmd_set_dry_run(NULL);
 	fclose(f);
-	assert_non_null(strstr(buf, "scp -q -o BatchMode=yes"));
+	assert_non_null(strstr(buf, "scp -o BatchMode=yes"));
 	assert_non_null(strstr(buf, "-i /k/id -P 2222 /a/vmbench-agent "
 				    "root@127.0.0.1:/var/tmp/r/vmbench-agent"));
 	assert_null(strstr(buf, "StrictHostKeyChecking"));
