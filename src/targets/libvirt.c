@@ -43,7 +43,8 @@ struct libvirt_opts {
 	char remote_dir[PATH_MAX];
 };
 
-/* qemu_options with machine=q35 by default (libvirt has no microvm), then
+/* qemu_options with machine=q35 by default (libvirt has no microvm) and a
+ * longer boot-timeout, then
  * the libvirt target's own; filled before main() from qemu_options. */
 static struct opt_def libvirt_options[96];
 
@@ -56,6 +57,9 @@ __attribute__((constructor)) static void libvirt_options_init(void)
 			libvirt_options[n].def = "q35";
 			libvirt_options[n].help =
 			    "QEMU machine: q35 or pc (libvirt has no microvm)";
+		} else if (!strcmp(d->name, "boot-timeout")) {
+			/* q35 boots through SeaBIOS: 20-100 s under TCG on a busy host */
+			libvirt_options[n].def = "180s";
 		} else if (!strcmp(d->name, "workdir")) {
 			libvirt_options[n].help = "host directory for the disk image and the "
 						  "console log (on this host; see remote-dir)";
@@ -228,8 +232,10 @@ static int lv_setup(struct target_inst *t)
 		r = vb_err(-ENAMETOOLONG, "workdir '%s' is too long", o->q.workdir);
 		goto fail;
 	}
-	if (cmd_dry_run())
+	if (cmd_dry_run()) { /* nothing is connected or built: the accel asked for */
+		p->accel = o->q.accel == QEMU_ACCEL_KVM ? QEMU_ACCEL_KVM : QEMU_ACCEL_TCG;
 		return 0;
+	}
 	if ((r = lv_open(o->uri, &p->conn)) < 0 || (r = hugepage_check(o, p)) < 0)
 		goto fail;
 	if ((r = hostio_mkdir_p(p->dir, 0755)) < 0) {
