@@ -46,7 +46,9 @@ start_run()
 	VBPID=$!
 	_bg_pids="$_bg_pids $VBPID"
 	for _ in $(seq 1 600); do
-		grep -q 'cpu' "$T/run.out" 2>/dev/null && [ -n "$(ours "$VBPID")" ] && return 0
+		# the variant is stored at the agent's hello; its run follows at once
+		[ "$(db_query "$T/db${1:-}" 'select count(*) from variant' 2>/dev/null)" = 1 ] &&
+			[ -n "$(ours "$VBPID")" ] && sleep 2 && return 0
 		kill -0 "$VBPID" 2>/dev/null || return 1
 		sleep 0.5
 	done
