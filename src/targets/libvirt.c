@@ -551,13 +551,16 @@ static void lv_diagnose(struct target_inst *t, char *buf, size_t n)
 	buf[0] = '\0';
 	if (!p)
 		return;
-	/* the domain's end reaches the event thread a little after the stream's */
-	for (int i = 0; i < 20 && p->dom && !p->watch.ended && virDomainIsActive(p->dom) == 0; i++)
-		usleep(50000);
+	/* the stream ends as soon as QEMU does; libvirt's event saying why
+	 * (destroyed, crashed, failed) comes a little later: wait for it */
 	char cause[300] = "", desc[1100];
 	int perm = 0;
-	if (p->watching)
+	for (int i = 0; i < 60 && p->watching; i++) {
 		lv_watch_cause(&p->watch, cause, sizeof(cause), &perm);
+		if (cause[0])
+			break;
+		usleep(50000);
+	}
 	if (!cause[0] && p->dom && virDomainIsActive(p->dom) > 0)
 		snprintf(cause, sizeof(cause), "the domain is still running");
 	t->fail_permanent = perm;
