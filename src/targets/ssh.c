@@ -9,13 +9,16 @@
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "core/metric.h"
 #include "remote/ssh.h"
 #include "targets/target.h"
+#include "telemetry/telemetry.h"
 #include "util/err.h"
 
 struct ssh_opts {
@@ -46,6 +49,8 @@ struct ssh_priv {
 	char agent[PATH_MAX];
 	char journal[JOURNAL_ID_MAX];
 	int made;
+	uint64_t cpu[8]; /* the host's /proc/stat cpu line before the run */
+	int have_cpu;
 };
 
 static const char *ssh_probe(void)
@@ -187,6 +192,48 @@ static int ssh_telemetry_pids(struct target_inst *t, pid_t *pids, int max)
 	return 0; /* the agent runs on another host: no process of ours to sample */
 }
 
+/* The remote host's CPU split during a run, from its /proc/stat read over
+ * ssh before and after (outside the timed region: the run starts after the
+ * first read returns). remote_host_*_pct, as host_*_pct is this host's. */
+static int remote_cpu(struct ssh_priv *p, uint64_t cpu[8])
+{
+	char *out = NULL;
+	int q = vb_err_set_quiet(1);
+	int r = vb_ssh_run(&p->ssh, "head -n 1 /proc/stat", &out);
+	vb_err_set_quiet(q);
+	if (r == 0)
+		r = telemetry_cpu_parse(out, cpu);
+	free(out);
+	return r;
+}
+
+static void ssh_telemetry_mark(struct target_inst *t, int end, struct result *tel)
+{
+	struct ssh_priv *p = t->priv;
+	if (!p)
+		return;
+	if (!end) {
+		p->have_cpu = remote_cpu(p, p->cpu) == 0;
+		return;
+	}
+	uint64_t b[8], d[8], total = 0;
+	if (!p->have_cpu || !tel || remote_cpu(p, b) < 0)
+		return;
+	p->have_cpu = 0;
+	for (int i = 0; i < 8; i++) {
+		d[i] = b[i] >= p->cpu[i] ? b[i] - p->cpu[i] : 0;
+		total += d[i];
+	}
+	if (!total)
+		return;
+	double u = (double)total / 100.0;
+	metric_set(tel, "remote_host_user_pct", (double)(d[0] + d[1]) / u, UNIT_PCT, AGG_MEAN);
+	metric_set(tel, "remote_host_sys_pct", (double)(d[2] + d[5] + d[6]) / u, UNIT_PCT,
+		   AGG_MEAN);
+	metric_set(tel, "remote_host_iowait_pct", (double)d[4] / u, UNIT_PCT, AGG_MEAN);
+	metric_set(tel, "remote_host_idle_pct", (double)d[3] / u, UNIT_PCT, AGG_MEAN);
+}
+
 static int ssh_dry_run(struct target_inst *t, FILE *out)
 {
 	int r = ssh_setup(t);
@@ -217,4 +264,5 @@ const struct target_ops ssh_target = {
     .stop = ssh_stop,
     .telemetry_pids = ssh_telemetry_pids,
     .dry_run = ssh_dry_run,
+    .telemetry_mark = ssh_telemetry_mark,
 };
