@@ -382,13 +382,30 @@ static int wait_hello(struct lv_priv *p, int64_t deadline, char *why, size_t n)
 
 static void console_tail(struct lv_priv *p, char *buf, size_t n)
 {
-	if (p->remote) {
-		if (snprintf(buf, n, "the console log is on the remote host: %s", p->console) < 0)
-			buf[0] = '\0';
-		return;
+	char tail[900] = "";
+	if (p->remote && p->stage.made) {
+		/* the log is on the remote host: its last lines over ssh */
+		char q[PATH_MAX + 16], line[PATH_MAX + 64], *out = NULL;
+		vb_ssh_quote(p->console, q, sizeof(q));
+		snprintf(line, sizeof(line), "tail -n 6 %s 2>/dev/null", q);
+		int quiet = vb_err_set_quiet(1);
+		if (vb_ssh_run(&p->stage.ssh, line, &out) == 0 && out) {
+			size_t j = 0;
+			for (const char *c = out; *c && j + 4 < sizeof(tail); c++) {
+				if (*c == '\n') {
+					if (c[1])
+						j += (size_t)snprintf(tail + j, sizeof(tail) - j, " | ");
+				} else if (*c != '\r') {
+					tail[j++] = *c;
+				}
+			}
+			tail[j] = '\0';
+		}
+		vb_err_set_quiet(quiet);
+		free(out);
+	} else if (!p->remote) {
+		qemu_file_tail(p->console, 6, tail, sizeof(tail));
 	}
-	char tail[900];
-	qemu_file_tail(p->console, 6, tail, sizeof(tail));
 	if (snprintf(buf, n, "console tail (%s): %s", p->console, tail[0] ? tail : "(empty)") < 0)
 		buf[0] = '\0';
 }

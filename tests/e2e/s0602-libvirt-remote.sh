@@ -63,4 +63,13 @@ V=$(db_query "$DB" "select t.value from telemetry t join run r on r.id = t.run_i
 ok_if "the remote domain's vCPU time during cpu comes from libvirt's stats ($V %)" py 'import sys; sys.exit(not float(sys.argv[1]) > 10)' "${V:-0}"
 is "$(ls -A "$RD" 2>/dev/null)" "" "the staged files are removed from the remote host"
 is "$(libvirt_vmbench_domains | grep '^vmbench-far-' || true)" "" "no domain is left"
+
+# a guest that misses its boot-timeout there: the error quotes the remote
+# console's last lines (read over ssh), and nothing is left on the host
+sed -i 's/^boot-timeout = .*/boot-timeout = 2s/; s/^repeat = .*/repeat = 1/' "$T/plan.ini"
+VB_TIMEOUT=300 vb run -q --db "$T/db2" "$T/plan.ini"
+ok_if "a boot timeout on the remote host fails the variant (rc $RC)" [ "$RC" -ne 0 ]
+like "$ERR" "did not come up under libvirt \(qemu\+ssh://.*no hello from the agent within the boot timeout; console tail \($RD/far-[0-9]+/console.log\)" \
+	"the error says so, with the remote console's tail"
+is "$(ls -A "$RD" 2>/dev/null)" "" "nothing staged is left after the failure"
 done_testing
