@@ -592,6 +592,18 @@ static int lv_dry_run(struct target_inst *t, FILE *out)
 	const struct libvirt_opts *o = t->opts;
 	int r = lv_setup(t);
 	if (r == 0) {
+		struct vb_ssh ssh;
+		char name[320];
+		int q = vb_err_set_quiet(1);
+		if (lv_uri_is_remote(o->uri) && lv_uri_ssh(o->uri, &ssh) == 0) {
+			vb_ssh_name(&ssh, name, sizeof(name));
+			fprintf(out,
+				"# stage the kernel, initramfs%s on %s:%s/%s-%d (scp, after "
+				"checking its free space), removed after\n",
+				o->q.disk.kind != DISK_NONE ? " and data disk" : "", name,
+				o->remote_dir, t->name, (int)getpid());
+		}
+		vb_err_set_quiet(q);
 		fprintf(out, "# libvirt %s: virDomainCreateXML(AUTODESTROY) of this domain\n",
 			o->uri);
 		r = lv_exec(t, &rfd, &wfd);
