@@ -29,6 +29,7 @@ struct lv_bridge {
 	int sv[2]; /* [0] the runner's, [1] the bridge's */
 	int handle;
 	int closed;
+	int stream_ref_gone; /* the stream callback's reference was dropped */
 	char pend[BRIDGE_BUF]; /* from the socket, not yet taken by the stream */
 	size_t pend_off, pend_len;
 };
@@ -52,6 +53,16 @@ static void unref(struct lv_bridge *b)
 static void ref(struct lv_bridge *b)
 {
 	__atomic_add_fetch(&b->refs, 1, __ATOMIC_ACQ_REL);
+}
+
+/* The stream callback's reference: dropped once, by libvirt's free function
+ * or by lv_bridge_free (libvirt 9.0's remote streams do not always call it
+ * when the callback is removed during its own dispatch). */
+static void unref_stream_cb(void *opaque)
+{
+	struct lv_bridge *b = opaque;
+	if (!__atomic_exchange_n(&b->stream_ref_gone, 1, __ATOMIC_ACQ_REL))
+		unref(b);
 }
 
 static void unref_cb(void *opaque)
@@ -220,9 +231,11 @@ int lv_bridge_open(virConnectPtr conn, virDomainPtr dom, const char *name, struc
 	int e1 = virStreamEventAddCallback(b->st,
 					   VIR_STREAM_EVENT_READABLE | VIR_STREAM_EVENT_ERROR |
 					       VIR_STREAM_EVENT_HANGUP,
-					   on_stream, b, unref_cb);
-	if (e1 < 0)
+					   on_stream, b, unref_stream_cb);
+	if (e1 < 0) {
 		__atomic_sub_fetch(&b->refs, 1, __ATOMIC_ACQ_REL);
+		b->stream_ref_gone = 1;
+	}
 	b->handle = virEventAddHandle(b->sv[1], VIR_EVENT_HANDLE_READABLE, on_socket, b, unref_cb);
 	if (b->handle < 0)
 		__atomic_sub_fetch(&b->refs, 1, __ATOMIC_ACQ_REL);
@@ -245,5 +258,10 @@ void lv_bridge_free(struct lv_bridge *b)
 	if (!b)
 		return;
 	lv_bridge_hangup(b);
+	/* the free functions run on the event thread's next turn: give them a
+	 * moment, so that the bridge and its fds are gone with the variant */
+	for (int i = 0; i < 50 && __atomic_load_n(&b->refs, __ATOMIC_ACQUIRE) > 2; i++)
+		usleep(10000);
+	unref_stream_cb(b); /* a no-op when libvirt called it */
 	unref(b);
 }
