@@ -609,6 +609,8 @@ static int lv_dry_run(struct target_inst *t, FILE *out)
 		r = lv_exec(t, &rfd, &wfd);
 		if (r == 0)
 			fputs(t->provenance, out);
+		free(t->provenance); /* nobody stores a dry run's */
+		t->provenance = NULL;
 	}
 	lv_teardown(t);
 	return r;
