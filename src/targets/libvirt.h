@@ -44,11 +44,13 @@ struct lv_watch {
 	int ended;	/* stopped or crashed: the stream is closed */
 	int permanent;	/* an I/O error pause (a full disk): will happen again */
 	int callback;	/* the event callback id (-1 none) */
+	int released;	/* libvirt called the callback's free function */
 	virConnectPtr conn;
 	void (*on_end)(void *arg); /* called from the event thread */
 	void *arg;
 };
 int lv_watch_start(struct lv_watch *w, virConnectPtr conn, virDomainPtr dom);
+/* Deregisters, and returns once no callback of w runs any more (at most 2 s). */
 void lv_watch_stop(struct lv_watch *w);
 void lv_watch_cause(struct lv_watch *w, char *buf, size_t n, int *permanent);
 

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "targets/libvirt.h"
 #include "util/err.h"
@@ -192,15 +193,23 @@ static int on_lifecycle(virConnectPtr conn, virDomainPtr dom, int event, int det
 	return 0;
 }
 
+/* libvirt is done with the callback: none is running or will run */
+static void watch_released(void *opaque)
+{
+	struct lv_watch *w = opaque;
+	__atomic_store_n(&w->released, 1, __ATOMIC_RELEASE);
+}
+
 int lv_watch_start(struct lv_watch *w, virConnectPtr conn, virDomainPtr dom)
 {
 	pthread_mutex_init(&w->lock, NULL);
 	w->cause[0] = '\0';
 	w->ended = w->permanent = 0;
 	w->conn = conn;
+	w->released = 0;
 	w->callback = virConnectDomainEventRegisterAny(conn, dom, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
 						       VIR_DOMAIN_EVENT_CALLBACK(on_lifecycle), w,
-						       NULL);
+						       watch_released);
 	if (w->callback < 0)
 		return vb_err(-EIO, "libvirt: cannot watch the domain's events: %s", lv_lasterr());
 	return 0;
@@ -208,8 +217,13 @@ int lv_watch_start(struct lv_watch *w, virConnectPtr conn, virDomainPtr dom)
 
 void lv_watch_stop(struct lv_watch *w)
 {
-	if (w->callback >= 0 && w->conn)
-		virConnectDomainEventDeregisterAny(w->conn, w->callback);
+	if (w->callback >= 0 && w->conn &&
+	    virConnectDomainEventDeregisterAny(w->conn, w->callback) == 0) {
+		/* a callback in flight on the event thread still uses w (and
+		 * through on_end the bridge): wait until libvirt lets go of it */
+		for (int i = 0; i < 200 && !__atomic_load_n(&w->released, __ATOMIC_ACQUIRE); i++)
+			usleep(10000);
+	}
 	w->callback = -1;
 }
 
