@@ -35,6 +35,10 @@ struct domxml_runtime {
 	const char *agent_socket; /* the agent channel's unix socket (NULL: libvirt's own) */
 };
 
+/* The qemu target's knobs the renderer knows (NULL-terminated); any other
+ * set away from its default is refused. */
+extern const char *const domxml_knobs[];
+
 /* What the renderer refuses, with the reason (vb_err: printed once). */
 int domxml_check(const struct qemu_opts *o);
 

@@ -272,6 +272,20 @@ static void test_fragment(void **state)
 	free(xml);
 }
 
+/* Every knob the renderer claims to know is a knob of the qemu target (a
+ * knob it does not know is refused when a variant sets it). */
+static void test_knob_list(void **state)
+{
+	(void)state;
+	for (const char *const *k = domxml_knobs; *k; k++)
+		if (!opt_find(qemu_options, *k))
+			fail_msg("domxml_knobs names '%s', which qemu_options does not have", *k);
+	/* the defaults render: no knob is refused merely by existing */
+	struct qemu_opts o;
+	opts_from(&o, "");
+	assert_int_equal(domxml_check(&o), 0);
+}
+
 int main(void)
 {
 	find_golden_dir();
@@ -279,7 +293,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_golden),   cmocka_unit_test(test_validate),
 	    cmocka_unit_test(test_knobs),    cmocka_unit_test(test_refusals),
-	    cmocka_unit_test(test_fragment),
+	    cmocka_unit_test(test_fragment), cmocka_unit_test(test_knob_list),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
