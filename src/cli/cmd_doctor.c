@@ -16,6 +16,7 @@
 #include "engines/engine.h"
 #include "net/netns.h"
 #include "qemu/qemu.h"
+#include "targets/libvirt.h"
 #include "targets/target.h"
 #include "util/cmd.h"
 #include "util/err.h"
@@ -154,6 +155,9 @@ int cli_doctor(int argc, char **argv)
 	/* test networks (network=veth, netdev=user|tap, vhost=on) */
 	qemu_net_doctor(buf, sizeof(buf));
 	line(vb_netns_unavailable() ? "info" : "ok", "networks", "%s", buf);
+	/* target=libvirt's daemon on this host */
+	line(lv_doctor("qemu:///system", buf, sizeof(buf)) == 0 ? "ok" : "info", "libvirtd", "%s",
+	     buf);
 	check_disks();
 	printf("%d problem%s\n", nproblems, nproblems == 1 ? "" : "s");
 	return VB_EXIT_OK;

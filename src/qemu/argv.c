@@ -355,16 +355,24 @@ void qemu_arg_kernel(const struct qemu_opts *o, const struct qemu_runtime *rt, s
 	 * (4 ms resolution: every latency the agent measures is ruined):
 	 * tsc=reliable keeps the TSC. microvm under TCG also needs
 	 * tsc_early_khz, or it hangs now and then calibrating it. */
+	char line[384];
+	qemu_kernel_cmdline(o, rt->accel, rt->tsc_khz, line, sizeof(line));
+	cmd_arg(c, line);
+}
+
+void qemu_kernel_cmdline(const struct qemu_opts *o, int accel, int64_t tsc_khz, char *buf,
+			 size_t n)
+{
 	char tsc[48] = "", net[96], sched[128] = "";
-	if (rt->tsc_khz > 0)
-		snprintf(tsc, sizeof(tsc), " tsc_early_khz=%" PRId64, rt->tsc_khz);
+	if (tsc_khz > 0)
+		snprintf(tsc, sizeof(tsc), " tsc_early_khz=%" PRId64, tsc_khz);
 	qemu_net_cmdline(o, net, sizeof(net));
 	/* the agent sets the data disk's scheduler (src/agent/sched.c) */
 	if (has_disk(o) && o->scheduler != QEMU_SCHED_DEFAULT)
 		snprintf(sched, sizeof(sched), " vmbench.scheduler=%s:%s", o->disk.serial,
 			 qemu_sched_names[o->scheduler]);
-	cmd_argf(c, "console=ttyS0 panic=-1%s%s%s%s",
-		 rt->accel == QEMU_ACCEL_TCG ? " tsc=reliable" : "", tsc, net, sched);
+	snprintf(buf, n, "console=ttyS0 panic=-1%s%s%s%s", accel == QEMU_ACCEL_TCG ? " tsc=reliable" : "",
+		 tsc, net, sched);
 }
 
 void qemu_arg_console(const struct qemu_runtime *rt, struct cmd *c)

@@ -159,6 +159,9 @@ void qemu_arg_cpu(const struct qemu_opts *o, const struct qemu_runtime *rt, stru
 void qemu_arg_smp(const struct qemu_opts *o, struct cmd *c);
 void qemu_arg_memory(const struct qemu_opts *o, const struct qemu_runtime *rt, struct cmd *c);
 void qemu_arg_kernel(const struct qemu_opts *o, const struct qemu_runtime *rt, struct cmd *c);
+/* The built-in guest's kernel command line (-append; libvirt's <cmdline>). */
+void qemu_kernel_cmdline(const struct qemu_opts *o, int accel, int64_t tsc_khz, char *buf,
+			 size_t n);
 void qemu_arg_console(const struct qemu_runtime *rt, struct cmd *c);
 void qemu_arg_agent_channel(const struct qemu_opts *o, const struct qemu_runtime *rt,
 			    struct cmd *c);

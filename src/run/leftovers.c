@@ -13,6 +13,7 @@
 
 #include "density/ksm.h"
 #include "net/netns.h"
+#include "remote/ssh.h"
 #include "util/err.h"
 #include "util/hostio.h"
 
@@ -158,6 +159,13 @@ static int undo_ksm(const struct journal_rec *r, char *said, size_t n)
 	return 0;
 }
 
+/* a directory vmbench made on another host over ssh (a staged guest or
+ * agent): removed there, if the host can be reached */
+static int undo_remote(const struct journal_rec *r, char *said, size_t n)
+{
+	return vb_ssh_undo_dir(r->what, r->undo, said, n);
+}
+
 /* a test network's namespace: its links (veth, bridge, tap) go with it */
 static int undo_netns(const struct journal_rec *r, char *said, size_t n)
 {
@@ -173,6 +181,7 @@ int leftovers_undo(const struct journal_rec *r, char *said, size_t n)
 	    {"file", undo_file},	       {"dir", undo_dir},	  {"mount", undo_mount},
 	    {"hugepages", undo_hugepages}, {"loop", undo_loop},	  {"cgroup", undo_cgroup},
 	    {"ksm", undo_ksm},		       {"netns", undo_netns},
+	    {"remote", undo_remote},
 	};
 	said[0] = '\0';
 	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)

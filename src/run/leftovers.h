@@ -13,6 +13,7 @@
  *   loop       /dev/loopN / its backing file             detach, if still bound to it
  *   cgroup     a cgroup directory                        rmdir, if no process is in it
  *   ksm        KSM's state file                          ksm_recover()
+ *   remote     a directory on another host / ssh dest    rm -rf over ssh (src/remote/ssh.c)
  * A record whose resource is already gone is dropped without a line. */
 #ifndef VB_CORE_LEFTOVERS_H
 #define VB_CORE_LEFTOVERS_H

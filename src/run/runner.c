@@ -60,6 +60,8 @@ static int run_one(struct plan *p, struct variant_state *vs, struct plan_workloa
 	    series_sampler_start(&sampler, pids, npids, p->exp.sample_interval_ns) < 0)
 		sampler = NULL; /* the run goes on without its series */
 	telemetry_snap(&a, pids, npids);
+	if (vs->in.t.ops->telemetry_mark)
+		vs->in.t.ops->telemetry_mark(&vs->in.t, 0, NULL);
 	int r = proto_send(&vs->in.s, req);
 	if (r < 0) {
 		if (sampler)
@@ -111,6 +113,8 @@ static int run_one(struct plan *p, struct variant_state *vs, struct plan_workloa
 		return vb_err(r, "%s%s%s", why, diag[0] ? "; " : "", diag);
 	}
 	telemetry_diff(&a, &b, tel);
+	if (vs->in.t.ops->telemetry_mark)
+		vs->in.t.ops->telemetry_mark(&vs->in.t, 1, tel);
 	const char *status = json_string_value(json_object_get(msg, "status"));
 	r = proto_result_from_json(msg, res);
 	if (r < 0)

@@ -24,6 +24,8 @@
 #include "core/option.h"
 #include "util/cmd.h"
 
+struct result;
+
 struct target_inst {
 	const struct target_ops *ops;
 	void *opts;       /* the target's option struct, parsed */
@@ -74,6 +76,11 @@ struct target_ops {
 	/* Optional, for `vmbench run --dry-run`: prints the command lines setup()
 	 * and exec() would run (disk provisioning, QEMU...), running nothing. */
 	int (*dry_run)(struct target_inst *t, FILE *out);
+	/* Optional: host cost the target measures itself, where there is no
+	 * process of this host to sample (libvirt's domain stats of a remote
+	 * domain): called with end=0 (tel NULL) before a run and end=1 after
+	 * it, when it adds its metrics to tel. */
+	void (*telemetry_mark)(struct target_inst *t, int end, struct result *tel);
 };
 
 const struct target_ops *target_find(const char *name);

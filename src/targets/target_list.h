@@ -2,3 +2,5 @@
 VB_TARGET(native)
 VB_TARGET(container)
 VB_TARGET(qemu)
+VB_TARGET(libvirt)
+VB_TARGET(ssh)
