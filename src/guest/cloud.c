@@ -72,12 +72,13 @@ char *cloud_user_data(const char *workdir)
 {
 	char *s = NULL;
 	/* bootcmd runs in cloud-init's first stage, before its other modules:
-	 * the agent is copied off the seed and started as a transient unit that
-	 * systemd holds until cloud-final.service is done, so that the
-	 * workloads do not share the guest with cloud-init. The module lists
+	 * the agent is copied off the seed and started as a transient unit; it
+	 * says hello only once cloud-init is done (src/agent/cloudfacts.c), so
+	 * that the workloads do not share the guest with cloud-init. The module lists
 	 * replace the image's: growpart and resizefs grow the root filesystem
 	 * to the overlay's size, final_message prints "Cloud-init v. X
-	 * finished" on the console (a boot phase). */
+	 * finished" on the console (a boot phase). The agent's own words (its
+	 * start, an error before its hello) go to the console too. */
 	if (asprintf(&s,
 		     "#cloud-config\n"
 		     "# written by vmbench: starts vmbench-agent on the virtio-serial port %s\n"
@@ -90,7 +91,8 @@ char *cloud_user_data(const char *workdir)
 		     "  - [sh, -c, 'mkdir -p %s/seed %s && mount -o ro LABEL=%s %s/seed && "
 		     "cp %s/seed/vmbench-agent %s/vmbench-agent && umount %s/seed']\n"
 		     "  - [systemd-run, --no-block, --unit=vmbench-agent, "
-		     "--property=After=cloud-final.service, %s/vmbench-agent, --cloud-guest, "
+		     "--property=StandardOutput=journal+console, "
+		     "--property=StandardError=journal+console, %s/vmbench-agent, --cloud-guest, "
 		     "--workdir, %s, --port, /dev/virtio-ports/%s]\n",
 		     GUEST_PORT_NAME, CLOUD_AGENT_DIR, workdir, CLOUD_SEED_LABEL, CLOUD_AGENT_DIR,
 		     CLOUD_AGENT_DIR, CLOUD_AGENT_DIR, CLOUD_AGENT_DIR, CLOUD_AGENT_DIR, workdir,

@@ -4,8 +4,9 @@
  * The seed is an ISO 9660 volume labelled "cidata" (written with
  * libarchive, Rock Ridge and Joliet) holding meta-data, user-data and the
  * static agent. The user-data copies the agent off the seed at cloud-init's
- * first stage (bootcmd) and starts it as a transient systemd unit ordered
- * after cloud-final.service, on the virtio-serial port GUEST_PORT_NAME: no
+ * first stage (bootcmd) and starts it as a transient systemd unit on the
+ * virtio-serial port GUEST_PORT_NAME (it says hello once cloud-init is
+ * done): no
  * SSH, no network, no password. cloud-init's own modules are cut to what a
  * benchmark guest needs (growing the root filesystem to the overlay's size,
  * the hostname, the final message on the console).

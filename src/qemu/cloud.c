@@ -136,13 +136,15 @@ void qemu_cloud_marks(const struct qemu_opts *o, struct qemu_vm *vm)
 	(void)o;
 	/* the first line each phase shows on the serial console: SYSLINUX's
 	 * banner or GRUB's (BIOS), OVMF's boot manager (UEFI), the kernel's
-	 * banner, systemd's welcome, cloud-init's final message */
+	 * banner, systemd's welcome, cloud-init's final message, the agent's
+	 * start (the hello follows) */
 	qemu_vm_mark(vm, "bootloader", "*SYSLINUX*");
 	qemu_vm_mark(vm, "bootloader", "*GRUB*");
 	qemu_vm_mark(vm, "bootloader", "*BdsDxe: starting*");
 	qemu_vm_mark(vm, "kernel", "*Linux version *");
 	qemu_vm_mark(vm, "userspace", "*Welcome to *");
 	qemu_vm_mark(vm, "cloud-init", "*Cloud-init v. * finished at *");
+	qemu_vm_mark(vm, "agent", "*vmbench-agent: serving the host*");
 }
 
 static double mark_s(const struct qemu_vm *vm, const char *phase)

@@ -102,7 +102,7 @@ static void test_user_data(void **state)
 	/* the agent: off the seed by its label, started after cloud-init, on
 	 * the port; no SSH, no password, no network */
 	assert_non_null(strstr(u, "mount -o ro LABEL=cidata /run/vmbench/seed"));
-	assert_non_null(strstr(u, "--property=After=cloud-final.service"));
+	assert_non_null(strstr(u, "systemd-run, --no-block, --unit=vmbench-agent"));
 	assert_non_null(strstr(u, "--cloud-guest, --workdir, /var/tmp/vmbench, --port, "
 				  "/dev/virtio-ports/org.vmbench.agent]"));
 	assert_non_null(strstr(u, "cloud_final_modules: [final_message]"));
