@@ -11,6 +11,7 @@
  * places them on its own clock with the hello (src/qemu/cloud.c). */
 #include <dirent.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,7 @@
 #include <unistd.h>
 
 #include "agent/agent.h"
+#include "guest/guest.h"
 #include "util/err.h"
 #include "util/hostio.h"
 
@@ -145,27 +147,53 @@ static void set_time(json_t *o, const char *key, double s)
 	json_object_set_new(o, key, s >= 0 ? json_real(s) : json_null());
 }
 
+/* A line for the host's console log (the boot phases, the errors before
+ * the hello) and the journal. */
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void say(const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "vmbench-agent: %s\n", line);
+	int fd = open("/dev/console", O_WRONLY | O_NOCTTY | O_CLOEXEC);
+	if (fd >= 0) {
+		dprintf(fd, "vmbench-agent: %s\r\n", line);
+		close(fd);
+	}
+}
+
 int agent_cloud_guest(const char *port, const char *workdir)
 {
-	/* the port's link appears when udev has seen the device */
-	int fd = -1;
-	double deadline = boottime_s() + CLOUD_PORT_WAIT_S;
-	while ((fd = open(port, O_RDWR | O_CLOEXEC)) < 0 && errno == ENOENT &&
-	       boottime_s() < deadline)
-		usleep(100000);
-	if (fd < 0)
-		return vb_err(1, "cannot open the port '%s': %s", port, strerror(errno));
+	/* udev's link, else the port found by its name in sysfs (as the
+	 * built-in guest's init does) */
+	char dev[PATH_MAX], seen[1024] = "";
+	snprintf(dev, sizeof(dev), "%s", port);
+	int fd = open(port, O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		say("waiting for the virtio-serial port %s", GUEST_PORT_NAME);
+		fd = agent_port_open(dev, sizeof(dev), seen, sizeof(seen), CLOUD_PORT_WAIT_S);
+		if (fd < 0) {
+			say("no virtio-serial port named %s (ports: %s): %s", GUEST_PORT_NAME,
+			    seen[0] ? seen : "none", strerror(-fd));
+			return 1;
+		}
+	}
+	if (workdir && (hostio_mkdir_p(workdir, 0755) < 0 || chdir(workdir) < 0)) {
+		say("cannot enter workdir '%s': %s", workdir, strerror(errno));
+		return 1;
+	}
 	/* the workloads must not share the guest with cloud-init: its last
 	 * stage writes result.json (under /run: this boot's) when it is done */
 	if (access("/usr/bin/cloud-init", X_OK) == 0 && access(CLOUD_RESULT, F_OK) < 0) {
-		fprintf(stderr, "vmbench-agent: waiting for cloud-init to finish\n");
+		say("waiting for cloud-init to finish");
 		while (access(CLOUD_RESULT, F_OK) < 0 && !agent_cancel)
 			usleep(200000);
 	}
-	/* on the console (the unit's output): a boot phase for the host */
-	fprintf(stderr, "vmbench-agent: serving the host on %s\n", port);
-	if (workdir && (hostio_mkdir_p(workdir, 0755) < 0 || chdir(workdir) < 0))
-		return vb_err(1, "cannot enter workdir '%s': %s", workdir, strerror(errno));
+	/* on the console: a boot phase for the host */
+	say("serving the host on %s", dev);
 
 	char distro[256], ci[64], uptime[64] = "";
 	kv_value("/etc/os-release", "PRETTY_NAME", distro, sizeof(distro));

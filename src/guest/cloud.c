@@ -72,7 +72,8 @@ char *cloud_user_data(const char *workdir)
 {
 	char *s = NULL;
 	/* bootcmd runs in cloud-init's first stage, before its other modules:
-	 * the agent is copied off the seed and started as a transient unit; it
+	 * the agent is copied off the seed (to the root filesystem: Debian's
+	 * initramfs mounts /run noexec) and started as a transient unit; it
 	 * says hello only once cloud-init is done (src/agent/cloudfacts.c), so
 	 * that the workloads do not share the guest with cloud-init. The module lists
 	 * replace the image's: growpart and resizefs grow the root filesystem
@@ -88,15 +89,16 @@ char *cloud_user_data(const char *workdir)
 		     "cloud_config_modules: []\n"
 		     "cloud_final_modules: [final_message]\n"
 		     "bootcmd:\n"
-		     "  - [sh, -c, 'mkdir -p %s/seed %s && mount -o ro LABEL=%s %s/seed && "
-		     "cp %s/seed/vmbench-agent %s/vmbench-agent && umount %s/seed']\n"
+		     "  - [sh, -c, 'modprobe virtio_console || true']\n"
+		     "  - [sh, -c, 'mkdir -p %s %s %s && mount -o ro LABEL=%s %s && "
+		     "cp %s/vmbench-agent %s && umount %s']\n"
 		     "  - [systemd-run, --no-block, --unit=vmbench-agent, "
 		     "--property=StandardOutput=journal+console, "
-		     "--property=StandardError=journal+console, %s/vmbench-agent, --cloud-guest, "
+		     "--property=StandardError=journal+console, %s, --cloud-guest, "
 		     "--workdir, %s, --port, /dev/virtio-ports/%s]\n",
-		     GUEST_PORT_NAME, CLOUD_AGENT_DIR, workdir, CLOUD_SEED_LABEL, CLOUD_AGENT_DIR,
-		     CLOUD_AGENT_DIR, CLOUD_AGENT_DIR, CLOUD_AGENT_DIR, CLOUD_AGENT_DIR, workdir,
-		     GUEST_PORT_NAME) < 0)
+		     GUEST_PORT_NAME, CLOUD_SEED_MNT, CLOUD_AGENT_DIR, workdir, CLOUD_SEED_LABEL,
+		     CLOUD_SEED_MNT, CLOUD_SEED_MNT, CLOUD_AGENT_BIN, CLOUD_SEED_MNT, CLOUD_AGENT_BIN,
+		     workdir, GUEST_PORT_NAME) < 0)
 		return NULL;
 	return s;
 }

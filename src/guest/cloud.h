@@ -21,7 +21,9 @@
 
 /* Where the agent goes in the guest and how the seed is found. */
 #define CLOUD_SEED_LABEL "cidata"
-#define CLOUD_AGENT_DIR "/run/vmbench"
+#define CLOUD_SEED_MNT "/run/vmbench/seed"
+#define CLOUD_AGENT_DIR "/var/lib/vmbench"
+#define CLOUD_AGENT_BIN CLOUD_AGENT_DIR "/vmbench-agent"
 
 /* Checks that path exists and is a disk image: a qcow2 file, or a raw
  * file or block device with an MBR or GPT partition table. Fills format

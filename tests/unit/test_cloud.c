@@ -102,6 +102,9 @@ static void test_user_data(void **state)
 	/* the agent: off the seed by its label, started after cloud-init, on
 	 * the port; no SSH, no password, no network */
 	assert_non_null(strstr(u, "mount -o ro LABEL=cidata /run/vmbench/seed"));
+	/* not under /run: Debian's initramfs mounts it noexec */
+	assert_non_null(strstr(u, "cp /run/vmbench/seed/vmbench-agent /var/lib/vmbench/vmbench-agent"));
+	assert_non_null(strstr(u, "/var/lib/vmbench/vmbench-agent, --cloud-guest"));
 	assert_non_null(strstr(u, "systemd-run, --no-block, --unit=vmbench-agent"));
 	assert_non_null(strstr(u, "--cloud-guest, --workdir, /var/tmp/vmbench, --port, "
 				  "/dev/virtio-ports/org.vmbench.agent]"));
