@@ -173,24 +173,32 @@ void qemu_cloud_phases(const struct qemu_vm *vm, json_t *boot)
 		set_s(con, phases[i], mark_s(vm, phases[i]));
 	json_object_set_new(boot, "console_s", con);
 
-	/* the guest's own clock (CLOCK_BOOTTIME, from its kernel's start) is
-	 * placed on the host's by the hello: QEMU's start + (hello's arrival -
-	 * the guest's hello time) is when the kernel started */
+	/* the host's clock first: the console lines, timed as they arrive.
+	 * The guest's own clock (CLOCK_BOOTTIME from its kernel's start) runs
+	 * slow under TCG on a loaded host (no tsc=reliable on an image's
+	 * command line), so its times are placed on the host's by the hello
+	 * (QEMU's start + hello's arrival - the guest's hello time = its
+	 * kernel's start) only where the console showed nothing. */
 	json_t *facts = vm->hello ? json_object_get(vm->hello, "facts") : NULL;
 	json_t *g = json_object_get(facts, "boot");
 	double agent = vm->t_hello ? (double)(vm->t_hello - vm->t_spawn) / 1e9 : -1;
 	double hello = json_number_value(json_object_get(g, "hello_s"));
 	double k0 = agent >= 0 && json_is_number(json_object_get(g, "hello_s")) ? agent - hello : -1;
+	json_t *u = json_object_get(g, "userspace_s"), *ci = json_object_get(g, "cloud_init_s");
+	double kern = mark_s(vm, "kernel"), user = mark_s(vm, "userspace"),
+	       cid = mark_s(vm, "cloud-init");
+	if (kern < 0)
+		kern = k0;
+	if (user < 0 && k0 >= 0 && json_is_number(u))
+		user = k0 + json_number_value(u);
+	if (cid < 0 && k0 >= 0 && json_is_number(ci))
+		cid = k0 + json_number_value(ci);
 	json_t *ph = json_object();
 	/* firmware: QEMU's start to the boot loader's first line */
 	set_s(ph, "firmware_s", mark_s(vm, "bootloader"));
-	set_s(ph, "kernel_s", k0 >= 0 ? k0 : mark_s(vm, "kernel"));
-	json_t *u = json_object_get(g, "userspace_s"), *ci = json_object_get(g, "cloud_init_s");
-	set_s(ph, "userspace_s",
-	      k0 >= 0 && json_is_number(u) ? k0 + json_number_value(u) : mark_s(vm, "userspace"));
-	set_s(ph, "cloud_init_s",
-	      k0 >= 0 && json_is_number(ci) ? k0 + json_number_value(ci)
-					    : mark_s(vm, "cloud-init"));
+	set_s(ph, "kernel_s", kern);
+	set_s(ph, "userspace_s", user);
+	set_s(ph, "cloud_init_s", cid);
 	set_s(ph, "agent_s", agent);
 	json_object_set_new(boot, "phases", ph);
 }

@@ -230,7 +230,8 @@ static void test_marks_timeout(void **state)
 	qemu_vm_stop(&vm, 0);
 }
 
-/* The guest's clock placed on the host's by the hello. */
+/* The guest's clock placed on the host's by the hello where the console
+ * showed nothing; the console's lines where it did. */
 static void test_phases(void **state)
 {
 	(void)state;
@@ -258,6 +259,15 @@ static void test_phases(void **state)
 	assert_string_equal(json_string_value(json_object_get(os, "kernel")), "6.1.0-57-cloud-amd64");
 	assert_string_equal(json_string_value(json_object_get(os, "cloud_init")), "22.4.2");
 	json_decref(os);
+	json_decref(boot);
+	/* a line the console showed wins over the guest's (drifting) clock */
+	qemu_vm_mark(&vm, "userspace", "*Welcome to *");
+	vm.marks[1].t = vm.t_spawn + 30 * VB_NSEC_PER_SEC;
+	boot = json_object();
+	qemu_cloud_phases(&vm, boot);
+	ph = json_object_get(boot, "phases");
+	assert_float_equal(json_number_value(json_object_get(ph, "userspace_s")), 30.0, 1e-9);
+	assert_float_equal(json_number_value(json_object_get(ph, "kernel_s")), 5.0, 1e-9);
 	json_decref(boot);
 	json_decref(vm.hello);
 }
