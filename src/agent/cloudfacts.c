@@ -5,10 +5,10 @@
  *   facts.os   {"distro", "cloud_init", "disks": {"vda": {"scheduler", "serial"}}}
  *   facts.boot {"kernel_done_s", "userspace_s", "cloud_init_s", "hello_s"}
  * It says hello once cloud-init is done (its result.json exists), so the
- * workloads run on a quiet guest. The boot times are CLOCK_BOOTTIME seconds (the kernel's log uses the same
- * origin): the kernel's "Run /init" line, systemd's first line in the
- * kernel log, the uptime cloud-init wrote into boot-finished. The host
- * places them on its own clock with the hello (src/qemu/cloud.c). */
+ * workloads run on a quiet guest. The boot times are CLOCK_BOOTTIME seconds (the kernel's log uses
+ * the same origin): the kernel's "Run /init" line, systemd's first line in the kernel log, the
+ * uptime cloud-init wrote into boot-finished. The host places them on its own clock with the hello
+ * (src/qemu/cloud.c). */
 #include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -64,9 +64,9 @@ static void kv_value(const char *path, const char *key, char *out, size_t n)
 /* cloud-init's version from its Python package ("22.4.2"), "" if absent. */
 static void cloud_init_version(char *out, size_t n)
 {
-	static const char *const paths[] = {
-	    "/usr/lib/python3/dist-packages/cloudinit/version.py",
-	    "/usr/lib/python3/site-packages/cloudinit/version.py", NULL};
+	static const char *const paths[] = {"/usr/lib/python3/dist-packages/cloudinit/version.py",
+					    "/usr/lib/python3/site-packages/cloudinit/version.py",
+					    NULL};
 	out[0] = '\0';
 	for (int i = 0; paths[i] && !out[0]; i++) {
 		char *text = hostio_read_alloc(paths[i], 1 << 16, NULL);
@@ -102,8 +102,8 @@ static json_t *disks(void)
 			*b = '\0';
 			memmove(sched, a + 1, strlen(a + 1) + 1);
 		}
-		json_object_set_new(d, nm, json_pack("{s:s,s:s}", "scheduler", sched, "serial",
-						     serial));
+		json_object_set_new(d, nm,
+				    json_pack("{s:s,s:s}", "scheduler", sched, "serial", serial));
 	}
 	if (dir)
 		closedir(dir);
@@ -136,7 +136,8 @@ static void kmsg_times(double *kernel_done, double *userspace)
 		if (*kernel_done < 0 && (strstr(msg, "Run /init as init process") ||
 					 strstr(msg, "Run /sbin/init as init process")))
 			*kernel_done = t;
-		if (*userspace < 0 && strstr(msg, "systemd") && strstr(msg, "running in system mode"))
+		if (*userspace < 0 && strstr(msg, "systemd") &&
+		    strstr(msg, "running in system mode"))
 			*userspace = t;
 	}
 	close(fd);
@@ -198,8 +199,8 @@ int agent_cloud_guest(const char *port, const char *workdir)
 	char distro[256], ci[64], uptime[64] = "";
 	kv_value("/etc/os-release", "PRETTY_NAME", distro, sizeof(distro));
 	cloud_init_version(ci, sizeof(ci));
-	json_t *os = json_pack("{s:s,s:s,s:o}", "distro", distro, "cloud_init", ci, "disks",
-			       disks());
+	json_t *os =
+	    json_pack("{s:s,s:s,s:o}", "distro", distro, "cloud_init", ci, "disks", disks());
 	double kernel_done, userspace;
 	kmsg_times(&kernel_done, &userspace);
 	/* "UPTIME - DATE - Version: ..." */

@@ -154,6 +154,8 @@ int cli_doctor(int argc, char **argv)
 	/* test networks (network=veth, netdev=user|tap, vhost=on) */
 	qemu_net_doctor(buf, sizeof(buf));
 	line(vb_netns_unavailable() ? "info" : "ok", "networks", "%s", buf);
+	qemu_cloud_doctor(buf, sizeof(buf)); /* guest=cloud: firmware, test image */
+	line("info", "cloud images", "%s", buf);
 	check_disks();
 	printf("%d problem%s\n", nproblems, nproblems == 1 ? "" : "s");
 	return VB_EXIT_OK;

@@ -14,8 +14,8 @@
 #include "guest/guest.h"
 #include "util/err.h"
 
-#define CLOUD_IMAGE_HINT                                                                       \
-	"a cloud image is a qcow2 or raw disk such as debian-12-genericcloud-amd64.qcow2; "    \
+#define CLOUD_IMAGE_HINT                                                                           \
+	"a cloud image is a qcow2 or raw disk such as debian-12-genericcloud-amd64.qcow2; "        \
 	"scripts/cloud-image.sh builds a small one"
 
 int cloud_image_check(const char *path, const char **format)
@@ -97,8 +97,8 @@ char *cloud_user_data(const char *workdir)
 		     "--property=StandardError=journal+console, %s, --cloud-guest, "
 		     "--workdir, %s, --port, /dev/virtio-ports/%s]\n",
 		     GUEST_PORT_NAME, CLOUD_SEED_MNT, CLOUD_AGENT_DIR, workdir, CLOUD_SEED_LABEL,
-		     CLOUD_SEED_MNT, CLOUD_SEED_MNT, CLOUD_AGENT_BIN, CLOUD_SEED_MNT, CLOUD_AGENT_BIN,
-		     workdir, GUEST_PORT_NAME) < 0)
+		     CLOUD_SEED_MNT, CLOUD_SEED_MNT, CLOUD_AGENT_BIN, CLOUD_SEED_MNT,
+		     CLOUD_AGENT_BIN, workdir, GUEST_PORT_NAME) < 0)
 		return NULL;
 	return s;
 }
@@ -129,8 +129,7 @@ static int iso_file(struct archive *a, const char *out, const char *name, mode_t
 	return r;
 }
 
-int cloud_seed_write(const char *out, const char *variant, const char *workdir,
-		     const char *agent)
+int cloud_seed_write(const char *out, const char *variant, const char *workdir, const char *agent)
 {
 	unsigned char *bin = NULL;
 	size_t binlen = 0;

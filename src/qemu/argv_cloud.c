@@ -17,8 +17,9 @@ int qemu_check_cloud(const struct qemu_opts *o)
 {
 	if (o->guest != QEMU_GUEST_CLOUD) {
 		if (o->firmware == QEMU_FW_UEFI)
-			return vb_err(-EINVAL, "firmware=uefi needs guest=cloud: the built-in guest "
-					       "is booted directly (-kernel), without firmware");
+			return vb_err(-EINVAL,
+				      "firmware=uefi needs guest=cloud: the built-in guest "
+				      "is booted directly (-kernel), without firmware");
 		if (o->cloud_image[0])
 			return vb_err(-EINVAL, "cloud-image=%s needs guest=cloud", o->cloud_image);
 		return 0;
@@ -30,12 +31,14 @@ int qemu_check_cloud(const struct qemu_opts *o)
 		return vb_err(-EINVAL, "guest=cloud needs cloud-image=PATH (a qcow2 or raw cloud "
 				       "image; scripts/cloud-image.sh builds a small one)");
 	if (o->kernel[0])
-		return vb_err(-EINVAL, "kernel=%s applies to the built-in guest; a cloud image "
-				       "boots its own kernel",
+		return vb_err(-EINVAL,
+			      "kernel=%s applies to the built-in guest; a cloud image "
+			      "boots its own kernel",
 			      o->kernel);
 	if (o->net.netdev != QEMU_NETDEV_NONE)
-		return vb_err(-EINVAL, "guest=cloud with netdev=%s: the cloud guest has no "
-				       "network configuration yet; use netdev=none",
+		return vb_err(-EINVAL,
+			      "guest=cloud with netdev=%s: the cloud guest has no "
+			      "network configuration yet; use netdev=none",
 			      qemu_netdev_names[o->net.netdev]);
 	return 0;
 }
@@ -54,12 +57,12 @@ void qemu_arg_firmware(const struct qemu_opts *o, const struct qemu_runtime *rt,
 	free(vars);
 }
 
-void qemu_arg_cloud_disks(const struct qemu_opts *o, const struct qemu_runtime *rt,
-			  struct cmd *c)
+void qemu_arg_cloud_disks(const struct qemu_opts *o, const struct qemu_runtime *rt, struct cmd *c)
 {
 	if (!rt->root_path)
 		return;
-	char *root = qemu_esc(rt->root_path), *seed = qemu_esc(rt->seed_path ? rt->seed_path : "SEED");
+	char *root = qemu_esc(rt->root_path),
+	     *seed = qemu_esc(rt->seed_path ? rt->seed_path : "SEED");
 	int direct = o->cache == QEMU_CACHE_NONE || o->cache == QEMU_CACHE_DIRECTSYNC;
 	int wce = o->cache != QEMU_CACHE_WRITETHROUGH && o->cache != QEMU_CACHE_DIRECTSYNC;
 	char cache[64];
@@ -95,7 +98,8 @@ void qemu_arg_cloud_disks(const struct qemu_opts *o, const struct qemu_runtime *
 			 w);
 		break;
 	case QEMU_BUS_NVME:
-		cmd_argf(c, "nvme,id=vbroot-dev,drive=vbroot,serial=vbroot,write-cache=%s,bootindex=1",
+		cmd_argf(c,
+			 "nvme,id=vbroot-dev,drive=vbroot,serial=vbroot,write-cache=%s,bootindex=1",
 			 w);
 		break;
 	case QEMU_BUS_IDE:

@@ -183,7 +183,8 @@ void qemu_cloud_phases(const struct qemu_vm *vm, json_t *boot)
 	json_t *g = json_object_get(facts, "boot");
 	double agent = vm->t_hello ? (double)(vm->t_hello - vm->t_spawn) / 1e9 : -1;
 	double hello = json_number_value(json_object_get(g, "hello_s"));
-	double k0 = agent >= 0 && json_is_number(json_object_get(g, "hello_s")) ? agent - hello : -1;
+	double k0 =
+	    agent >= 0 && json_is_number(json_object_get(g, "hello_s")) ? agent - hello : -1;
 	json_t *u = json_object_get(g, "userspace_s"), *ci = json_object_get(g, "cloud_init_s");
 	double kern = mark_s(vm, "kernel"), user = mark_s(vm, "userspace"),
 	       cid = mark_s(vm, "cloud-init");
@@ -210,4 +211,13 @@ json_t *qemu_cloud_guest_facts(const struct qemu_vm *vm)
 	json_t *out = json_is_object(os) ? json_deep_copy(os) : json_object();
 	json_object_set(out, "kernel", json_object_get(facts, "kernel"));
 	return out;
+}
+
+void qemu_cloud_doctor(char *buf, size_t n)
+{
+	int uefi = access(QEMU_OVMF_CODE, R_OK) == 0 && access(QEMU_OVMF_VARS, R_OK) == 0;
+	const char *img = "/var/cache/vmbench/debian-bookworm-cloud.qcow2";
+	snprintf(buf, n, "firmware=bios yes, firmware=uefi %s; test image %s %s",
+		 uefi ? "yes" : "no (apt-get install ovmf)", img,
+		 access(img, R_OK) == 0 ? "built" : "not built (scripts/cloud-image.sh)");
 }

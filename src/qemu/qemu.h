@@ -229,6 +229,9 @@ void qemu_cloud_marks(const struct qemu_opts *o, struct qemu_vm *vm);
  * agent's hello (the guest's clock) or else the console marks (the
  * host's), and the console marks themselves (boot.console_s). */
 void qemu_cloud_phases(const struct qemu_vm *vm, json_t *boot);
+/* One line for `vmbench doctor`: the firmware guest=cloud can use here
+ * and whether the test image is built. */
+void qemu_cloud_doctor(char *buf, size_t n);
 /* What the agent reported of the guest: distro, kernel, cloud-init's
  * version, the I/O scheduler of each disk (new object). */
 json_t *qemu_cloud_guest_facts(const struct qemu_vm *vm);

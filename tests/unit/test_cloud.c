@@ -103,7 +103,8 @@ static void test_user_data(void **state)
 	 * the port; no SSH, no password, no network */
 	assert_non_null(strstr(u, "mount -o ro LABEL=cidata /run/vmbench/seed"));
 	/* not under /run: Debian's initramfs mounts it noexec */
-	assert_non_null(strstr(u, "cp /run/vmbench/seed/vmbench-agent /var/lib/vmbench/vmbench-agent"));
+	assert_non_null(
+	    strstr(u, "cp /run/vmbench/seed/vmbench-agent /var/lib/vmbench/vmbench-agent"));
 	assert_non_null(strstr(u, "/var/lib/vmbench/vmbench-agent, --cloud-guest"));
 	assert_non_null(strstr(u, "systemd-run, --no-block, --unit=vmbench-agent"));
 	assert_non_null(strstr(u, "--cloud-guest, --workdir, /var/tmp/vmbench, --port, "
@@ -241,11 +242,11 @@ static void test_phases(void **state)
 	vm.t_hello = vm.t_spawn + 100 * VB_NSEC_PER_SEC; /* agent ready at 100 s */
 	qemu_vm_mark(&vm, "bootloader", "*SYSLINUX*");
 	vm.marks[0].t = vm.t_spawn + 2 * VB_NSEC_PER_SEC;
-	vm.hello = json_pack(
-	    "{s:s,s:{s:s,s:{s:s,s:s},s:{s:f,s:f,s:f,s:f}}}", "type", "hello", "facts", "kernel",
-	    "6.1.0-57-cloud-amd64", "os", "distro", "Debian GNU/Linux 12 (bookworm)", "cloud_init",
-	    "22.4.2", "boot", "kernel_done_s", 10.0, "userspace_s", 20.0, "cloud_init_s", 80.0,
-	    "hello_s", 95.0);
+	vm.hello = json_pack("{s:s,s:{s:s,s:{s:s,s:s},s:{s:f,s:f,s:f,s:f}}}", "type", "hello",
+			     "facts", "kernel", "6.1.0-57-cloud-amd64", "os", "distro",
+			     "Debian GNU/Linux 12 (bookworm)", "cloud_init", "22.4.2", "boot",
+			     "kernel_done_s", 10.0, "userspace_s", 20.0, "cloud_init_s", 80.0,
+			     "hello_s", 95.0);
 	json_t *boot = json_object();
 	qemu_cloud_phases(&vm, boot);
 	json_t *ph = json_object_get(boot, "phases");
@@ -256,7 +257,8 @@ static void test_phases(void **state)
 	assert_float_equal(json_number_value(json_object_get(ph, "cloud_init_s")), 85.0, 1e-9);
 	assert_float_equal(json_number_value(json_object_get(ph, "agent_s")), 100.0, 1e-9);
 	json_t *os = qemu_cloud_guest_facts(&vm);
-	assert_string_equal(json_string_value(json_object_get(os, "kernel")), "6.1.0-57-cloud-amd64");
+	assert_string_equal(json_string_value(json_object_get(os, "kernel")),
+			    "6.1.0-57-cloud-amd64");
 	assert_string_equal(json_string_value(json_object_get(os, "cloud_init")), "22.4.2");
 	json_decref(os);
 	json_decref(boot);
@@ -275,8 +277,8 @@ static void test_phases(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_image_check),	  cmocka_unit_test(test_user_data),
-	    cmocka_unit_test(test_seed_iso),	  cmocka_unit_test(test_marks_timeout),
+	    cmocka_unit_test(test_image_check), cmocka_unit_test(test_user_data),
+	    cmocka_unit_test(test_seed_iso),	cmocka_unit_test(test_marks_timeout),
 	    cmocka_unit_test(test_phases),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
