@@ -145,6 +145,8 @@ void qemu_cloud_marks(const struct qemu_opts *o, struct qemu_vm *vm)
 	qemu_vm_mark(vm, "userspace", "*Welcome to *");
 	qemu_vm_mark(vm, "cloud-init", "*Cloud-init v. * finished at *");
 	qemu_vm_mark(vm, "agent", "*vmbench-agent: serving the host*");
+	/* not a phase: ends the wait at once (qemu_vm_wait_hello) */
+	qemu_vm_mark(vm, "panic", "*Kernel panic - not syncing*");
 }
 
 static double mark_s(const struct qemu_vm *vm, const char *phase)

@@ -312,7 +312,8 @@ struct qemu_vm {
 	char con_carry[160]; /* the unfinished last line */
 };
 
-/* Adds a mark (phase and needle are static strings). */
+/* Adds a mark (phase and needle are static strings). A mark of phase
+ * "panic" ends qemu_vm_wait_hello at once with -EFAULT and the line. */
 void qemu_vm_mark(struct qemu_vm *vm, const char *phase, const char *needle);
 /* The last phase seen ("" none) and when, for messages. */
 const struct qemu_vm_mark *qemu_vm_last_mark(const struct qemu_vm *vm);

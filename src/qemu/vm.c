@@ -220,7 +220,8 @@ const struct qemu_vm_mark *qemu_vm_last_mark(const struct qemu_vm *vm)
 {
 	const struct qemu_vm_mark *last = NULL;
 	for (int i = 0; i < vm->nmarks; i++)
-		if (vm->marks[i].t && (!last || vm->marks[i].t >= last->t))
+		if (vm->marks[i].t && strcmp(vm->marks[i].phase, "panic") &&
+		    (!last || vm->marks[i].t >= last->t))
 			last = &vm->marks[i];
 	return last;
 }
@@ -273,6 +274,15 @@ static void scan_marks(struct qemu_vm *vm, int64_t now)
 	close(fd);
 }
 
+/* The mark of phase "panic", once seen. */
+static const struct qemu_vm_mark *panic_mark(const struct qemu_vm *vm)
+{
+	for (int i = 0; i < vm->nmarks; i++)
+		if (vm->marks[i].t && !strcmp(vm->marks[i].phase, "panic"))
+			return &vm->marks[i];
+	return NULL;
+}
+
 /* " (the last boot phase on the console: PHASE at N s: 'LINE')" or "". */
 static void marks_text(const struct qemu_vm *vm, char *buf, size_t n)
 {
@@ -304,6 +314,15 @@ int qemu_vm_wait_hello(struct qemu_vm *vm, int64_t deadline_ns, int64_t console_
 			vm->t_console = now;
 		if (vm->t_console)
 			scan_marks(vm, now);
+		const struct qemu_vm_mark *pm = panic_mark(vm);
+		if (pm) {
+			/* a kernel that panics before its pvpanic driver loads
+			 * (a cloud image's) halts for good: do not wait */
+			snprintf(why, n, "the guest's kernel panicked at %.1f s: '%s'",
+				 (double)(pm->t - vm->t_spawn) / 1e9, pm->line);
+			r = -EFAULT;
+			break;
+		}
 		read_head(vm->errlog, err, sizeof(err));
 		const char *ie = kvm_internal_error(err);
 		if (ie) {

@@ -231,6 +231,40 @@ static void test_marks_timeout(void **state)
 	qemu_vm_stop(&vm, 0);
 }
 
+/* A kernel that panics in early boot (before its pvpanic driver loads)
+ * ends the wait at once, with its line. */
+static void test_marks_panic(void **state)
+{
+	(void)state;
+	char dir[PATH_MAX];
+	snprintf(dir, sizeof(dir), "%s/vmp", tmpdir);
+	struct qemu_vm vm;
+	assert_int_equal(qemu_vm_init(&vm, dir), 0);
+	struct qemu_opts o;
+	memset(&o, 0, sizeof(o));
+	qemu_cloud_marks(&o, &vm);
+	char script[2 * PATH_MAX + 300];
+	snprintf(script, sizeof(script),
+		 "printf '[    0.000000] Linux version 6.1\\n' >>%s;"
+		 "printf '[    0.064000] Kernel panic - not syncing: IO-APIC + timer "
+		 "does not work\\n' >>%s; exec sleep 30",
+		 vm.console, vm.console);
+	struct cmd *c = cmd_new("sh");
+	cmd_args(c, "-c", script, NULL);
+	assert_int_equal(qemu_vm_spawn(&vm, c), 0);
+	cmd_free(c);
+	char why[800];
+	int r = qemu_vm_wait_hello(&vm, vm.t_spawn + 20000 * 1000000LL, 0, why, sizeof(why));
+	if (r != -EFAULT)
+		print_error("got %d: %s\n", r, why);
+	assert_int_equal(r, -EFAULT);
+	assert_true(vb_now_ns() - vm.t_spawn < 10 * VB_NSEC_PER_SEC);
+	assert_non_null(strstr(why, "the guest's kernel panicked at "));
+	assert_non_null(strstr(why, "IO-APIC + timer does not work"));
+	assert_string_equal(qemu_vm_last_mark(&vm)->phase, "kernel");
+	qemu_vm_stop(&vm, 0);
+}
+
 /* The guest's clock placed on the host's by the hello where the console
  * showed nothing; the console's lines where it did. */
 static void test_phases(void **state)
@@ -279,7 +313,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_image_check), cmocka_unit_test(test_user_data),
 	    cmocka_unit_test(test_seed_iso),	cmocka_unit_test(test_marks_timeout),
-	    cmocka_unit_test(test_phases),
+	    cmocka_unit_test(test_marks_panic), cmocka_unit_test(test_phases),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
