@@ -185,31 +185,39 @@ static void test_seed_iso(void **state)
 	vb_err_set_quiet(0);
 }
 
+/* A "QEMU" that runs script (sh, the console log as $1) in the cloud
+ * guest's VM directory tmpdir/sub, waited for up to wait_ms. */
+static int fake_boot(struct qemu_vm *vm, const char *sub, const char *script, int64_t wait_ms,
+		     char *why, size_t n)
+{
+	char dir[PATH_MAX];
+	snprintf(dir, sizeof(dir), "%s/%s", tmpdir, sub);
+	assert_int_equal(qemu_vm_init(vm, dir), 0);
+	struct qemu_opts o;
+	memset(&o, 0, sizeof(o));
+	qemu_cloud_marks(&o, vm);
+	struct cmd *c = cmd_new("sh");
+	cmd_args(c, "-c", script, "sh", vm->console, NULL);
+	assert_int_equal(qemu_vm_spawn(vm, c), 0);
+	cmd_free(c);
+	return qemu_vm_wait_hello(vm, vm->t_spawn + wait_ms * 1000000LL, 0, why, n);
+}
+
 /* A boot that reaches systemd and stops: the timeout names the phase. */
 static void test_marks_timeout(void **state)
 {
 	(void)state;
-	char dir[PATH_MAX];
-	snprintf(dir, sizeof(dir), "%s/vm", tmpdir);
 	struct qemu_vm vm;
-	assert_int_equal(qemu_vm_init(&vm, dir), 0);
-	struct qemu_opts o;
-	memset(&o, 0, sizeof(o));
-	qemu_cloud_marks(&o, &vm);
-	char script[4 * PATH_MAX + 400];
-	snprintf(script, sizeof(script),
-		 "printf 'SYSLINUX 6.04 Copyright\\n' >>%s; sleep 0.1;"
-		 "printf '[    0.000000] Linux version 6.1.0-57-cloud-amd64\\n' >>%s; sleep 0.1;"
-		 "printf '\\033[1mWelcome to \\033[1;31mDebian GNU/Linux 12\\033[0m!\\r\\n' >>%s;"
-		 "printf 'Cloud-init v. 22.4.2 running modules:final at x' >>%s;"
-		 "exec sleep 30",
-		 vm.console, vm.console, vm.console, vm.console);
-	struct cmd *c = cmd_new("sh");
-	cmd_args(c, "-c", script, NULL);
-	assert_int_equal(qemu_vm_spawn(&vm, c), 0);
-	cmd_free(c);
 	char why[800];
-	int r = qemu_vm_wait_hello(&vm, vm.t_spawn + 1500 * 1000000LL, 0, why, sizeof(why));
+	int r =
+	    fake_boot(&vm, "vm",
+		      "printf 'SYSLINUX 6.04 Copyright\\n' >>$1; sleep 0.1;"
+		      "printf '[    0.000000] Linux version 6.1.0-57-cloud-amd64\\n' >>$1;"
+		      "sleep 0.1;"
+		      "printf '\\033[1mWelcome to \\033[1;31mDebian GNU/Linux 12\\033[0m!\\r\\n'"
+		      " >>$1; printf 'Cloud-init v. 22.4.2 running modules:final at x' >>$1;"
+		      "exec sleep 30",
+		      1500, why, sizeof(why));
 	assert_int_equal(r, -ETIMEDOUT);
 	if (!strstr(why, "the last boot phase seen on the console: userspace at "))
 		print_error("why: %s\n", why);
@@ -236,25 +244,13 @@ static void test_marks_timeout(void **state)
 static void test_marks_panic(void **state)
 {
 	(void)state;
-	char dir[PATH_MAX];
-	snprintf(dir, sizeof(dir), "%s/vmp", tmpdir);
 	struct qemu_vm vm;
-	assert_int_equal(qemu_vm_init(&vm, dir), 0);
-	struct qemu_opts o;
-	memset(&o, 0, sizeof(o));
-	qemu_cloud_marks(&o, &vm);
-	char script[2 * PATH_MAX + 300];
-	snprintf(script, sizeof(script),
-		 "printf '[    0.000000] Linux version 6.1\\n' >>%s;"
-		 "printf '[    0.064000] Kernel panic - not syncing: IO-APIC + timer "
-		 "does not work\\n' >>%s; exec sleep 30",
-		 vm.console, vm.console);
-	struct cmd *c = cmd_new("sh");
-	cmd_args(c, "-c", script, NULL);
-	assert_int_equal(qemu_vm_spawn(&vm, c), 0);
-	cmd_free(c);
 	char why[800];
-	int r = qemu_vm_wait_hello(&vm, vm.t_spawn + 20000 * 1000000LL, 0, why, sizeof(why));
+	int r = fake_boot(&vm, "vmp",
+			  "printf '[    0.000000] Linux version 6.1\\n' >>$1;"
+			  "printf '[    0.064000] Kernel panic - not syncing: IO-APIC + timer "
+			  "does not work\\n' >>$1; exec sleep 30",
+			  20000, why, sizeof(why));
 	if (r != -EFAULT)
 		print_error("got %d: %s\n", r, why);
 	assert_int_equal(r, -EFAULT);
