@@ -14,6 +14,16 @@ extern volatile int agent_cancel;
  * under facts.boot; the reference is taken), then serves run requests from
  * rfd until "bye" or the end of the stream. 0 on a clean end, 1 otherwise. */
 int agent_serve(int rfd, int wfd, const char *workdir, json_t *boot);
+/* The same with more facts: extra's members are added to the hello's facts
+ * (the reference is taken; NULL: none). */
+int agent_serve_facts(int rfd, int wfd, const char *workdir, json_t *boot, json_t *extra);
+/* Opens /dev/vportNpM whose sysfs name is GUEST_PORT_NAME (init.c),
+ * waiting up to wait_s for it; seen lists the ports found. The fd, or
+ * -ETIMEDOUT, or -errno of the open. */
+int agent_port_open(char *dev, size_t n, char *seen, size_t seen_n, double wait_s);
+/* The agent in a cloud guest (cloudfacts.c): waits for port to appear,
+ * says hello with the guest's facts (os) and boot times, and serves. */
+int agent_cloud_guest(const char *port, const char *workdir);
 /* Runs one workload with options "k=v,k=v" and prints its result message
  * as JSON on stdout (--once); 0 when it succeeded, 1 otherwise. */
 int agent_run_once(const char *workload, const char *opts, const char *workdir);

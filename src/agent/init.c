@@ -211,9 +211,9 @@ static int read_line(const char *path, char *buf, size_t n)
 /* Opens /dev/vportNpM whose sysfs name is GUEST_PORT_NAME, waiting for
  * the device and its name (the host sends the name after the port is
  * created). seen lists the ports found, for the error message. */
-static int init_port(char *dev, size_t n, char *seen, size_t seen_n)
+int agent_port_open(char *dev, size_t n, char *seen, size_t seen_n, double wait_s)
 {
-	double deadline = boottime_s() + INIT_PORT_WAIT_S;
+	double deadline = boottime_s() + wait_s;
 	for (;;) {
 		DIR *d = opendir(PORTS_DIR);
 		struct dirent *e;
@@ -319,7 +319,7 @@ int agent_init(void)
 	double t_modules = boottime_s();
 
 	char dev[PATH_MAX], seen[1024];
-	int fd = init_port(dev, sizeof(dev), seen, sizeof(seen));
+	int fd = agent_port_open(dev, sizeof(dev), seen, sizeof(seen), INIT_PORT_WAIT_S);
 	if (fd < 0) {
 		if (fd == -ETIMEDOUT)
 			fatal(

@@ -7,7 +7,10 @@
  *   vmbench-agent [--workdir DIR] --once WORKLOAD [k=v,...]
  *                                                 run one workload, print JSON
  *   vmbench-agent --init                          be the guest's init (implied as
- *                                                 PID 1 in the built-in guest) */
+ *                                                 PID 1 in the built-in guest)
+ *   vmbench-agent --cloud-guest [--workdir DIR] --port PATH
+ *                                                 serve in a cloud guest: wait for
+ *                                                 the port, report the guest's facts */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -34,12 +37,14 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: vmbench-agent [--workdir DIR] [--port PATH]\n"
 			"       vmbench-agent [--workdir DIR] --once WORKLOAD [k=v,...]\n"
-			"       vmbench-agent --init\n");
+			"       vmbench-agent --init\n"
+			"       vmbench-agent --cloud-guest [--workdir DIR] --port PATH\n");
 }
 
 int main(int argc, char **argv)
 {
 	const char *workdir = NULL, *port = NULL;
+	int cloud = 0;
 	vb_err_set_prog("vmbench-agent");
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGINT, on_signal);
@@ -57,6 +62,8 @@ int main(int argc, char **argv)
 			workdir = argv[++i];
 		} else if (strcmp(argv[i], "--port") == 0 && i + 1 < argc) {
 			port = argv[++i];
+		} else if (strcmp(argv[i], "--cloud-guest") == 0) {
+			cloud = 1;
 		} else if (strcmp(argv[i], "--init") == 0) {
 			return agent_init();
 		} else if (strcmp(argv[i], "--once") == 0 && i + 1 < argc) {
@@ -71,6 +78,8 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
+	if (cloud && port)
+		return agent_cloud_guest(port, workdir);
 	if (workdir && chdir(workdir) < 0)
 		return vb_err(1, "cannot enter workdir '%s': %s", workdir, strerror(errno));
 	vb_err_set_quiet(1);

@@ -109,11 +109,20 @@ static int run_request(struct proto_stream *s, const json_t *req, const char *wo
 
 int agent_serve(int rfd, int wfd, const char *workdir, json_t *boot)
 {
+	return agent_serve_facts(rfd, wfd, workdir, boot, NULL);
+}
+
+int agent_serve_facts(int rfd, int wfd, const char *workdir, json_t *boot, json_t *extra)
+{
 	struct proto_stream s;
 	proto_stream_init(&s, rfd, wfd);
 	json_t *facts = facts_collect();
 	if (boot)
 		json_object_set_new(facts, "boot", boot);
+	if (extra) {
+		json_object_update(facts, extra);
+		json_decref(extra);
+	}
 	json_t *hello = json_pack("{s:s,s:i,s:s,s:o}", "type", "hello", "proto", VB_PROTO_VERSION,
 				  "agent", VB_VERSION, "facts", facts);
 	int r = proto_send(&s, hello);

@@ -158,6 +158,8 @@ int cli_doctor(int argc, char **argv)
 	/* target=libvirt's daemon on this host */
 	line(lv_doctor("qemu:///system", buf, sizeof(buf)) == 0 ? "ok" : "info", "libvirtd", "%s",
 	     buf);
+	qemu_cloud_doctor(buf, sizeof(buf)); /* guest=cloud: firmware, test image */
+	line("info", "cloud images", "%s", buf);
 	check_disks();
 	printf("%d problem%s\n", nproblems, nproblems == 1 ? "" : "s");
 	return VB_EXIT_OK;

@@ -81,6 +81,17 @@ const struct opt_def qemu_options[] = {
 	    "host directory for the disk image, console logs and the agent's socket"),
     DISK_OPT_DEFS(struct qemu_opts, disk),
     QEMU_NET_OPT_DEFS(struct qemu_opts, net),
+    OPT_ENUM("guest", struct qemu_opts, guest, "builtin", qemu_guest_names,
+	     "what boots: builtin (vmbench's kernel + initramfs) or cloud (cloud-image= "
+	     "through its firmware, with a cloud-init seed that starts the agent)"),
+    OPT_STR("cloud-image", struct qemu_opts, cloud_image, NULL,
+	    "guest=cloud: the cloud image (qcow2 or raw); never written, each variant boots "
+	    "a qcow2 overlay on it"),
+    OPT_SIZE("root-size", struct qemu_opts, root_size, "4G", 64 * MiB, 1024 * 1024 * MiB,
+	     "guest=cloud: virtual size of the root overlay (at least the image's); "
+	     "cloud-init grows the root filesystem to it"),
+    OPT_ENUM("firmware", struct qemu_opts, firmware, "bios", qemu_firmware_names,
+	     "guest=cloud: bios (SeaBIOS) or uefi (OVMF, Debian's ovmf package)"),
     OPT_END,
 };
 
@@ -102,6 +113,11 @@ static char *esc(const char *s)
 	}
 	*q = '\0';
 	return out;
+}
+
+char *qemu_esc(const char *s)
+{
+	return esc(s);
 }
 
 static int has_disk(const struct qemu_opts *o)
@@ -257,6 +273,8 @@ int qemu_check(const struct qemu_opts *o, uint64_t hugepage_size)
 		return -EINVAL;
 	if (o->cpu[0] && strpbrk(o->cpu, " \t"))
 		return vb_err(-EINVAL, "cpu='%s' is not a QEMU CPU model name", o->cpu);
+	if (qemu_check_cloud(o) < 0)
+		return -EINVAL;
 	return qemu_check_net(o);
 }
 
@@ -526,11 +544,14 @@ void qemu_build(const struct qemu_opts *o, const struct qemu_runtime *rt, struct
 	qemu_arg_cpu(o, rt, c);
 	qemu_arg_smp(o, c);
 	qemu_arg_memory(o, rt, c);
-	qemu_arg_kernel(o, rt, c);
+	qemu_arg_firmware(o, rt, c);
+	if (!rt->root_path) /* guest=cloud boots its own kernel */
+		qemu_arg_kernel(o, rt, c);
 	qemu_arg_console(rt, c);
 	qemu_arg_agent_channel(o, rt, c);
 	qemu_arg_monitor(rt, c);
 	qemu_arg_pvpanic(o, c);
+	qemu_arg_cloud_disks(o, rt, c);
 	qemu_arg_disk(o, rt, c);
 	qemu_arg_net(o, c);
 	qemu_arg_extra(o, c);

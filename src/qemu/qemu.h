@@ -85,6 +85,11 @@ struct qemu_net_opts {
 		    "netdev=user: TCP and UDP ports forwarded from 127.0.0.1 in the client's " \
 		    "namespace to the guest (in a plan file; --set lists split at commas)")
 
+enum { QEMU_GUEST_BUILTIN, QEMU_GUEST_CLOUD };
+enum { QEMU_FW_BIOS, QEMU_FW_UEFI };
+extern const char *const qemu_guest_names[];	/* builtin cloud */
+extern const char *const qemu_firmware_names[]; /* bios uefi */
+
 struct qemu_opts {
 	int machine;
 	int accel;
@@ -111,6 +116,11 @@ struct qemu_opts {
 	char workdir[PATH_MAX];
 	struct disk_opts disk;
 	struct qemu_net_opts net;
+	/* guest=cloud (argv_cloud.c, cloud.c) */
+	int guest;
+	char cloud_image[PATH_MAX];
+	uint64_t root_size;
+	int firmware;
 };
 
 extern const struct opt_def qemu_options[];
@@ -133,6 +143,11 @@ struct qemu_runtime {
 	const char *hugepage_dir; /* hugetlbfs mount (hugepages=on) */
 	const char *cpus;	  /* resolved host CPU list for taskset ("" none) */
 	int64_t tsc_khz;	  /* tsc_early_khz= on the command line (0: none) */
+	/* guest=cloud: boots the root disk through the firmware, no -kernel */
+	const char *root_path;	/* the root disk's overlay (NULL: the built-in guest) */
+	const char *seed_path;	/* the NoCloud seed ISO, attached read-only */
+	const char *ovmf_code;	/* firmware=uefi: OVMF's code (read-only) */
+	const char *ovmf_vars;	/* and the variant's copy of its variables */
 };
 
 /* --- argv.c --------------------------------------------------------------- */
@@ -169,6 +184,64 @@ void qemu_arg_monitor(const struct qemu_runtime *rt, struct cmd *c);
 void qemu_arg_pvpanic(const struct qemu_opts *o, struct cmd *c);
 void qemu_arg_disk(const struct qemu_opts *o, const struct qemu_runtime *rt, struct cmd *c);
 void qemu_arg_extra(const struct qemu_opts *o, struct cmd *c);
+
+/* QEMU's option syntax: a ',' inside a value is written ",,". malloc'd. */
+char *qemu_esc(const char *s);
+
+/* --- argv_cloud.c: guest=cloud -------------------------------------------- */
+
+/* OVMF's files from Debian's ovmf package. */
+#define QEMU_OVMF_CODE "/usr/share/OVMF/OVMF_CODE_4M.fd"
+#define QEMU_OVMF_VARS "/usr/share/OVMF/OVMF_VARS_4M.fd"
+
+/* Combinations of the cloud guest's knobs QEMU or the guest would refuse
+ * (called by qemu_check). */
+int qemu_check_cloud(const struct qemu_opts *o);
+/* firmware=uefi: the two pflash drives (nothing for bios: SeaBIOS). */
+void qemu_arg_firmware(const struct qemu_opts *o, const struct qemu_runtime *rt, struct cmd *c);
+/* The root disk (bus, cache, aio, iothread as the data disk, boot index 1)
+ * and the seed (virtio-blk, read-only). */
+void qemu_arg_cloud_disks(const struct qemu_opts *o, const struct qemu_runtime *rt,
+			  struct cmd *c);
+
+/* --- cloud.c: what a cloud guest's variant makes and measures ------------- */
+
+struct qemu_vm;
+
+struct qemu_cloud {
+	struct disk_opts root_opts; /* the overlay, made by the disk code */
+	struct disk_inst root;
+	int have_root;
+	const char *image_format; /* of cloud-image: "qcow2" or "raw" */
+	char seed[PATH_MAX];
+	char vars[PATH_MAX];
+	char seed_journal[JOURNAL_ID_MAX], vars_journal[JOURNAL_ID_MAX];
+	int have_seed, have_vars;
+};
+
+/* Checks the image, makes the overlay (grown to root-size), the seed and,
+ * for UEFI, the variables' copy in dir; each journaled. In a dry run the
+ * commands are printed and nothing is made. Released by qemu_cloud_release
+ * on every path. */
+int qemu_cloud_setup(const struct qemu_opts *o, const char *variant, const char *dir,
+		     struct qemu_cloud *cl, json_t *facts);
+void qemu_cloud_release(struct qemu_cloud *cl);
+/* Fills the runtime's cloud members. */
+void qemu_cloud_runtime(const struct qemu_opts *o, const struct qemu_cloud *cl,
+			struct qemu_runtime *rt);
+/* The console lines that mark the phases of a cloud guest's boot, for
+ * qemu_vm_marks (vm.c). */
+void qemu_cloud_marks(const struct qemu_opts *o, struct qemu_vm *vm);
+/* The boot phases (seconds from QEMU's start, into boot.phases) from the
+ * agent's hello (the guest's clock) or else the console marks (the
+ * host's), and the console marks themselves (boot.console_s). */
+void qemu_cloud_phases(const struct qemu_vm *vm, json_t *boot);
+/* One line for `vmbench doctor`: the firmware guest=cloud can use here
+ * and whether the test image is built. */
+void qemu_cloud_doctor(char *buf, size_t n);
+/* What the agent reported of the guest: distro, kernel, cloud-init's
+ * version, the I/O scheduler of each disk (new object). */
+json_t *qemu_cloud_guest_facts(const struct qemu_vm *vm);
 
 /* --- argv_net.c: the guest's network -------------------------------------- */
 
@@ -215,6 +288,16 @@ int qemu_numa_node_cpus(int64_t node, char *buf, size_t n);
 
 /* --- vm.c: one QEMU process, up to the agent's hello --------------------- */
 
+/* A line on the console that marks a boot phase: when it was first seen
+ * (vb_now_ns(); 0 not yet). */
+#define QEMU_VM_MARKS 8
+struct qemu_vm_mark {
+	const char *phase;  /* "bootloader", "kernel", "userspace"... */
+	const char *needle; /* text of the line */
+	int64_t t;
+	char line[160];     /* the line it was seen in */
+};
+
 struct qemu_vm {
 	struct cmd_proc proc;
 	char dir[PATH_MAX];	/* per-variant directory: logs */
@@ -229,7 +312,18 @@ struct qemu_vm {
 	int exited, status;		     /* QEMU exited by itself, with this wait status */
 	struct qmp_watcher watch;	     /* QEMU's events while the guest runs */
 	int dry;			     /* made in a dry run: paths only, nothing on disk */
+	/* console marks (set before qemu_vm_wait_hello, which watches for them) */
+	struct qemu_vm_mark marks[QEMU_VM_MARKS];
+	int nmarks;
+	long long con_off;   /* how far the console has been scanned */
+	char con_carry[160]; /* the unfinished last line */
 };
+
+/* Adds a mark (phase and needle are static strings). A mark of phase
+ * "panic" ends qemu_vm_wait_hello at once with -EFAULT and the line. */
+void qemu_vm_mark(struct qemu_vm *vm, const char *phase, const char *needle);
+/* The last phase seen ("" none) and when, for messages. */
+const struct qemu_vm_mark *qemu_vm_last_mark(const struct qemu_vm *vm);
 
 /* Fills the paths under dir (made if missing, except in a dry run);
  * nothing runs. */

@@ -8,6 +8,7 @@
  * ever: kill it at once) and whether QEMU is still alive. */
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,6 +70,10 @@ int qemu_vm_spawn(struct qemu_vm *vm, struct cmd *c)
 	unlink(vm->sock); /* never connect to a previous VM's socket */
 	unlink(vm->qmp);
 	unlink(vm->console); /* the first byte is seen as the file's size */
+	vm->con_off = 0;
+	vm->con_carry[0] = '\0';
+	for (int i = 0; i < vm->nmarks; i++)
+		vm->marks[i].t = 0;
 	int errfd = open(vm->errlog, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (errfd < 0)
 		return vb_err(-errno, "cannot create '%s': %s", vm->errlog, strerror(errno));
@@ -201,6 +206,98 @@ static int peek_hello(struct qemu_vm *vm, char *buf)
 	return 1;
 }
 
+void qemu_vm_mark(struct qemu_vm *vm, const char *phase, const char *needle)
+{
+	if (vm->nmarks >= QEMU_VM_MARKS)
+		return;
+	struct qemu_vm_mark *m = &vm->marks[vm->nmarks++];
+	memset(m, 0, sizeof(*m));
+	m->phase = phase;
+	m->needle = needle;
+}
+
+const struct qemu_vm_mark *qemu_vm_last_mark(const struct qemu_vm *vm)
+{
+	const struct qemu_vm_mark *last = NULL;
+	for (int i = 0; i < vm->nmarks; i++)
+		if (vm->marks[i].t && strcmp(vm->marks[i].phase, "panic") &&
+		    (!last || vm->marks[i].t >= last->t))
+			last = &vm->marks[i];
+	return last;
+}
+
+static void mark_line(struct qemu_vm *vm, char *line, int64_t now)
+{
+	line[strcspn(line, "\r")] = '\0';
+	for (int i = 0; i < vm->nmarks; i++) {
+		struct qemu_vm_mark *m = &vm->marks[i];
+		if (m->t || fnmatch(m->needle, line, 0) != 0)
+			continue;
+		m->t = now;
+		/* printable text only: the console holds escape sequences */
+		size_t k = 0;
+		for (const char *c = line; *c && k + 1 < sizeof(m->line); c++)
+			if ((unsigned char)*c >= 0x20 && *c != 0x7f)
+				m->line[k++] = *c;
+		m->line[k] = '\0';
+	}
+}
+
+/* Reads what the console gained since the last call and times the marks
+ * its complete lines match (needles are fnmatch patterns of a whole line). */
+static void scan_marks(struct qemu_vm *vm, int64_t now)
+{
+	if (!vm->nmarks)
+		return;
+	int fd = open(vm->console, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	char buf[8192];
+	ssize_t got;
+	while ((got = pread(fd, buf, sizeof(buf) - 1, (off_t)vm->con_off)) > 0) {
+		vm->con_off += got;
+		buf[got] = '\0';
+		char *p = buf;
+		for (char *nl; (nl = memchr(p, '\n', (size_t)(buf + got - p))); p = nl + 1) {
+			*nl = '\0';
+			char line[sizeof(vm->con_carry) + 512];
+			if (snprintf(line, sizeof(line), "%s%s", vm->con_carry, p) >=
+			    (int)sizeof(line))
+				line[sizeof(line) - 1] = '\0'; /* a long line is cut */
+			vm->con_carry[0] = '\0';
+			mark_line(vm, line, now);
+		}
+		/* the unfinished line waits for its end (long lines are cut) */
+		size_t have = strlen(vm->con_carry);
+		snprintf(vm->con_carry + have, sizeof(vm->con_carry) - have, "%s", p);
+	}
+	close(fd);
+}
+
+/* The mark of phase "panic", once seen. */
+static const struct qemu_vm_mark *panic_mark(const struct qemu_vm *vm)
+{
+	for (int i = 0; i < vm->nmarks; i++)
+		if (vm->marks[i].t && !strcmp(vm->marks[i].phase, "panic"))
+			return &vm->marks[i];
+	return NULL;
+}
+
+/* " (the last boot phase on the console: PHASE at N s: 'LINE')" or "". */
+static void marks_text(const struct qemu_vm *vm, char *buf, size_t n)
+{
+	buf[0] = '\0';
+	if (!vm->nmarks)
+		return;
+	const struct qemu_vm_mark *m = qemu_vm_last_mark(vm);
+	if (!m) {
+		snprintf(buf, n, "; no boot phase reached the console (firmware?)");
+		return;
+	}
+	snprintf(buf, n, "; the last boot phase seen on the console: %s at %.1f s ('%.80s')",
+		 m->phase, (double)(m->t - vm->t_spawn) / 1e9, m->line);
+}
+
 int qemu_vm_wait_hello(struct qemu_vm *vm, int64_t deadline_ns, int64_t console_deadline_ns,
 		       char *why, size_t n)
 {
@@ -215,6 +312,17 @@ int qemu_vm_wait_hello(struct qemu_vm *vm, int64_t deadline_ns, int64_t console_
 		struct stat st;
 		if (!vm->t_console && stat(vm->console, &st) == 0 && st.st_size > 0)
 			vm->t_console = now;
+		if (vm->t_console)
+			scan_marks(vm, now);
+		const struct qemu_vm_mark *pm = panic_mark(vm);
+		if (pm) {
+			/* a kernel that panics before its pvpanic driver loads
+			 * (a cloud image's) halts for good: do not wait */
+			snprintf(why, n, "the guest's kernel panicked at %.1f s: '%s'",
+				 (double)(pm->t - vm->t_spawn) / 1e9, pm->line);
+			r = -EFAULT;
+			break;
+		}
 		read_head(vm->errlog, err, sizeof(err));
 		const char *ie = kvm_internal_error(err);
 		if (ie) {
@@ -243,6 +351,7 @@ int qemu_vm_wait_hello(struct qemu_vm *vm, int64_t deadline_ns, int64_t console_
 			ready = peek_hello(vm, buf);
 			if (ready == 1) {
 				vm->t_hello = vb_now_ns();
+				scan_marks(vm, vm->t_hello); /* lines written just before */
 				r = 0;
 				break;
 			}
@@ -264,10 +373,13 @@ int qemu_vm_wait_hello(struct qemu_vm *vm, int64_t deadline_ns, int64_t console_
 			break;
 		}
 		if (now >= deadline_ns) {
+			char marks[300];
 			units_fmt_duration(deadline_ns - vm->t_spawn, d, sizeof(d));
-			snprintf(why, n, "the agent did not say hello within %s (%s)", d,
+			marks_text(vm, marks, sizeof(marks));
+			snprintf(why, n, "the agent did not say hello within %s (%s%s)", d,
 				 vm->t_console ? "the console shows the guest's boot"
-					       : "the console stayed silent");
+					       : "the console stayed silent",
+				 marks);
 			r = -ETIMEDOUT;
 			break;
 		}

@@ -96,6 +96,15 @@ static struct qemu_runtime rt_for(const struct qemu_opts *o)
 	}
 	if (o->hugepages)
 		rt.hugepage_dir = "/var/tmp/vmbench/qemu-v/hugetlbfs.Ab12Cd";
+	if (o->guest == QEMU_GUEST_CLOUD) {
+		rt.kernel = rt.initrd = NULL;
+		rt.root_path = "/var/tmp/vmbench/qemu-v/vbroot.qcow2";
+		rt.seed_path = "/var/tmp/vmbench/qemu-v/seed.iso";
+		if (o->firmware == QEMU_FW_UEFI) {
+			rt.ovmf_code = QEMU_OVMF_CODE;
+			rt.ovmf_vars = "/var/tmp/vmbench/qemu-v/ovmf-vars.fd";
+		}
+	}
 	return rt;
 }
 
@@ -192,6 +201,20 @@ static const struct gcase net_cases[] = {
     {"net-e1000-user-q35", "machine=q35,netdev=user,nic=e1000", 0, NULL},
 };
 
+/* guest=cloud: firmware, the root overlay with the disk knobs, the seed. */
+#define CLOUD "guest=cloud,cloud-image=/img/debian.qcow2,"
+static const struct gcase cloud_cases[] = {
+    {"cloud-bios-q35", CLOUD "machine=q35", 0, NULL},
+    {"cloud-uefi-q35", CLOUD "machine=q35,firmware=uefi", 0, NULL},
+    {"cloud-bios-pc-data-disk", CLOUD "machine=pc,disk=file,format=qcow2", 0, NULL},
+    {"cloud-uefi-pc", CLOUD "machine=pc,firmware=uefi,smp=2,mem=1G", 0, NULL},
+    {"cloud-virtio-scsi-iothread", CLOUD "machine=q35,bus=virtio-scsi,iothread=on,disk=file", 0,
+     NULL},
+    {"cloud-nvme-cache-none", CLOUD "machine=q35,bus=nvme,cache=none,aio=native", 0, NULL},
+    {"cloud-ide-q35", CLOUD "machine=q35,bus=ide,disk=file", 0, NULL},
+    {"cloud-kvm", CLOUD "machine=q35,accel=kvm", 1, NULL},
+};
+
 static int golden_cases(const struct gcase *cs, size_t ncases)
 {
 	int bad = 0;
@@ -232,6 +255,27 @@ static void test_golden(void **state)
 {
 	(void)state;
 	assert_int_equal(golden_cases(cases, sizeof(cases) / sizeof(cases[0])), 0);
+}
+
+static void test_cloud_golden(void **state)
+{
+	(void)state;
+	assert_int_equal(
+	    golden_cases(cloud_cases, sizeof(cloud_cases) / sizeof(cloud_cases[0])), 0);
+	/* what a careless regeneration could lose: no -kernel, the root disk
+	 * boots first, the seed is read-only, UEFI's variables are the copy */
+	char *s = build_case(&cloud_cases[1]);
+	assert_null(strstr(s, "-kernel"));
+	assert_non_null(strstr(s, "bootindex=1"));
+	assert_non_null(strstr(s, "filename=/var/tmp/vmbench/qemu-v/seed.iso,read-only=on"));
+	assert_non_null(strstr(s, "if=pflash,format=raw,unit=0,readonly=on,file=" QEMU_OVMF_CODE));
+	assert_non_null(strstr(s, "unit=1,file=/var/tmp/vmbench/qemu-v/ovmf-vars.fd"));
+	free(s);
+	s = build_case(&cloud_cases[2]); /* both disks: their own names */
+	assert_non_null(strstr(s, "node-name=vbroot,"));
+	assert_non_null(strstr(s, "node-name=vbdisk,"));
+	assert_null(strstr(s, "pflash"));
+	free(s);
 }
 
 static void test_net_golden(void **state)
@@ -368,6 +412,13 @@ static const struct bad bads[] = {
     {"netdev=user,hostfwd=70000", HP_2M, "hostfwd='70000'"},
     {"netdev=user|hostfwd=5201,8080,5201", HP_2M, "lists port 5201 twice"},
     {"netdev=tap,vhost=on,queues=4,mtu=9000", HP_2M, NULL},
+    {"guest=cloud", HP_2M, "guest=cloud needs machine=q35 or machine=pc"},
+    {"guest=cloud,machine=q35", HP_2M, "guest=cloud needs cloud-image=PATH"},
+    {"firmware=uefi", HP_2M, "firmware=uefi needs guest=cloud"},
+    {"cloud-image=/x.qcow2", HP_2M, "cloud-image=/x.qcow2 needs guest=cloud"},
+    {CLOUD "machine=q35,kernel=/boot/vmlinuz", HP_2M, "a cloud image boots its own kernel"},
+    {CLOUD "machine=q35,netdev=user", HP_2M, "use netdev=none"},
+    {CLOUD "machine=pc,firmware=uefi", HP_2M, NULL},
 };
 
 static void test_rejections(void **state)
@@ -549,7 +600,7 @@ int main(void)
 	find_golden_dir();
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_golden),
-	    cmocka_unit_test(test_net_golden),	  cmocka_unit_test(test_argv_facts),
+	    cmocka_unit_test(test_net_golden),	  cmocka_unit_test(test_cloud_golden),	  cmocka_unit_test(test_argv_facts),
 	    cmocka_unit_test(test_escape_commas), cmocka_unit_test(test_rejections),
 	    cmocka_unit_test(test_modules),	  cmocka_unit_test(test_cpulist),
 	    cmocka_unit_test(test_thread_roles),  cmocka_unit_test(test_file_tail),

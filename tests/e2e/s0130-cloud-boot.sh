@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# guest=cloud for real (slow: make check-slow): builds the test cloud image
+# with scripts/cloud-image.sh if it is not cached, boots it once under TCG
+# to the agent (overlay + NoCloud seed), runs cpu in it, and checks what was
+# stored: the boot phases in order, the guest's facts (distro, kernel,
+# cloud-init's version, the root disk's I/O scheduler). Then a second run
+# interrupted with SIGINT while the guest boots: QEMU gone, overlay and
+# seed removed, the journal empty, the image unchanged.
+# shellcheck source=tests/e2e/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+require root qemu qemu-img agent
+
+CACHE=${VMBENCH_CACHE:-/var/cache/vmbench}
+IMG=$CACHE/debian-bookworm-cloud.qcow2
+if [ ! -s "$IMG" ]; then
+	timeout 1500 nice "$SRC_ROOT/scripts/cloud-image.sh" >"$T/build.log" 2>&1
+	brc=$?
+	if [ "$brc" -eq 3 ]; then
+		skip_all "the cloud image cannot be built here: $(tail -n 1 "$T/build.log")"
+	fi
+	is "$brc" 0 "scripts/cloud-image.sh builds the image"
+fi
+ok_if "the image exists" [ -s "$IMG" ]
+SUM0=$(stat -c '%s %Y' "$IMG")
+
+W=$T/work
+J=$VMBENCH_STATE/journal
+cat >"$T/plan.ini" <<INI
+[experiment]
+name = e2e-cloud
+repeat = 1
+
+[variant cloud]
+target = qemu
+guest = cloud
+cloud-image = $IMG
+machine = q35
+accel = tcg
+mem = 1G
+boot-timeout = 900s
+workdir = $W
+
+[workload cpu]
+max-prime = 2000
+time = 2s
+INI
+
+vb_with_timeout 1200 run --db "$T/db" "$T/plan.ini"
+is "$RC" 0 "the cloud guest boots to the agent and runs cpu"
+[ "$RC" -eq 0 ] || diag "$ERR"
+is "$(db_query "$T/db" "select status from run")" ok "the run is stored"
+# the target's facts of the variant (stored as variant.disk_info_json)
+FACTS=$T/facts.json
+db_query "$T/db" "select disk_info_json from variant limit 1" >"$FACTS"
+if json_true "$FACTS" '"boot" in d'; then
+	for p in kernel_s userspace_s cloud_init_s agent_s; do
+		ok_if "phase $p measured" json_true "$FACTS" "isinstance(d['boot']['phases']['$p'], float)"
+	done
+	ok_if "phases in order" json_true "$FACTS" \
+		"d['boot']['phases']['kernel_s'] < d['boot']['phases']['userspace_s'] < d['boot']['phases']['cloud_init_s'] < d['boot']['phases']['agent_s']"
+	like "$(json_eval "$FACTS" "d['guest_os']['distro']")" "Debian GNU/Linux 12" "the guest's distro"
+	like "$(json_eval "$FACTS" "d['guest_os']['cloud_init']")" "^2[0-9]\." "cloud-init's version"
+	like "$(json_eval "$FACTS" "d['guest_os']['kernel']")" "cloud-amd64" "the guest's kernel"
+	like "$(json_eval "$FACTS" "[v['scheduler'] for v in d['guest_os']['disks'].values() if v['serial']=='vbroot']")" \
+		"mq-deadline|none|bfq|kyber" "the root disk's I/O scheduler"
+	diag "phases: $(json_eval "$FACTS" "d['boot']['phases']")"
+else
+	not_ok "the run's facts hold the boot" "$(head -c 300 "$FACTS")"
+fi
+ok_if "nothing left in the workdir" [ -z "$(find "$W" -name '*.qcow2' -o -name 'seed.iso' 2>/dev/null)" ]
+
+# SIGINT while the guest boots (the first run's console log goes first: the
+# wait below is for this run's kernel)
+rm -f "$W/qemu-cloud/console.log"
+bg_start "$T/i.out" "$T/i.err" "$VMBENCH" run -q --db "$T/db" "$T/plan.ini"
+TPID=$BG_PID
+# shellcheck disable=SC2317 # called through wait_for
+kernel_up() {
+	[ -e "$W/qemu-cloud/vbroot.qcow2" ] && grep -aq 'Linux version' "$W/qemu-cloud/console.log" 2>/dev/null
+}
+wait_for 300 kernel_up
+ok_if "the overlay exists while booting" [ -e "$W/qemu-cloud/vbroot.qcow2" ]
+VPID=$(proc_children "$TPID")
+[ -n "$VPID" ] && kill -INT "$VPID"
+# shellcheck disable=SC2317
+ended() { ! kill -0 "$VPID" 2>/dev/null; }
+wait_for 30 ended
+ok_if "vmbench ends on SIGINT" ended
+ok_if "QEMU is gone" [ -z "$(procs_with qemu-system-x86_64 "$W/")" ]
+ok_if "the overlay is removed" [ ! -e "$W/qemu-cloud/vbroot.qcow2" ]
+ok_if "the seed is removed" [ ! -e "$W/qemu-cloud/seed.iso" ]
+is "$(find "$J" -name '*.rec' 2>/dev/null | wc -l)" 0 "the journal is empty"
+is "$(stat -c '%s %Y' "$IMG")" "$SUM0" "the image was not written"
+
+done_testing
