@@ -65,6 +65,12 @@ struct ct_spec {
 	const char *netns;
 	uid_t uid;
 	gid_t gid;
+	const char *docker_host; /* runtime=docker: the engine; NULL/"": default */
+	/* runtime=lxc: the containers' directory (lxc-* -P), and for a system
+	 * container the directory of its root (the lower layer of an overlay;
+	 * NULL: an application container of the agent alone) */
+	const char *lxcpath;
+	const char *rootfs;
 };
 
 /* cpus as a CFS quota in microseconds per CT_CFS_PERIOD_US; -1 = no limit */

@@ -59,6 +59,12 @@ struct ct_instance {
 	int have_cg;
 	int have_bundle; /* OCI: spec->bundle was written */
 	char journal_bundle[JOURNAL_ID_MAX]; /* util/journal.h */
+	/* what a runtime made in its engine (docker: the image, the container;
+	 * lxc: the container's directory), journaled while have_rt[i] */
+	char journal_rt[2][JOURNAL_ID_MAX];
+	int have_rt[2];
+	pid_t rt_pid; /* a runtime's own note of the container's PID 1 */
+	int rt_fd;    /* a runtime's listening socket for the agent, or -1 */
 };
 
 struct ct_runtime_ops {
@@ -70,6 +76,10 @@ struct ct_runtime_ops {
 	int (*start)(struct ct_instance *ci, struct cmd_proc *agent);
 	void (*stop)(struct ct_instance *ci, struct cmd_proc *agent);
 	void (*release)(struct ct_instance *ci);
+	/* Optional: the container's processes that are not below the process
+	 * start() handed back (an engine's shim is their parent), for the
+	 * host's telemetry and density's PSS. */
+	int (*pids)(struct ct_instance *ci, pid_t *pids, int max);
 };
 
 /* Every name runtime= accepts, implemented ones first (NULL-terminated,
@@ -92,6 +102,16 @@ void ct_stop(struct cmd_proc *agent, int natural_ms, int grace_ms);
 /* The command lines of the OCI runtimes (for the hooks and golden tests). */
 struct cmd *ct_crun_command(const struct ct_spec *s);
 struct cmd *ct_podman_command(const struct ct_spec *s);
+struct cmd *ct_docker_command(const struct ct_spec *s);
+
+/* runtime=docker (rt_docker.c): why the engine at host ("" or NULL: the
+ * default) cannot be used, or NULL; the image's name; its root as a tar; and
+ * the journal's kinds docker-ctr and docker-image undone (run/leftovers.c:
+ * -EAGAIN while the engine is down). */
+const char *ct_docker_why(const char *host);
+void ct_docker_image(const struct ct_spec *s, char *buf, size_t n);
+int ct_docker_write_tar(const char *agent, const char *path);
+int ct_docker_undo(const struct journal_rec *r, char *said, size_t n);
 
 /* What crun and podman share (oci.c is below them, this is beside): the
  * bundle and the facts (prepare), the runtime's command line run under our

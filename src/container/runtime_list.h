@@ -9,5 +9,5 @@
 CT_RUNTIME(builtin)
 CT_RUNTIME(crun)
 CT_RUNTIME(podman)
-CT_PLANNED(docker)
+CT_RUNTIME(docker)
 CT_PLANNED(lxc)

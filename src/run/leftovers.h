@@ -13,6 +13,9 @@
  *   loop       /dev/loopN / its backing file             detach, if still bound to it
  *   cgroup     a cgroup directory                        rmdir, if no process is in it
  *   ksm        KSM's state file                          ksm_recover()
+ *   docker-ctr / docker-image  a Docker container / image, the engine in undo
+ *                                                       docker rm -f / rmi -f
+ *                                                       (kept while the engine is down)
  * A record whose resource is already gone is dropped without a line. */
 #ifndef VB_CORE_LEFTOVERS_H
 #define VB_CORE_LEFTOVERS_H
