@@ -6,6 +6,9 @@
  *                          root (rootfs.c) and cgroups (cgroup.c)
  *   crun     rt_crun.c     `crun run` of a bundle vmbench writes (oci.c)
  *   podman   rt_podman.c   `podman run --rootfs` of the bundle's root
+ *   docker   rt_docker.c   `docker run` of an image of the agent vmbench imports
+ *   lxc      rt_lxc.c      `lxc-execute` of the agent, or `lxc-start` of a
+ *                          system container (lxc_sysroot.c: its root)
  *
  * A container's life, as the target drives it:
  *
@@ -26,7 +29,7 @@
  * A hook therefore never bypasses sys.c, cmd_run() or ct_spawn() to change
  * the host.
  *
- * Adding a runtime (docker and lxc are next):
+ * Adding a runtime:
  *   1. Write src/container/rt_NAME.c with `const struct ct_runtime_ops
  *      ct_rt_NAME`, every hook set (test_container checks). An OCI runtime
  *      reuses oci.c: ct_oci_bundle_write(), ct_oci_prepare() for its mount
@@ -112,6 +115,17 @@ const char *ct_docker_why(const char *host);
 void ct_docker_image(const struct ct_spec *s, char *buf, size_t n);
 int ct_docker_write_tar(const char *agent, const char *path);
 int ct_docker_undo(const struct journal_rec *r, char *said, size_t n);
+
+/* runtime=lxc (rt_lxc.c, lxc_sysroot.c): the container's directory in the
+ * lxcpath, its config (keys lxc.cgroup2.* when cgroup2, else lxc.cgroup.*
+ * with memsw when the host has swap accounting; malloc'd) and its command;
+ * the directory a rootfs= value names ("" for none, a tar unpacked into the
+ * cache once); a system container's unit and hostname in DIR/upper. */
+void ct_lxc_dir(const struct ct_spec *s, char *buf, size_t n);
+char *ct_lxc_config(const struct ct_spec *s, int cgroup2, int memsw);
+struct cmd *ct_lxc_command(const struct ct_spec *s);
+int ct_lxc_rootfs_resolve(const char *want, char *dir, size_t n);
+int ct_lxc_sysroot_prepare(const struct ct_spec *s, const char *dir);
 
 /* What crun and podman share (oci.c is below them, this is beside): the
  * bundle and the facts (prepare), the runtime's command line run under our

@@ -177,6 +177,7 @@ static void fill_spec(struct target_inst *t, struct container_priv *p)
 	strcat(p->lxcpath, "/lxc");
 	s->lxcpath = p->lxcpath;
 	s->rootfs = p->rootfs[0] ? p->rootfs : NULL;
+	s->launch_timeout_ns = o->launch_timeout_ns;
 }
 
 static int check_options(const struct container_opts *o)
@@ -249,6 +250,17 @@ static int container_setup(struct target_inst *t)
 		goto fail;
 	}
 	ct_make_id(p->id, sizeof(p->id), getpid(), t->name);
+	if (o->rootfs[0] && strcmp(rt->name, "lxc") != 0) {
+		r = vb_err(-EINVAL, "rootfs='%s' is for runtime=lxc (a system container), not "
+				    "runtime=%s",
+			   o->rootfs, rt->name);
+		goto fail;
+	}
+	if (!cmd_dry_run() && (r = ct_lxc_rootfs_resolve(o->rootfs, p->rootfs,
+							 sizeof(p->rootfs))) < 0)
+		goto fail;
+	if (cmd_dry_run() && o->rootfs[0])
+		snprintf(p->rootfs, sizeof(p->rootfs), "%s", o->rootfs);
 	fill_spec(t, p);
 
 	/* what a vmbench killed with SIGKILL left: the runtime's state first
