@@ -100,8 +100,9 @@ static int unpack(const char *tar, const char *dest)
 		archive_write_finish_entry(w);
 	}
 	if (ar != ARCHIVE_EOF)
-		r = vb_err(-EIO, "cannot unpack '%s' into '%s': %s", tar, dest,
-			   archive_error_string(a));
+		r = vb_err(-EIO, "rootfs='%s' cannot be read as a tar, or is damaged (%s); "
+				 "unpacking into '%s' stopped",
+			   tar, archive_error_string(a), dest);
 out:
 	archive_read_free(a);
 	archive_write_free(w);
@@ -281,4 +282,25 @@ int ct_lxc_sysroot_prepare(const struct ct_spec *s, const char *dir)
 	snprintf(path, sizeof(path), "%s/upper/etc/hostname", dir);
 	snprintf(text, sizeof(text), "%s\n", s->hostname);
 	return write_file(path, text);
+}
+
+void ct_lxc_rootfs_status(char *buf, size_t n)
+{
+	static const char *const names[] = {"cloud", "debian"};
+	static const char *const tars[] = {"debian-bookworm-cloud.rootfs.tar",
+					   "debian-bookworm-systemd.rootfs.tar"};
+	static const char *const how[] = {"scripts/cloud-image.sh makes it",
+					  "built on first use by scripts/lxc-rootfs.sh"};
+	size_t used = (size_t)snprintf(buf, n, "system containers (rootfs=):");
+	for (int i = 0; i < 2 && used < n; i++) {
+		char tar[PATH_MAX + 64];
+		snprintf(tar, sizeof(tar), "%s/%s", cache_dir(), tars[i]);
+		int have = access(tar, R_OK) == 0;
+		used += (size_t)snprintf(buf + used, n - used, "%s %s %s", i ? ";" : "", names[i],
+					 have ? "ready" : "absent, ");
+		if (!have && used < n)
+			used += (size_t)snprintf(buf + used, n - used, "%s", how[i]);
+	}
+	if (used < n)
+		snprintf(buf + used, n - used, "; or a directory or tar of a root with systemd");
 }

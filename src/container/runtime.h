@@ -126,6 +126,8 @@ char *ct_lxc_config(const struct ct_spec *s, int cgroup2, int memsw);
 struct cmd *ct_lxc_command(const struct ct_spec *s);
 int ct_lxc_rootfs_resolve(const char *want, char *dir, size_t n);
 int ct_lxc_sysroot_prepare(const struct ct_spec *s, const char *dir);
+/* For `vmbench doctor`: which rootfs= roots are ready here. */
+void ct_lxc_rootfs_status(char *buf, size_t n);
 
 /* What crun and podman share (oci.c is below them, this is beside): the
  * bundle and the facts (prepare), the runtime's command line run under our
