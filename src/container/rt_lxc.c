@@ -194,9 +194,8 @@ static int lxc_prepare(struct ct_instance *ci)
 		return vb_err(-EINVAL, "runtime=lxc: network=veth is not supported yet; use "
 				       "network=none");
 	ct_lxc_dir(s, dir, sizeof(dir));
-	if (ct_sys_mkdir(s->lxcpath, 0700) < 0 && errno != EEXIST)
-		return vb_err(-errno, "cannot create the lxcpath '%s': %s", s->lxcpath,
-			      strerror(errno));
+	if (!cmd_dry_run() && (r = hostio_mkdir_p(s->lxcpath, 0700)) < 0)
+		return vb_err(r, "cannot create the lxcpath '%s': %s", s->lxcpath, strerror(-r));
 	ci->have_rt[0] = 1;
 	journal_add("dir", dir, NULL, ci->journal_rt[0]);
 	static const char *const app[] = {"rootfs", "rootfs/proc", "rootfs/sys", "rootfs/dev",
