@@ -24,6 +24,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,8 +76,13 @@ static int unpack(const char *tar, const char *dest)
 			   archive_error_string(a));
 		goto out;
 	}
-	while ((ar = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
+	/* names are UTF-8 (pax): read them as such whatever the caller's locale */
+	locale_t utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+	locale_t was = utf8 ? uselocale(utf8) : (locale_t)0;
+	while ((ar = archive_read_next_header(a, &e)) == ARCHIVE_OK || ar == ARCHIVE_WARN) {
 		const char *name = archive_entry_pathname(e);
+		if (!name && !(name = archive_entry_pathname_utf8(e)))
+			continue;
 		while (name[0] == '.' && name[1] == '/')
 			name += 2;
 		snprintf(path, sizeof(path), "%s/%s", dest, name);
@@ -89,7 +95,13 @@ static int unpack(const char *tar, const char *dest)
 			snprintf(lp, sizeof(lp), "%s/%s", dest, hl);
 			archive_entry_set_hardlink(e, lp);
 		}
-		if (archive_write_header(w, e) == ARCHIVE_OK && archive_entry_size(e) > 0) {
+		int wr = archive_write_header(w, e);
+		if (wr < ARCHIVE_WARN) {
+			r = vb_err(-EIO, "cannot unpack '%s' from '%s': %s", path, tar,
+				   archive_error_string(w));
+			break;
+		}
+		if (archive_entry_size(e) > 0) {
 			const void *buf;
 			size_t len;
 			la_int64_t off;
@@ -99,7 +111,11 @@ static int unpack(const char *tar, const char *dest)
 		}
 		archive_write_finish_entry(w);
 	}
-	if (ar != ARCHIVE_EOF)
+	if (utf8) {
+		uselocale(was);
+		freelocale(utf8);
+	}
+	if (r == 0 && ar != ARCHIVE_EOF)
 		r = vb_err(-EIO, "rootfs='%s' cannot be read as a tar, or is damaged (%s); "
 				 "unpacking into '%s' stopped",
 			   tar, archive_error_string(a), dest);
