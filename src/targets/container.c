@@ -60,7 +60,7 @@ static const char *const ct_net_names[] = {"none", "veth", NULL};
 /* `vmbench list targets` prints the option help after calling probe(),
  * which writes what each runtime can do here into this text. */
 static char runtime_help[2048] = "builtin (vmbench's own namespaces + cgroups), crun or podman "
-				 "(an OCI bundle), docker, lxc";
+				 "(an OCI bundle), docker (an image), lxc (lxc-execute or lxc-start)";
 
 static const struct opt_def container_options[] = {
     OPT_ENUM("runtime", struct container_opts, runtime, "builtin", ct_runtime_names, runtime_help),
@@ -512,8 +512,8 @@ static int container_dry_run(struct target_inst *t, FILE *out)
 
 const struct target_ops container_target = {
     .name = "container",
-    .summary = "the agent in namespaces with cgroup limits: vmbench's own runtime, crun or "
-	       "podman",
+    .summary = "the agent in namespaces with cgroup limits: vmbench's own runtime, crun, "
+	       "podman, docker or lxc (also LXC system containers)",
     .options = container_options,
     .opts_size = sizeof(struct container_opts),
     .probe = container_probe,
