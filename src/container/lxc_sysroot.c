@@ -264,6 +264,9 @@ static int write_file(const char *path, const char *text)
 	return 0;
 }
 
+/* The unit is ordered after the target that wants it: the agent says hello
+ * once the rest of the boot (cloud-init's stages included) is done, so that
+ * the launch time is the boot's and an idle container is a booted one. */
 int ct_lxc_sysroot_prepare(const struct ct_spec *s, const char *dir)
 {
 	char path[PATH_MAX + 300], text[1024];
@@ -278,6 +281,7 @@ int ct_lxc_sysroot_prepare(const struct ct_spec *s, const char *dir)
 	snprintf(text, sizeof(text),
 		 "[Unit]\n"
 		 "Description=vmbench agent (on the host's socket)\n"
+		 "After=multi-user.target\n"
 		 "\n"
 		 "[Service]\n"
 		 "ExecStart=" CT_AGENT_PATH " --workdir " CT_WORK_PATH
