@@ -11,7 +11,7 @@
  *                  CACHE/debian-bookworm-systemd.rootfs.tar, written by
  *                  scripts/lxc-rootfs.sh, which vmbench runs when it is missing
  *   rootfs=DIR     a directory holding a root with /sbin/init
- *   rootfs=TAR     a tar of one (any format libarchive reads)
+ *   rootfs=TAR     a tar of one (plain or compressed)
  *
  * A tar is unpacked into CACHE/lxc-rootfs/NAME.rootfs under a lock, once: a
  * stamp beside it names the tar's path, size and mtime, and a new tar is
@@ -62,7 +62,9 @@ static int unpack(const char *tar, const char *dest)
 	struct archive_entry *e;
 	char path[PATH_MAX * 2];
 	int r = 0, ar;
-	archive_read_support_format_all(a);
+	/* tar only: "all" includes mtree, which takes any text for an archive */
+	archive_read_support_format_tar(a);
+	archive_read_support_format_gnutar(a);
 	archive_read_support_filter_all(a);
 	archive_write_disk_set_options(w, ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_TIME |
 					      ARCHIVE_EXTRACT_OWNER | ARCHIVE_EXTRACT_XATTR |
