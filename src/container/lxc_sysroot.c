@@ -266,9 +266,12 @@ static int write_file(const char *path, const char *text)
 	return 0;
 }
 
-/* The unit is ordered after the target that wants it: the agent says hello
- * once the rest of the boot (cloud-init's stages included) is done, so that
- * the launch time is the boot's and an idle container is a booted one. */
+/* The agent says hello once the boot is over (systemctl is-system-running
+ * --wait: every start job done, cloud-init's last stage included, whether
+ * the system ends "running" or "degraded"), so that the launch time is the
+ * boot's and an idle container is a booted one, not one still running its
+ * boot's oneshot services. Type=simple: the unit's own start job ends at
+ * once, so the wait cannot wait for itself. */
 int ct_lxc_sysroot_prepare(const struct ct_spec *s, const char *dir)
 {
 	char path[PATH_MAX + 300], text[1024];
@@ -286,8 +289,10 @@ int ct_lxc_sysroot_prepare(const struct ct_spec *s, const char *dir)
 		 "After=multi-user.target\n"
 		 "\n"
 		 "[Service]\n"
-		 "ExecStart=" CT_AGENT_PATH " --workdir " CT_WORK_PATH
-		 " --port /vmbench-host/agent.sock\n"
+		 "Type=simple\n"
+		 "ExecStart=/bin/sh -c 'systemctl is-system-running --wait >/dev/null; "
+		 "exec " CT_AGENT_PATH " --workdir " CT_WORK_PATH
+		 " --port /vmbench-host/agent.sock'\n"
 		 "Restart=no\n"
 		 "\n"
 		 "[Install]\n"

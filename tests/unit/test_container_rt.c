@@ -232,8 +232,9 @@ static void test_lxc_rootfs(void **state)
 	snprintf(path, sizeof(path), "%s/upper/etc/systemd/system/vmbench-agent.service", root);
 	unit = hostio_read_alloc(path, 4096, NULL);
 	assert_non_null(unit);
-	assert_non_null(strstr(unit, "ExecStart=/vmbench-agent --workdir /work --port "
-				     "/vmbench-host/agent.sock\n"));
+	assert_non_null(strstr(unit, "systemctl is-system-running --wait >/dev/null; exec "
+				     "/vmbench-agent --workdir /work --port "
+				     "/vmbench-host/agent.sock'\n"));
 	free(unit);
 	snprintf(path, sizeof(path),
 		 "%s/upper/etc/systemd/system/multi-user.target.wants/vmbench-agent.service", root);
