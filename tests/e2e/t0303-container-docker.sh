@@ -69,8 +69,8 @@ is "$(json_eval "$T/r.json" 'd["variants"][0]["agent"]["facts"]["hostname"]')" v
 	"the agent has the configured hostname"
 F="d['variants'][0]['facts']"
 ok_if "facts: runtime docker, the engine's storage driver, the launch time" \
-	json_true "$T/r.json" "$F['runtime'] == 'docker' and $F['docker']['storage_driver'] != '' and 0 < $F['launch_s'] < 60"
-diag "docker launch_s: $(json_eval "$T/r.json" "$F['launch_s']")"
+	json_true "$T/r.json" "${F}['runtime'] == 'docker' and ${F}['docker']['storage_driver'] != '' and 0 < ${F}['launch_s'] < 60"
+diag "docker launch_s: $(json_eval "$T/r.json" "${F}['launch_s']")"
 like "$(json_eval "$T/r.json" 'd["variants"][0]["command"]')" \
 	"run --rm --interactive --init --network=none .*--memory=268435456 --memory-swap=268435456 --cpus=1 --cpuset-cpus=0 --volume=$W:/work" \
 	"the limits are Docker's flags, the workdir a bind mount"

@@ -27,8 +27,8 @@ is "$(json_eval "$T/r.json" 'd["variants"][0]["agent"]["facts"]["pid"]')" 2 \
 	"the agent is PID 2 of its container, under lxc's init"
 F="d['variants'][0]['facts']"
 ok_if "facts: runtime lxc, an application container, v1 or v2 keys, the launch time" \
-	json_true "$T/r.json" "$F['runtime'] == 'lxc' and $F['kind'] == 'application' and $F['cgroup']['keys'] in ('lxc.cgroup', 'lxc.cgroup2') and 0 < $F['launch_s'] < 30"
-diag "lxc launch_s: $(json_eval "$T/r.json" "$F['launch_s']")"
+	json_true "$T/r.json" "${F}['runtime'] == 'lxc' and ${F}['kind'] == 'application' and ${F}['cgroup']['keys'] in ('lxc.cgroup', 'lxc.cgroup2') and 0 < ${F}['launch_s'] < 30"
+diag "lxc launch_s: $(json_eval "$T/r.json" "${F}['launch_s']")"
 like "$(json_eval "$T/r.json" 'd["variants"][0]["command"]')" \
 	"^lxc-execute --lxcpath=$LXCPATH --name=vmbench-[0-9]+-container -- /vmbench-agent" \
 	"lxc-execute in vmbench's own lxcpath"

@@ -64,8 +64,8 @@ if wait_for 10 vmbench_started && wait_for 120 agent_up; then
 	is "$?" 0 "a cpu run in the system container exits 0"
 	F="d['variants'][0]['facts']"
 	ok_if "facts: a system container of the Debian root, the launch time" \
-		json_true "$T/r.out" "$F['kind'] == 'system' and 'debian' in $F['rootfs'] and 0 < $F['launch_s'] < 120"
-	diag "lxc system launch_s: $(json_eval "$T/r.out" "$F['launch_s']")"
+		json_true "$T/r.out" "${F}['kind'] == 'system' and 'debian' in ${F}['rootfs'] and 0 < ${F}['launch_s'] < 120"
+	diag "lxc system launch_s: $(json_eval "$T/r.out" "${F}['launch_s']")"
 	is "$(json_eval "$T/r.out" 'd["variants"][0]["agent"]["facts"]["hostname"]')" vb-e2e-sys \
 		"the container has the configured hostname"
 	is "$(ls -A "$LXCPATH" 2>/dev/null)" "" "nothing is left in the lxcpath after the run"
