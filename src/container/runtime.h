@@ -35,11 +35,16 @@
  *      reuses oci.c: ct_oci_bundle_write(), ct_oci_prepare() for its mount
  *      namespace, ct_oci_run() for its cleanup commands; its command line is
  *      a struct cmd of its own (rt_podman.c is the model).
- *   2. In runtime_list.h, replace CT_PLANNED(NAME) by CT_RUNTIME(NAME) and
- *      delete its probe from rt_planned.c.
+ *      A runtime that is not an OCI runtime (rt_docker.c: an engine and
+ *      its images; rt_lxc.c: lxc's own config) keeps what it made in its
+ *      engine in ci->journal_rt (a journal kind of its own if the journal's
+ *      "dir" or "file" cannot undo it: run/leftovers.c).
+ *   2. Add CT_RUNTIME(NAME) to runtime_list.h (CT_PLANNED(NAME) while only
+ *      its probe exists).
  *   3. Golden files of its command line (tests/golden/container/, built by
- *      tests/unit/test_container.c) and a case in tests/e2e/t0301 that runs
- *      it, skipped with probe()'s reason where it cannot run. */
+ *      tests/unit/test_container.c or test_container_rt.c) and an e2e test
+ *      that runs it (t0301 crun/podman, t0303 docker, t0304-t0305 lxc),
+ *      skipped with probe()'s reason where it cannot run. */
 #ifndef VB_CONTAINER_RUNTIME_H
 #define VB_CONTAINER_RUNTIME_H
 
