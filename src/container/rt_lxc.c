@@ -278,7 +278,11 @@ static int accept_agent(struct ct_instance *ci, struct cmd_proc *agent)
 		if (left <= 0)
 			return 0; /* the target says launch-timeout, with the log */
 		int pr = poll(pfd, 2, (int)(left > 1000 ? 1000 : left));
-		if (pr < 0 && errno != EINTR)
+		/* only the stop signals have handlers (run/stopsig.h): a boot
+		 * may take minutes, so ^C ends the wait now */
+		if (pr < 0 && errno == EINTR)
+			return vb_err(-EINTR, "interrupted while the system container booted");
+		if (pr < 0)
 			return vb_err(-errno, "poll: %s", strerror(errno));
 		if (pr > 0 && (pfd[1].revents & (POLLHUP | POLLIN)))
 			return 0; /* lxc-start ended: the target reports it */
