@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # runtime=lxc, application containers: the agent runs under lxc-execute in
 # vmbench's own lxcpath, with its hostname and the limits as lxc config keys;
-# a memory limit is enforced; nothing is left after a run; after kill -9 of
-# vmbench the container dies with it and the next vmbench removes its
-# directory. Bad input: rootfs= with another runtime, a rootfs that is not one.
+# a memory limit is enforced; nothing is left after a run or after SIGINT;
+# after kill -9 of vmbench the container dies with it and the next vmbench
+# removes its directory. Bad input: rootfs= with another runtime, a rootfs that is not one.
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -49,7 +49,7 @@ like "$ERR" "rootfs='debian' is for runtime=lxc" "and says rootfs= is for runtim
 vb run -q --db "$T/bad.db" -t container -T "$RT,rootfs=$W" -w cpu --set events=10
 like "$ERR" "rootfs='$W' has no /sbin/init" "a directory without an init is refused with the reason"
 
-# --- kill -9 --------------------------------------------------------------------------
+# --- SIGINT and kill -9 ----------------------------------------------------------------------
 # shellcheck disable=SC2317 # called through wait_for
 vmbench_started() { VPID=$(proc_children "$TPID"); [ -n "$VPID" ]; }
 # shellcheck disable=SC2317
@@ -76,22 +76,26 @@ while todo:
 ' "$VPID")
 	[ -n "$AGENTS" ]
 }
-bg_start "$T/k9.out" "$T/k9.err" "$VMBENCH" run -q --db "$T/k9.db" -t container -T "$RT" \
-	-w cpu --set time=30s
-TPID=$BG_PID
-VPID=""
-if wait_for 10 vmbench_started && wait_for 30 agent_up; then
-	ok "kill -9: the container runs"
-	kill -KILL "$VPID"
-	wait "$TPID" 2>/dev/null
-	# shellcheck disable=SC2317
-	agent_gone() { for p in $AGENTS; do [ -e "/proc/$p/comm" ] && return 1; done; return 0; }
-	ok_if "kill -9: the container died with vmbench" wait_for 5 agent_gone
-	vb list targets
-	like "$ERR" "released what vmbench pid $VPID left.*vmbench-$VPID-container" \
-		"kill -9: the next vmbench removes the container's directory"
-	is "$(ls -A "$LXCPATH" 2>/dev/null)" "" "kill -9: nothing is left in the lxcpath"
-else
-	not_ok "kill -9: the container runs" "$(cat "$T/k9.err")"
-fi
+# shellcheck disable=SC2317
+agent_gone() { for p in $AGENTS; do [ -e "/proc/$p/comm" ] && return 1; done; return 0; }
+for sig in INT KILL; do
+	bg_start "$T/$sig.out" "$T/$sig.err" "$VMBENCH" run -q --db "$T/$sig.db" -t container -T "$RT" \
+		-w cpu --set time=30s
+	TPID=$BG_PID
+	VPID=""
+	if wait_for 10 vmbench_started && wait_for 30 agent_up; then
+		ok "SIG$sig: the container runs"
+		kill -"$sig" "$VPID"
+		wait "$TPID" 2>/dev/null
+		ok_if "SIG$sig: the container's agent is gone" wait_for 5 agent_gone
+		if [ "$sig" = KILL ]; then
+			vb list targets
+			like "$ERR" "released what vmbench pid $VPID left.*vmbench-$VPID-container" \
+				"kill -9: the next vmbench removes the container's directory"
+		fi
+		is "$(ls -A "$LXCPATH" 2>/dev/null)" "" "SIG$sig: nothing is left in the lxcpath"
+	else
+		not_ok "SIG$sig: the container runs" "$(cat "$T/$sig.err")"
+	fi
+done
 done_testing
