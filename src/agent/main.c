@@ -17,6 +17,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "agent/agent.h"
@@ -39,6 +42,27 @@ static void usage(void)
 			"       vmbench-agent [--workdir DIR] --once WORKLOAD [k=v,...]\n"
 			"       vmbench-agent --init\n"
 			"       vmbench-agent --cloud-guest [--workdir DIR] --port PATH\n");
+}
+
+/* A virtio-serial port (a character device) is opened; a unix socket (an
+ * LXC system container's way out, see src/container/rt_lxc.c) is connected
+ * to: the host listens on it. */
+static int open_port(const char *port)
+{
+	struct stat st;
+	if (stat(port, &st) == 0 && S_ISSOCK(st.st_mode)) {
+		struct sockaddr_un sa = {.sun_family = AF_UNIX};
+		int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", port);
+		if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+			int e = errno;
+			close(fd);
+			errno = e;
+			return -1;
+		}
+		return fd;
+	}
+	return open(port, O_RDWR | O_CLOEXEC);
 }
 
 int main(int argc, char **argv)
@@ -84,7 +108,7 @@ int main(int argc, char **argv)
 		return vb_err(1, "cannot enter workdir '%s': %s", workdir, strerror(errno));
 	vb_err_set_quiet(1);
 	if (port) {
-		int fd = open(port, O_RDWR | O_CLOEXEC);
+		int fd = open_port(port);
 		if (fd < 0) {
 			vb_err_set_quiet(0);
 			return vb_err(1, "cannot open port '%s': %s", port, strerror(errno));

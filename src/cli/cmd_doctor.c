@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "container/runtime.h"
 #include "disk/disk.h"
 #include "engines/engine.h"
 #include "net/netns.h"
@@ -70,6 +71,20 @@ static void check_direct(const char *dir)
 }
 
 /* qemu-img (disk=file) and what each disk kind's probe says. */
+/* container runtimes: one that cannot work here is information, not a
+ * problem of the host (the default runtime's verdict is the target's) */
+static void check_runtimes(void)
+{
+	char what[64], buf[512];
+	for (int i = 0; i < ct_runtime_count(); i++) {
+		const char *why = ct_runtime_why(i);
+		snprintf(what, sizeof(what), "runtime %s", ct_runtime_names[i]);
+		line(why ? "info" : "ok", what, "%s", why ? why : "usable");
+	}
+	ct_lxc_rootfs_status(buf, sizeof(buf));
+	line("info", "lxc system", "%s", buf);
+}
+
 static void check_disks(void)
 {
 	char *out = NULL;
@@ -138,6 +153,7 @@ int cli_doctor(int argc, char **argv)
 		snprintf(what, sizeof(what), "target %s", (*t)->name);
 		line(why ? "no" : "ok", what, "%s", why ? why : "usable");
 	}
+	check_runtimes();
 	check_direct(dir);
 	if (hostio_read_line("/sys/kernel/mm/ksm/run", buf, sizeof(buf)) == 0)
 		line("ok", "KSM", "available (run=%s)", buf);

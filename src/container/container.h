@@ -2,8 +2,8 @@
  * through the runtimes of runtime.h):
  *
  *   runtime.c  the runtimes' registry (runtime_list.h) and what they share
- *   rt_*.c     one file per runtime: builtin, crun, podman; rt_planned.c
- *              says why docker and lxc cannot be used yet
+ *   rt_*.c     one file per runtime: builtin, crun, podman, docker, lxc
+ *   lxc_sysroot.c  the roots of LXC system containers (rootfs=)
  *   spawn.c    a child in new namespaces that runs a tiny init as PID 1: the
  *              init starts one program (the agent, or an OCI runtime), forwards
  *              SIGTERM/SIGINT to it, reaps, and exits with its status
@@ -65,6 +65,13 @@ struct ct_spec {
 	const char *netns;
 	uid_t uid;
 	gid_t gid;
+	const char *docker_host; /* runtime=docker: the engine; NULL/"": default */
+	/* runtime=lxc: the containers' directory (lxc-* -P), and for a system
+	 * container the directory of its root (the lower layer of an overlay;
+	 * NULL: an application container of the agent alone) */
+	const char *lxcpath;
+	const char *rootfs;
+	int64_t launch_timeout_ns; /* how long a start may wait for the agent */
 };
 
 /* cpus as a CFS quota in microseconds per CT_CFS_PERIOD_US; -1 = no limit */

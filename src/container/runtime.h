@@ -6,6 +6,9 @@
  *                          root (rootfs.c) and cgroups (cgroup.c)
  *   crun     rt_crun.c     `crun run` of a bundle vmbench writes (oci.c)
  *   podman   rt_podman.c   `podman run --rootfs` of the bundle's root
+ *   docker   rt_docker.c   `docker run` of an image of the agent vmbench imports
+ *   lxc      rt_lxc.c      `lxc-execute` of the agent, or `lxc-start` of a
+ *                          system container (lxc_sysroot.c: its root)
  *
  * A container's life, as the target drives it:
  *
@@ -26,17 +29,22 @@
  * A hook therefore never bypasses sys.c, cmd_run() or ct_spawn() to change
  * the host.
  *
- * Adding a runtime (docker and lxc are next):
+ * Adding a runtime:
  *   1. Write src/container/rt_NAME.c with `const struct ct_runtime_ops
  *      ct_rt_NAME`, every hook set (test_container checks). An OCI runtime
  *      reuses oci.c: ct_oci_bundle_write(), ct_oci_prepare() for its mount
  *      namespace, ct_oci_run() for its cleanup commands; its command line is
  *      a struct cmd of its own (rt_podman.c is the model).
- *   2. In runtime_list.h, replace CT_PLANNED(NAME) by CT_RUNTIME(NAME) and
- *      delete its probe from rt_planned.c.
+ *      A runtime that is not an OCI runtime (rt_docker.c: an engine and
+ *      its images; rt_lxc.c: lxc's own config) keeps what it made in its
+ *      engine in ci->journal_rt (a journal kind of its own if the journal's
+ *      "dir" or "file" cannot undo it: run/leftovers.c).
+ *   2. Add CT_RUNTIME(NAME) to runtime_list.h (CT_PLANNED(NAME) while only
+ *      its probe exists).
  *   3. Golden files of its command line (tests/golden/container/, built by
- *      tests/unit/test_container.c) and a case in tests/e2e/t0301 that runs
- *      it, skipped with probe()'s reason where it cannot run. */
+ *      tests/unit/test_container.c or test_container_rt.c) and an e2e test
+ *      that runs it (t0301 crun/podman, t0303 docker, t0304-t0305 lxc),
+ *      skipped with probe()'s reason where it cannot run. */
 #ifndef VB_CONTAINER_RUNTIME_H
 #define VB_CONTAINER_RUNTIME_H
 
@@ -59,6 +67,12 @@ struct ct_instance {
 	int have_cg;
 	int have_bundle; /* OCI: spec->bundle was written */
 	char journal_bundle[JOURNAL_ID_MAX]; /* util/journal.h */
+	/* what a runtime made in its engine (docker: the image, the container;
+	 * lxc: the container's directory), journaled while have_rt[i] */
+	char journal_rt[2][JOURNAL_ID_MAX];
+	int have_rt[2];
+	pid_t rt_pid; /* a runtime's own note of the container's PID 1 */
+	int rt_fd;    /* a runtime's listening socket for the agent, or -1 */
 };
 
 struct ct_runtime_ops {
@@ -70,6 +84,10 @@ struct ct_runtime_ops {
 	int (*start)(struct ct_instance *ci, struct cmd_proc *agent);
 	void (*stop)(struct ct_instance *ci, struct cmd_proc *agent);
 	void (*release)(struct ct_instance *ci);
+	/* Optional: the container's processes that are not below the process
+	 * start() handed back (an engine's shim is their parent), for the
+	 * host's telemetry and density's PSS. */
+	int (*pids)(struct ct_instance *ci, pid_t *pids, int max);
 };
 
 /* Every name runtime= accepts, implemented ones first (NULL-terminated,
@@ -92,6 +110,29 @@ void ct_stop(struct cmd_proc *agent, int natural_ms, int grace_ms);
 /* The command lines of the OCI runtimes (for the hooks and golden tests). */
 struct cmd *ct_crun_command(const struct ct_spec *s);
 struct cmd *ct_podman_command(const struct ct_spec *s);
+struct cmd *ct_docker_command(const struct ct_spec *s);
+
+/* runtime=docker (rt_docker.c): why the engine at host ("" or NULL: the
+ * default) cannot be used, or NULL; the image's name; its root as a tar; and
+ * the journal's kinds docker-ctr and docker-image undone (run/leftovers.c:
+ * -EAGAIN while the engine is down). */
+const char *ct_docker_why(const char *host);
+void ct_docker_image(const struct ct_spec *s, char *buf, size_t n);
+int ct_docker_write_tar(const char *agent, const char *path);
+int ct_docker_undo(const struct journal_rec *r, char *said, size_t n);
+
+/* runtime=lxc (rt_lxc.c, lxc_sysroot.c): the container's directory in the
+ * lxcpath, its config (keys lxc.cgroup2.* when cgroup2, else lxc.cgroup.*
+ * with memsw when the host has swap accounting; malloc'd) and its command;
+ * the directory a rootfs= value names ("" for none, a tar unpacked into the
+ * cache once); a system container's unit and hostname in DIR/upper. */
+void ct_lxc_dir(const struct ct_spec *s, char *buf, size_t n);
+char *ct_lxc_config(const struct ct_spec *s, int cgroup2, int memsw);
+struct cmd *ct_lxc_command(const struct ct_spec *s);
+int ct_lxc_rootfs_resolve(const char *want, char *dir, size_t n);
+int ct_lxc_sysroot_prepare(const struct ct_spec *s, const char *dir);
+/* For `vmbench doctor`: which rootfs= roots are ready here. */
+void ct_lxc_rootfs_status(char *buf, size_t n);
 
 /* What crun and podman share (oci.c is below them, this is beside): the
  * bundle and the facts (prepare), the runtime's command line run under our

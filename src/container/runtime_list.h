@@ -4,10 +4,10 @@
  *   CT_RUNTIME(NAME)  implemented: const struct ct_runtime_ops ct_rt_NAME
  *                     in src/container/rt_NAME.c
  *   CT_PLANNED(NAME)  accepted by runtime= but not implemented yet: only
- *                     const char *ct_rt_NAME_probe(void) in rt_planned.c,
- *                     which says why it cannot be used here */
+ *                     const char *ct_rt_NAME_probe(void) in a file of its
+ *                     own, which says why it cannot be used here (none now) */
 CT_RUNTIME(builtin)
 CT_RUNTIME(crun)
 CT_RUNTIME(podman)
-CT_PLANNED(docker)
-CT_PLANNED(lxc)
+CT_RUNTIME(docker)
+CT_RUNTIME(lxc)

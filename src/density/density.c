@@ -8,6 +8,7 @@
 #include "density/density.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -247,6 +248,30 @@ static int store_variant(struct ramp *rp, struct inst *x, json_t *hello)
 	return r;
 }
 
+/* What one instance of the variant is, in words, from its options: seed 001
+ * compares a VM of a cloud image with a system container of the same
+ * image's root, which the target's name alone does not tell apart from a
+ * VM of the built-in guest or a container of the agent alone. */
+static json_t *instance_words(const struct plan_variant *pv)
+{
+	json_t *cfg = plan_variant_config(pv);
+	const char *rt = json_string_value(json_object_get(cfg, "runtime"));
+	const char *rootfs = json_string_value(json_object_get(cfg, "rootfs"));
+	const char *guest = json_string_value(json_object_get(cfg, "guest"));
+	const char *mem = json_string_value(json_object_get(cfg, "mem"));
+	char buf[PATH_MAX + 128] = "";
+	if (rt && !strcmp(rt, "lxc") && rootfs && *rootfs)
+		snprintf(buf, sizeof(buf), "LXC system container, systemd booted, rootfs=%s",
+			 rootfs);
+	else if (rt)
+		snprintf(buf, sizeof(buf), "runtime=%s, the agent alone", rt);
+	else if (guest || !strcmp(pv->target->name, "qemu"))
+		snprintf(buf, sizeof(buf), "VM, guest=%s%s%s", guest ? guest : "builtin",
+			 mem ? ", mem=" : "", mem ? mem : "");
+	json_decref(cfg);
+	return json_string(buf);
+}
+
 /* Starts instance i and waits for its hello; its launch time is from
  * exec() to the hello. Returns 0, or < 0 with the reason in vb_errmsg(). */
 static int launch(struct ramp *rp, int i)
@@ -430,6 +455,7 @@ static int ramp_run(struct ramp *rp)
 	rp->n = 0;
 	rp->mergeable = -1;
 	json_object_set_new(rp->note, "target", json_string(rp->pv->target->name));
+	json_object_set_new(rp->note, "instance", instance_words(rp->pv));
 	if (!rp->in || !rp->pids || !step_launch) {
 		r = -ENOMEM;
 		goto out_free;

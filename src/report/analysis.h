@@ -121,6 +121,7 @@ struct analysis_density_step {
 struct analysis_ramp {
 	const json_t *json; /* the ramp's object, with its notes (baseline, interference) */
 	const char *variant, *target, *ksm, *stopped;
+	const char *instance; /* what one instance is, in words ("" when unknown) */
 	int reached;
 	int skipped; /* not run: the target is unavailable here (stopped says why) */
 	int nsteps;

@@ -42,6 +42,7 @@ static int build_ramp(const json_t *j, struct analysis_ramp *r)
 	r->json = j;
 	r->variant = str(j, "variant");
 	r->target = str(j, "target");
+	r->instance = str(j, "instance");
 	r->ksm = str(j, "ksm");
 	r->stopped = str(j, "stopped");
 	r->reached = (int)json_integer_value(json_object_get(j, "reached"));

@@ -39,8 +39,9 @@ static void ramp_table(FILE *out, const struct analysis_ramp *r)
 			r->ksm, *r->stopped ? r->stopped : "no reason given");
 		return;
 	}
-	fprintf(out, "\nvariant %s (%s), KSM %s: %d instance%s; %s\n", r->variant, r->target,
-		r->ksm, r->reached, r->reached == 1 ? "" : "s", *r->stopped ? r->stopped : "?");
+	fprintf(out, "\nvariant %s (%s%s%s), KSM %s: %d instance%s; %s\n", r->variant, r->target,
+		*r->instance ? ": " : "", r->instance, r->ksm, r->reached, r->reached == 1 ? "" : "s",
+		*r->stopped ? r->stopped : "?");
 	if (base)
 		fprintf(out, "  baseline: used %.0f MiB, available %.0f MiB of %.0f MiB\n",
 			num(base, "used_mib"), num(base, "available_mib"), num(base, "total_mib"));

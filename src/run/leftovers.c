@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "container/runtime.h"
 #include "density/ksm.h"
 #include "net/netns.h"
 #include "remote/ssh.h"
@@ -182,6 +183,7 @@ int leftovers_undo(const struct journal_rec *r, char *said, size_t n)
 	    {"hugepages", undo_hugepages}, {"loop", undo_loop},	  {"cgroup", undo_cgroup},
 	    {"ksm", undo_ksm},		       {"netns", undo_netns},
 	    {"remote", undo_remote},
+	    {"docker-ctr", ct_docker_undo},	       {"docker-image", ct_docker_undo},
 	};
 	said[0] = '\0';
 	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
@@ -201,6 +203,8 @@ static int sweep_one(const struct journal_rec *r, void *arg)
 		fprintf(stderr, "vmbench: released what vmbench pid %d left (killed?): %s\n",
 			(int)r->pid, said);
 		(*n)++;
+	} else if (e == -EAGAIN) {
+		/* cannot be settled now (the Docker engine is down): kept, quietly */
 	} else if (e < 0) {
 		vb_warn("cannot release what vmbench pid %d left: %s (the journal keeps it for "
 			"the next command: %s/%s.rec)",

@@ -14,6 +14,9 @@
  *   cgroup     a cgroup directory                        rmdir, if no process is in it
  *   ksm        KSM's state file                          ksm_recover()
  *   remote     a directory on another host / ssh dest    rm -rf over ssh (src/remote/ssh.c)
+ *   docker-ctr / docker-image  a Docker container / image, the engine in undo
+ *                                                       docker rm -f / rmi -f
+ *                                                       (kept while the engine is down)
  * A record whose resource is already gone is dropped without a line. */
 #ifndef VB_CORE_LEFTOVERS_H
 #define VB_CORE_LEFTOVERS_H

@@ -35,6 +35,7 @@
 #include "targets/target.h"
 #include "telemetry/telemetry.h"
 #include "util/err.h"
+#include "util/hostio.h"
 #include "util/timeutil.h"
 #include "util/units.h"
 
@@ -49,6 +50,8 @@ struct container_opts {
 	char hostname[65];
 	int64_t launch_timeout_ns;
 	int network;
+	char docker_host[256];
+	char rootfs[PATH_MAX];
 };
 
 enum { CT_NET_NONE, CT_NET_VETH };
@@ -57,7 +60,7 @@ static const char *const ct_net_names[] = {"none", "veth", NULL};
 /* `vmbench list targets` prints the option help after calling probe(),
  * which writes what each runtime can do here into this text. */
 static char runtime_help[2048] = "builtin (vmbench's own namespaces + cgroups), crun or podman "
-				 "(an OCI bundle), docker, lxc";
+				 "(an OCI bundle), docker (an image), lxc (lxc-execute or lxc-start)";
 
 static const struct opt_def container_options[] = {
     OPT_ENUM("runtime", struct container_opts, runtime, "builtin", ct_runtime_names, runtime_help),
@@ -82,6 +85,12 @@ static const struct opt_def container_options[] = {
     OPT_ENUM("network", struct container_opts, network, "none", ct_net_names,
 	     "none: a network namespace of its own with loopback only; veth: that "
 	     "namespace gets a veth pair into the experiment's client namespace"),
+    OPT_STR("docker-host", struct container_opts, docker_host, "",
+	    "runtime=docker: the engine (unix:///var/run/docker.sock, tcp://HOST:2376...); "
+	    "empty: $DOCKER_HOST or the local socket"),
+    OPT_STR("rootfs", struct container_opts, rootfs, "",
+	    "runtime=lxc: empty for an application container (the agent alone); cloud, "
+	    "debian, a directory or a tar for a system container booting its systemd"),
     OPT_END,
 };
 
@@ -96,6 +105,8 @@ struct container_priv {
 	int have_ovl;
 	long long vm_oom_start; /* /proc/vmstat oom_kill at launch */
 	struct vb_net net;	/* network=veth */
+	char lxcpath[PATH_MAX];
+	char rootfs[PATH_MAX]; /* runtime=lxc rootfs=: the directory it names */
 };
 
 static const char *container_probe(void)
@@ -161,6 +172,12 @@ static void fill_spec(struct target_inst *t, struct container_priv *p)
 	s->userns = o->userns;
 	s->uid = getuid();
 	s->gid = getgid();
+	s->docker_host = o->docker_host;
+	hostio_state_dir(p->lxcpath, sizeof(p->lxcpath) - 4);
+	strcat(p->lxcpath, "/lxc");
+	s->lxcpath = p->lxcpath;
+	s->rootfs = p->rootfs[0] ? p->rootfs : NULL;
+	s->launch_timeout_ns = o->launch_timeout_ns;
 }
 
 static int check_options(const struct container_opts *o)
@@ -206,7 +223,10 @@ static int container_setup(struct target_inst *t)
 		return 0;
 	if ((r = check_options(o)) < 0)
 		return r;
-	const char *why = ct_runtime_why(o->runtime);
+	/* docker-host=: that engine, not the default one the probe asks */
+	const char *why = o->docker_host[0] && rt && !strcmp(rt->name, "docker")
+			      ? ct_docker_why(o->docker_host)
+			      : ct_runtime_why(o->runtime);
 	/* a dry run shows what an unavailable runtime would be given
 	 * (container_dry_run says that it is unavailable) */
 	if (!rt || (why && !cmd_dry_run()))
@@ -218,6 +238,7 @@ static int container_setup(struct target_inst *t)
 	p->ci.ops = rt;
 	p->ci.spec = &p->spec;
 	p->ci.log_fd = -1;
+	p->ci.rt_fd = -1;
 	t->priv = p;
 	if ((r = target_agent_path(p->agent, sizeof(p->agent))) < 0) {
 		if (!cmd_dry_run())
@@ -229,6 +250,17 @@ static int container_setup(struct target_inst *t)
 		goto fail;
 	}
 	ct_make_id(p->id, sizeof(p->id), getpid(), t->name);
+	if (o->rootfs[0] && strcmp(rt->name, "lxc") != 0) {
+		r = vb_err(-EINVAL, "rootfs='%s' is for runtime=lxc (a system container), not "
+				    "runtime=%s",
+			   o->rootfs, rt->name);
+		goto fail;
+	}
+	if (!cmd_dry_run() && (r = ct_lxc_rootfs_resolve(o->rootfs, p->rootfs,
+							 sizeof(p->rootfs))) < 0)
+		goto fail;
+	if (cmd_dry_run() && o->rootfs[0])
+		snprintf(p->rootfs, sizeof(p->rootfs), "%s", o->rootfs);
 	fill_spec(t, p);
 
 	/* what a vmbench killed with SIGKILL left: the runtime's state first
@@ -406,7 +438,15 @@ static int container_telemetry_pids(struct target_inst *t, pid_t *pids, int max)
 	if (max < 1 || t->agent.pid <= 0)
 		return 0;
 	pids[0] = t->agent.pid; /* our init; the agent and any runtime below it */
-	return 1 + ct_descendants(t->agent.pid, pids + 1, max - 1);
+	int n = 1 + ct_descendants(t->agent.pid, pids + 1, max - 1);
+	struct container_priv *p = t->priv;
+	if (p && p->ci.ops->pids && n < max) { /* not below it: an engine's */
+		int k = p->ci.ops->pids(&p->ci, pids + n, max - n), roots = k;
+		for (int i = n; i < n + roots && n + k < max; i++) /* and their trees */
+			k += ct_descendants(pids[i], pids + n + k, max - n - k);
+		n += k;
+	}
+	return n;
 }
 
 static void container_diagnose(struct target_inst *t, char *buf, size_t n)
@@ -472,8 +512,8 @@ static int container_dry_run(struct target_inst *t, FILE *out)
 
 const struct target_ops container_target = {
     .name = "container",
-    .summary = "the agent in namespaces with cgroup limits: vmbench's own runtime, crun or "
-	       "podman",
+    .summary = "the agent in namespaces with cgroup limits: vmbench's own runtime, crun, "
+	       "podman, docker or lxc (also LXC system containers)",
     .options = container_options,
     .opts_size = sizeof(struct container_opts),
     .probe = container_probe,
