@@ -51,6 +51,10 @@ int race_next(const struct race *r, int *reps)
 		reps[i] = a->alive && (r->round == 0 || alive > 1) && want > 0 ? want : 0;
 		total += reps[i];
 	}
+	if (r->round > 0 && r->o.budget > 0 && r->runs + total > r->o.budget) {
+		memset(reps, 0, (size_t)r->narms * sizeof(*reps));
+		return 0;
+	}
 	return total;
 }
 

@@ -11,9 +11,10 @@
  *      it is significantly worse;
  *   2. with halving on and more than two left, only the better half by mean
  *      (rounded up) goes on.
- * The race ends when one configuration is left, or when every one left has
+ * The race ends when one configuration is left, when every one left has
  * max_runs values (the plan's repeat, so the race never runs a
- * configuration more often than the full matrix would). */
+ * configuration more often than the full matrix would), or before a round
+ * that would pass the budget of runs. */
 #ifndef VB_TUNE_RACE_H
 #define VB_TUNE_RACE_H
 
@@ -26,6 +27,8 @@ struct race_opts {
 	int max_runs; /* per configuration, at most */
 	double alpha; /* family-wise error rate of one round's comparisons */
 	int halving;  /* keep the better half by mean after each round */
+	int budget;   /* the most runs in all (0: no limit); a round that would pass
+		       * it is not run, except round one */
 };
 
 struct race_arm {

@@ -129,6 +129,24 @@ static void test_tie_stops_at_max(void **state)
 	race_free(&r);
 }
 
+/* A budget of half the full matrix: four configurations, two of them
+ * close, stop at the budget with the best of the two by mean. */
+static void test_budget(void **state)
+{
+	(void)state;
+	const char *names[] = {"q1", "q2", "q4", "q8"};
+	double mu[] = {100, 200, 390, 400};
+	struct race_opts o = {.maximize = 1, .first = 1, .step = 1, .max_runs = 4, .alpha = 0.05,
+			      .halving = 1, .budget = 8};
+	struct race r;
+	assert_int_equal(race_init(&r, names, 4, &o), 0);
+	int best = race_all(&r, mu, 40);
+	assert_true(best == 2 || best == 3);
+	assert_true(r.runs <= 8);
+	assert_int_equal(r.round, 3);
+	race_free(&r);
+}
+
 /* A dropped configuration (a broken constraint) stays out; one without
  * values is dropped at judging; bad options are refused with a reason. */
 static void test_drop_and_errors(void **state)
@@ -165,6 +183,7 @@ int main(void)
 	    cmocka_unit_test(test_known_optimum),
 	    cmocka_unit_test(test_minimize_significance),
 	    cmocka_unit_test(test_tie_stops_at_max),
+	    cmocka_unit_test(test_budget),
 	    cmocka_unit_test(test_drop_and_errors),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
