@@ -25,6 +25,7 @@ int cli_disk(int argc, char **argv);
 int cli_guest(int argc, char **argv);
 int cli_version(int argc, char **argv);
 int cli_tune(int argc, char **argv);
+int cli_import(int argc, char **argv);
 
 /* Opens --db PATH or the default database; prints the error itself. */
 int cli_open_store(const char *path, struct store **st, char *used, size_t n);

@@ -24,6 +24,7 @@ static const struct {
 	{"disk", cli_disk, "create, copy, describe or remove a VM disk (image, loop device, LV)"},
 	{"doctor", cli_doctor, "say what this host can do (io_uring, O_DIRECT, KSM, ...)"},
 	{"version", cli_version, "print the version"},
+	{"import", cli_import, "turn a fio job file or a sysbench command line into a plan"},
 	{"tune", cli_tune, "find the best configuration of a plan's knobs for one objective, by racing"},
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

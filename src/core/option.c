@@ -275,6 +275,12 @@ int opt_set(const struct opt_def *tbl, void *obj, const char *ctx, const char *n
 		return vb_err(-EINVAL, "%s: %s=%s has no vmbench equivalent (%s takes: %s; or use %s=)",
 			      ctx, name, value, name, list, d->name);
 	}
+	if (!name_eq(d->name, name)) {
+		/* messages name the option as the user spelt it (ioengine=mmap) */
+		struct opt_def as_given = *d;
+		as_given.name = name;
+		return set_one(&as_given, obj, ctx, value);
+	}
 	return set_one(d, obj, ctx, value);
 }
 
