@@ -93,11 +93,11 @@ static void print_qemu(FILE *f, const struct plan_variant *v)
 	qemu_arg_memory(o, &rt, c);
 	qemu_arg_disk(o, &rt, c);
 	const char *const *av = cmd_argv(c);
-	fprintf(f, "QEMU command-line fragment (the disk path is yours):\n ");
+	fprintf(f, "QEMU command-line fragment (the disk path is yours):\n  ");
 	for (int i = 1; i < cmd_argc(c); i++) {
 		struct cmd *one = cmd_new(av[i]); /* quoted as cmd_render quotes */
 		char *s = cmd_render(one);
-		fprintf(f, "%s%s", av[i][0] == '-' && i > 1 ? " \\\n " : " ", s ? s : av[i]);
+		fprintf(f, "%s%s", i == 1 ? "" : av[i][0] == '-' ? " \\\n  " : " ", s ? s : av[i]);
 		free(s);
 		cmd_free(one);
 	}
