@@ -60,6 +60,7 @@ print("%.1f %.1f" % (r["iops"], r["clat_ns"]["percentile"]["99.000000"] / 1000))
 		fi
 	done
 done
+# shellcheck disable=SC2086 # the values, one word each
 set -- $fio_vals
 for v in $vb_vals; do ratios+=" $(ratio "$v" "$1")"; shift; done
 record import-fio "fio $(basename "$JOB") (the job above)" \
@@ -68,4 +69,5 @@ record import-fio "fio $(basename "$JOB") (the job above)" \
 echo "fio IOPS:$fio_vals"
 echo "vmbench IOPS:$vb_vals"
 echo "clat p99 us: fio$fio_p99 / vmbench$vb_p99"
+# shellcheck disable=SC2086
 echo "median ratio vmbench/fio: $(median $ratios)"

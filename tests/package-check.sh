@@ -8,7 +8,6 @@
 # .ci/run after make check. Prints "package-check: ok" or the step that failed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SRC=$PWD
 export DEBIAN_FRONTEND=noninteractive
 
 step() { echo "package-check: $*"; }
@@ -25,7 +24,9 @@ W=$(mktemp -d /var/tmp/vmbench-package.XXXXXX)
 installed=0
 cleanup()
 {
-	[ "$installed" = 1 ] && dpkg --purge vmbench >/dev/null 2>&1 || true
+	if [ "$installed" = 1 ]; then
+		dpkg --purge vmbench >/dev/null 2>&1 || true
+	fi
 	rm -rf "$W"
 }
 trap cleanup EXIT
