@@ -144,12 +144,27 @@ static int job_set(struct import_doc *d, struct import_workload *w, const struct
 	return r < 0 ? r : 0;
 }
 
+static int import_jobs(const struct fio_sec *sec, int nsec, const char *source,
+		       struct import_doc *d);
+
 int import_fio(const char *text, const char *source, struct import_doc *d)
 {
-	static struct fio_sec sec[IMPORT_MAX_WORKLOADS + 1];
+	struct fio_sec *sec = calloc(IMPORT_MAX_WORKLOADS + 1, sizeof(*sec));
 	int nsec = 0, r;
-	if ((r = parse(text, source, sec, IMPORT_MAX_WORKLOADS + 1, &nsec)) < 0)
-		return r;
+	if (!sec)
+		return -ENOMEM;
+	r = parse(text, source, sec, IMPORT_MAX_WORKLOADS + 1, &nsec);
+	if (r == 0)
+		r = import_jobs(sec, nsec, source, d);
+	free(sec);
+	return r;
+}
+
+/* Every job section, with [global]'s options before its own. */
+static int import_jobs(const struct fio_sec *sec, int nsec, const char *source,
+		       struct import_doc *d)
+{
+	int r;
 	const struct fio_sec *global = NULL;
 	int jobs = 0;
 	for (int s = 0; s < nsec; s++) {
