@@ -47,8 +47,9 @@ void tune_print_round(const struct tune_state *ts, int round, const int *reps, c
 		runs += reps[i];
 		left += ts->race.arm[i].alive;
 	}
-	fprintf(ts->out, "round %d: %d configuration%s, %d run%s (%d so far); %d left\n", round, ran,
-		ran == 1 ? "" : "s", runs, runs == 1 ? "" : "s", ts->race.runs, left);
+	fprintf(ts->out, "round %d (experiment %lld): %d configuration%s, %d run%s (%d so far); %d left\n",
+		round, ts->nexp ? (long long)ts->exp[ts->nexp - 1] : 0LL, ran, ran == 1 ? "" : "s",
+		runs, runs == 1 ? "" : "s", ts->race.runs, left);
 	for (int i = 0; i < ts->p->nv; i++) {
 		const struct race_arm *a = &ts->race.arm[i];
 		if (before[i] && !a->alive)
