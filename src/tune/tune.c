@@ -313,6 +313,7 @@ int tune_run(struct plan *p, const struct tune_opts *o, struct store *st,
 	     const struct tune_run_opts *ro, FILE *out)
 {
 	struct tune_state ts = {.p = p, .st = st, .ro = ro, .out = out};
+	struct stopsig_saved sigs = {0};
 	int r = check_plan(&ts, o);
 	if (r < 0)
 		return r;
@@ -337,6 +338,9 @@ int tune_run(struct plan *p, const struct tune_opts *o, struct store *st,
 		r = 0;
 		goto out;
 	}
+	/* a stop between rounds ends the race too (the runner has its own
+	 * handlers during a round and puts these back after it) */
+	stopsig_install(&sigs, 0, NULL);
 	int failed = 0;
 	for (int round = 1; !failed && race_next(&ts.race, reps) > 0; round++) {
 		int done[8], ndone = 0; /* distinct repeat counts of this round */
@@ -347,6 +351,10 @@ int tune_run(struct plan *p, const struct tune_opts *o, struct store *st,
 			if (seen || ndone == 8)
 				continue;
 			done[ndone++] = reps[i];
+			if (stopsig_pending()) {
+				failed = 1;
+				break;
+			}
 			int64_t exp = 0;
 			r = run_round(&ts, round, reps, reps[i], &exp);
 			if (r < 0)
@@ -355,9 +363,11 @@ int tune_run(struct plan *p, const struct tune_opts *o, struct store *st,
 				ts.exp[ts.nexp++] = exp;
 			if ((r = collect(&ts, exp, reps, reps[i])) < 0)
 				goto out;
-			if (exp > 0 && experiment_interrupted(st, exp))
+			if ((exp > 0 && experiment_interrupted(st, exp)) || stopsig_pending())
 				failed = 1;
 		}
+		if (failed)
+			break; /* a round cut short is not judged */
 		if (round == 1 && ts.got == 0) {
 			char have[1024];
 			metric_names(st, ts.exp[0], p->w[ts.wl].name, have, sizeof(have));
@@ -379,13 +389,15 @@ int tune_run(struct plan *p, const struct tune_opts *o, struct store *st,
 		tune_print_round(&ts, round, reps, before);
 	}
 	if (failed) {
-		vb_warn("tune: interrupted; the finished runs are stored (experiments of this tune "
-			"are listed above)");
+		vb_warn("tune: interrupted after %d runs; they are stored (the experiments of each "
+			"round are listed above)",
+			ts.race.runs);
 		r = 1;
 		goto out;
 	}
 	r = tune_print_result(&ts) < 0 ? 1 : 0;
 out:
+	stopsig_restore(&sigs);
 	race_free(&ts.race);
 	for (int c = 0; c < ts.ncons; c++) {
 		for (int i = 0; ts.cx[c] && i < p->nv; i++)

@@ -85,6 +85,32 @@ constraint = events_per_s < 0"
 	is "$RC" 1 "a constraint none meets: exit 1"
 	like "$OUT" "breaks events_per_s < 0" "... each configuration out for breaking it"
 	like "$OUT" "no configuration is left" "... and none is left"
+
+	# SIGINT during a round: exit 1 within seconds, the round stored as
+	# interrupted, no later round, nothing judged
+	# shellcheck disable=SC2317 # called through wait_for
+	tune_started()
+	{
+		VPID=$(proc_children "$TPID")
+		[ -n "$VPID" ]
+	}
+	plan "objective = maximize events_per_s of workload prime"
+	bg_start "$T/sig.out" "$T/sig.err" "$VMBENCH" tune --db "$T/sig.db" "$T/plan.ini"
+	TPID=$BG_PID
+	VPID=""
+	if wait_for 10 tune_started && wait_for 60 db_has_runs "$T/sig.db" 1; then
+		T0=$SECONDS
+		kill -INT "$VPID"
+		wait "$TPID" 2>/dev/null
+		is "$?" 1 "SIGINT during a round: exit 1"
+		ok_if "... within 5 s ($((SECONDS - T0)) s)" [ $((SECONDS - T0)) -le 5 ]
+		like "$(cat "$T/sig.err")" "tune: interrupted after [0-9]+ runs; they are stored" "... saying so"
+		is "$(db_query "$T/sig.db" "select status from experiment order by id desc limit 1")" \
+			interrupted "... the round's experiment is 'interrupted'"
+		unlike "$(cat "$T/sig.out")" "best:" "... and no result is claimed"
+	else
+		not_ok "tune started and stored a run within 60 s" "$(cat "$T/sig.err")"
+	fi
 else
 	skip "the race over container CPU quotas" "needs root and a working container target"
 fi
