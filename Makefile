@@ -55,6 +55,49 @@ $(BUILD)/fuzz-replay/%: fuzz/%.c fuzz/replay.c $(BUILD)/libvb.a
 
 fuzz-replay: $(FUZZ_REPLAY)
 
+# Installation: `make install PREFIX=/usr/local DESTDIR=...`. The binary
+# looks for the agent beside itself, then in LIBEXECDIR, which is compiled
+# into it (the stamp rebuilds that file when the path changes).
+PREFIX      ?= /usr/local
+BINDIR      ?= $(PREFIX)/bin
+LIBEXECDIR  ?= $(PREFIX)/libexec/vmbench
+DATADIR     ?= $(PREFIX)/share/vmbench
+MANDIR      ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+MAN_PAGES   := $(BUILD)/man/vmbench.1 $(BUILD)/man/vmbench-plan.5
+
+$(BUILD)/libexecdir.stamp: FORCE
+	@mkdir -p $(BUILD)
+	@echo '$(LIBEXECDIR)' | cmp -s - $@ || echo '$(LIBEXECDIR)' >$@
+$(BUILD)/src/targets/registry.o: $(BUILD)/libexecdir.stamp
+$(BUILD)/src/targets/registry.o: CPPFLAGS += -DVB_LIBEXECDIR='"$(LIBEXECDIR)"'
+
+# The manual pages are generated from the option tables by the binary itself.
+$(BUILD)/man/vmbench.1: vmbench
+	@mkdir -p $(dir $@)
+	./vmbench help --man 1 >$@.tmp && mv $@.tmp $@
+$(BUILD)/man/vmbench-plan.5: vmbench
+	@mkdir -p $(dir $@)
+	./vmbench help --man 5 >$@.tmp && mv $@.tmp $@
+man: $(MAN_PAGES)
+
+install: all man
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(DATADIR)/examples
+	install -m 755 vmbench $(DESTDIR)$(BINDIR)/vmbench
+	install -m 755 vmbench-agent $(DESTDIR)$(LIBEXECDIR)/vmbench-agent
+	install -m 644 $(BUILD)/man/vmbench.1 $(DESTDIR)$(MANDIR)/man1/vmbench.1
+	install -m 644 $(BUILD)/man/vmbench-plan.5 $(DESTDIR)$(MANDIR)/man5/vmbench-plan.5
+	install -m 644 completion/vmbench.bash $(DESTDIR)$(BASHCOMPDIR)/vmbench
+	install -m 644 examples/*.ini $(DESTDIR)$(DATADIR)/examples/
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/vmbench $(DESTDIR)$(LIBEXECDIR)/vmbench-agent \
+		$(DESTDIR)$(MANDIR)/man1/vmbench.1 $(DESTDIR)$(MANDIR)/man5/vmbench-plan.5 \
+		$(DESTDIR)$(BASHCOMPDIR)/vmbench
+	rm -f $(addprefix $(DESTDIR)$(DATADIR)/examples/,$(notdir $(wildcard examples/*.ini)))
+	-rmdir $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(DATADIR)/examples $(DESTDIR)$(DATADIR) 2>/dev/null
+
 # Runs unit tests, the fuzz corpus replay, golden and end-to-end tests;
 # ends with "N passed, N failed".
 check: all unit fuzz-replay
@@ -94,5 +137,6 @@ format:
 clean:
 	rm -rf build build-asan vmbench vmbench-agent
 
-.PHONY: all unit fuzz-replay check check-slow deps demo asan build-asan-unit fuzz format clean
+.PHONY: all unit fuzz-replay check check-slow deps demo asan build-asan-unit fuzz format clean \
+	man install uninstall FORCE
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(AGENT_OBJ:.o=.d)

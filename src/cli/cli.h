@@ -24,6 +24,21 @@ int cli_doctor(int argc, char **argv);
 int cli_disk(int argc, char **argv);
 int cli_guest(int argc, char **argv);
 int cli_version(int argc, char **argv);
+int cli_tune(int argc, char **argv);
+int cli_import(int argc, char **argv);
+int cli_help(int argc, char **argv);
+int cli_complete(int argc, char **argv);
+
+/* The command table of main.c, for help, man pages and completion. */
+struct cli_command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *help;
+	const char *alias; /* an older spelling that still works, or NULL */
+};
+const struct cli_command *cli_commands(size_t *n);
+/* What `vmbench NAME -h` prints (malloc'd), for man pages and completion. */
+char *cli_usage_text(const struct cli_command *c);
 
 /* Opens --db PATH or the default database; prints the error itself. */
 int cli_open_store(const char *path, struct store **st, char *used, size_t n);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "tune/tune.h"
 #include "run/plan.h"
 #include "run/runner.h"
 #include "report/report.h"
@@ -65,7 +66,10 @@ int cli_run(int argc, char **argv)
 	struct store *st = NULL;
 	char dbpath[PATH_MAX];
 
-	plan_init(&p);
+	/* a tune plan runs as its full matrix: its [tune] section is read, unused */
+	struct tune_opts tune_unused;
+	struct tune_syntax tune_syn;
+	tune_plan_init(&p, &tune_unused, &tune_syn);
 	fprintf(cl, "vmbench");
 	for (int i = 0; i < argc; i++)
 		fprintf(cl, " %s", argv[i]);

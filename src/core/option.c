@@ -25,6 +25,9 @@ const struct opt_def *opt_find(const struct opt_def *tbl, const char *name)
 	for (const struct opt_def *d = tbl; d && d->name; d++)
 		if (name_eq(d->name, name))
 			return d;
+	for (const struct opt_def *d = tbl; d && d->name; d++)
+		if (d->peer && name_eq(d->peer, name))
+			return d;
 	return NULL;
 }
 
@@ -33,13 +36,38 @@ void opt_names(const struct opt_def *tbl, char *buf, size_t n)
 	size_t used = 0;
 	buf[0] = '\0';
 	for (const struct opt_def *d = tbl; d && d->name; d++) {
-		int w = snprintf(buf + used, n - used, "%s%s", used ? ", " : "", d->name);
+		int w = snprintf(buf + used, n - used, "%s%s%s%s%s", used ? ", " : "", d->name,
+				 d->peer ? " (" : "", d->peer ? d->peer : "", d->peer ? ")" : "");
 		if (w < 0 || (size_t)w >= n - used) {
 			buf[used] = '\0'; /* whole names only, never "offset-del" */
 			break;
 		}
 		used += (size_t)w;
 	}
+}
+
+/* "direct, (empty)": the peer values of an option, for messages. */
+static void peer_values_list(const struct opt_def *d, char *buf, size_t n)
+{
+	size_t used = 0;
+	buf[0] = '\0';
+	for (const char *const *pv = d->peer_values; pv && pv[0] && pv[1]; pv += 2) {
+		int w = snprintf(buf + used, n - used, "%s%s", used ? ", " : "",
+				 pv[0][0] ? pv[0] : "(empty)");
+		if (w < 0 || (size_t)w >= n - used)
+			break;
+		used += (size_t)w;
+	}
+}
+
+/* The vmbench value of a peer value ("direct" -> "on"), or NULL when the
+ * option has no such alias. */
+static const char *peer_value(const struct opt_def *d, const char *value)
+{
+	for (const char *const *pv = d->peer_values; pv && pv[0] && pv[1]; pv += 2)
+		if (strcasecmp(pv[0], value) == 0)
+			return pv[1];
+	return NULL;
 }
 
 static void choices_list(const char *const *ch, char *buf, size_t n)
@@ -238,6 +266,21 @@ int opt_set(const struct opt_def *tbl, void *obj, const char *ctx, const char *n
 	}
 	if (!value)
 		return vb_err(-EINVAL, "%s: option '%s' needs a value (%s=...)", ctx, name, name);
+	const char *alias = d->peer_values ? peer_value(d, value) : NULL;
+	if (alias)
+		return set_one(d, obj, ctx, alias);
+	if (d->peer_values && !name_eq(d->name, name)) {
+		char list[256];
+		peer_values_list(d, list, sizeof(list));
+		return vb_err(-EINVAL, "%s: %s=%s has no vmbench equivalent (%s takes: %s; or use %s=)",
+			      ctx, name, value, name, list, d->name);
+	}
+	if (!name_eq(d->name, name)) {
+		/* messages name the option as the user spelt it (ioengine=mmap) */
+		struct opt_def as_given = *d;
+		as_given.name = name;
+		return set_one(&as_given, obj, ctx, value);
+	}
 	return set_one(d, obj, ctx, value);
 }
 
@@ -355,8 +398,15 @@ void opt_print_help(FILE *f, const struct opt_def *tbl, const char *indent)
 		char extra[512] = "";
 		if (d->type == OPT_T_ENUM)
 			choices_list(d->choices, extra, sizeof(extra));
-		fprintf(f, "%s%-16s %-8s %-10s %s%s%s%s\n", indent, d->name,
+		char peer[256] = "";
+		if (d->peer) {
+			char vals[160];
+			peer_values_list(d, vals, sizeof(vals));
+			snprintf(peer, sizeof(peer), " [peer: %s%s%s]", d->peer, vals[0] ? "=" : "",
+				 vals);
+		}
+		fprintf(f, "%s%-16s %-8s %-10s %s%s%s%s%s\n", indent, d->name,
 			opt_type_name(d->type), d->def ? d->def : "-", d->help ? d->help : "",
-			extra[0] ? " (" : "", extra, extra[0] ? ")" : "");
+			extra[0] ? " (" : "", extra, extra[0] ? ")" : "", peer);
 	}
 }

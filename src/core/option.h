@@ -42,28 +42,38 @@ struct opt_def {
 	double min, max;            /* inclusive range, checked when min < max */
 	const char *const *choices; /* OPT_T_ENUM: NULL-terminated */
 	const char *help;
+	/* The peer tool's name for this option (sysbench's file-test-mode for
+	 * fileio's mode), accepted wherever the name is; NULL: none. */
+	const char *peer;
+	/* Value aliases: pairs {"peer value", "vmbench value", ..., NULL}
+	 * (sysbench's file-extra-flags=direct is direct=on). A value given
+	 * under the peer name must be one of them. */
+	const char *const *peer_values;
 };
 
+/* The help text is the last named argument's successor, so that a table
+ * row may add designated fields after it:
+ *   OPT_INT("max-prime", ..., "upper limit", .peer = "cpu-max-prime"), */
 #define OPT_FIELD_(st, f) offsetof(st, f)
-#define OPT_INT(n, st, f, d, lo, hi, h) \
-	{ n, OPT_T_INT, OPT_FIELD_(st, f), 0, d, lo, hi, NULL, h }
-#define OPT_SIZE(n, st, f, d, lo, hi, h) \
-	{ n, OPT_T_SIZE, OPT_FIELD_(st, f), 0, d, lo, hi, NULL, h }
-#define OPT_DURATION(n, st, f, d, lo, hi, h) \
-	{ n, OPT_T_DURATION, OPT_FIELD_(st, f), 0, d, lo, hi, NULL, h }
-#define OPT_BOOL(n, st, f, d, h) \
-	{ n, OPT_T_BOOL, OPT_FIELD_(st, f), 0, d, 0, 0, NULL, h }
-#define OPT_DOUBLE(n, st, f, d, lo, hi, h) \
-	{ n, OPT_T_DOUBLE, OPT_FIELD_(st, f), 0, d, lo, hi, NULL, h }
-#define OPT_STR(n, st, f, d, h) \
-	{ n, OPT_T_STR, OPT_FIELD_(st, f), sizeof(((st *)0)->f), d, 0, 0, NULL, h }
-#define OPT_ENUM(n, st, f, d, ch, h) \
-	{ n, OPT_T_ENUM, OPT_FIELD_(st, f), 0, d, 0, 0, ch, h }
-#define OPT_END { NULL, 0, 0, 0, NULL, 0, 0, NULL, NULL }
+#define OPT_ROW_(n, t, st, f, ln, d, lo, hi, ch, ...)                                      \
+	{ .name = n, .type = t, .off = OPT_FIELD_(st, f), .len = ln, .def = d, .min = lo,   \
+	  .max = hi, .choices = ch, .help = __VA_ARGS__ }
+#define OPT_INT(n, st, f, d, lo, hi, ...) OPT_ROW_(n, OPT_T_INT, st, f, 0, d, lo, hi, NULL, __VA_ARGS__)
+#define OPT_SIZE(n, st, f, d, lo, hi, ...) \
+	OPT_ROW_(n, OPT_T_SIZE, st, f, 0, d, lo, hi, NULL, __VA_ARGS__)
+#define OPT_DURATION(n, st, f, d, lo, hi, ...) \
+	OPT_ROW_(n, OPT_T_DURATION, st, f, 0, d, lo, hi, NULL, __VA_ARGS__)
+#define OPT_BOOL(n, st, f, d, ...) OPT_ROW_(n, OPT_T_BOOL, st, f, 0, d, 0, 0, NULL, __VA_ARGS__)
+#define OPT_DOUBLE(n, st, f, d, lo, hi, ...) \
+	OPT_ROW_(n, OPT_T_DOUBLE, st, f, 0, d, lo, hi, NULL, __VA_ARGS__)
+#define OPT_STR(n, st, f, d, ...) \
+	OPT_ROW_(n, OPT_T_STR, st, f, sizeof(((st *)0)->f), d, 0, 0, NULL, __VA_ARGS__)
+#define OPT_ENUM(n, st, f, d, ch, ...) OPT_ROW_(n, OPT_T_ENUM, st, f, 0, d, 0, 0, ch, __VA_ARGS__)
+#define OPT_END { NULL, 0, 0, 0, NULL, 0, 0, NULL, NULL, NULL, NULL }
 
 /* Fills obj with every default of the table. */
 int opt_defaults(const struct opt_def *tbl, void *obj);
-/* Finds an option by name ('-' and '_' alike); NULL if none. */
+/* Finds an option by name or its peer name ('-' and '_' alike); NULL if none. */
 const struct opt_def *opt_find(const struct opt_def *tbl, const char *name);
 /* Parses and stores one value. ctx names the component in messages
  * ("workload 'blkio'"). Unknown names list the valid ones. */
@@ -82,7 +92,8 @@ int opt_from_json(const struct opt_def *tbl, void *obj, const char *ctx,
 		  const json_t *o);
 /* Help lines: "  name  TYPE  default  help". */
 void opt_print_help(FILE *f, const struct opt_def *tbl, const char *indent);
-/* "rw, bs, iodepth, ..." for messages. */
+/* "rw, bs, iodepth, engine (ioengine), ..." for messages: a peer name in
+ * parentheses. */
 void opt_names(const struct opt_def *tbl, char *buf, size_t n);
 const char *opt_type_name(enum opt_type t);
 

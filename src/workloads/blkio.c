@@ -69,6 +69,7 @@ struct blkio_opts {
 	uint64_t io_size;
 	int64_t randseed;
 	int64_t passes;
+	int time_based;
 };
 
 #define BLKIO_MAX_BS (1ull << 30)
@@ -82,25 +83,28 @@ static const struct opt_def blkio_options[] = {
 	OPT_SIZE("bs", struct blkio_opts, bs, "4k", 0, 0, "size of every I/O"),
 	OPT_INT("iodepth", struct blkio_opts, iodepth, "1", 1, 4096, "I/Os in flight per job"),
 	OPT_INT("iodepth-batch", struct blkio_opts, iodepth_batch, "1", 0, 4096,
-		"I/Os per submitting system call (fio's iodepth_batch_submit); 0: iodepth"),
+		"I/Os per submitting system call (fio's iodepth_batch_submit); 0: iodepth", .peer = "iodepth_batch_submit"),
 	OPT_INT("numjobs", struct blkio_opts, numjobs, "1", 1, 1024,
 		"threads, each with its own fd and queue, on the same region"),
 	OPT_SIZE("size", struct blkio_opts, size, NULL, 0, 0,
 		 "region size (default: the file's or device's size less offset)"),
 	OPT_SIZE("offset", struct blkio_opts, offset, "0", 0, 0, "start of the region"),
 	OPT_BOOL("direct", struct blkio_opts, direct, "off", "O_DIRECT: bypass the page cache"),
-	OPT_ENUM("engine", struct blkio_opts, engine, "psync", blkio_engine_names, "I/O engine"),
+	OPT_ENUM("engine", struct blkio_opts, engine, "psync", blkio_engine_names, "I/O engine", .peer = "ioengine"),
 	OPT_DURATION("runtime", struct blkio_opts, runtime_ns, "0", 0, 0,
-		     "time-based: loop over the region this long; 0: one pass of io-size"),
+		     "measured time (with time-based: loop over the region this long); 0: one pass of io-size"),
 	OPT_DURATION("ramp-time", struct blkio_opts, ramp_ns, "0", 0, 0,
-		     "I/O issued before measuring starts, not counted"),
+		     "I/O issued before measuring starts, not counted", .peer = "ramp_time"),
 	OPT_SIZE("io-size", struct blkio_opts, io_size, "0", 0, 0,
-		 "bytes per job when not time-based (0: size)"),
+		 "bytes per job when not time-based (0: size)", .peer = "io_size"),
 	OPT_INT("randseed", struct blkio_opts, randseed, "0", 0, 9e15,
 		"seed of the random offsets and of the read/write mix"),
 	OPT_INT("passes", struct blkio_opts, passes, "1", 1, 4,
 		"run the workload this many times over the same region, measured apart as "
 		"pass1_..., pass2_... (first writes vs rewrites); the other metrics: the last pass"),
+	OPT_BOOL("time-based", struct blkio_opts, time_based, "on",
+		 "with runtime: loop over the region until it ends; off: one pass of io-size, "
+		 "cut short by runtime (fio's default)"),
 	OPT_END,
 };
 
@@ -743,7 +747,7 @@ static int blkio_run(struct wl_run *run)
 	 * costs 5-15% of the IOPS at iodepth=32. */
 	sh.batch = o->iodepth_batch && o->iodepth_batch < sh.depth ? (unsigned)o->iodepth_batch
 								      : sh.depth;
-	if (!o->runtime_ns)
+	if (!o->runtime_ns || !o->time_based)
 		sh.budget = (o->io_size ? o->io_size : p->size) / o->bs;
 	atomic_init(&sh.abort, 0);
 	struct blkio_job *jobs = calloc(njobs, sizeof(*jobs));

@@ -30,7 +30,7 @@ struct cpu_opts {
 static const struct opt_def cpu_options[] = {
 	/* sysbench keeps the limit in an int */
 	OPT_INT("max-prime", struct cpu_opts, max_prime, "10000", 1, 2147483647,
-		"upper limit for primes generator (sysbench --cpu-max-prime)"),
+		"upper limit for primes generator (sysbench --cpu-max-prime)", .peer = "cpu-max-prime"),
 	OPT_INT("threads", struct cpu_opts, threads, "1", 1, 4096, "number of threads"),
 	OPT_DURATION("time", struct cpu_opts, time_ns, "10s", 0, 365 * 86400 * 1e9,
 		     "time limit, 0 for none"),

@@ -59,20 +59,24 @@ static const char *const fileio_modes[] = {
 static const char *const fileio_sync_modes[] = {"fsync", "fdatasync", NULL};
 
 #define S struct fileio_opts
+/* sysbench --file-extra-flags: only direct has an equivalent here */
+static const char *const fileio_extra_flags[] = {"direct", "on", "", "off", NULL};
+
 static const struct opt_def fileio_options[] = {
     OPT_ENUM("mode", S, mode, NULL, fileio_modes,
-	     "test mode, required (sysbench --file-test-mode)"),
+	     "test mode, required (sysbench --file-test-mode)", .peer = "file-test-mode"),
     OPT_INT("file-num", S, file_num, "128", 1, 1e6, "number of files"),
     OPT_SIZE("file-total-size", S, file_total_size, "2G", 1, 1e18, "total size of the files"),
     OPT_SIZE("block-size", S, block_size, "16k", 1, 1 << 30,
-	     "size of every I/O request (sysbench --file-block-size)"),
-    OPT_DOUBLE("rw-ratio", S, rw_ratio, "1.5", 0, 1e12, "reads/writes ratio of rndrw"),
+	     "size of every I/O request (sysbench --file-block-size)", .peer = "file-block-size"),
+    OPT_DOUBLE("rw-ratio", S, rw_ratio, "1.5", 0, 1e12, "reads/writes ratio of rndrw", .peer = "file-rw-ratio"),
     OPT_INT("fsync-freq", S, fsync_freq, "100", 0, 1e15,
-	    "fsync the files after this many requests (0: never)"),
-    OPT_BOOL("fsync-all", S, fsync_all, "off", "fsync after every write"),
-    OPT_BOOL("fsync-end", S, fsync_end, "on", "fsync every file at the end of the test"),
-    OPT_ENUM("fsync-mode", S, fsync_mode, "fsync", fileio_sync_modes, "how files are synchronised"),
-    OPT_BOOL("direct", S, direct, "off", "O_DIRECT (sysbench --file-extra-flags=direct)"),
+	    "fsync the files after this many requests (0: never)", .peer = "file-fsync-freq"),
+    OPT_BOOL("fsync-all", S, fsync_all, "off", "fsync after every write", .peer = "file-fsync-all"),
+    OPT_BOOL("fsync-end", S, fsync_end, "on", "fsync every file at the end of the test", .peer = "file-fsync-end"),
+    OPT_ENUM("fsync-mode", S, fsync_mode, "fsync", fileio_sync_modes, "how files are synchronised", .peer = "file-fsync-mode"),
+    OPT_BOOL("direct", S, direct, "off", "O_DIRECT (sysbench --file-extra-flags=direct)", .peer = "file-extra-flags",
+	       .peer_values = fileio_extra_flags),
     OPT_STR("dir", S, dir, "", "directory of the test files (default: the workdir)"),
     OPT_INT("threads", S, threads, "1", 1, 4096, "number of threads"),
     OPT_DURATION("time", S, time_ns, "10s", 0, 1e15, "time limit (0: none)"),

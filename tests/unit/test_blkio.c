@@ -356,6 +356,21 @@ static void test_time_based(void **state)
 	job_free(&j);
 }
 
+/* time-based=off (fio's default without time_based): one pass of the
+ * region, cut short only by runtime. */
+static void test_not_time_based(void **state)
+{
+	(void)state;
+	struct job j;
+	assert_int_equal(job_init(&j, "filename=data,rw=randread,size=1M,runtime=30s,"
+				      "time-based=off"),
+			 0);
+	assert_int_equal(job_exec(&j), 0);
+	assert_true(metric(&j, "read_ios") == 256);
+	assert_true(j.res.duration_s < 30);
+	job_free(&j);
+}
+
 static void test_cancel(void **state)
 {
 	(void)state;
@@ -573,6 +588,7 @@ int main(void)
 		cmocka_unit_test(test_libaio),
 		cmocka_unit_test(test_io_uring),
 		cmocka_unit_test(test_time_based),
+		cmocka_unit_test(test_not_time_based),
 		cmocka_unit_test(test_cancel),
 		cmocka_unit_test(test_io_error),
 		cmocka_unit_test(test_region_bounds),

@@ -324,6 +324,59 @@ static void random_opts(struct topts *o)
 	o->rw = (int)rnd_range(0, 3);
 }
 
+/* Peer names and peer values: the same option under the peer tool's name,
+ * and a value alias that must be one of the listed ones under that name. */
+struct popts {
+	int64_t prime;
+	int direct;
+	int mode;
+};
+static const char *const pmodes[] = {"seqrd", "rndrw", NULL};
+static const char *const pflags[] = {"direct", "on", "", "off", NULL};
+static const struct opt_def popts_table[] = {
+    OPT_INT("max-prime", struct popts, prime, "10", 1, 1000, "limit", .peer = "cpu-max-prime"),
+    OPT_BOOL("direct", struct popts, direct, "off", "O_DIRECT", .peer = "file-extra-flags",
+	     .peer_values = pflags),
+    OPT_ENUM("mode", struct popts, mode, "seqrd", pmodes, "mode", .peer = "file-test-mode"),
+    OPT_END,
+};
+
+static void test_peer(void **state)
+{
+	struct popts o;
+	(void)state;
+	assert_int_equal(opt_defaults(popts_table, &o), 0);
+	assert_ptr_equal(opt_find(popts_table, "cpu_max_prime"), &popts_table[0]);
+	assert_int_equal(opt_set(popts_table, &o, "w", "cpu-max-prime", "200"), 0);
+	assert_int_equal(o.prime, 200);
+	assert_int_equal(opt_set(popts_table, &o, "w", "file-test-mode", "rndrw"), 0);
+	assert_int_equal(o.mode, 1);
+	assert_int_equal(opt_set(popts_table, &o, "w", "file-extra-flags", "direct"), 0);
+	assert_int_equal(o.direct, 1);
+	assert_int_equal(opt_set(popts_table, &o, "w", "file-extra-flags", ""), 0);
+	assert_int_equal(o.direct, 0);
+	/* the own name still takes its own values, and the alias too */
+	assert_int_equal(opt_set(popts_table, &o, "w", "direct", "on"), 0);
+	assert_int_equal(o.direct, 1);
+	assert_int_equal(opt_set(popts_table, &o, "w", "file-extra-flags", "dsync"), -EINVAL);
+	assert_contains(vb_errmsg(), "file-extra-flags=dsync has no vmbench equivalent");
+	assert_contains(vb_errmsg(), "direct");
+	/* range and type checks apply under the peer name */
+	assert_int_equal(opt_set(popts_table, &o, "w", "cpu-max-prime", "0"), -ERANGE);
+	/* errors and help list the peer names */
+	assert_int_equal(opt_set(popts_table, &o, "w", "bogus", "1"), -ENOENT);
+	assert_contains(vb_errmsg(), "max-prime (cpu-max-prime)");
+	assert_contains(vb_errmsg(), "mode (file-test-mode)");
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	opt_print_help(f, popts_table, "");
+	fclose(f);
+	assert_contains(buf, "[peer: file-extra-flags=direct, (empty)]");
+	assert_contains(buf, "[peer: cpu-max-prime]");
+	free(buf);
+}
+
 static void test_json_round_trip(void **state)
 {
 	(void)state;
@@ -447,6 +500,7 @@ int main(void)
 	    cmocka_unit_test(test_set_bad),
 	    cmocka_unit_test(test_unknown_and_missing),
 	    cmocka_unit_test(test_set_list),
+	    cmocka_unit_test(test_peer),
 	    cmocka_unit_test(test_json_round_trip),
 	    cmocka_unit_test(test_to_json_types),
 	    cmocka_unit_test(test_from_json_errors),
