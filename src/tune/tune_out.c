@@ -13,10 +13,7 @@
 #include "tune/tune_int.h"
 #include "util/cmd.h"
 #include "util/err.h"
-#if __has_include("qemu/domxml.h") /* the libvirt renderer (branch virt) */
 #include "qemu/domxml.h"
-#define TUNE_DOMXML 1
-#endif
 
 void tune_print_head(const struct tune_state *ts, const struct tune_opts *o)
 {
@@ -114,7 +111,6 @@ static void print_qemu(FILE *f, const struct plan_variant *v)
  * same options), with placeholders for the guest and the disk. */
 static void print_domxml(FILE *f, const struct plan_variant *v)
 {
-#ifdef TUNE_DOMXML
 	char *xml = NULL, err[512];
 	if (domxml_render(v->opts, NULL, &xml, err, sizeof(err)) == 0) {
 		fprintf(f, "\nlibvirt domain XML (GUEST and DISK are placeholders):\n%s", xml);
@@ -122,10 +118,6 @@ static void print_domxml(FILE *f, const struct plan_variant *v)
 	} else {
 		fprintf(f, "\nlibvirt domain XML: cannot be written for this variant: %s\n", err);
 	}
-#else
-	(void)v;
-	fprintf(f, "\nlibvirt domain XML: not in this build (no libvirt renderer)\n");
-#endif
 }
 
 int tune_print_result(const struct tune_state *ts)
