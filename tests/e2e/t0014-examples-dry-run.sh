@@ -31,7 +31,7 @@ for plan in "$EX"/*.ini; do
 		like "$OUT" "^variant $v(-[^:]*)?: " "$name: variant $v is shown"
 	done
 	if grep -q '^target *= *qemu' "$plan"; then
-		like "$OUT" '^(ip netns exec vb-[^ ]+ )?qemu-system-x86_64 ' "$name: the QEMU command line is shown"
+		like "$OUT" '^(ip netns exec vb-[^ ]+ )?(taskset -c [0-9,-]+ )?qemu-system-x86_64 ' "$name: the QEMU command line is shown"
 	fi
 	if grep -q '^aa *= *on' "$plan"; then
 		like "$OUT" '^variant [^ ]*-aa: ' "$name: aa=on adds the baseline's A/A twin"
