@@ -15,7 +15,6 @@
  * NAME_mib_s, NAME_ios (count), NAME_clat_{mean,p50,p90,p99,p99_9,max}_us;
  * and cpu_usr_pct, cpu_sys_pct (summed over jobs, as % of each job's wall
  * time, like fio's usr/sys) and cpu_us_per_io. */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -29,13 +28,13 @@
 #include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "engines/engine.h"
 #include "util/err.h"
 #include "util/timeutil.h"
 #include "util/units.h"
+#include "workloads/blkio_dev.h"
 #include "workloads/workload.h"
 
 enum blkio_rw {
@@ -228,61 +227,6 @@ static void blkio_fill_random(void *buf, size_t len, uint64_t seed)
 	uint64_t *p = buf;
 	for (size_t i = 0; i < len / 8; i++)
 		p[i] = blkio_rand(&seed);
-}
-
-/* A block device we may not write to: mounted (itself or a partition) or
- * held by device-mapper, md or LVM. Fills why and returns 1. */
-static int blkio_dev_busy(dev_t dev, char *why, size_t n)
-{
-	char sys[64], p[512], line[4096];
-	dev_t devs[128];
-	int nd = 0;
-	devs[nd++] = dev;
-	snprintf(sys, sizeof(sys), "/sys/dev/block/%u:%u", major(dev), minor(dev));
-	DIR *d = opendir(sys);
-	for (struct dirent *e; d && (e = readdir(d)) && nd < 128;) {
-		unsigned ma, mi;
-		snprintf(p, sizeof(p), "%s/%s/dev", sys, e->d_name);
-		FILE *f = e->d_name[0] != '.' ? fopen(p, "r") : NULL;
-		if (f && fscanf(f, "%u:%u", &ma, &mi) == 2)
-			devs[nd++] = makedev(ma, mi);
-		if (f)
-			fclose(f);
-	}
-	if (d)
-		closedir(d);
-	FILE *f = fopen("/proc/self/mountinfo", "r");
-	while (f && fgets(line, sizeof(line), f)) {
-		unsigned ma, mi;
-		char mnt[2048];
-		if (sscanf(line, "%*s %*s %u:%u %*s %2047s", &ma, &mi, mnt) != 3)
-			continue;
-		for (int i = 0; i < nd; i++) {
-			if (devs[i] == makedev(ma, mi)) {
-				if (i)
-					snprintf(why, n, "its partition %u:%u is mounted on %s",
-						 ma, mi, mnt);
-				else
-					snprintf(why, n, "it is mounted on %s", mnt);
-				fclose(f);
-				return 1;
-			}
-		}
-	}
-	if (f)
-		fclose(f);
-	snprintf(p, sizeof(p), "%s/holders", sys);
-	d = opendir(p);
-	for (struct dirent *e; d && (e = readdir(d));) {
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(why, n, "it is held by %s (device-mapper, md or LVM)", e->d_name);
-		closedir(d);
-		return 1;
-	}
-	if (d)
-		closedir(d);
-	return 0;
 }
 
 /* Direct I/O needs offsets and lengths in units of the logical block size. */
