@@ -20,6 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "golden.h"
 #include "container/runtime.h"
 #include "targets/target.h"
 #include "util/err.h"
@@ -28,20 +29,12 @@ static char golden_dir[PATH_MAX];
 
 static void find_golden_dir(void)
 {
-	const char *env = getenv("VB_GOLDEN_DIR");
-	if (env && *env) {
-		snprintf(golden_dir, sizeof(golden_dir), "%s/container", env);
-		return;
-	}
-	char file[PATH_MAX];
-	snprintf(file, sizeof(file), "%s", __FILE__);
-	snprintf(golden_dir, sizeof(golden_dir), "%s/../golden/container", dirname(file));
+	golden_find_dir(golden_dir, sizeof(golden_dir), __FILE__, "container", "container");
 }
 
 static int regen(void)
 {
-	const char *e = getenv("VB_REGEN_GOLDEN");
-	return e && *e && strcmp(e, "0") != 0;
+	return golden_regen();
 }
 
 /* Compares text with golden_dir/name (or writes it); 0 when equal. */

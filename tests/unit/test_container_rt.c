@@ -23,6 +23,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "golden.h"
 #include "container/runtime.h"
 #include "util/err.h"
 #include "util/hostio.h"
@@ -31,14 +32,7 @@ static char golden_dir[PATH_MAX];
 
 static void find_golden_dir(void)
 {
-	const char *env = getenv("VB_GOLDEN_DIR");
-	char file[PATH_MAX];
-	if (env && *env) {
-		snprintf(golden_dir, sizeof(golden_dir), "%s/container", env);
-		return;
-	}
-	snprintf(file, sizeof(file), "%s", __FILE__);
-	snprintf(golden_dir, sizeof(golden_dir), "%s/../golden/container", dirname(file));
+	golden_find_dir(golden_dir, sizeof(golden_dir), __FILE__, "container", "container");
 }
 
 /* Compares text with golden_dir/name (or writes it with VB_REGEN_GOLDEN). */

@@ -20,6 +20,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "golden.h"
 #include "qemu/domxml.h"
 #include "util/err.h"
 
@@ -27,20 +28,12 @@ static char golden_dir[PATH_MAX];
 
 static void find_golden_dir(void)
 {
-	const char *env = getenv("VB_GOLDEN_DIR");
-	if (env && *env) {
-		snprintf(golden_dir, sizeof(golden_dir), "%s", env);
-		return;
-	}
-	char file[PATH_MAX];
-	snprintf(file, sizeof(file), "%s", __FILE__);
-	snprintf(golden_dir, sizeof(golden_dir), "%s/../golden/libvirt", dirname(file));
+	golden_find_dir(golden_dir, sizeof(golden_dir), __FILE__, "libvirt", NULL);
 }
 
 static int regen(void)
 {
-	const char *e = getenv("VB_REGEN_GOLDEN");
-	return e && *e && strcmp(e, "0") != 0;
+	return golden_regen();
 }
 
 /* The table's defaults with machine=q35 (libvirt has no microvm), then

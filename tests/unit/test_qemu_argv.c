@@ -19,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "golden.h"
 #include "qemu/qemu.h"
 #include "telemetry/telemetry.h"
 #include "util/err.h"
@@ -30,20 +31,12 @@ static char golden_dir[PATH_MAX];
 
 static void find_golden_dir(void)
 {
-	const char *env = getenv("VB_GOLDEN_DIR");
-	if (env && *env) {
-		snprintf(golden_dir, sizeof(golden_dir), "%s", env);
-		return;
-	}
-	char file[PATH_MAX];
-	snprintf(file, sizeof(file), "%s", __FILE__);
-	snprintf(golden_dir, sizeof(golden_dir), "%s/../golden/qemu", dirname(file));
+	golden_find_dir(golden_dir, sizeof(golden_dir), __FILE__, "qemu", NULL);
 }
 
 static int regen(void)
 {
-	const char *e = getenv("VB_REGEN_GOLDEN");
-	return e && *e && strcmp(e, "0") != 0;
+	return golden_regen();
 }
 
 /* Options as a plan would give them: the table's defaults, then "k=v,...",
