@@ -107,9 +107,9 @@ char *ct_lxc_config(const struct ct_spec *s, int cgroup2, int memsw)
 	sb_printf(&b, "lxc.apparmor.profile = unconfined\n");
 	sb_printf(&b, "lxc.console.path = none\n");
 	sb_printf(&b, "lxc.mount.entry = %s %s none bind,ro,create=file 0 0\n", s->agent,
-		  CT_AGENT_PATH + 1);
+		  &CT_AGENT_PATH[1]);
 	sb_printf(&b, "lxc.mount.entry = %s %s none bind,create=dir 0 0\n", s->workdir,
-		  CT_WORK_PATH + 1);
+		  &CT_WORK_PATH[1]);
 	const char *cg = cgroup2 ? "lxc.cgroup2" : "lxc.cgroup";
 	if (s->mem) {
 		sb_printf(&b, "%s.%s = %" PRIu64 "\n", cg,
