@@ -3,8 +3,10 @@
  * and the same UDP port; the client opens one TCP connection per stream and
  * says what it wants in a fixed 40-byte hello:
  *
- *   magic "VBN1" | mode | msg_size | resp_size | time_ns | omit_ns | session
- *   (big-endian u32 u32 u32 u32 u64 u64 u64)
+ *   magic "VBN1" | flags << 16 | mode | msg_size | resp_size | time_ns |
+ *   omit_ns | session   (big-endian u32 u32 u32 u32 u64 u64 u64)
+ *
+ *   flags: PERF_F_NODELAY, TCP_NODELAY on both ends' data sockets
  *
  *   PERF_TO_SERVER    the client sends msg_size writes for omit+time, then
  *                     shuts down its side; the server, the receiver, counts
@@ -35,9 +37,12 @@ enum perf_mode { PERF_TO_SERVER = 1, PERF_FROM_SERVER, PERF_RR, PERF_UDP };
 #define PERF_MAGIC 0x56424e31u /* "VBN1" */
 #define PERF_HELLO_SIZE 40
 #define PERF_MAX_MSG (16u << 20)
+#define PERF_F_NODELAY 1u
+#define PERF_F_ALL PERF_F_NODELAY
 
 struct perf_hello {
 	uint32_t mode, msg_size, resp_size;
+	uint32_t flags; /* PERF_F_* */
 	uint64_t time_ns, omit_ns, session;
 };
 
@@ -66,11 +71,11 @@ struct perf_stream_result {
 	int64_t span_ns;   /* the span they were counted over */
 	int64_t retransmits; /* of the client's socket (it sends in TO_SERVER) */
 };
-int perf_stream(const char *host, int port, enum perf_mode dir, uint32_t msg_size,
+int perf_stream(const char *host, int port, enum perf_mode dir, uint32_t flags, uint32_t msg_size,
 		int64_t time_ns, int64_t omit_ns, volatile int *cancel,
 		struct perf_stream_result *r);
 /* TCP_RR for time_ns: round trips into lat (ns). */
-int perf_rr(const char *host, int port, uint32_t req, uint32_t resp, int64_t time_ns,
+int perf_rr(const char *host, int port, uint32_t flags, uint32_t req, uint32_t resp, int64_t time_ns,
 	    volatile int *cancel, struct hist *lat, uint64_t *count);
 /* UDP at bits_per_s for time_ns; datagrams of size bytes (>= 24). */
 int perf_udp(const char *host, int port, uint64_t bits_per_s, uint32_t size, int64_t time_ns,

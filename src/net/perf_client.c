@@ -23,6 +23,7 @@ static int open_hello(const char *host, int port, const struct perf_hello *h)
 	int fd = net_connect_tcp(host, port, 5000000000LL);
 	if (fd < 0)
 		return fd;
+	net_set_nodelay(fd, !!(h->flags & PERF_F_NODELAY)); /* the server does the same */
 	perf_hello_encode(h, hb);
 	int r = net_write_full(fd, hb, sizeof(hb));
 	if (r < 0) {
@@ -40,11 +41,11 @@ static int lost_server(const char *host, int port, int r)
 		      host, port);
 }
 
-int perf_stream(const char *host, int port, enum perf_mode dir, uint32_t msg_size,
+int perf_stream(const char *host, int port, enum perf_mode dir, uint32_t flags, uint32_t msg_size,
 		int64_t time_ns, int64_t omit_ns, volatile int *cancel,
 		struct perf_stream_result *res)
 {
-	struct perf_hello h = {.mode = dir, .msg_size = msg_size, .time_ns = (uint64_t)time_ns,
+	struct perf_hello h = {.mode = dir, .flags = flags, .msg_size = msg_size, .time_ns = (uint64_t)time_ns,
 			       .omit_ns = (uint64_t)omit_ns};
 	memset(res, 0, sizeof(*res));
 	int fd = open_hello(host, port, &h), r = 0;
@@ -79,10 +80,10 @@ int perf_stream(const char *host, int port, enum perf_mode dir, uint32_t msg_siz
 	return 0;
 }
 
-int perf_rr(const char *host, int port, uint32_t req, uint32_t resp, int64_t time_ns,
+int perf_rr(const char *host, int port, uint32_t flags, uint32_t req, uint32_t resp, int64_t time_ns,
 	    volatile int *cancel, struct hist *lat, uint64_t *count)
 {
-	struct perf_hello h = {.mode = PERF_RR, .msg_size = req, .resp_size = resp,
+	struct perf_hello h = {.mode = PERF_RR, .flags = flags, .msg_size = req, .resp_size = resp,
 			       .time_ns = (uint64_t)time_ns};
 	int fd = open_hello(host, port, &h), r = 0;
 	if (fd < 0)

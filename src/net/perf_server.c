@@ -47,7 +47,7 @@ struct pconn {
 
 void perf_hello_encode(const struct perf_hello *h, unsigned char out[PERF_HELLO_SIZE])
 {
-	uint32_t w[4] = {htobe32(PERF_MAGIC), htobe32(h->mode), htobe32(h->msg_size),
+	uint32_t w[4] = {htobe32(PERF_MAGIC), htobe32(h->mode | h->flags << 16), htobe32(h->msg_size),
 			 htobe32(h->resp_size)};
 	uint64_t d[3] = {htobe64(h->time_ns), htobe64(h->omit_ns), htobe64(h->session)};
 	memcpy(out, w, 16);
@@ -62,13 +62,15 @@ int perf_hello_decode(const unsigned char in[PERF_HELLO_SIZE], struct perf_hello
 	memcpy(d, in + 16, 24);
 	if (be32toh(w[0]) != PERF_MAGIC)
 		return -EPROTO;
-	h->mode = be32toh(w[1]);
+	h->mode = be32toh(w[1]) & 0xffff;
+	h->flags = be32toh(w[1]) >> 16;
 	h->msg_size = be32toh(w[2]);
 	h->resp_size = be32toh(w[3]);
 	h->time_ns = be64toh(d[0]);
 	h->omit_ns = be64toh(d[1]);
 	h->session = be64toh(d[2]);
-	if (h->mode < PERF_TO_SERVER || h->mode > PERF_UDP || h->msg_size == 0 ||
+	if (h->mode < PERF_TO_SERVER || h->mode > PERF_UDP || (h->flags & ~PERF_F_ALL) ||
+	    h->msg_size == 0 ||
 	    h->msg_size > PERF_MAX_MSG || h->resp_size > PERF_MAX_MSG ||
 	    (h->mode == PERF_RR && h->resp_size == 0) || h->time_ns > 86400e9 ||
 	    h->omit_ns > 86400e9)
@@ -160,6 +162,10 @@ static void serve(struct perf_server *s, int fd)
 	struct perf_hello h;
 	if (net_read_full(fd, hb, sizeof(hb)) != 1 || perf_hello_decode(hb, &h) < 0)
 		return;
+	/* Nagle on, as iperf3 and netperf leave it, unless the client asked
+	 * for TCP_NODELAY (iperf3 -N): on loopback it changes a stream's
+	 * throughput by a fifth (bench/README.md) */
+	net_set_nodelay(fd, !!(h.flags & PERF_F_NODELAY));
 	if (h.mode == PERF_TO_SERVER) {
 		uint64_t bytes = 0;
 		int64_t span = 0;
@@ -239,7 +245,6 @@ static void *accept_main(void *arg)
 			close(fd);
 			break;
 		}
-		net_set_nodelay(fd);
 		struct pconn *c = malloc(sizeof(*c));
 		pthread_mutex_lock(&s->lock);
 		int slot = -1;

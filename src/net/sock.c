@@ -42,10 +42,9 @@ int net_set_nonblock(int fd, int on)
 	return 0;
 }
 
-void net_set_nodelay(int fd)
+void net_set_nodelay(int fd, int on)
 {
-	int one = 1;
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
 }
 
 int net_listen_tcp(const char *host, int port, int backlog, int nonblock, int *port_out)
@@ -105,7 +104,7 @@ int net_connect_nb(const struct sockaddr_in *sa)
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return -errno;
-	net_set_nodelay(fd);
+	net_set_nodelay(fd, 1);
 	if (connect(fd, (const struct sockaddr *)sa, sizeof(*sa)) < 0 && errno != EINPROGRESS) {
 		int r = -errno;
 		close(fd);

@@ -30,7 +30,7 @@ int net_connect_tcp(const char *host, int port, int64_t timeout_ns);
 /* Starts a non-blocking connect (EINPROGRESS is success). */
 int net_connect_nb(const struct sockaddr_in *sa);
 int net_set_nonblock(int fd, int on);
-void net_set_nodelay(int fd);
+void net_set_nodelay(int fd, int on);
 
 /* Parses a CPU list ("0", "1,3", "0-2,5") into a mask of at most 1024 CPUs;
  * an empty list is no pinning (count 0). */

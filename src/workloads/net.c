@@ -35,6 +35,7 @@ struct net_opts {
 	uint64_t msg_size, req_size, resp_size, udp_size;
 	int64_t bitrate;
 	int64_t time_ns, omit_ns;
+	int nodelay;
 	char client_cpus[64], server_cpus[64];
 };
 
@@ -66,6 +67,9 @@ static const struct opt_def net_options[] = {
 	OPT_DURATION("time", O, time_ns, "10s", 1e6, 86400e9, "measured time (iperf3 -t)"),
 	OPT_DURATION("omit", O, omit_ns, "0s", 0, 3600e9,
 		     "stream: warm-up not counted, before `time` (iperf3 -O)"),
+	OPT_BOOL("nodelay", O, nodelay, "off",
+		 "stream, rr: TCP_NODELAY on both ends (iperf3 -N, netperf -D); off, as "
+		 "both peers leave it by default"),
 	OPT_STR("client-cpus", O, client_cpus, "", "pin the client threads (0,2 or 0-1)"),
 	OPT_STR("server-cpus", O, server_cpus, "", "pin the server threads"),
 	OPT_END,
@@ -111,10 +115,11 @@ static void *client_main(void *arg)
 	if ((c->rc = net_pin_self(o->client_cpus, "net client")) < 0)
 		goto out;
 	if (o->mode == MODE_STREAM)
-		c->rc = perf_stream(c->host, c->port, c->dir, (uint32_t)o->msg_size, o->time_ns,
+		c->rc = perf_stream(c->host, c->port, c->dir, o->nodelay ? PERF_F_NODELAY : 0,
+				    (uint32_t)o->msg_size, o->time_ns,
 				    o->omit_ns, c->cancel, &c->sr);
 	else if (o->mode == MODE_RR)
-		c->rc = perf_rr(c->host, c->port, (uint32_t)o->req_size, (uint32_t)o->resp_size,
+		c->rc = perf_rr(c->host, c->port, o->nodelay ? PERF_F_NODELAY : 0, (uint32_t)o->req_size, (uint32_t)o->resp_size,
 				o->time_ns, c->cancel, c->lat, &c->count);
 	else
 		c->rc = perf_udp(c->host, c->port, (uint64_t)o->bitrate, (uint32_t)o->udp_size,

@@ -34,7 +34,7 @@ static int quiet(void **state)
 static void test_hello(void **state)
 {
 	(void)state;
-	struct perf_hello h = {.mode = PERF_RR, .msg_size = 100, .resp_size = 200,
+	struct perf_hello h = {.mode = PERF_RR, .flags = PERF_F_NODELAY, .msg_size = 100, .resp_size = 200,
 			       .time_ns = 5000000000ull, .omit_ns = 7, .session = 0x1234567890ull},
 			  g;
 	unsigned char b[PERF_HELLO_SIZE];
@@ -42,6 +42,7 @@ static void test_hello(void **state)
 	assert_int_equal(b[0], 'V');
 	assert_int_equal(perf_hello_decode(b, &g), 0);
 	assert_int_equal(g.mode, h.mode);
+	assert_int_equal(g.flags, PERF_F_NODELAY);
 	assert_int_equal(g.msg_size, h.msg_size);
 	assert_int_equal(g.resp_size, h.resp_size);
 	assert_int_equal(g.time_ns, h.time_ns);
@@ -49,6 +50,13 @@ static void test_hello(void **state)
 	assert_int_equal(g.session, h.session);
 	b[0] = 'X'; /* not ours */
 	assert_int_equal(perf_hello_decode(b, &g), -EPROTO);
+	h.flags = 0x80; /* a flag this version does not know */
+	perf_hello_encode(&h, b);
+	assert_int_equal(perf_hello_decode(b, &g), -EPROTO);
+	h.flags = 0;
+	perf_hello_encode(&h, b);
+	assert_int_equal(perf_hello_decode(b, &g), 0);
+	assert_int_equal(g.flags, 0);
 	h.mode = 9; /* no such mode */
 	perf_hello_encode(&h, b);
 	assert_int_equal(perf_hello_decode(b, &g), -EPROTO);
@@ -143,9 +151,9 @@ static void test_stream_omit(void **state)
 	int port;
 	assert_int_equal(perf_server_start("127.0.0.1", 0, "", &s, &port), 0);
 	struct perf_stream_result fwd, rev;
-	assert_int_equal(perf_stream("127.0.0.1", port, PERF_TO_SERVER, 65536, 400000000,
+	assert_int_equal(perf_stream("127.0.0.1", port, PERF_TO_SERVER, 0, 65536, 400000000,
 				     300000000, NULL, &fwd), 0);
-	assert_int_equal(perf_stream("127.0.0.1", port, PERF_FROM_SERVER, 65536, 400000000,
+	assert_int_equal(perf_stream("127.0.0.1", port, PERF_FROM_SERVER, PERF_F_NODELAY, 65536, 400000000,
 				     300000000, NULL, &rev), 0);
 	struct perf_server_stats st;
 	perf_server_stop(s, &st);
