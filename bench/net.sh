@@ -16,9 +16,12 @@
 # host-side agent, the client, in the client's (the same topology, its own
 # namespaces). Needs root.
 #
+# NODELAY=1 compares `iperf3 -N` with `nodelay=on` (TCP_NODELAY on the data
+# sockets); by default both leave Nagle on.
+#
 # Environment: PAIRS (5), RUNTIME (seconds, 5), OMIT (1), PORT (15201),
 # STREAMS (1), CLIENT_CPUS (0), SERVER_CPUS (1) (one CPU or a range: 0, 0-1),
-# PATH_KIND (loopback | veth).
+# PATH_KIND (loopback | veth), NODELAY (0 | 1).
 # A quick sanity run:  PAIRS=1 RUNTIME=2 bench/net.sh
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -33,8 +36,10 @@ STREAMS=${STREAMS:-1}
 CLIENT_CPUS=${CLIENT_CPUS-0}
 SERVER_CPUS=${SERVER_CPUS-1}
 PATH_KIND=${PATH_KIND:-loopback}
+NODELAY=${NODELAY:-0}
 NAME=net-stream
 [ "$PATH_KIND" = veth ] && NAME=net-stream-veth
+[ "$NODELAY" = 1 ] && NAME=$NAME-nodelay
 
 command -v iperf3 >/dev/null || { echo "net.sh: iperf3 is not installed (apt-get install iperf3)" >&2; exit 1; }
 [ -x "$AGENT" ] || { echo "net.sh: build $AGENT first (make vmbench-agent)" >&2; exit 1; }
@@ -67,8 +72,10 @@ sleep 0.5
 kill -0 "$server_pid" 2>/dev/null || { echo "net.sh: iperf3 -s could not start on $SRV_IP:$PORT (port in use? set PORT)" >&2; exit 1; }
 
 peer_cmd="$IN_C $(pin "$CLIENT_CPUS") iperf3 -c $SRV_IP -p $PORT -t $RUNTIME -O $OMIT -P $STREAMS -l 128K -J"
+[ "$NODELAY" = 1 ] && peer_cmd+=" -N"
 peer_cmd=${peer_cmd# }
 vb_opts="mode=stream,time=${RUNTIME}s,omit=${OMIT}s,streams=$STREAMS,msg-size=128k"
+[ "$NODELAY" = 1 ] && vb_opts+=",nodelay=on"
 [ -n "$CLIENT_CPUS" ] && vb_opts+=",client-cpus=$CLIENT_CPUS"
 [ -n "$SERVER_CPUS" ] && vb_opts+=",server-cpus=$SERVER_CPUS"
 vb_cmd="vmbench-agent --once net '$vb_opts'"
