@@ -182,8 +182,8 @@ VPID=""
 INIT=""
 AGENT=""
 NS=""
-wait_for 10 vmbench_started
-if wait_for 15 container_up; then
+wait_for 30 vmbench_started
+if wait_for 60 container_up; then
 	ok "storage=overlay: the container is up (init $INIT, agent $AGENT)"
 	MI=$(cat "/proc/$AGENT/mountinfo")
 	like "$MI" ' /work .* - overlay ' "storage=overlay: /work in the container is an overlayfs"
@@ -225,8 +225,8 @@ TPID=$BG_PID
 VPID=""
 INIT=""
 AGENT=""
-wait_for 10 vmbench_started
-if wait_for 15 container_up && wait_for 30 db_has_runs "$T/int.db" 1; then
+wait_for 30 vmbench_started
+if wait_for 60 container_up && wait_for 30 db_has_runs "$T/int.db" 1; then
 	ok "SIGINT: the container is running its second run (init $INIT, agent $AGENT)"
 	ID="vmbench-$VPID-ct"
 	ok_if "SIGINT: its cgroup $ID exists while it runs" [ -n "$(cgroup_dirs "$ID")" ]
@@ -249,8 +249,8 @@ TPID=$BG_PID
 VPID=""
 INIT=""
 AGENT=""
-wait_for 10 vmbench_started
-if wait_for 15 container_up && wait_for 30 db_has_runs "$T/k9.db" 1; then
+wait_for 30 vmbench_started
+if wait_for 60 container_up && wait_for 30 db_has_runs "$T/k9.db" 1; then
 	ok "kill -9: the container is running (init $INIT, agent $AGENT)"
 	ID="vmbench-$VPID-ct"
 	exec 3>&2 2>/dev/null
