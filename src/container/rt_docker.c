@@ -15,7 +15,14 @@
  *
  * The container's processes are not below the client (the engine's shim is
  * their parent): pids() asks the engine for the container's PID 1, whose
- * tree the host's telemetry and density's PSS then follow. */
+ * tree the host's telemetry and density's PSS then follow.
+ *
+ * network=veth: the engine cannot join a namespace vmbench made, so the
+ * container keeps --network=none (a namespace of its own, loopback only)
+ * and, once its agent said hello, the target moves the veth end into the
+ * namespace of that PID 1 (net_pid); no bridge, no iptables rule, nothing
+ * of Docker's own networking is used. The pair goes when the container's
+ * namespace does. */
 #include <archive.h>
 #include <archive_entry.h>
 #include <errno.h>
@@ -272,9 +279,6 @@ static int docker_prepare(struct ct_instance *ci)
 	if (s->userns)
 		return vb_err(-EINVAL, "runtime=docker: userns=on is the engine's setting "
 				       "(dockerd --userns-remap), not a container's; use userns=off");
-	if (s->netns)
-		return vb_err(-EINVAL, "runtime=docker: network=veth is not supported (the "
-				       "engine cannot join vmbench's namespace); use network=none");
 	if (!cmd_dry_run() && (why = ct_docker_why(s->docker_host)))
 		return vb_err(-ENOTSUP, "runtime=docker: %s", why);
 	ct_docker_image(s, image, sizeof(image));
@@ -380,11 +384,9 @@ static void docker_release(struct ct_instance *ci)
 	ct_oci_release(ci);
 }
 
-/* The container's PID 1 (docker-init), asked once per start. */
-static int docker_pids(struct ct_instance *ci, pid_t *pids, int max)
+/* The container's PID 1 (docker-init), asked once per start; 0 unknown. */
+static pid_t docker_pid1(struct ct_instance *ci)
 {
-	if (max < 1)
-		return 0;
 	if (ci->rt_pid <= 0) {
 		struct cmd *c = docker_cmd(ci->spec->docker_host);
 		char *out = NULL;
@@ -394,10 +396,29 @@ static int docker_pids(struct ct_instance *ci, pid_t *pids, int max)
 		free(out);
 		cmd_free(c);
 	}
-	if (ci->rt_pid <= 0)
+	return ci->rt_pid > 0 ? ci->rt_pid : 0;
+}
+
+static int docker_pids(struct ct_instance *ci, pid_t *pids, int max)
+{
+	if (max < 1 || (pids[0] = docker_pid1(ci)) <= 0)
 		return 0;
-	pids[0] = ci->rt_pid;
 	return 1;
+}
+
+/* network=veth: the engine made the container's namespace (--network=none:
+ * loopback only); the target moves the veth end into its PID 1's. */
+static pid_t docker_net_pid(struct ct_instance *ci, struct cmd_proc *agent)
+{
+	(void)agent;
+	pid_t pid = docker_pid1(ci); /* a dry run prints the inspect */
+	if (pid > 0 || cmd_dry_run())
+		return pid;
+	return vb_err(-ESRCH,
+		      "runtime=docker: the engine did not say the PID of container %s (docker "
+		      "inspect --format={{.State.Pid}}), so its network namespace cannot be "
+		      "found for network=veth; is the engine healthy? (`docker inspect %s`)",
+		      ci->spec->id, ci->spec->id);
 }
 
 const struct ct_runtime_ops ct_rt_docker = {
@@ -410,4 +431,5 @@ const struct ct_runtime_ops ct_rt_docker = {
     .stop = docker_stop,
     .release = docker_release,
     .pids = docker_pids,
+    .net_pid = docker_net_pid,
 };
