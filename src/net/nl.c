@@ -102,6 +102,24 @@ static int get_link(struct nl_sock *sk, const char *ns, const char *ifname, stru
 	return 0;
 }
 
+/* Applies the changes c to link ifname of namespace ns; *nle: libnl's
+ * answer (< 0 refused, for the caller's message); the return value: 0, or
+ * -errno when the namespace or the link cannot be reached. */
+static int link_change(const char *ns, const char *ifname, struct rtnl_link *c, int *nle)
+{
+	struct nl_sock *sk;
+	struct rtnl_link *l = NULL;
+	int r = sock_in(ns, &sk);
+	*nle = 0;
+	if (r == 0 && (r = get_link(sk, ns, ifname, &l)) == 0)
+		*nle = rtnl_link_change(sk, l, c, 0);
+	if (l)
+		rtnl_link_put(l);
+	if (sk)
+		nl_socket_free(sk);
+	return r;
+}
+
 /* The message of a failed link creation, with the fix for the usual causes. */
 static int add_error(int e, const char *what, const char *ifname, const char *ns)
 {
@@ -303,33 +321,21 @@ int vb_nl_up(const char *ns, const char *ifname, int mtu)
 			cmd_dry_note("%s link set %s up", ip, ifname);
 		return 0;
 	}
-	struct nl_sock *sk;
-	struct rtnl_link *l = NULL;
-	int r = sock_in(ns, &sk);
-	if (r == 0 && (r = get_link(sk, ns, ifname, &l)) == 0) {
-		struct rtnl_link *c = rtnl_link_alloc();
-		if (!c) {
-			r = vb_err(-ENOMEM, "out of memory");
-		} else {
-			rtnl_link_set_flags(c, IFF_UP);
-			if (mtu > 0)
-				rtnl_link_set_mtu(c, (unsigned)mtu);
-			int e = rtnl_link_change(sk, l, c, 0);
-			if (e < 0)
-				r = vb_err(nle_errno(e), "cannot bring up '%s'%s in %s: %s%s", ifname,
-					   mtu > 0 ? " with the MTU asked for" : "", where(ns),
-					   nl_geterror(e),
-					   mtu > 0 && nle_errno(e) == -EINVAL
-					       ? " (is the MTU within the device's range? e.g. "
-						 "68..65535 for veth, 68..65521 for a tap)"
-					       : "");
-			rtnl_link_put(c);
-		}
-	}
-	if (l)
-		rtnl_link_put(l);
-	if (sk)
-		nl_socket_free(sk);
+	struct rtnl_link *c = rtnl_link_alloc();
+	if (!c)
+		return vb_err(-ENOMEM, "out of memory");
+	rtnl_link_set_flags(c, IFF_UP);
+	if (mtu > 0)
+		rtnl_link_set_mtu(c, (unsigned)mtu);
+	int e, r = link_change(ns, ifname, c, &e);
+	rtnl_link_put(c);
+	if (r == 0 && e < 0)
+		r = vb_err(nle_errno(e), "cannot bring up '%s'%s in %s: %s%s", ifname,
+			   mtu > 0 ? " with the MTU asked for" : "", where(ns), nl_geterror(e),
+			   mtu > 0 && nle_errno(e) == -EINVAL
+			       ? " (is the MTU within the device's range? e.g. "
+				 "68..65535 for veth, 68..65521 for a tap)"
+			       : "");
 	return r;
 }
 
@@ -370,32 +376,19 @@ int vb_nl_move(const char *ns, const char *ifname, const char *to, const char *t
 	if (fd < 0)
 		return vb_err(-errno, "cannot open the network namespace '%s': %s", path,
 			      strerror(errno));
-	struct nl_sock *sk;
-	struct rtnl_link *l = NULL;
-	int r = sock_in(ns, &sk);
-	if (r == 0 && (r = get_link(sk, ns, ifname, &l)) == 0) {
-		struct rtnl_link *c = rtnl_link_alloc();
-		if (!c) {
-			r = vb_err(-ENOMEM, "out of memory");
-		} else {
-			rtnl_link_set_ns_fd(c, fd);
-			int e = rtnl_link_change(sk, l, c, 0);
-			if (e < 0)
-				r = vb_err(nle_errno(e),
-					   "cannot move '%s' from %s into the network namespace %s: "
-					   "%s%s",
-					   ifname, where(ns), path, nl_geterror(e),
-					   nle_errno(e) == -EEXIST
-					       ? " (a link of that name is there already)"
-					       : "");
-			rtnl_link_put(c);
-		}
+	struct rtnl_link *c = rtnl_link_alloc();
+	if (!c) {
+		close(fd);
+		return vb_err(-ENOMEM, "out of memory");
 	}
-	if (l)
-		rtnl_link_put(l);
-	if (sk)
-		nl_socket_free(sk);
+	rtnl_link_set_ns_fd(c, fd);
+	int e, r = link_change(ns, ifname, c, &e);
+	rtnl_link_put(c);
 	close(fd);
+	if (r == 0 && e < 0)
+		r = vb_err(nle_errno(e), "cannot move '%s' from %s into the network namespace %s: %s%s",
+			   ifname, where(ns), path, nl_geterror(e),
+			   nle_errno(e) == -EEXIST ? " (a link of that name is there already)" : "");
 	return r;
 }
 

@@ -115,27 +115,8 @@ agent_pid()
 		root=$($DOCKER inspect --format '{{.State.Pid}}' "vmbench-$VPID-container" 2>/dev/null)
 	fi
 	[ -n "$root" ] && [ "$root" != 0 ] || return 1
-	py '
-import os, sys
-kids = {}
-for p in os.listdir("/proc"):
-    try:
-        st = open("/proc/%s/stat" % p).read()
-        kids.setdefault(st[st.rindex(")") + 2:].split()[1], []).append(p)
-    except (OSError, ValueError):
-        pass
-todo = [sys.argv[1]]
-while todo:
-    for c in kids.get(todo.pop(0), []):
-        try:
-            if open("/proc/%s/comm" % c).read().strip() == "vmbench-agent":
-                print(c)
-                sys.exit(0)
-        except OSError:
-            pass
-        todo.append(c)
-sys.exit(1)
-' "$root"
+	# the deepest: a split run's client agent is vmbench's own child
+	agents_below "$root" | tail -1
 }
 
 # restart NAME RUNTIME-OPTIONS: the agent killed during a cpu run; the
@@ -162,9 +143,14 @@ restart()
 		not_ok "$name: the container's agent runs within 60 s" "$(cat "$T/re$name.err")"
 	fi
 	finish_server
-	is "$(db_query "$T/re$name.db" "select group_concat(workload || ':' || status, ' ') from
-		(select workload, status from run order by id)")" "cpu:failed net:ok cpu:ok" \
+	# (on a loaded host the kill may land in the net run: then it fails and
+	# its retry is the one that needs the new pair)
+	is "$(db_query "$T/re$name.db" "select (select count(*) from run where status = 'failed')
+		|| ' ' || (select count(*) from run where workload = 'net' and status = 'ok' and
+		id > (select min(id) from run where status = 'failed'))")" "1 1" \
 		"$name: the run whose agent was killed fails, the restarted container serves net"
+	diag "$name: $(db_query "$T/re$name.db" "select group_concat(workload || ':' || status, ' ')
+		from (select workload, status from run order by id)")"
 	is "$(namespaces_of "$VPID" | wc -l)" 0 "$name: no namespace is left"
 }
 
