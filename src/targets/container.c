@@ -334,6 +334,7 @@ static int adopt_net(struct target_inst *t, struct container_priv *p)
 	char to[64], why[1024];
 	if (!p->spec.netns || !rt->net_pid)
 		return 0;
+	int64_t t0 = vb_now_ns();
 	pid_t pid = rt->net_pid(&p->ci, &t->agent);
 	if (pid < 0)
 		return pid;
@@ -348,9 +349,12 @@ static int adopt_net(struct target_inst *t, struct container_priv *p)
 			      t->name, rt->name, to, why);
 	}
 	json_t *net = json_object_get(facts(t), "network");
-	if (net && pid > 0)
+	if (net && pid > 0) {
 		json_object_set_new(net, "container_ns",
 				    json_string("the container's own (the veth end moved in)"));
+		/* finding the PID (docker: a round trip to the engine) and the move */
+		json_object_set_new(net, "move_s", json_real((double)(vb_now_ns() - t0) / 1e9));
+	}
 	return 0;
 }
 
