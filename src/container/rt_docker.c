@@ -39,6 +39,7 @@
 
 #include "container/runtime.h"
 #include "util/err.h"
+#include "util/hostio.h"
 
 #define DOCKER_IMAGE_REPO "vmbench-agent"
 #define DOCKER_START_HINT                                                                  \
@@ -116,6 +117,14 @@ const char *ct_docker_why(const char *host)
 		return why;
 	}
 	return engine_reachable(host, why, sizeof(why)) ? NULL : why;
+}
+
+/* Is the engine at host (docker-host=, else $DOCKER_HOST) on this host? */
+static int docker_local(const char *host)
+{
+	if (!host || !*host)
+		host = getenv("DOCKER_HOST");
+	return !host || !*host || strncmp(host, "unix://", 7) == 0;
 }
 
 static const char *docker_probe(void) { return ct_docker_why(NULL); }
@@ -279,6 +288,13 @@ static int docker_prepare(struct ct_instance *ci)
 	if (s->userns)
 		return vb_err(-EINVAL, "runtime=docker: userns=on is the engine's setting "
 				       "(dockerd --userns-remap), not a container's; use userns=off");
+	if (s->netns && !docker_local(s->docker_host))
+		return vb_err(-EINVAL,
+			      "runtime=docker: network=veth needs the engine on this host (a "
+			      "unix:// socket): the veth end is moved into the container's namespace "
+			      "by its PID, which an engine at %s does not share; use network=none "
+			      "there, or a local engine",
+			      s->docker_host && *s->docker_host ? s->docker_host : getenv("DOCKER_HOST"));
 	if (!cmd_dry_run() && (why = ct_docker_why(s->docker_host)))
 		return vb_err(-ENOTSUP, "runtime=docker: %s", why);
 	ct_docker_image(s, image, sizeof(image));
@@ -412,7 +428,21 @@ static pid_t docker_net_pid(struct ct_instance *ci, struct cmd_proc *agent)
 {
 	(void)agent;
 	pid_t pid = docker_pid1(ci); /* a dry run prints the inspect */
-	if (pid > 0 || cmd_dry_run())
+	char path[64], comm[64] = "";
+	if (cmd_dry_run())
+		return pid;
+	/* --init: the container's PID 1 is docker-init; anything else is not
+	 * this host's process (an engine in another PID namespace) */
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	if (pid > 0 && (hostio_read_line(path, comm, sizeof(comm)) < 0 ||
+			strcmp(comm, "docker-init") != 0))
+		return vb_err(-ESRCH,
+			      "runtime=docker: the engine says container %s is PID %d, which on "
+			      "this host is %s, not its docker-init: is the engine in another PID "
+			      "namespace (rootless, or a different host)? network=veth needs a "
+			      "rootful engine on this host; use network=none otherwise",
+			      ci->spec->id, (int)pid, comm[0] ? comm : "no process");
+	if (pid > 0)
 		return pid;
 	return vb_err(-ESRCH,
 		      "runtime=docker: the engine did not say the PID of container %s (docker "

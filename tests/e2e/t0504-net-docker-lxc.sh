@@ -149,12 +149,17 @@ restart()
 		|| ' ' || (select count(*) from run where workload = 'net' and status = 'ok' and
 		id > (select min(id) from run where status = 'failed'))")" "1 1" \
 		"$name: the run whose agent was killed fails, the restarted container serves net"
-	diag "$name: $(db_query "$T/re$name.db" "select group_concat(workload || ':' || status, ' ')
-		from (select workload, status from run order by id)")"
+	diag "$name: $(db_query "$T/re$name.db" "select group_concat(workload || ':' || status ||
+		coalesce(' (' || error || ')', ''), ', ') from (select * from run order by id)")"
 	is "$(namespaces_of "$VPID" | wc -l)" 0 "$name: no namespace is left"
 }
 
 # --- docker ------------------------------------------------------------------
+vb run -q --db "$T/remote.db" -t container \
+	-T "runtime=docker,network=veth,docker-host=tcp://127.0.0.1:9,workdir=$W" -w net
+is "$RC" 1 "docker: network=veth with an engine elsewhere fails"
+like "$ERR" "network=veth needs the engine on this host .*tcp://127.0.0.1:9" \
+	"and says it needs a local engine"
 if ! command -v dockerd >/dev/null || ! command -v docker >/dev/null; then
 	skip "runtime=docker" "docker.io is not installed"
 elif ! dockerd_start; then
