@@ -19,6 +19,7 @@ RT="runtime=lxc,rootfs=debian,workdir=$W,launch-timeout=120s,hostname=vb-e2e-sys
 
 # the parent of the agent below vmbench PID, and that parent's PID inside
 # its namespace
+# shellcheck disable=SC2317 # called through wait_for
 agent_parent()
 {
 	local a pp

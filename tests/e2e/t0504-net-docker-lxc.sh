@@ -40,7 +40,7 @@ left()
 {
 	case $1 in
 	docker) dockerd_mine ;;
-	lxc*) ls "$LXCPATH" 2>/dev/null | grep vmbench- || true ;;
+	lxc*) for d in "$LXCPATH"/vmbench-*; do [ -e "$d" ] && basename "$d"; done; true ;;
 	esac
 }
 
@@ -105,6 +105,7 @@ kill9()
 	is "$(left "$name")" "" "$name: nothing of the container is left"
 }
 
+# shellcheck disable=SC2317 # called through wait_for
 # agent_pid NAME: the agent in vmbench $VPID's container (docker: below the
 # container's PID 1, which the engine names; lxc: below vmbench), not
 # another test's
