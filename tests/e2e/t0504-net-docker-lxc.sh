@@ -7,9 +7,9 @@
 # client namespace and the container, both results stored; a container
 # whose agent is killed mid-experiment is started again with a new veth
 # pair; nothing (namespace, host link, Docker container or image, LXC
-# directory) is left after the run, nor after kill -9 of vmbench and the
-# next vmbench command. An LXC system container (rootfs=debian) too, when
-# its root is cached. Docker runs in a private dockerd (--iptables=false
+# directory) is left after the run, after SIGINT, nor after kill -9 of
+# vmbench and the next vmbench command. An LXC system container
+# (rootfs=debian) too, when its root is cached. Docker runs in a private dockerd (--iptables=false
 # --bridge=none): no bridge, no firewall rule.
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -76,33 +76,43 @@ net_run()
 # shellcheck disable=SC2317 # called through wait_for
 client_running() { client_ns_of_run && [ -n "$(ip netns pids "$CNS" 2>/dev/null)" ]; }
 
-# kill9 NAME RUNTIME-OPTIONS: kill -9 of vmbench in the middle of a split
-# net run; the next vmbench removes the namespaces (and Docker's image)
-kill9()
+# interrupt SIG NAME RUNTIME-OPTIONS: SIGINT or kill -9 of vmbench in the
+# middle of a split net run. SIGINT: vmbench stops the container and
+# removes the namespaces itself; kill -9: the container dies with vmbench,
+# the namespaces wait for the next vmbench, which removes them (and
+# Docker's image) from the journal.
+interrupt()
 {
-	local name=$1
-	bg_start "$T/k9$name.out" "$T/k9$name.err" "$VMBENCH" run -q --db "$T/k9$name.db" \
-		-t container -T "$2,network=veth,workdir=$W" -w net --set "time=60s,client-cpus=$CCPU"
+	local sig=$1 name=$2 k=$1$2 t0
+	bg_start "$T/$k.out" "$T/$k.err" "$VMBENCH" run -q --db "$T/$k.db" \
+		-t container -T "$3,network=veth,workdir=$W" -w net --set "time=60s,client-cpus=$CCPU"
 	TPID=$BG_PID
 	VPID=""
 	CNS=""
 	if ! wait_for 120 client_running; then
-		not_ok "$name: the split net run is under way within 120 s" "$(cat "$T/k9$name.err")"
+		not_ok "$name SIG$sig: the split net run is under way within 120 s" "$(cat "$T/$k.err")"
 		finish_server
 		return
 	fi
+	t0=$SECONDS
 	exec 3>&2 2>/dev/null
-	kill -KILL "$VPID"
+	kill -"$sig" "$VPID"
 	finish_server
 	exec 2>&3 3>&-
-	is "$(namespaces_of "$VPID" | wc -l)" 2 "$name: after kill -9 its two namespaces are still there"
-	vb list workloads
-	is "$RC" 0 "$name: the next command exits 0"
-	like "$ERR" "released what vmbench pid $VPID left.*removed the network namespace 'vb-$VPID-container-c'" \
-		"$name: it says it removed the client namespace"
-	is "$(namespaces_of "$VPID" | wc -l)" 0 "$name: no namespace is left"
-	is "$(host_links | tr '\n' ' ')" "$LINKS0" "$name: the host's links are as before"
-	is "$(left "$name")" "" "$name: nothing of the container is left"
+	if [ "$sig" = INT ]; then
+		is "$SRV_RC" 1 "$name SIGINT: vmbench exits 1"
+		ok_if "$name SIGINT: within 20 s ($((SECONDS - t0)) s)" [ $((SECONDS - t0)) -le 20 ]
+	else
+		is "$(namespaces_of "$VPID" | wc -l)" 2 \
+			"$name kill -9: its two namespaces are still there"
+		vb list workloads
+		is "$RC" 0 "$name kill -9: the next command exits 0"
+		like "$ERR" "released what vmbench pid $VPID left.*removed the network namespace 'vb-$VPID-container-c'" \
+			"$name kill -9: it says it removed the client namespace"
+	fi
+	is "$(namespaces_of "$VPID" | wc -l)" 0 "$name SIG$sig: no namespace is left"
+	is "$(host_links | tr '\n' ' ')" "$LINKS0" "$name SIG$sig: the host's links are as before"
+	is "$(left "$name")" "" "$name SIG$sig: nothing of the container is left"
 }
 
 # shellcheck disable=SC2317 # called through wait_for
@@ -173,7 +183,8 @@ else
 	like "$OUT" "link set eth0 netns /proc/CONTAINER_PID/ns/net" "and the veth end moved into its namespace"
 	net_run docker "$DRT"
 	restart docker "$DRT"
-	kill9 docker "$DRT"
+	interrupt INT docker "$DRT"
+	interrupt KILL docker "$DRT"
 	is "$($DOCKER network ls --format '{{.Driver}}' | sort -u | tr '\n' ' ')" "host null " \
 		"docker: the engine has no bridge network"
 	dockerd_stop
@@ -189,7 +200,8 @@ else
 	like "$OUT" "link set eth0 netns /proc/CONTAINER_PID/ns/net" "and the veth end moved in"
 	net_run lxc runtime=lxc
 	restart lxc runtime=lxc
-	kill9 lxc runtime=lxc
+	interrupt INT lxc runtime=lxc
+	interrupt KILL lxc runtime=lxc
 	if "$VMBENCH" doctor 2>/dev/null | grep -q 'debian ready'; then
 		net_run lxc-system "runtime=lxc,rootfs=debian,launch-timeout=200s"
 	else
