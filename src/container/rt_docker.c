@@ -15,7 +15,14 @@
  *
  * The container's processes are not below the client (the engine's shim is
  * their parent): pids() asks the engine for the container's PID 1, whose
- * tree the host's telemetry and density's PSS then follow. */
+ * tree the host's telemetry and density's PSS then follow.
+ *
+ * network=veth: the engine cannot join a namespace vmbench made, so the
+ * container keeps --network=none (a namespace of its own, loopback only)
+ * and, once its agent said hello, the target moves the veth end into the
+ * namespace of that PID 1 (net_pid); no bridge, no iptables rule, nothing
+ * of Docker's own networking is used. The pair goes when the container's
+ * namespace does. */
 #include <archive.h>
 #include <archive_entry.h>
 #include <errno.h>
@@ -32,6 +39,7 @@
 
 #include "container/runtime.h"
 #include "util/err.h"
+#include "util/hostio.h"
 
 #define DOCKER_IMAGE_REPO "vmbench-agent"
 #define DOCKER_START_HINT                                                                  \
@@ -109,6 +117,14 @@ const char *ct_docker_why(const char *host)
 		return why;
 	}
 	return engine_reachable(host, why, sizeof(why)) ? NULL : why;
+}
+
+/* Is the engine at host (docker-host=, else $DOCKER_HOST) on this host? */
+static int docker_local(const char *host)
+{
+	if (!host || !*host)
+		host = getenv("DOCKER_HOST");
+	return !host || !*host || strncmp(host, "unix://", 7) == 0;
 }
 
 static const char *docker_probe(void) { return ct_docker_why(NULL); }
@@ -272,9 +288,13 @@ static int docker_prepare(struct ct_instance *ci)
 	if (s->userns)
 		return vb_err(-EINVAL, "runtime=docker: userns=on is the engine's setting "
 				       "(dockerd --userns-remap), not a container's; use userns=off");
-	if (s->netns)
-		return vb_err(-EINVAL, "runtime=docker: network=veth is not supported (the "
-				       "engine cannot join vmbench's namespace); use network=none");
+	if (s->netns && !docker_local(s->docker_host))
+		return vb_err(-EINVAL,
+			      "runtime=docker: network=veth needs the engine on this host (a "
+			      "unix:// socket): the veth end is moved into the container's namespace "
+			      "by its PID, which an engine at %s does not share; use network=none "
+			      "there, or a local engine",
+			      s->docker_host && *s->docker_host ? s->docker_host : getenv("DOCKER_HOST"));
 	if (!cmd_dry_run() && (why = ct_docker_why(s->docker_host)))
 		return vb_err(-ENOTSUP, "runtime=docker: %s", why);
 	ct_docker_image(s, image, sizeof(image));
@@ -380,11 +400,9 @@ static void docker_release(struct ct_instance *ci)
 	ct_oci_release(ci);
 }
 
-/* The container's PID 1 (docker-init), asked once per start. */
-static int docker_pids(struct ct_instance *ci, pid_t *pids, int max)
+/* The container's PID 1 (docker-init), asked once per start; 0 unknown. */
+static pid_t docker_pid1(struct ct_instance *ci)
 {
-	if (max < 1)
-		return 0;
 	if (ci->rt_pid <= 0) {
 		struct cmd *c = docker_cmd(ci->spec->docker_host);
 		char *out = NULL;
@@ -394,10 +412,43 @@ static int docker_pids(struct ct_instance *ci, pid_t *pids, int max)
 		free(out);
 		cmd_free(c);
 	}
-	if (ci->rt_pid <= 0)
+	return ci->rt_pid > 0 ? ci->rt_pid : 0;
+}
+
+static int docker_pids(struct ct_instance *ci, pid_t *pids, int max)
+{
+	if (max < 1 || (pids[0] = docker_pid1(ci)) <= 0)
 		return 0;
-	pids[0] = ci->rt_pid;
 	return 1;
+}
+
+/* network=veth: the engine made the container's namespace (--network=none:
+ * loopback only); the target moves the veth end into its PID 1's. */
+static pid_t docker_net_pid(struct ct_instance *ci, struct cmd_proc *agent)
+{
+	(void)agent;
+	pid_t pid = docker_pid1(ci); /* a dry run prints the inspect */
+	char path[64], comm[64] = "";
+	if (cmd_dry_run())
+		return pid;
+	/* --init: the container's PID 1 is docker-init; anything else is not
+	 * this host's process (an engine in another PID namespace) */
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	if (pid > 0 && (hostio_read_line(path, comm, sizeof(comm)) < 0 ||
+			strcmp(comm, "docker-init") != 0))
+		return vb_err(-ESRCH,
+			      "runtime=docker: the engine says container %s is PID %d, which on "
+			      "this host is %s, not its docker-init: is the engine in another PID "
+			      "namespace (rootless, or a different host)? network=veth needs a "
+			      "rootful engine on this host; use network=none otherwise",
+			      ci->spec->id, (int)pid, comm[0] ? comm : "no process");
+	if (pid > 0)
+		return pid;
+	return vb_err(-ESRCH,
+		      "runtime=docker: the engine did not say the PID of container %s (docker "
+		      "inspect --format={{.State.Pid}}), so its network namespace cannot be "
+		      "found for network=veth; is the engine healthy? (`docker inspect %s`)",
+		      ci->spec->id, ci->spec->id);
 }
 
 const struct ct_runtime_ops ct_rt_docker = {
@@ -410,4 +461,5 @@ const struct ct_runtime_ops ct_rt_docker = {
     .stop = docker_stop,
     .release = docker_release,
     .pids = docker_pids,
+    .net_pid = docker_net_pid,
 };

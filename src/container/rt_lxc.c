@@ -17,7 +17,13 @@
  * lxc.cgroup2.* on a cgroup2-only host. Both commands run under our init in
  * a PID namespace (container.h), so a vmbench killed with SIGKILL takes the
  * container with it; the directory is in the journal (kind "dir") and the
- * next vmbench removes it. */
+ * next vmbench removes it.
+ *
+ * network=veth: lxc cannot join a namespace vmbench made by its path
+ * (lxc.namespace.share.net takes a PID or a container), so the container
+ * gets a namespace of its own with loopback only (lxc.net.0.type = empty)
+ * and, once its agent said hello (a system container's: after the boot),
+ * the target moves the veth end into it (net_pid finds its PID 1). */
 #include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -190,9 +196,6 @@ static int lxc_prepare(struct ct_instance *ci)
 				       "already)");
 	if (s->userns)
 		return vb_err(-EINVAL, "runtime=lxc: userns=on is not supported; use userns=off");
-	if (s->netns)
-		return vb_err(-EINVAL, "runtime=lxc: network=veth is not supported yet; use "
-				       "network=none");
 	ct_lxc_dir(s, dir, sizeof(dir));
 	if (!cmd_dry_run() && (r = hostio_mkdir_p(s->lxcpath, 0700)) < 0)
 		return vb_err(r, "cannot create the lxcpath '%s': %s", s->lxcpath, strerror(-r));
@@ -360,6 +363,37 @@ static void lxc_release(struct ct_instance *ci)
 	ci->have_rt[0] = 0;
 }
 
+/* network=veth: lxc made the container's namespace (lxc.net.0.type =
+ * empty); its PID 1 is the first process below our init (breadth first:
+ * init.lxc, or a system container's systemd) in another network namespace
+ * than ours. lxc-info would name it as lxc's PID namespace sees it, which
+ * is our init's (container.h), not the host's. */
+static pid_t lxc_net_pid(struct ct_instance *ci, struct cmd_proc *agent)
+{
+	struct stat self, st;
+	pid_t pids[256];
+	char path[64];
+	if (cmd_dry_run()) {
+		cmd_dry_note("# CONTAINER_PID: the first process below lxc-%s in a network "
+			     "namespace of its own",
+			     ci->spec->rootfs ? "start" : "execute");
+		return 0;
+	}
+	if (stat("/proc/self/ns/net", &self) < 0)
+		return vb_err(-errno, "cannot stat /proc/self/ns/net: %s", strerror(errno));
+	int n = ct_descendants(agent->pid, pids, 256);
+	for (int i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pids[i]);
+		if (stat(path, &st) == 0 && (st.st_ino != self.st_ino || st.st_dev != self.st_dev))
+			return pids[i];
+	}
+	return vb_err(-ESRCH,
+		      "runtime=lxc: no process of container %s is in a network namespace of its "
+		      "own (lxc.net.0.type = empty), so network=veth has nowhere to go; see the "
+		      "container's log in %s/%s",
+		      ci->spec->id, ci->spec->lxcpath, ci->spec->id);
+}
+
 /* Directories of killed vmbench processes in the lxcpath (the journal has
  * them too, unless it was another state directory). */
 static void lxc_cleanup_stale(void)
@@ -388,4 +422,5 @@ const struct ct_runtime_ops ct_rt_lxc = {
     .start = lxc_start,
     .stop = lxc_stop,
     .release = lxc_release,
+    .net_pid = lxc_net_pid,
 };

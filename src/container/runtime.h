@@ -22,6 +22,13 @@
  *   stop(ci, p)      ends it: EOF to the agent, SIGTERM, SIGKILL, each after
  *                    the wait this runtime needs
  *   release(ci)      removes what prepare made; the container is gone
+ *   net_pid(ci, p)   optional, for network=veth with a runtime that makes
+ *                    the container's network namespace itself (docker,
+ *                    lxc): once the agent said hello, the host PID of the
+ *                    container's PID 1, whose namespace the target then
+ *                    moves the veth end into (vb_net_veth_into). Without
+ *                    it the runtime joins spec->netns at start (builtin,
+ *                    crun, podman).
  *
  * Dry runs (`vmbench run --dry-run`) go through the same hooks with the
  * command builder in dry-run mode (cmd_set_dry_run): commands are printed,
@@ -88,6 +95,9 @@ struct ct_runtime_ops {
 	 * start() handed back (an engine's shim is their parent), for the
 	 * host's telemetry and density's PSS. */
 	int (*pids)(struct ct_instance *ci, pid_t *pids, int max);
+	/* > 0 the PID; 0 in a dry run (nothing runs); < 0 -errno with a
+	 * message */
+	pid_t (*net_pid)(struct ct_instance *ci, struct cmd_proc *agent);
 };
 
 /* Every name runtime= accepts, implemented ones first (NULL-terminated,

@@ -40,13 +40,23 @@ int vb_netns_exists(const char *name)
 	return stat(path, &st) == 0;
 }
 
+void vb_netns_path(const char *name, char *buf, size_t n)
+{
+	if (!name)
+		snprintf(buf, n, "/proc/thread-self/ns/net");
+	else if (name[0] == '/')
+		snprintf(buf, n, "%s", name);
+	else
+		snprintf(buf, n, VB_NETNS_DIR "/%s", name);
+}
+
 int vb_netns_enter(const char *name, int *saved)
 {
 	*saved = -1;
 	if (!name)
 		return 0;
 	char path[PATH_MAX];
-	snprintf(path, sizeof(path), VB_NETNS_DIR "/%s", name);
+	vb_netns_path(name, path, sizeof(path));
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return vb_err(-errno, "cannot open the network namespace '%s': %s", path,
@@ -261,6 +271,50 @@ int vb_netns_undo(const char *path, char *said, size_t n)
 
 /* ---- experiment networks ------------------------------------------------ */
 
+/* The pair of a veth network and its two addresses; the target's end is
+ * configured only where it stays (configure_target). */
+static int veth_pair(struct vb_net *n, int configure_target)
+{
+	char cidr[32], tcidr[32];
+	const char *cns = n->client.name, *tns = n->target.name;
+	int r;
+	snprintf(cidr, sizeof(cidr), VB_NET_CLIENT_IP "/%d", VB_NET_PREFIX);
+	snprintf(tcidr, sizeof(tcidr), VB_NET_TARGET_IP "/%d", VB_NET_PREFIX);
+	if ((r = vb_nl_veth(cns, VB_NET_CLIENT_IF, tns, VB_NET_TARGET_IF, n->mtu)) < 0 ||
+	    (r = vb_nl_addr(cns, VB_NET_CLIENT_IF, cidr)) < 0 ||
+	    (r = vb_nl_up(cns, VB_NET_CLIENT_IF, n->mtu)) < 0)
+		return r;
+	if (configure_target && ((r = vb_nl_addr(tns, VB_NET_TARGET_IF, tcidr)) < 0 ||
+				 (r = vb_nl_up(tns, VB_NET_TARGET_IF, n->mtu)) < 0))
+		return r;
+	return 0;
+}
+
+int vb_net_veth_into(struct vb_net *n, const char *to, const char *to_shown)
+{
+	char tcidr[32];
+	int r;
+	if (n->kind != VB_NET_VETH)
+		return vb_err(-EINVAL, "only a veth network can be moved into a namespace");
+	if (!cmd_dry_run() && vb_nl_ifindex(n->target.name, VB_NET_TARGET_IF) < 0) {
+		/* the kernel destroys a dying namespace's veth (and its peer)
+		 * asynchronously: the client's end may still be there */
+		int q = vb_err_set_quiet(1);
+		vb_nl_delete(n->client.name, VB_NET_CLIENT_IF);
+		vb_err_set_quiet(q);
+		if ((r = veth_pair(n, 0)) < 0)
+			return r;
+	}
+	snprintf(tcidr, sizeof(tcidr), VB_NET_TARGET_IP "/%d", VB_NET_PREFIX);
+	if ((r = vb_nl_move(n->target.name, VB_NET_TARGET_IF, to, to_shown)) < 0)
+		return r;
+	if (cmd_dry_run())
+		to = to_shown;
+	if ((r = vb_nl_addr(to, VB_NET_TARGET_IF, tcidr)) < 0 || (r = vb_nl_up(to, "lo", 0)) < 0)
+		return r;
+	return vb_nl_up(to, VB_NET_TARGET_IF, n->mtu);
+}
+
 int vb_net_setup(struct vb_net *n, int kind, const char *tag, int mtu, int queues)
 {
 	char tagc[48], cidr[32];
@@ -283,16 +337,9 @@ int vb_net_setup(struct vb_net *n, int kind, const char *tag, int mtu, int queue
 	snprintf(cidr, sizeof(cidr), VB_NET_CLIENT_IP "/%d", VB_NET_PREFIX);
 	switch (kind) {
 	case VB_NET_VETH: {
-		char tagt[48], tcidr[32];
+		char tagt[48];
 		snprintf(tagt, sizeof(tagt), "%.32s-t", tag);
-		snprintf(tcidr, sizeof(tcidr), VB_NET_TARGET_IP "/%d", VB_NET_PREFIX);
-		if ((r = vb_netns_create(&n->target, tagt)) < 0 ||
-		    (r = vb_nl_veth(cns, VB_NET_CLIENT_IF, n->target.name, VB_NET_TARGET_IF, mtu)) <
-			0 ||
-		    (r = vb_nl_addr(cns, VB_NET_CLIENT_IF, cidr)) < 0 ||
-		    (r = vb_nl_addr(n->target.name, VB_NET_TARGET_IF, tcidr)) < 0 ||
-		    (r = vb_nl_up(cns, VB_NET_CLIENT_IF, mtu)) < 0 ||
-		    (r = vb_nl_up(n->target.name, VB_NET_TARGET_IF, mtu)) < 0)
+		if ((r = vb_netns_create(&n->target, tagt)) < 0 || (r = veth_pair(n, 1)) < 0)
 			goto fail;
 		break;
 	}

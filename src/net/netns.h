@@ -22,8 +22,10 @@
  *   ...
  *   vb_netns_delete(&ns);
  *
- * Functions taking a namespace name `ns` act inside /run/netns/NS; NULL
- * means the caller's own namespace (the guest agent's). In dry-run mode
+ * Functions taking a namespace name `ns` act inside /run/netns/NS; a name
+ * that starts with '/' is a path (/proc/PID/ns/net: the namespace a
+ * container runtime made); NULL means the caller's own namespace (the guest
+ * agent's). In dry-run mode
  * (cmd_dry_run()) nothing is made: each step prints its equivalent `ip`
  * command. Errors are vb_err() messages that name the fix. */
 #ifndef VB_NET_NETNS_H
@@ -66,6 +68,9 @@ void vb_netns_delete(struct vb_netns *ns);
 /* Does /run/netns/NAME exist? */
 int vb_netns_exists(const char *name);
 
+/* The file of namespace NAME (see above: a name, a path, or NULL for the
+ * calling thread's own). */
+void vb_netns_path(const char *name, char *buf, size_t n);
 /* The calling thread enters /run/netns/NAME (NULL: stays); *saved gets a
  * descriptor of its previous namespace for vb_netns_leave. A process
  * forked meanwhile starts in NAME: that is how the agent, QEMU and the
@@ -95,6 +100,10 @@ int vb_nl_addr(const char *ns, const char *ifname, const char *cidr);
 /* Sets the MTU (0: unchanged) and brings the link up. */
 int vb_nl_up(const char *ns, const char *ifname, int mtu);
 int vb_nl_delete(const char *ns, const char *ifname);
+/* Moves the link into the namespace `to` (a name or a path, as above). The
+ * kernel takes its addresses away and leaves it down there: vb_nl_addr and
+ * vb_nl_up in `to` follow. to_shown: how a dry run names `to` (NULL: to). */
+int vb_nl_move(const char *ns, const char *ifname, const char *to, const char *to_shown);
 /* The link's index (> 0), or -ENODEV. */
 int vb_nl_ifindex(const char *ns, const char *ifname);
 /* The link's MTU and whether it is up (IFF_UP), for tests and facts. */
@@ -127,6 +136,13 @@ struct vb_net {
  * removed. */
 int vb_net_setup(struct vb_net *n, int kind, const char *tag, int mtu, int queues);
 void vb_net_release(struct vb_net *n);
+/* A veth network whose target end goes into a namespace vmbench did not
+ * make (a Docker or LXC container's, `to`: /proc/PID/ns/net; to_shown names
+ * it in a dry run): moves VB_NET_TARGET_IF from the target namespace there
+ * and gives it VB_NET_TARGET_IP, up, with lo. When the end is no longer in
+ * the target namespace (it went with an earlier container's namespace, and
+ * the client's end with it) the pair is made again first. */
+int vb_net_veth_into(struct vb_net *n, const char *to, const char *to_shown);
 
 /* The guest agent's side: configures the first NIC of the caller's
  * namespace from a spec "ADDR/PREFIX[,mtu=N]" (the kernel command line's

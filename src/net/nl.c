@@ -65,7 +65,9 @@ static const char *where(const char *ns)
 /* "ip -n NS" or "ip", for dry-run lines */
 static void ipcmd(char *buf, size_t n, const char *ns)
 {
-	if (ns)
+	if (ns && ns[0] == '/')
+		snprintf(buf, n, "nsenter --net=%s ip", ns);
+	else if (ns)
 		snprintf(buf, n, "ip -n %s", ns);
 	else
 		snprintf(buf, n, "ip");
@@ -100,6 +102,24 @@ static int get_link(struct nl_sock *sk, const char *ns, const char *ifname, stru
 	return 0;
 }
 
+/* Applies the changes c to link ifname of namespace ns; *nle: libnl's
+ * answer (< 0 refused, for the caller's message); the return value: 0, or
+ * -errno when the namespace or the link cannot be reached. */
+static int link_change(const char *ns, const char *ifname, struct rtnl_link *c, int *nle)
+{
+	struct nl_sock *sk;
+	struct rtnl_link *l = NULL;
+	int r = sock_in(ns, &sk);
+	*nle = 0;
+	if (r == 0 && (r = get_link(sk, ns, ifname, &l)) == 0)
+		*nle = rtnl_link_change(sk, l, c, 0);
+	if (l)
+		rtnl_link_put(l);
+	if (sk)
+		nl_socket_free(sk);
+	return r;
+}
+
 /* The message of a failed link creation, with the fix for the usual causes. */
 static int add_error(int e, const char *what, const char *ifname, const char *ns)
 {
@@ -129,10 +149,7 @@ int vb_nl_veth(const char *ns_a, const char *name_a, const char *ns_b, const cha
 	}
 	int fd_b, r;
 	char path[PATH_MAX];
-	if (ns_b)
-		snprintf(path, sizeof(path), VB_NETNS_DIR "/%s", ns_b);
-	else
-		snprintf(path, sizeof(path), "/proc/thread-self/ns/net");
+	vb_netns_path(ns_b, path, sizeof(path));
 	if ((fd_b = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return vb_err(-errno, "cannot open the network namespace '%s': %s", path,
 			      strerror(errno));
@@ -304,33 +321,21 @@ int vb_nl_up(const char *ns, const char *ifname, int mtu)
 			cmd_dry_note("%s link set %s up", ip, ifname);
 		return 0;
 	}
-	struct nl_sock *sk;
-	struct rtnl_link *l = NULL;
-	int r = sock_in(ns, &sk);
-	if (r == 0 && (r = get_link(sk, ns, ifname, &l)) == 0) {
-		struct rtnl_link *c = rtnl_link_alloc();
-		if (!c) {
-			r = vb_err(-ENOMEM, "out of memory");
-		} else {
-			rtnl_link_set_flags(c, IFF_UP);
-			if (mtu > 0)
-				rtnl_link_set_mtu(c, (unsigned)mtu);
-			int e = rtnl_link_change(sk, l, c, 0);
-			if (e < 0)
-				r = vb_err(nle_errno(e), "cannot bring up '%s'%s in %s: %s%s", ifname,
-					   mtu > 0 ? " with the MTU asked for" : "", where(ns),
-					   nl_geterror(e),
-					   mtu > 0 && nle_errno(e) == -EINVAL
-					       ? " (is the MTU within the device's range? e.g. "
-						 "68..65535 for veth, 68..65521 for a tap)"
-					       : "");
-			rtnl_link_put(c);
-		}
-	}
-	if (l)
-		rtnl_link_put(l);
-	if (sk)
-		nl_socket_free(sk);
+	struct rtnl_link *c = rtnl_link_alloc();
+	if (!c)
+		return vb_err(-ENOMEM, "out of memory");
+	rtnl_link_set_flags(c, IFF_UP);
+	if (mtu > 0)
+		rtnl_link_set_mtu(c, (unsigned)mtu);
+	int e, r = link_change(ns, ifname, c, &e);
+	rtnl_link_put(c);
+	if (r == 0 && e < 0)
+		r = vb_err(nle_errno(e), "cannot bring up '%s'%s in %s: %s%s", ifname,
+			   mtu > 0 ? " with the MTU asked for" : "", where(ns), nl_geterror(e),
+			   mtu > 0 && nle_errno(e) == -EINVAL
+			       ? " (is the MTU within the device's range? e.g. "
+				 "68..65535 for veth, 68..65521 for a tap)"
+			       : "");
 	return r;
 }
 
@@ -355,6 +360,35 @@ int vb_nl_delete(const char *ns, const char *ifname)
 		rtnl_link_put(l);
 	if (sk)
 		nl_socket_free(sk);
+	return r;
+}
+
+int vb_nl_move(const char *ns, const char *ifname, const char *to, const char *to_shown)
+{
+	char ip[96], path[PATH_MAX];
+	ipcmd(ip, sizeof(ip), ns);
+	if (cmd_dry_run()) {
+		cmd_dry_note("%s link set %s netns %s", ip, ifname, to_shown ? to_shown : to);
+		return 0;
+	}
+	vb_netns_path(to, path, sizeof(path));
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return vb_err(-errno, "cannot open the network namespace '%s': %s", path,
+			      strerror(errno));
+	struct rtnl_link *c = rtnl_link_alloc();
+	if (!c) {
+		close(fd);
+		return vb_err(-ENOMEM, "out of memory");
+	}
+	rtnl_link_set_ns_fd(c, fd);
+	int e, r = link_change(ns, ifname, c, &e);
+	rtnl_link_put(c);
+	close(fd);
+	if (r == 0 && e < 0)
+		r = vb_err(nle_errno(e), "cannot move '%s' from %s into the network namespace %s: %s%s",
+			   ifname, where(ns), path, nl_geterror(e),
+			   nle_errno(e) == -EEXIST ? " (a link of that name is there already)" : "");
 	return r;
 }
 

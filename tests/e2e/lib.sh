@@ -288,6 +288,32 @@ for p in os.listdir("/proc"):
 ' "$1"
 }
 
+# agents_below PID: every vmbench-agent process in the tree below PID
+# (breadth first, so a container's agent before any agent it starts), one
+# PID a line.
+agents_below()
+{
+	py '
+import os, sys
+kids = {}
+for p in os.listdir("/proc"):
+    try:
+        st = open("/proc/%s/stat" % p).read()
+        kids.setdefault(st[st.rindex(")") + 2:].split()[1], []).append(p)
+    except (OSError, ValueError):
+        pass
+todo = [sys.argv[1]]
+while todo:
+    for c in kids.get(todo.pop(0), []):
+        todo.append(c)
+        try:
+            if open("/proc/%s/comm" % c).read().strip() == "vmbench-agent":
+                print(c)
+        except OSError:
+            pass
+' "$1"
+}
+
 # procs_with NAME ARGS...: PIDs of live processes whose program (argv[0]'s
 # base name) is NAME and whose command line contains every ARG; zombies excluded.
 procs_with()

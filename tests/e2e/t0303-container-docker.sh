@@ -11,11 +11,11 @@
 
 require root docker dockerd
 
+# shellcheck source=tests/e2e/dockerd.sh
+. "$(dirname "$0")/dockerd.sh"
 W=$T/work
-D=$T/docker
-mkdir -p "$W" "$D"
-HOST=unix://$D/sock
-DOCKER="docker --host=$HOST"
+mkdir -p "$W"
+HOST=$DOCKERD_HOST
 
 # --- no engine: skipped, with the way to start one --------------------------------
 vb run -q --db "$T/none.db" -t container -T "runtime=docker,workdir=$W,docker-host=unix://$T/nothing.sock" \
@@ -25,37 +25,12 @@ like "$ERR" 'no Docker engine answers at .*nothing.sock.*dockerd --iptables=fals
 	"and the message says how to start the engine"
 
 # --- a private engine -------------------------------------------------------------
-DPID=""
-stop_dockerd()
-{
-	[ -n "$DPID" ] || return 0
-	kill -TERM "$DPID" 2>/dev/null
-	for _ in $(seq 1 150); do
-		kill -0 "$DPID" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -KILL "$DPID" 2>/dev/null
-	wait "$DPID" 2>/dev/null
-	DPID=""
-}
-trap 'stop_dockerd; _cleanup' EXIT
-dockerd --iptables=false --bridge=none --data-root="$D/data" --exec-root="$D/exec" \
-	--pidfile="$D/pid" --host="$HOST" >"$D/log" 2>&1 </dev/null &
-DPID=$!
-engine_up() { $DOCKER version >/dev/null 2>&1; }
-if ! wait_for 60 engine_up; then
+if ! dockerd_start; then
 	not_ok "a private dockerd starts" "$(tail -5 "$D/log")"
 	done_testing
 fi
 ok "a private dockerd answers at $HOST"
-
-# mine: containers and images of vmbench in the private engine
-mine()
-{
-	$DOCKER ps -a --format 'container {{.Names}}' | grep vmbench-
-	$DOCKER images --format 'image {{.Repository}}:{{.Tag}}' | grep vmbench-
-	return 0
-}
+mine() { dockerd_mine; }
 
 RT="runtime=docker,docker-host=$HOST,workdir=$W"
 vb_with_timeout 120 run -q --db "$T/r.db" --format json -t container \
@@ -110,6 +85,6 @@ for sig in INT KILL; do
 	fi
 done
 
-stop_dockerd
+dockerd_stop
 ok_if "the private dockerd stopped" [ -z "$DPID" ]
 done_testing

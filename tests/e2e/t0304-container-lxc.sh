@@ -55,25 +55,7 @@ vmbench_started() { VPID=$(proc_children "$TPID"); [ -n "$VPID" ]; }
 # shellcheck disable=SC2317
 agent_up()
 {
-	AGENTS=$(py '
-import os, sys
-kids = {}
-for p in os.listdir("/proc"):
-    try:
-        st = open("/proc/%s/stat" % p).read()
-        kids.setdefault(st[st.rindex(")") + 2:].split()[1], []).append(p)
-    except (OSError, ValueError):
-        pass
-todo = [sys.argv[1]]
-while todo:
-    for c in kids.get(todo.pop(), []):
-        todo.append(c)
-        try:
-            if open("/proc/%s/comm" % c).read().strip() == "vmbench-agent":
-                print(c)
-        except OSError:
-            pass
-' "$VPID")
+	AGENTS=$(agents_below "$VPID")
 	[ -n "$AGENTS" ]
 }
 # shellcheck disable=SC2317

@@ -19,33 +19,16 @@ RT="runtime=lxc,rootfs=debian,workdir=$W,launch-timeout=120s,hostname=vb-e2e-sys
 
 # the parent of the agent below vmbench PID, and that parent's PID inside
 # its namespace
+# shellcheck disable=SC2317 # called through wait_for
 agent_parent()
 {
-	py '
-import os, sys
-kids = {}
-for p in os.listdir("/proc"):
-    try:
-        st = open("/proc/%s/stat" % p).read()
-        kids.setdefault(st[st.rindex(")") + 2:].split()[1], []).append(p)
-    except (OSError, ValueError):
-        pass
-todo, below = [sys.argv[1]], []
-while todo:
-    for c in kids.get(todo.pop(), []):
-        below.append(c)
-        todo.append(c)
-for p in below:
-    try:
-        if open("/proc/%s/comm" % p).read().strip() != "vmbench-agent":
-            continue
-        st = open("/proc/%s/stat" % p).read()
-        pp = st[st.rindex(")") + 2:].split()[1]
-        ns = [l.split()[-1] for l in open("/proc/%s/status" % pp) if l.startswith("NSpid:")]
-        print(open("/proc/%s/comm" % pp).read().strip(), ns[0], pp)
-    except (OSError, IndexError, ValueError):
-        pass
-' "$1"
+	local a pp
+	for a in $(agents_below "$1"); do
+		pp=$(proc_parent "$a")
+		[ -n "$pp" ] || continue
+		printf '%s %s %s\n' "$(cat "/proc/$pp/comm" 2>/dev/null)" \
+			"$(awk '/^NSpid:/ {print $NF}' "/proc/$pp/status" 2>/dev/null)" "$pp"
+	done
 }
 # shellcheck disable=SC2317 # called through wait_for
 vmbench_started() { VPID=$(proc_children "$TPID"); [ -n "$VPID" ]; }

@@ -1,7 +1,9 @@
 /* Test networks (src/net/netns.c, nl.c), on the real kernel inside
  * throwaway namespaces (skipped without root): a veth pair between two
  * namespaces carries a TCP connection between the two fixed addresses and
- * nothing appears in the host's namespace; a bridge with a tap on it, MTU
+ * nothing appears in the host's namespace; its target end moved into another
+ * namespace (a Docker or LXC container's) works there and is made again
+ * once that namespace is gone; a bridge with a tap on it, MTU
  * and state as asked; a bad MTU fails with a message and leaves no
  * namespace; the journal records a namespace while it exists, and the
  * leftovers sweep removes one that a killed vmbench left. */
@@ -114,6 +116,37 @@ static int socket_in(const char *ns)
 	return fd;
 }
 
+/* A TCP connection from VB_NET_CLIENT_IP in namespace cns to a server on
+ * VB_NET_TARGET_IP in namespace tns carries a byte; *a: the server's
+ * address. */
+static void connect_across(const char *cns, const char *tns, struct sockaddr_in *a)
+{
+	struct server s = {.ns = tns, .fd = socket_in(tns)};
+	assert_true(s.fd >= 0);
+	memset(a, 0, sizeof(*a));
+	a->sin_family = AF_INET;
+	inet_pton(AF_INET, VB_NET_TARGET_IP, &a->sin_addr);
+	assert_int_equal(bind(s.fd, (struct sockaddr *)a, sizeof(*a)), 0);
+	assert_int_equal(listen(s.fd, 1), 0);
+	pthread_t th;
+	pthread_create(&th, NULL, accept_one, &s);
+	socklen_t al = sizeof(*a);
+	getsockname(s.fd, (struct sockaddr *)a, &al);
+	int c = socket_in(cns);
+	assert_int_equal(connect(c, (struct sockaddr *)a, sizeof(*a)), 0);
+	struct sockaddr_in me;
+	al = sizeof(me);
+	getsockname(c, (struct sockaddr *)&me, &al);
+	char ip[32];
+	inet_ntop(AF_INET, &me.sin_addr, ip, sizeof(ip));
+	assert_string_equal(ip, VB_NET_CLIENT_IP);
+	assert_int_equal(write(c, "x", 1), 1);
+	pthread_join(th, NULL);
+	assert_int_equal(s.got, 'x');
+	close(c);
+	close(s.fd);
+}
+
 static void test_veth(void **st)
 {
 	(void)st;
@@ -139,31 +172,10 @@ static void test_veth(void **st)
 		    vb_nl_ifindex(NULL, VB_NET_CLIENT_IF) != vb_nl_ifindex(n.client.name, "vb0"));
 
 	/* a connection from the client's address to the target's */
-	struct server s = {.ns = n.target.name, .fd = socket_in(n.target.name)};
-	assert_true(s.fd >= 0);
-	struct sockaddr_in a = {.sin_family = AF_INET};
-	inet_pton(AF_INET, VB_NET_TARGET_IP, &a.sin_addr);
-	assert_int_equal(bind(s.fd, (struct sockaddr *)&a, sizeof(a)), 0);
-	assert_int_equal(listen(s.fd, 1), 0);
-	pthread_t th;
-	pthread_create(&th, NULL, accept_one, &s);
-	socklen_t al = sizeof(a);
-	getsockname(s.fd, (struct sockaddr *)&a, &al);
-	int c = socket_in(n.client.name);
-	assert_int_equal(connect(c, (struct sockaddr *)&a, sizeof(a)), 0);
-	struct sockaddr_in me;
-	al = sizeof(me);
-	getsockname(c, (struct sockaddr *)&me, &al);
-	char ip[32];
-	inet_ntop(AF_INET, &me.sin_addr, ip, sizeof(ip));
-	assert_string_equal(ip, VB_NET_CLIENT_IP);
-	assert_int_equal(write(c, "x", 1), 1);
-	pthread_join(th, NULL);
-	assert_int_equal(s.got, 'x');
-	close(c);
-	close(s.fd);
+	struct sockaddr_in a;
+	connect_across(n.client.name, n.target.name, &a);
 	/* from the host's namespace the target's address is not reachable */
-	c = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	int c = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	assert_int_not_equal(connect(c, (struct sockaddr *)&a, sizeof(a)), 0);
 	close(c);
 
@@ -173,6 +185,39 @@ static void test_veth(void **st)
 	assert_false(vb_netns_exists(cname));
 	assert_int_equal(count_records(), before);
 	vb_net_release(&n); /* twice: nothing */
+}
+
+/* The veth end moved into a namespace vmbench did not make (a Docker or LXC
+ * container's; here one named by its path), configured there; when that
+ * namespace goes (the container ended), the pair goes with it and the next
+ * move makes it again. */
+static void test_veth_into(void **st)
+{
+	(void)st;
+	NEED_ROOT();
+	struct vb_net n;
+	struct vb_netns ct[2];
+	struct sockaddr_in a;
+	int mtu = 0, up = 0;
+	assert_int_equal(vb_net_setup(&n, VB_NET_VETH, "unit into", 1400, 0), 0);
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(vb_netns_create(&ct[i], i ? "unit-ct2" : "unit-ct1"), 0);
+		assert_int_equal(vb_net_veth_into(&n, ct[i].path, NULL), 0);
+		assert_true(vb_nl_ifindex(n.target.name, VB_NET_TARGET_IF) < 0);
+		assert_int_equal(
+		    vb_nl_link_info(ct[i].path, VB_NET_TARGET_IF, &mtu, &up, NULL, 0), 0);
+		assert_int_equal(mtu, 1400);
+		assert_true(up);
+		connect_across(n.client.name, ct[i].name, &a);
+		/* the container ends: its namespace, the veth and its peer go */
+		vb_netns_delete(&ct[i]);
+	}
+	/* a bad target namespace: a clear error, the pair stays where it was */
+	assert_true(vb_net_veth_into(&n, "/proc/0/ns/net", NULL) < 0);
+	assert_non_null(strstr(vb_errmsg(), "/proc/0/ns/net"));
+	assert_true(vb_nl_ifindex(n.target.name, VB_NET_TARGET_IF) > 0);
+	vb_net_release(&n);
+	assert_int_equal(our_namespaces(), 0);
 }
 
 static void test_tap_bridge(void **st)
@@ -258,6 +303,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_veth),
+	    cmocka_unit_test(test_veth_into),
 	    cmocka_unit_test(test_tap_bridge),
 	    cmocka_unit_test(test_bad_input),
 	    cmocka_unit_test(test_leftovers),
