@@ -17,17 +17,7 @@
 
 require root qemu qemu-img agent ip
 
-CACHE=${VMBENCH_CACHE:-/var/cache/vmbench}
-IMG=$CACHE/debian-bookworm-cloud.qcow2
-if [ ! -s "$IMG" ]; then
-	timeout 1500 nice "$SRC_ROOT/scripts/cloud-image.sh" >"$T/build.log" 2>&1
-	brc=$?
-	if [ "$brc" -eq 3 ]; then
-		skip_all "the cloud image cannot be built here: $(tail -n 1 "$T/build.log")"
-	fi
-	is "$brc" 0 "scripts/cloud-image.sh builds the image"
-fi
-[ -s "$IMG" ] || skip_all "no cloud image at $IMG (scripts/cloud-image.sh builds it)"
+need_cloud_image
 [ -w /dev/net/tun ] || skip_all "no /dev/net/tun for netdev=tap (modprobe tun)"
 
 W=$T/work
