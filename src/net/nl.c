@@ -443,7 +443,7 @@ int vb_nl_guest_parse(const char *spec, struct vb_guest_net *g)
 	memset(g, 0, sizeof(*g));
 	size_t len = strcspn(spec, ",");
 	if (len == 0 || len >= sizeof(g->addr))
-		return vb_err(-EINVAL, "vmbench.net='%s': expected ADDR/PREFIX[,mac=M][,mtu=N]",
+		return vb_err(-EINVAL, "network spec '%s': expected ADDR/PREFIX[,mac=M][,mtu=N]",
 			      spec);
 	memcpy(g->addr, spec, len);
 	for (const char *p = spec + len; *p == ',';) {
@@ -452,7 +452,7 @@ int vb_nl_guest_parse(const char *spec, struct vb_guest_net *g)
 		if (strncmp(p, "mtu=", 4) == 0) {
 			long v = strtol(p + 4, &end, 10);
 			if (v < 68 || v > 65535 || (*end && *end != ','))
-				return vb_err(-EINVAL, "vmbench.net='%s': bad mtu", spec);
+				return vb_err(-EINVAL, "network spec '%s': bad mtu", spec);
 			g->mtu = (int)v;
 			p = end;
 		} else if (strncmp(p, "mac=", 4) == 0) {
@@ -462,7 +462,7 @@ int vb_nl_guest_parse(const char *spec, struct vb_guest_net *g)
 				   &b[4], &b[5], &used) != 6 ||
 			    used != 17 || (p[4 + used] && p[4 + used] != ','))
 				return vb_err(-EINVAL,
-					      "vmbench.net='%s': bad mac (six hex bytes, "
+					      "network spec '%s': bad mac (six hex bytes, "
 					      "52:54:00:12:34:56)",
 					      spec);
 			for (int i = 0; i < 6; i++)
@@ -470,7 +470,7 @@ int vb_nl_guest_parse(const char *spec, struct vb_guest_net *g)
 			g->has_mac = 1;
 			p += 4 + used;
 		} else {
-			return vb_err(-EINVAL, "vmbench.net='%s': unknown setting '%s'", spec, p);
+			return vb_err(-EINVAL, "network spec '%s': unknown setting '%s'", spec, p);
 		}
 	}
 	return 0;
@@ -514,13 +514,13 @@ int vb_nl_guest_config(const char *spec, int wait_ms, int udev_ms, char *ifname,
 	if (r == -ENODEV && mac)
 		return vb_err(-ENODEV,
 			      "no network interface with MAC %02x:%02x:%02x:%02x:%02x:%02x "
-			      "appeared within %d ms for vmbench.net=%s (is the NIC's driver in "
+			      "appeared within %d ms for the network %s (is the NIC's driver in "
 			      "the guest's kernel? Debian's cloud kernel has virtio_net but no "
 			      "e1000: use nic=virtio-net there)",
 			      mac[0], mac[1], mac[2], mac[3], mac[4], mac[5], wait_ms, spec);
 	if (r == -ENODEV)
 		return vb_err(-ENODEV,
-			      "no network interface appeared within %d ms for vmbench.net=%s (is "
+			      "no network interface appeared within %d ms for the network %s (is "
 			      "the NIC's module in the guest?)",
 			      wait_ms, spec);
 	if (r < 0)
@@ -530,7 +530,7 @@ int vb_nl_guest_config(const char *spec, int wait_ms, int udev_ms, char *ifname,
 			return r;
 		/* its name now: udev may have renamed it */
 		if ((r = guest_nic(mac, ifname, n)) < 0)
-			return vb_err(r, "the NIC of vmbench.net=%s went away", spec);
+			return vb_err(r, "the NIC of the network %s went away", spec);
 	}
 	if ((r = vb_nl_up(NULL, ifname, g.mtu)) < 0)
 		return r;
