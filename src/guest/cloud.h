@@ -9,9 +9,10 @@
  * done): no
  * SSH, no password. With a test network (netdev=user|tap) the agent gives
  * the NIC with vmbench's MAC its address (--net), and the seed's
- * network-config keeps cloud-init from configuring any network. cloud-init's own modules are cut to what a
- * benchmark guest needs (growing the root filesystem to the overlay's size,
- * the hostname, the final message on the console).
+ * network-config keeps cloud-init from configuring any network.
+ * cloud-init's own modules are cut to what a benchmark guest needs
+ * (growing the root filesystem to the overlay's size, the hostname, the
+ * final message on the console).
  *
  * The host side (overlay, seed, firmware, QEMU's arguments and the boot
  * phases) is src/qemu/cloud.c and argv_cloud.c; the agent's side (the facts

@@ -422,7 +422,8 @@ static int guest_nic(const unsigned char *mac, char *buf, size_t n)
 		    rtnl_link_get_arptype(l) != ARPHRD_ETHER || (best && idx > best))
 			continue;
 		struct nl_addr *a = rtnl_link_get_addr(l);
-		if (mac && (!a || nl_addr_get_len(a) != 6 || memcmp(nl_addr_get_binary_addr(a), mac, 6)))
+		if (mac &&
+		    (!a || nl_addr_get_len(a) != 6 || memcmp(nl_addr_get_binary_addr(a), mac, 6)))
 			continue;
 		best = idx;
 		snprintf(buf, n, "%s", rtnl_link_get_name(l));

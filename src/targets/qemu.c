@@ -495,7 +495,8 @@ static int qemu_exec(struct target_inst *t, int *rfd, int *wfd)
 	json_object_set_new(facts(t), "console_log", json_string(p->vm.console));
 	/* the guest's network: what its agent said (the runs that need it
 	 * fail with this; the others run) */
-	const char *net_err = json_string_value(json_object_get(json_object_get(g, "net"), "error"));
+	const char *net_err =
+	    json_string_value(json_object_get(json_object_get(g, "net"), "error"));
 	snprintf(t->net_error, sizeof(t->net_error), "%s%s", net_err ? "the guest's agent: " : "",
 		 net_err ? net_err : "");
 	if (net_err)

@@ -261,8 +261,8 @@ static void test_guest_mac(void **st)
 	close(fd);
 	const unsigned char *m = (const unsigned char *)ifr.ifr_hwaddr.sa_data;
 	char spec[96];
-	snprintf(spec, sizeof(spec), "10.77.9.2/24,mac=%02x:%02x:%02x:%02x:%02x:%02x,mtu=1400", m[0],
-		 m[1], m[2], m[3], m[4], m[5]);
+	snprintf(spec, sizeof(spec), "10.77.9.2/24,mac=%02x:%02x:%02x:%02x:%02x:%02x,mtu=1400",
+		 m[0], m[1], m[2], m[3], m[4], m[5]);
 	int r = vb_nl_guest_config(spec, 0, 0, got, sizeof(got));
 	/* a MAC that no link has */
 	int r2 = vb_nl_guest_config("10.77.8.2/24,mac=52:54:00:00:00:99", 0, 0, (char[32]){0}, 32);
@@ -310,10 +310,8 @@ static void test_leftovers(void **st)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_veth),
-	    cmocka_unit_test(test_guest_mac),
-	    cmocka_unit_test(test_tap_bridge),
-	    cmocka_unit_test(test_bad_input),
+	    cmocka_unit_test(test_veth),       cmocka_unit_test(test_guest_mac),
+	    cmocka_unit_test(test_tap_bridge), cmocka_unit_test(test_bad_input),
 	    cmocka_unit_test(test_leftovers),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
