@@ -448,6 +448,15 @@ need_cloud_image()
 	ok_if "the image exists" [ -s "$IMG" ]
 }
 
+# cloud_variant [LINE...]: a plan's [variant cloud] section that boots $IMG
+# under TCG (q35, 1G) with workdir $W, then each LINE ("netdev = tap").
+cloud_variant()
+{
+	printf '[variant cloud]\ntarget = qemu\nguest = cloud\ncloud-image = %s\n' "$IMG"
+	printf 'machine = q35\naccel = tcg\nmem = 1G\nworkdir = %s\n' "$W"
+	printf '%s\n' "$@"
+}
+
 # what every test needs
 require python3 timeout
 [ -x "$VMBENCH" ] || skip_all "no $VMBENCH: run 'make' first"

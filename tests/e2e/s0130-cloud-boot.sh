@@ -21,15 +21,7 @@ cat >"$T/plan.ini" <<INI
 name = e2e-cloud
 repeat = 1
 
-[variant cloud]
-target = qemu
-guest = cloud
-cloud-image = $IMG
-machine = q35
-accel = tcg
-mem = 1G
-boot-timeout = 900s
-workdir = $W
+$(cloud_variant "boot-timeout = 900s")
 
 [workload cpu]
 max-prime = 2000

@@ -33,16 +33,7 @@ repeat = 1
 order = sequential
 timeout = 120s
 
-[variant cloud]
-target = qemu
-guest = cloud
-cloud-image = $IMG
-machine = q35
-accel = tcg
-mem = 1G
-netdev = tap
-boot-timeout = 600s
-workdir = $W
+$(cloud_variant "netdev = tap" "boot-timeout = 600s")
 
 [workload stream]
 type = net
