@@ -21,9 +21,19 @@ int agent_serve_facts(int rfd, int wfd, const char *workdir, json_t *boot, json_
  * waiting up to wait_s for it; seen lists the ports found. The fd, or
  * -ETIMEDOUT, or -errno of the open. */
 int agent_port_open(char *dev, size_t n, char *seen, size_t seen_n, double wait_s);
-/* The agent in a cloud guest (cloudfacts.c): waits for port to appear,
- * says hello with the guest's facts (os) and boot times, and serves. */
-int agent_cloud_guest(const char *port, const char *workdir);
+/* The agent in a cloud guest (cloudfacts.c): waits for port to appear and
+ * for cloud-init to finish, configures the network of net (a spec as for
+ * agent_net_config; NULL: none), says hello with the guest's facts (os)
+ * and boot times, and serves. */
+int agent_cloud_guest(const char *port, const char *workdir, const char *net);
+/* The guest's network from a spec "ADDR/N[,mac=M][,mtu=M]" (the built-in
+ * guest's vmbench.net=, the cloud agent's --net): the NIC with that MAC
+ * gets the address over netlink (no DHCP client in either guest); with
+ * udev_ms > 0 udev gets that long to process (rename) the NIC first. What
+ * was done, or the error, for the hello's boot facts: {"spec", "ifname",
+ * "config_s"[, "error"]}. A failure is not fatal (the workloads that need
+ * no network still run); the host refuses the network runs with it. */
+json_t *agent_net_config(const char *spec, int udev_ms);
 /* Runs one workload with options "k=v,k=v" and prints its result message
  * as JSON on stdout (--once); 0 when it succeeded, 1 otherwise. */
 int agent_run_once(const char *workload, const char *opts, const char *workdir);

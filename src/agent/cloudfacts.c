@@ -3,9 +3,11 @@
  * for its virtio-serial port, then says hello with what it learnt of the
  * guest and of its boot:
  *   facts.os   {"distro", "cloud_init", "disks": {"vda": {"scheduler", "serial"}}}
- *   facts.boot {"kernel_done_s", "userspace_s", "cloud_init_s", "hello_s"}
+ *   facts.boot {"kernel_done_s", "userspace_s", "cloud_init_s", "hello_s"[, "net"]}
  * It says hello once cloud-init is done (its result.json exists), so the
- * workloads run on a quiet guest. The boot times are CLOCK_BOOTTIME seconds (the kernel's log uses
+ * workloads run on a quiet guest; with --net it then gives the NIC with
+ * vmbench's MAC its address, as the built-in guest's init does (init.c:
+ * agent_net_config). The boot times are CLOCK_BOOTTIME seconds (the kernel's log uses
  * the same origin): the kernel's "Run /init" line, systemd's first line in the kernel log, the
  * uptime cloud-init wrote into boot-finished. The host places them on its own clock with the hello
  * (src/qemu/cloud.c). */
@@ -25,6 +27,7 @@
 #include "util/hostio.h"
 
 #define CLOUD_PORT_WAIT_S 60
+#define CLOUD_UDEV_WAIT_MS 30000
 #define CLOUD_RESULT "/run/cloud-init/result.json"
 
 static double boottime_s(void)
@@ -166,7 +169,7 @@ static void say(const char *fmt, ...)
 	}
 }
 
-int agent_cloud_guest(const char *port, const char *workdir)
+int agent_cloud_guest(const char *port, const char *workdir, const char *net)
 {
 	/* udev's link, else the port found by its name in sysfs (as the
 	 * built-in guest's init does) */
@@ -193,6 +196,14 @@ int agent_cloud_guest(const char *port, const char *workdir)
 		while (access(CLOUD_RESULT, F_OK) < 0 && !agent_cancel)
 			usleep(200000);
 	}
+	/* the network last: cloud-init (told not to configure one by the
+	 * seed's network-config) is done, and udev has named the NIC */
+	json_t *jnet = net ? agent_net_config(net, CLOUD_UDEV_WAIT_MS) : NULL;
+	const char *nerr = json_string_value(json_object_get(jnet, "error"));
+	if (nerr)
+		say("network: %s", nerr);
+	else if (jnet)
+		say("network: %s on %s", net, json_string_value(json_object_get(jnet, "ifname")));
 	/* on the console: a boot phase for the host */
 	say("serving the host on %s", dev);
 
@@ -211,6 +222,8 @@ int agent_cloud_guest(const char *port, const char *workdir)
 	set_time(boot, "kernel_done_s", kernel_done);
 	set_time(boot, "userspace_s", userspace);
 	set_time(boot, "cloud_init_s", end != uptime ? ci_done : -1);
+	if (jnet)
+		json_object_set_new(boot, "net", jnet);
 	json_object_set_new(boot, "hello_s", json_real(boottime_s()));
 	vb_err_set_quiet(1);
 	int rc = agent_serve_facts(fd, fd, workdir, boot, json_pack("{s:o}", "os", os));

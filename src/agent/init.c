@@ -263,11 +263,22 @@ static void init_workdir(const char *cmdline, char *buf, size_t n)
 	}
 }
 
-/* vmbench.net=ADDR/N[,mtu=M] on the kernel command line: the guest's NIC
- * gets that address over netlink (no DHCP client in the guest). What was
- * done, or the error, goes into the hello's boot facts; a failure is not
- * fatal (the workloads that need no network still run), the host-side
- * client then finds no server and says so. */
+json_t *agent_net_config(const char *spec, int udev_ms)
+{
+	double t0 = boottime_s();
+	char ifname[32] = "";
+	int q = vb_err_set_quiet(1);
+	int r = vb_nl_guest_config(spec, 5000, udev_ms, ifname, sizeof(ifname));
+	vb_err_set_quiet(q);
+	json_t *j = json_pack("{s:s,s:s,s:f}", "spec", spec, "ifname", ifname, "config_s",
+			      boottime_s() - t0);
+	if (r < 0)
+		json_object_set_new(j, "error", json_string(vb_errmsg()));
+	return j;
+}
+
+/* vmbench.net=ADDR/N[,mac=M][,mtu=M] on the kernel command line (the
+ * built-in guest has no udev: no wait for it). */
 static json_t *init_net(const char *cmdline)
 {
 	const char *p = cmdline;
@@ -276,18 +287,12 @@ static json_t *init_net(const char *cmdline)
 	if (!p)
 		return NULL;
 	p += strlen("vmbench.net=");
-	char spec[128], ifname[32] = "";
+	char spec[128];
 	snprintf(spec, sizeof(spec), "%.*s", (int)strcspn(p, " "), p);
-	double t0 = boottime_s();
-	int q = vb_err_set_quiet(1);
-	int r = vb_nl_guest_config(spec, 5000, ifname, sizeof(ifname));
-	vb_err_set_quiet(q);
-	json_t *j = json_pack("{s:s,s:s,s:f}", "spec", spec, "ifname", ifname, "config_s",
-			      boottime_s() - t0);
-	if (r < 0) {
-		console("network: %s", vb_errmsg());
-		json_object_set_new(j, "error", json_string(vb_errmsg()));
-	}
+	json_t *j = agent_net_config(spec, 0);
+	const char *e = json_string_value(json_object_get(j, "error"));
+	if (e)
+		console("network: %s", e);
 	return j;
 }
 

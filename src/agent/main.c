@@ -8,9 +8,10 @@
  *                                                 run one workload, print JSON
  *   vmbench-agent --init                          be the guest's init (implied as
  *                                                 PID 1 in the built-in guest)
- *   vmbench-agent --cloud-guest [--workdir DIR] --port PATH
+ *   vmbench-agent --cloud-guest [--workdir DIR] [--net ADDR/N,mac=M[,mtu=M]] --port PATH
  *                                                 serve in a cloud guest: wait for
- *                                                 the port, report the guest's facts */
+ *                                                 the port, set the NIC's address,
+ *                                                 report the guest's facts */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -41,7 +42,8 @@ static void usage(void)
 	fprintf(stderr, "usage: vmbench-agent [--workdir DIR] [--port PATH]\n"
 			"       vmbench-agent [--workdir DIR] --once WORKLOAD [k=v,...]\n"
 			"       vmbench-agent --init\n"
-			"       vmbench-agent --cloud-guest [--workdir DIR] --port PATH\n");
+			"       vmbench-agent --cloud-guest [--workdir DIR] [--net SPEC] --port "
+			"PATH\n");
 }
 
 /* A virtio-serial port (a character device) is opened; a unix socket (an
@@ -67,7 +69,7 @@ static int open_port(const char *port)
 
 int main(int argc, char **argv)
 {
-	const char *workdir = NULL, *port = NULL;
+	const char *workdir = NULL, *port = NULL, *net = NULL;
 	int cloud = 0;
 	vb_err_set_prog("vmbench-agent");
 	signal(SIGPIPE, SIG_IGN);
@@ -86,6 +88,8 @@ int main(int argc, char **argv)
 			workdir = argv[++i];
 		} else if (strcmp(argv[i], "--port") == 0 && i + 1 < argc) {
 			port = argv[++i];
+		} else if (strcmp(argv[i], "--net") == 0 && i + 1 < argc) {
+			net = argv[++i];
 		} else if (strcmp(argv[i], "--cloud-guest") == 0) {
 			cloud = 1;
 		} else if (strcmp(argv[i], "--init") == 0) {
@@ -103,7 +107,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (cloud && port)
-		return agent_cloud_guest(port, workdir);
+		return agent_cloud_guest(port, workdir, net);
 	if (workdir && chdir(workdir) < 0)
 		return vb_err(1, "cannot enter workdir '%s': %s", workdir, strerror(errno));
 	vb_err_set_quiet(1);

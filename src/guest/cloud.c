@@ -68,9 +68,13 @@ char *cloud_meta_data(const char *variant)
 	return s;
 }
 
-char *cloud_user_data(const char *workdir)
+char *cloud_user_data(const char *workdir, const char *net)
 {
-	char *s = NULL;
+	char *s = NULL, netarg[160] = "";
+	/* the agent configures the NIC itself (--net), as the built-in guest's
+	 * init does: see cloud_network_config() for why cloud-init does not */
+	if (net && net[0])
+		snprintf(netarg, sizeof(netarg), ", --net, '%s'", net);
 	/* bootcmd runs in cloud-init's first stage, before its other modules:
 	 * the agent is copied off the seed (to the root filesystem: Debian's
 	 * initramfs mounts /run noexec) and started as a transient unit; it
@@ -83,7 +87,7 @@ char *cloud_user_data(const char *workdir)
 	if (asprintf(&s,
 		     "#cloud-config\n"
 		     "# written by vmbench: starts vmbench-agent on the virtio-serial port %s\n"
-		     "# (no SSH, no network, no password)\n"
+		     "# (no SSH, no password; the agent sets the test network's address, if any)\n"
 		     "cloud_init_modules: [seed_random, bootcmd, growpart, resizefs, "
 		     "set_hostname, update_hostname]\n"
 		     "cloud_config_modules: []\n"
@@ -95,12 +99,25 @@ char *cloud_user_data(const char *workdir)
 		     "  - [systemd-run, --no-block, --unit=vmbench-agent, "
 		     "--property=StandardOutput=journal+console, "
 		     "--property=StandardError=journal+console, %s, --cloud-guest, "
-		     "--workdir, %s, --port, /dev/virtio-ports/%s]\n",
+		     "--workdir, %s%s, --port, /dev/virtio-ports/%s]\n",
 		     GUEST_PORT_NAME, CLOUD_SEED_MNT, CLOUD_AGENT_DIR, workdir, CLOUD_SEED_LABEL,
 		     CLOUD_SEED_MNT, CLOUD_SEED_MNT, CLOUD_AGENT_BIN, CLOUD_SEED_MNT,
-		     CLOUD_AGENT_BIN, workdir, GUEST_PORT_NAME) < 0)
+		     CLOUD_AGENT_BIN, workdir, netarg, GUEST_PORT_NAME) < 0)
 		return NULL;
 	return s;
+}
+
+const char *cloud_network_config(void)
+{
+	/* NoCloud's network-config: cloud-init writes no network configuration
+	 * at all (not even its fallback, DHCP on the first NIC), so the agent
+	 * is the only one to touch the NIC. A v2 config with dhcp4: false
+	 * would still be rendered by the image's own tool (ifupdown, netplan,
+	 * networkd, sysconfig: each image differs), which brings the link up
+	 * and down at a time of its own. cloud-init (22.4, NetworkConfigSource)
+	 * honours "config: disabled" from any source it reads. */
+	return "# written by vmbench: the agent configures the test network\n"
+	       "config: disabled\n";
 }
 
 static int iso_fail(struct archive *a, const char *out, const char *what)
@@ -129,14 +146,15 @@ static int iso_file(struct archive *a, const char *out, const char *name, mode_t
 	return r;
 }
 
-int cloud_seed_write(const char *out, const char *variant, const char *workdir, const char *agent)
+int cloud_seed_write(const char *out, const char *variant, const char *workdir, const char *agent,
+		     const char *net)
 {
 	unsigned char *bin = NULL;
 	size_t binlen = 0;
 	int r = guest_read_file(agent, &bin, &binlen);
 	if (r < 0)
 		return r;
-	char *meta = cloud_meta_data(variant), *user = cloud_user_data(workdir);
+	char *meta = cloud_meta_data(variant), *user = cloud_user_data(workdir, net);
 	struct archive *a = archive_write_new();
 	if (!meta || !user || !a) {
 		r = vb_err(-ENOMEM, "out of memory");
@@ -160,6 +178,8 @@ int cloud_seed_write(const char *out, const char *variant, const char *workdir, 
 	}
 	if ((r = iso_file(a, out, "meta-data", 0644, meta, strlen(meta))) < 0 ||
 	    (r = iso_file(a, out, "user-data", 0644, user, strlen(user))) < 0 ||
+	    (r = iso_file(a, out, "network-config", 0644, cloud_network_config(),
+			  strlen(cloud_network_config()))) < 0 ||
 	    (r = iso_file(a, out, "vmbench-agent", 0755, bin, binlen)) < 0)
 		goto out;
 	if (archive_write_close(a) != ARCHIVE_OK)

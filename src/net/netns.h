@@ -144,10 +144,21 @@ void vb_net_release(struct vb_net *n);
  * the client's end with it) the pair is made again first. */
 int vb_net_veth_into(struct vb_net *n, const char *to, const char *to_shown);
 
-/* The guest agent's side: configures the first NIC of the caller's
- * namespace from a spec "ADDR/PREFIX[,mtu=N]" (the kernel command line's
- * vmbench.net=), waiting up to wait_ms for the NIC to appear; lo is
- * brought up too. The interface's name goes to ifname. */
-int vb_nl_guest_config(const char *spec, int wait_ms, char *ifname, size_t n);
+/* The guest agent's side: a spec "ADDR/PREFIX[,mac=M][,mtu=N]" (the
+ * kernel command line's vmbench.net=, the cloud agent's --net) parsed. */
+struct vb_guest_net {
+	char addr[64];
+	unsigned char mac[6];
+	int has_mac, mtu;
+};
+int vb_nl_guest_parse(const char *spec, struct vb_guest_net *g);
+
+/* Configures the guest's NIC in the caller's namespace: the Ethernet link
+ * with the spec's MAC (without one, the first Ethernet link), waiting up to
+ * wait_ms for it to appear; where udev runs and udev_ms > 0, up to udev_ms
+ * more for udev to have processed (and maybe renamed) it. Brings lo and the
+ * NIC up (with the spec's MTU) and adds the address. The interface's name
+ * goes to ifname. */
+int vb_nl_guest_config(const char *spec, int wait_ms, int udev_ms, char *ifname, size_t n);
 
 #endif

@@ -434,7 +434,10 @@ int vb_nl_link_info(const char *ns, const char *ifname, int *mtu, int *up, char 
 	return r;
 }
 
-int vb_nl_first_nic(char *buf, size_t n)
+/* The guest's NIC: the Ethernet link with that MAC (6 bytes), or without
+ * one the first Ethernet link that is not loopback; its name into buf and
+ * its index returned; -ENODEV when there is none yet. */
+static int guest_nic(const unsigned char *mac, char *buf, size_t n)
 {
 	struct nl_sock *sk;
 	struct nl_cache *cache = NULL;
@@ -452,53 +455,119 @@ int vb_nl_first_nic(char *buf, size_t n)
 		if ((rtnl_link_get_flags(l) & IFF_LOOPBACK) ||
 		    rtnl_link_get_arptype(l) != ARPHRD_ETHER || (best && idx > best))
 			continue;
+		struct nl_addr *a = rtnl_link_get_addr(l);
+		if (mac &&
+		    (!a || nl_addr_get_len(a) != 6 || memcmp(nl_addr_get_binary_addr(a), mac, 6)))
+			continue;
 		best = idx;
 		snprintf(buf, n, "%s", rtnl_link_get_name(l));
 	}
 	nl_cache_free(cache);
 	nl_socket_free(sk);
-	return best ? 0 : -ENODEV;
+	return best ? best : -ENODEV;
 }
 
-int vb_nl_guest_config(const char *spec, int wait_ms, char *ifname, size_t n)
+int vb_nl_first_nic(char *buf, size_t n)
 {
-	char addr[64];
-	int mtu = 0;
+	int r = guest_nic(NULL, buf, n);
+	return r < 0 ? r : 0;
+}
+
+int vb_nl_guest_parse(const char *spec, struct vb_guest_net *g)
+{
+	memset(g, 0, sizeof(*g));
 	size_t len = strcspn(spec, ",");
-	if (len == 0 || len >= sizeof(addr))
-		return vb_err(-EINVAL, "vmbench.net='%s': expected ADDR/PREFIX[,mtu=N]", spec);
-	memcpy(addr, spec, len);
-	addr[len] = '\0';
+	if (len == 0 || len >= sizeof(g->addr))
+		return vb_err(-EINVAL, "network spec '%s': expected ADDR/PREFIX[,mac=M][,mtu=N]",
+			      spec);
+	memcpy(g->addr, spec, len);
 	for (const char *p = spec + len; *p == ',';) {
 		p++;
+		char *end;
 		if (strncmp(p, "mtu=", 4) == 0) {
-			char *end;
 			long v = strtol(p + 4, &end, 10);
 			if (v < 68 || v > 65535 || (*end && *end != ','))
-				return vb_err(-EINVAL, "vmbench.net='%s': bad mtu", spec);
-			mtu = (int)v;
+				return vb_err(-EINVAL, "network spec '%s': bad mtu", spec);
+			g->mtu = (int)v;
 			p = end;
+		} else if (strncmp(p, "mac=", 4) == 0) {
+			unsigned b[6];
+			int used = 0;
+			if (sscanf(p + 4, "%2x:%2x:%2x:%2x:%2x:%2x%n", &b[0], &b[1], &b[2], &b[3],
+				   &b[4], &b[5], &used) != 6 ||
+			    used != 17 || (p[4 + used] && p[4 + used] != ','))
+				return vb_err(-EINVAL,
+					      "network spec '%s': bad mac (six hex bytes, "
+					      "52:54:00:12:34:56)",
+					      spec);
+			for (int i = 0; i < 6; i++)
+				g->mac[i] = (unsigned char)b[i];
+			g->has_mac = 1;
+			p += 4 + used;
 		} else {
-			return vb_err(-EINVAL, "vmbench.net='%s': unknown setting '%s'", spec, p);
+			return vb_err(-EINVAL, "network spec '%s': unknown setting '%s'", spec, p);
 		}
 	}
-	int r = vb_nl_up(NULL, "lo", 0);
+	return 0;
+}
+
+/* udev renames a new NIC (eth0 -> ens3, enp0s2) when it processes the
+ * device; a link that is up can no longer be renamed, so where udev runs
+ * the NIC is left alone until udev has written it into its database. */
+static int udev_wait(int ifindex, int wait_ms)
+{
+	char db[64];
+	snprintf(db, sizeof(db), "/run/udev/data/n%d", ifindex);
+	if (access("/run/udev/control", F_OK) < 0)
+		return 0; /* no udev (the built-in guest) */
+	struct timespec ts = {0, 20 * 1000 * 1000};
+	for (int waited = 0; access(db, F_OK) < 0; waited += 20) {
+		if (waited >= wait_ms)
+			return vb_err(-ETIMEDOUT,
+				      "udev did not process the NIC (no %s within %d ms)", db,
+				      wait_ms);
+		nanosleep(&ts, NULL);
+	}
+	return 0;
+}
+
+int vb_nl_guest_config(const char *spec, int wait_ms, int udev_ms, char *ifname, size_t n)
+{
+	struct vb_guest_net g;
+	int r = vb_nl_guest_parse(spec, &g);
 	if (r < 0)
+		return r;
+	if ((r = vb_nl_up(NULL, "lo", 0)) < 0)
 		return r;
 	/* the NIC's driver binds right after its module loads, but under TCG
 	 * that can take a moment */
 	struct timespec ts = {0, 5 * 1000 * 1000};
-	for (int waited = 0; (r = vb_nl_first_nic(ifname, n)) == -ENODEV && waited < wait_ms;
+	const unsigned char *mac = g.has_mac ? g.mac : NULL;
+	for (int waited = 0; (r = guest_nic(mac, ifname, n)) == -ENODEV && waited < wait_ms;
 	     waited += 5)
 		nanosleep(&ts, NULL);
+	if (r == -ENODEV && mac)
+		return vb_err(-ENODEV,
+			      "no network interface with MAC %02x:%02x:%02x:%02x:%02x:%02x "
+			      "appeared within %d ms for the network %s (is the NIC's driver in "
+			      "the guest's kernel? Debian's cloud kernel has virtio_net but no "
+			      "e1000: use nic=virtio-net there)",
+			      mac[0], mac[1], mac[2], mac[3], mac[4], mac[5], wait_ms, spec);
 	if (r == -ENODEV)
 		return vb_err(-ENODEV,
-			      "no network interface appeared within %d ms for vmbench.net=%s (is "
+			      "no network interface appeared within %d ms for the network %s (is "
 			      "the NIC's module in the guest?)",
 			      wait_ms, spec);
 	if (r < 0)
 		return r;
-	if ((r = vb_nl_up(NULL, ifname, mtu)) < 0)
+	if (udev_ms > 0) {
+		if ((r = udev_wait(r, udev_ms)) < 0)
+			return r;
+		/* its name now: udev may have renamed it */
+		if ((r = guest_nic(mac, ifname, n)) < 0)
+			return vb_err(r, "the NIC of the network %s went away", spec);
+	}
+	if ((r = vb_nl_up(NULL, ifname, g.mtu)) < 0)
 		return r;
-	return vb_nl_addr(NULL, ifname, addr);
+	return vb_nl_addr(NULL, ifname, g.addr);
 }

@@ -35,11 +35,6 @@ int qemu_check_cloud(const struct qemu_opts *o)
 			      "kernel=%s applies to the built-in guest; a cloud image "
 			      "boots its own kernel",
 			      o->kernel);
-	if (o->net.netdev != QEMU_NETDEV_NONE)
-		return vb_err(-EINVAL,
-			      "guest=cloud with netdev=%s: the cloud guest has no "
-			      "network configuration yet; use netdev=none",
-			      qemu_netdev_names[o->net.netdev]);
 	return 0;
 }
 

@@ -8,7 +8,9 @@
  *                VB_NET_CLIENT_IP and a persistent tap on it; QEMU runs in
  *                that namespace and opens the tap by name. The guest's NIC
  *                gets VB_NET_TARGET_IP from the agent (vmbench.net= on the
- *                kernel command line, set through netlink in the guest).
+ *                built-in guest's kernel command line, --net in a cloud
+ *                guest's user-data; set through netlink in the guest on
+ *                the NIC with GUEST_MAC, whatever its name).
  *   netdev=user  QEMU's user network (slirp, restrict=on: the guest reaches
  *                nothing outside), QEMU again inside the client namespace:
  *                each port of `hostfwd` is forwarded (TCP and UDP) from
@@ -168,7 +170,7 @@ const char *qemu_net_client_addr(const struct qemu_opts *o)
 	}
 }
 
-int qemu_net_cmdline(const struct qemu_opts *o, char *buf, size_t n)
+int qemu_net_spec(const struct qemu_opts *o, char *buf, size_t n)
 {
 	const char *ip = qemu_net_guest_ip(o);
 	buf[0] = '\0';
@@ -177,8 +179,17 @@ int qemu_net_cmdline(const struct qemu_opts *o, char *buf, size_t n)
 	char mtu[24] = "";
 	if (o->net.mtu)
 		snprintf(mtu, sizeof(mtu), ",mtu=%" PRId64, o->net.mtu);
-	return snprintf(buf, n, " vmbench.net=%s/%d%s", ip,
+	return snprintf(buf, n, "%s/%d,mac=" GUEST_MAC "%s", ip,
 			o->net.netdev == QEMU_NETDEV_TAP ? VB_NET_PREFIX : USER_PREFIX, mtu);
+}
+
+int qemu_net_cmdline(const struct qemu_opts *o, char *buf, size_t n)
+{
+	char spec[96];
+	buf[0] = '\0';
+	if (!qemu_net_spec(o, spec, sizeof(spec)))
+		return 0;
+	return snprintf(buf, n, " vmbench.net=%s", spec);
 }
 
 void qemu_arg_net(const struct qemu_opts *o, struct cmd *c)

@@ -78,15 +78,19 @@ int qemu_cloud_setup(const struct qemu_opts *o, const char *variant, const char 
 	if ((r = target_agent_path(agent, sizeof(agent))) < 0)
 		return r;
 	const char *workdir = "/var/tmp/vmbench";
+	char net[96];
+	qemu_net_spec(o, net, sizeof(net));
 	if (cmd_dry_run()) {
-		printf("# seed: ISO 9660 '%s' at %s: meta-data, user-data, %s\n", CLOUD_SEED_LABEL,
-		       cl->seed, agent);
+		printf("# seed: ISO 9660 '%s' at %s: meta-data, user-data, network-config "
+		       "(disabled), %s%s%s\n",
+		       CLOUD_SEED_LABEL, cl->seed, agent, net[0] ? "; the agent sets --net " : "",
+		       net);
 		if (o->firmware == QEMU_FW_UEFI)
 			printf("cp %s %s\n", QEMU_OVMF_VARS, cl->vars);
 	} else {
 		journal_add("file", cl->seed, NULL, cl->seed_journal);
 		cl->have_seed = 1;
-		if ((r = cloud_seed_write(cl->seed, variant, workdir, agent)) < 0)
+		if ((r = cloud_seed_write(cl->seed, variant, workdir, agent, net)) < 0)
 			return r;
 		if (o->firmware == QEMU_FW_UEFI) {
 			/* UEFI writes its boot entries: a private copy per variant */

@@ -254,8 +254,13 @@ int qemu_net_host_check(const struct qemu_opts *o);
 void qemu_net_doctor(char *buf, size_t n);
 /* -netdev and its -device (nothing for netdev=none). */
 void qemu_arg_net(const struct qemu_opts *o, struct cmd *c);
-/* " vmbench.net=ADDR/N[,mtu=M]" for the kernel command line ("" none): the
- * agent sets the guest's address through netlink (no DHCP). */
+/* The guest's network for its agent, "ADDR/N,mac=M[,mtu=M]" ("" for
+ * netdev=none): the agent gives the NIC with vmbench's MAC that address
+ * through netlink (no DHCP), whatever name the guest gave the NIC. */
+int qemu_net_spec(const struct qemu_opts *o, char *buf, size_t n);
+/* The same as " vmbench.net=SPEC" for the built-in guest's kernel command
+ * line ("" none); a cloud guest's agent gets it as --net in the seed's
+ * user-data (src/guest/cloud.c). */
 int qemu_net_cmdline(const struct qemu_opts *o, char *buf, size_t n);
 /* The guest's address, and where the client reaches it from the client's
  * namespace (the guest for tap, 127.0.0.1's forwarded ports for user);

@@ -187,6 +187,9 @@ int netsplit_run(struct plan *p, struct variant_state *vs, struct plan_workload 
 	snprintf(cpus, sizeof(cpus), "%s", spec_str(spec, "client-cpus"));
 	int port = split_port(w, spec);
 	json_decref(spec);
+	if (kind == NETSPLIT_SPLIT && t->net_error[0]) /* would happen again: not retried */
+		return vb_err(-EINVAL, "variant '%s' has no network to run %s over: %s", t->name,
+			      w->ops->name, t->net_error);
 	struct hostagent h;
 	int r = hostagent_start(&h, t->net_ns[0] ? t->net_ns : NULL, cpus);
 	if (r < 0)

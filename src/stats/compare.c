@@ -145,10 +145,10 @@ static int ends_with(const char *s, const char *suffix)
 
 int metric_higher_is_better(const char *name, const char *unit)
 {
-	static const char *const throughput_units[] = {"1/s", "MiB/s", "MB/s", NULL};
+	static const char *const throughput_units[] = {"1/s", "MiB/s", "MB/s", "Mbit/s", NULL};
 	static const char *const time_units[] = {"ns", "us", "ms", "s", NULL};
-	static const char *const throughput_names[] = {"_per_s", "_mib_s", "_mb_s", "_kib_s",
-						       "_gib_s", "_iops",  NULL};
+	static const char *const throughput_names[] = {"_per_s", "_mib_s", "_mb_s",   "_kib_s",
+						       "_gib_s", "_iops",  "_mbit_s", NULL};
 	if (!name)
 		name = "";
 	for (int i = 0; unit && throughput_units[i]; i++)

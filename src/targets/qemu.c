@@ -493,6 +493,14 @@ static int qemu_exec(struct target_inst *t, int *rfd, int *wfd)
 	}
 	json_object_set_new(facts(t), "boot", boot);
 	json_object_set_new(facts(t), "console_log", json_string(p->vm.console));
+	/* the guest's network: what its agent said (the runs that need it
+	 * fail with this; the others run) */
+	const char *net_err =
+	    json_string_value(json_object_get(json_object_get(g, "net"), "error"));
+	snprintf(t->net_error, sizeof(t->net_error), "%s%s", net_err ? "the guest's agent: " : "",
+		 net_err ? net_err : "");
+	if (net_err)
+		vb_warn("variant '%s': %s", t->name, t->net_error);
 	const char *sched_err =
 	    json_string_value(json_object_get(json_object_get(g, "scheduler"), "error"));
 	if (sched_err) { /* measuring under another scheduler would mislead */
@@ -518,7 +526,7 @@ static void qemu_teardown(struct target_inst *t)
 	release(p);
 	free(p);
 	t->priv = NULL;
-	t->net_addr[0] = t->net_ns[0] = '\0';
+	t->net_addr[0] = t->net_ns[0] = t->net_error[0] = '\0';
 }
 
 /* Powers the guest off (the runner said bye) but keeps the disk, the guest

@@ -49,6 +49,11 @@ struct target_inst {
 	 * target has no network of its own (the host's loopback). */
 	char net_addr[64];
 	char net_ns[64];
+	/* Set by exec() when the instance's side of that network could not be
+	 * configured (a guest's agent found no NIC with vmbench's MAC: its
+	 * kernel lacks the driver): the runner fails the runs that need the
+	 * network with it instead of a client's "cannot connect". */
+	char net_error[512];
 };
 
 struct target_ops {

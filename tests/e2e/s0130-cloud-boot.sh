@@ -11,17 +11,7 @@
 
 require root qemu qemu-img agent
 
-CACHE=${VMBENCH_CACHE:-/var/cache/vmbench}
-IMG=$CACHE/debian-bookworm-cloud.qcow2
-if [ ! -s "$IMG" ]; then
-	timeout 1500 nice "$SRC_ROOT/scripts/cloud-image.sh" >"$T/build.log" 2>&1
-	brc=$?
-	if [ "$brc" -eq 3 ]; then
-		skip_all "the cloud image cannot be built here: $(tail -n 1 "$T/build.log")"
-	fi
-	is "$brc" 0 "scripts/cloud-image.sh builds the image"
-fi
-ok_if "the image exists" [ -s "$IMG" ]
+need_cloud_image
 SUM0=$(stat -c '%s %Y' "$IMG")
 
 W=$T/work
@@ -31,15 +21,7 @@ cat >"$T/plan.ini" <<INI
 name = e2e-cloud
 repeat = 1
 
-[variant cloud]
-target = qemu
-guest = cloud
-cloud-image = $IMG
-machine = q35
-accel = tcg
-mem = 1G
-boot-timeout = 900s
-workdir = $W
+$(cloud_variant "boot-timeout = 900s")
 
 [workload cpu]
 max-prime = 2000

@@ -49,7 +49,7 @@ if wait_for 60 client_ns_of_run; then
 	ok "tap: vmbench $VPID made the namespace $CNS"
 	WAIT=150 check_path "qemu tap" "$LINKS0" 10.77.0.2 "$NET_PORT"
 	like "$(db_query "$T/db" "select spec_json from run order by id desc limit 1")" \
-		'"net": *[{][^}]*"ifname": *"eth0", *"spec": *"10.77.0.2/24"' \
+		'"net": *[{][^}]*"ifname": *"eth0", *"spec": *"10.77.0.2/24,mac=52:54:00:76:62:01"' \
 		"the guest's agent configured 10.77.0.2/24 on eth0 (boot facts)"
 	like "$(db_query "$T/db" "select qemu_argv from variant order by id desc limit 1")" \
 		"^ip netns exec vb-$VPID-qemu-c qemu-system-x86_64 .*-netdev tap,id=vbnet0,ifname=vbtap0" \

@@ -96,7 +96,7 @@ static void test_image_check(void **state)
 static void test_user_data(void **state)
 {
 	(void)state;
-	char *u = cloud_user_data("/var/tmp/vmbench");
+	char *u = cloud_user_data("/var/tmp/vmbench", NULL);
 	assert_non_null(u);
 	assert_int_equal(strncmp(u, "#cloud-config\n", 14), 0);
 	/* the agent: off the seed by its label, started after cloud-init, on
@@ -112,7 +112,17 @@ static void test_user_data(void **state)
 	assert_non_null(strstr(u, "cloud_final_modules: [final_message]"));
 	assert_null(strstr(u, "ssh_authorized_keys"));
 	assert_null(strstr(u, "passwd"));
+	assert_null(strstr(u, "--net"));
 	free(u);
+	/* with a test network the agent sets the NIC's address itself, the
+	 * spec quoted (its colons are YAML's otherwise) */
+	u = cloud_user_data("/var/tmp/vmbench", "10.77.0.2/24,mac=52:54:00:76:62:01,mtu=9000");
+	assert_non_null(strstr(u, "--workdir, /var/tmp/vmbench, --net, "
+				  "'10.77.0.2/24,mac=52:54:00:76:62:01,mtu=9000', --port, "
+				  "/dev/virtio-ports/org.vmbench.agent]"));
+	free(u);
+	/* and cloud-init writes no network configuration (no DHCP fallback) */
+	assert_non_null(strstr(cloud_network_config(), "\nconfig: disabled\n"));
 	char *m = cloud_meta_data("v1");
 	assert_string_equal(m, "instance-id: vmbench-v1\nlocal-hostname: vmbench-v1\n");
 	free(m);
@@ -129,7 +139,8 @@ static void test_seed_iso(void **state)
 	for (size_t i = 0; i < sizeof(bin); i++)
 		bin[i] = (unsigned char)(i * 7 + 3);
 	write_bytes(agent, bin, sizeof(bin));
-	assert_int_equal(cloud_seed_write(iso, "v1", "/var/tmp/vmbench", agent), 0);
+	const char *net = "10.77.0.2/24,mac=52:54:00:76:62:01";
+	assert_int_equal(cloud_seed_write(iso, "v1", "/var/tmp/vmbench", agent, net), 0);
 
 	/* ISO 9660's primary volume descriptor at sector 16: the volume
 	 * identifier (bytes 40-71, padded with spaces, d-characters: upper
@@ -149,7 +160,7 @@ static void test_seed_iso(void **state)
 	assert_int_equal(archive_read_open_filename(a, iso, 10240), ARCHIVE_OK);
 	struct archive_entry *e;
 	int seen = 0;
-	char *want_user = cloud_user_data("/var/tmp/vmbench");
+	char *want_user = cloud_user_data("/var/tmp/vmbench", net);
 	char *want_meta = cloud_meta_data("v1");
 	while (archive_read_next_header(a, &e) == ARCHIVE_OK) {
 		const char *name = archive_entry_pathname(e);
@@ -170,18 +181,21 @@ static void test_seed_iso(void **state)
 			assert_memory_equal(data, bin, sizeof(bin));
 			assert_int_equal(archive_entry_perm(e) & 0777, 0755);
 			seen |= 4;
+		} else if (!strcmp(name, "network-config")) {
+			assert_string_equal(data, cloud_network_config());
+			seen |= 8;
 		}
 		free(data);
 	}
 	archive_read_free(a);
 	free(want_user);
 	free(want_meta);
-	assert_int_equal(seen, 7);
+	assert_int_equal(seen, 15);
 
 	/* an agent that cannot be read leaves no half-written seed */
 	vb_err_set_quiet(1);
 	snprintf(agent, sizeof(agent), "%s/no-agent", tmpdir);
-	assert_true(cloud_seed_write(iso, "v1", "/var/tmp/vmbench", agent) < 0);
+	assert_true(cloud_seed_write(iso, "v1", "/var/tmp/vmbench", agent, NULL) < 0);
 	vb_err_set_quiet(0);
 }
 

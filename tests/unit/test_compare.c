@@ -274,7 +274,8 @@ static void test_higher_is_better(void **state)
 	    {"qemu_cpu_pct", NULL, 0},	{"cpu_usr_pct", "%", 0},
 	    {"cpu_sys_pct", "%", 0},	{"total_events", "count", 1},
 	    {"bytes", "B", 1},		{"whatever", NULL, 1},
-	    {"elapsed", "ms", 0},
+	    {"elapsed", "ms", 0},	{"fwd_mbit_s", "Mbit/s", 1},
+	    {"rev_mbit_s", NULL, 1},	{"jitter_ms", "ms", 0},
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)

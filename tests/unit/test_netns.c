@@ -21,6 +21,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -272,7 +274,58 @@ static void test_bad_input(void **st)
 	assert_int_equal(vb_nl_addr(NULL, "lo", "10.1.2.3"), -EINVAL);
 	assert_true(vb_nl_up(NULL, "vb-no-such-if", 0) == -ENODEV);
 	assert_true(vb_netns_enter("vb-no-such-namespace", &r) == -ENOENT);
-	assert_int_equal(vb_nl_guest_config("10.0.0.1/24,speed=1", 0, (char[16]){0}, 16), -EINVAL);
+	assert_int_equal(vb_nl_guest_config("10.0.0.1/24,speed=1", 0, 0, (char[16]){0}, 16),
+			 -EINVAL);
+	assert_int_equal(vb_nl_guest_config("10.0.0.1/24,mac=52:54:00", 0, 0, (char[16]){0}, 16),
+			 -EINVAL);
+	assert_non_null(strstr(vb_errmsg(), "bad mac"));
+}
+
+/* The guest agent's side (vb_nl_guest_config) in a namespace with two
+ * Ethernet links: the spec's MAC picks the NIC, not the link order (a
+ * cloud guest's NIC may be ens3, enp0s2 or eth0, beside others); a MAC
+ * that no link has is an error naming it. */
+static void test_guest_mac(void **st)
+{
+	(void)st;
+	NEED_ROOT();
+	struct vb_netns ns;
+	assert_int_equal(vb_netns_create(&ns, "unit-mac"), 0);
+	assert_int_equal(vb_nl_veth(ns.name, "vbm0", ns.name, "vbm1", 0), 0);
+	int saved;
+	assert_int_equal(vb_netns_enter(ns.name, &saved), 0);
+	char first[32], other[IFNAMSIZ], got[32] = "";
+	assert_int_equal(vb_nl_first_nic(first, sizeof(first)), 0);
+	snprintf(other, sizeof(other), "%s", strcmp(first, "vbm0") ? "vbm0" : "vbm1");
+	struct ifreq ifr;
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", other);
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	assert_true(fd >= 0);
+	assert_int_equal(ioctl(fd, SIOCGIFHWADDR, &ifr), 0);
+	close(fd);
+	const unsigned char *m = (const unsigned char *)ifr.ifr_hwaddr.sa_data;
+	char spec[96];
+	snprintf(spec, sizeof(spec), "10.77.9.2/24,mac=%02x:%02x:%02x:%02x:%02x:%02x,mtu=1400",
+		 m[0], m[1], m[2], m[3], m[4], m[5]);
+	int r = vb_nl_guest_config(spec, 0, 0, got, sizeof(got));
+	/* a MAC that no link has */
+	int r2 = vb_nl_guest_config("10.77.8.2/24,mac=52:54:00:00:00:99", 0, 0, (char[32]){0}, 32);
+	char msg[512];
+	snprintf(msg, sizeof(msg), "%s", vb_errmsg());
+	vb_netns_leave(saved);
+	assert_int_equal(r, 0);
+	assert_string_equal(got, other);
+	int mtu = 0, up = 0;
+	assert_int_equal(vb_nl_link_info(ns.name, other, &mtu, &up, NULL, 0), 0);
+	assert_int_equal(mtu, 1400);
+	assert_true(up);
+	assert_int_equal(vb_nl_link_info(ns.name, first, &mtu, &up, NULL, 0), 0);
+	assert_false(up);
+	assert_int_equal(r2, -ENODEV);
+	assert_non_null(strstr(msg, "no network interface with MAC 52:54:00:00:00:99"));
+	vb_netns_delete(&ns);
+	assert_int_equal(our_namespaces(), 0);
 }
 
 /* What a vmbench killed with SIGKILL leaves: a namespace and its journal
@@ -304,6 +357,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_veth),
 	    cmocka_unit_test(test_veth_into),
+	    cmocka_unit_test(test_guest_mac),
 	    cmocka_unit_test(test_tap_bridge),
 	    cmocka_unit_test(test_bad_input),
 	    cmocka_unit_test(test_leftovers),

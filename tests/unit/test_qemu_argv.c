@@ -206,6 +206,10 @@ static const struct gcase cloud_cases[] = {
     {"cloud-nvme-cache-none", CLOUD "machine=q35,bus=nvme,cache=none,aio=native", 0, NULL},
     {"cloud-ide-q35", CLOUD "machine=q35,bus=ide,disk=file", 0, NULL},
     {"cloud-kvm", CLOUD "machine=q35,accel=kvm", 1, NULL},
+    /* the network knobs as with the built-in guest: the same -netdev and
+     * NIC (the agent gets the address through the seed, not -append) */
+    {"cloud-net-tap-q35", CLOUD "machine=q35,smp=2,netdev=tap,queues=2,mtu=9000", 0, NULL},
+    {"cloud-net-user-e1000-pc", CLOUD "machine=pc,netdev=user,nic=e1000", 0, NULL},
 };
 
 static int golden_cases(const struct gcase *cs, size_t ncases)
@@ -295,8 +299,25 @@ static void test_net_golden(void **state)
 	free(s);
 	s = build_case(&net_cases[7]); /* mtu: the NIC is told, the guest sets it */
 	assert_non_null(strstr(s, "host_mtu=9000"));
-	assert_non_null(strstr(s, "vmbench.net=10.77.0.2/24,mtu=9000"));
+	assert_non_null(strstr(s, "vmbench.net=10.77.0.2/24,mac=52:54:00:76:62:01,mtu=9000"));
 	free(s);
+	/* a cloud guest: the same NIC, no -append (its agent gets the spec
+	 * through the seed's user-data, tests/unit/test_cloud.c) */
+	s = build_case(&cloud_cases[sizeof(cloud_cases) / sizeof(cloud_cases[0]) - 2]);
+	assert_non_null(strstr(s, "virtio-net-pci,netdev=vbnet0,mac=52:54:00:76:62:01,mq=on"));
+	assert_null(strstr(s, "-append"));
+	free(s);
+	struct qemu_opts o;
+	char spec[96];
+	opts_from(&o, CLOUD "machine=q35,netdev=tap,mtu=9000");
+	qemu_net_spec(&o, spec, sizeof(spec));
+	assert_string_equal(spec, "10.77.0.2/24,mac=52:54:00:76:62:01,mtu=9000");
+	opts_from(&o, CLOUD "machine=q35,netdev=user");
+	qemu_net_spec(&o, spec, sizeof(spec));
+	assert_string_equal(spec, "10.0.2.15/24,mac=52:54:00:76:62:01");
+	opts_from(&o, CLOUD "machine=q35");
+	assert_int_equal(qemu_net_spec(&o, spec, sizeof(spec)), 0);
+	assert_string_equal(spec, "");
 	s = build_case(&cases[0]); /* netdev=none: no NIC, no address */
 	assert_null(strstr(s, "-netdev"));
 	assert_null(strstr(s, "vmbench.net"));
@@ -410,7 +431,8 @@ static const struct bad bads[] = {
     {"firmware=uefi", HP_2M, "firmware=uefi needs guest=cloud"},
     {"cloud-image=/x.qcow2", HP_2M, "cloud-image=/x.qcow2 needs guest=cloud"},
     {CLOUD "machine=q35,kernel=/boot/vmlinuz", HP_2M, "a cloud image boots its own kernel"},
-    {CLOUD "machine=q35,netdev=user", HP_2M, "use netdev=none"},
+    {CLOUD "machine=q35,netdev=user", HP_2M, NULL},
+    {CLOUD "machine=q35,netdev=tap,nic=e1000,vhost=on", HP_2M, "vhost=on needs nic=virtio-net"},
     {CLOUD "machine=pc,firmware=uefi", HP_2M, NULL},
 };
 
