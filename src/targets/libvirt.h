@@ -76,6 +76,26 @@ void lv_bridge_hangup(struct lv_bridge *b);
 /* Closes everything (not from the event thread). */
 void lv_bridge_free(struct lv_bridge *b);
 
+/* --- libvirt_cloud.c: guest=cloud ----------------------------------------- */
+
+struct qemu_opts;
+struct qemu_vm;
+/* guest=cloud on a qemu+ssh:// URI: refused (-EINVAL, the reason and the
+ * way out): the image is not staged. 0 otherwise. */
+int lv_cloud_check(const struct qemu_opts *q, const char *uri, int remote);
+/* The boot timeout: boot-timeout, or 10 minutes for a cloud guest left at
+ * the target's default. */
+int64_t lv_boot_timeout(const struct qemu_opts *q);
+/* Peeks (does not consume) the agent's first line on fd: 1 and the parsed
+ * hello into *hello (replacing it) once it is whole, 0 not yet, -EPIPE at
+ * the end of the stream, -errno. */
+int lv_peek_hello(int fd, json_t **hello);
+/* After the hello: boot.guest (the guest's own boot times) into the facts'
+ * "boot", and for guest=cloud boot.phases, boot.console_s and guest_os
+ * (distro, kernel, cloud-init, each disk's scheduler) from the console
+ * marks and the hello kept in con, as target=qemu stores them. */
+void lv_cloud_facts(const struct qemu_opts *q, const struct qemu_vm *con, json_t *facts);
+
 /* --- libvirt_stage.c ------------------------------------------------------ */
 
 struct lv_stage {

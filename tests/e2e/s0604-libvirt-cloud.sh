@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# guest=cloud through target=libvirt (slow: make check-slow): the cached
+# cloud image (scripts/cloud-image.sh builds it when missing) booted as a
+# transient domain of a libvirtd the test starts (tests/e2e/libvirtd.sh),
+# SeaBIOS, TCG, with a data disk; cpu in the guest. Checks the domain XML
+# stored (no direct kernel boot, the overlay as the boot disk, the seed),
+# the boot phases from the console file libvirt's QEMU wrote and the
+# guest's facts, as target=qemu stores them (s0130); then a boot that misses
+# a short boot-timeout: its error quotes the last boot phase the console
+# showed. After each: no domain, overlay, seed or data disk left, the
+# journal empty, the image unchanged. S0604_UEFI=1 boots the UEFI variant
+# too (OVMF under TCG: minutes more).
+# shellcheck source=tests/e2e/lib.sh
+. "$(dirname "$0")/lib.sh"
+# shellcheck source=tests/e2e/libvirtd.sh
+. "$(dirname "$0")/libvirtd.sh"
+
+require root qemu qemu-img agent
+
+CACHE=${VMBENCH_CACHE:-/var/cache/vmbench}
+IMG=$CACHE/debian-bookworm-cloud.qcow2
+if [ ! -s "$IMG" ]; then
+	timeout 1500 nice "$SRC_ROOT/scripts/cloud-image.sh" >"$T/build.log" 2>&1
+	brc=$?
+	if [ "$brc" -eq 3 ]; then
+		skip_all "the cloud image cannot be built here: $(tail -n 1 "$T/build.log")"
+	fi
+	is "$brc" 0 "scripts/cloud-image.sh builds the image"
+fi
+ok_if "the image exists" [ -s "$IMG" ]
+SUM0=$(stat -c '%s %Y' "$IMG")
+LIBVIRTD_LIFETIME=2400 libvirtd_start || skip_all "$LIBVIRTD_WHY"
+
+W=$T/work
+J=$VMBENCH_STATE/journal
+FW=bios
+[ "${S0604_UEFI:-0}" = 1 ] && FW="bios uefi"
+
+# nothing of the variant is left: no domain, overlay, seed, data disk,
+# journal record; the image unchanged
+nothing_left()
+{
+	is "$(libvirt_vmbench_domains)" "" "$1: no vmbench domain is left"
+	is "$(find "$W" \( -name '*.qcow2' -o -name 'seed.iso' -o -name '*.raw' -o -name 'ovmf-vars.fd' \) 2>/dev/null)" \
+		"" "$1: no overlay, seed, data disk or UEFI variables left"
+	is "$(find "$J" -name '*.rec' 2>/dev/null | wc -l)" 0 "$1: the journal is empty"
+	is "$(stat -c '%s %Y' "$IMG")" "$SUM0" "$1: the image was not written"
+}
+
+plan()
+{
+	cat >"$T/plan.ini" <<INI
+[experiment]
+name = e2e-libvirt-cloud
+repeat = 1
+
+[variant lvcloud]
+target = libvirt
+guest = cloud
+cloud-image = $IMG
+firmware = $1
+machine = q35
+accel = tcg
+mem = 1G
+disk = file
+format = raw
+size = 64M
+boot-timeout = $2
+workdir = $W
+
+[workload cpu]
+max-prime = 2000
+time = 2s
+INI
+}
+
+for fw in $FW; do
+	plan "$fw" 900s
+	DB=$T/$fw.db
+	t0=$(date +%s)
+	vb_with_timeout 1200 run --db "$DB" "$T/plan.ini"
+	is "$RC" 0 "$fw: the cloud guest boots under libvirt and runs cpu"
+	[ "$RC" -eq 0 ] || diag "$ERR"
+	diag "$fw: vmbench run took $(($(date +%s) - t0)) s"
+	is "$(db_query "$DB" "select status from run")" ok "$fw: the run is stored"
+	XML=$(db_query "$DB" "select qemu_argv from variant")
+	unlike "$XML" "<kernel>" "$fw: no direct kernel boot in the stored XML"
+	like "$XML" "<source file='$W/libvirt-lvcloud/vbroot.qcow2'/>" "$fw: the overlay is the root disk"
+	like "$XML" "<boot order='1'/>" "$fw: boot order from the root disk"
+	like "$XML" "<source file='$W/libvirt-lvcloud/seed.iso'/>" "$fw: the seed is attached"
+	FACTS=$T/$fw.facts.json
+	db_query "$DB" "select disk_info_json from variant limit 1" >"$FACTS"
+	if json_true "$FACTS" '"phases" in d.get("boot", {})'; then
+		for p in kernel_s userspace_s cloud_init_s agent_s; do
+			ok_if "$fw: phase $p measured" json_true "$FACTS" "isinstance(d['boot']['phases']['$p'], float)"
+		done
+		ok_if "$fw: phases in order" json_true "$FACTS" \
+			"d['boot']['phases']['kernel_s'] < d['boot']['phases']['userspace_s'] < d['boot']['phases']['cloud_init_s'] < d['boot']['phases']['agent_s']"
+		ok_if "$fw: the kernel's banner was read from libvirt's console file" json_true "$FACTS" \
+			"isinstance(d['boot']['console_s']['kernel'], float)"
+		ok_if "$fw: the agent phase is the create-to-hello time" json_true "$FACTS" \
+			"abs(d['boot']['phases']['agent_s'] - d['boot']['create_to_agent_s']) < 0.5"
+		like "$(json_eval "$FACTS" "d['guest_os']['distro']")" "Debian GNU/Linux 12" "$fw: the guest's distro"
+		like "$(json_eval "$FACTS" "d['guest_os']['cloud_init']")" "^2[0-9]\." "$fw: cloud-init's version"
+		like "$(json_eval "$FACTS" "d['guest_os']['kernel']")" "cloud-amd64" "$fw: the guest's kernel"
+		for s in vbroot vbdata; do
+			like "$(json_eval "$FACTS" "[v['scheduler'] for v in d['guest_os']['disks'].values() if v['serial']=='$s']")" \
+				"mq-deadline|none|bfq|kyber" "$fw: the I/O scheduler of $s"
+		done
+		is "$(json_eval "$FACTS" "d['cloud']['firmware']")" "$fw" "$fw: the firmware is stored"
+		is "$(json_eval "$FACTS" "d['accel']")" "tcg" "$fw: under TCG"
+		diag "$fw phases: $(json_eval "$FACTS" "d['boot']['phases']")"
+		diag "$fw console: $(json_eval "$FACTS" "d['boot']['console_s']")"
+	else
+		not_ok "$fw: the variant's facts hold the boot phases" "$(head -c 400 "$FACTS")"
+	fi
+	nothing_left "$fw"
+done
+
+# a boot-timeout too short for the cloud guest: the error says how far the
+# console got (tried twice: a timeout is a transient failure)
+plan bios 30s
+vb_with_timeout 300 run --db "$T/timeout.db" "$T/plan.ini"
+ok_if "a missed boot-timeout fails the variant (rc $RC)" [ "$RC" -ne 0 ]
+like "$ERR" "did not come up under libvirt \(qemu:///system, tcg\): no hello from the agent within the boot timeout; (the last boot phase seen on the console: (bootloader|kernel|userspace|cloud-init) at [0-9.]+ s|no boot phase reached the console)" \
+	"the timeout names the last boot phase the console showed"
+like "$ERR" "console tail \($W/libvirt-lvcloud/console.log\)" "and quotes the console's tail"
+diag "$(grep -o 'no hello from the agent[^;]*;[^;]*' <<<"$ERR" | head -n 1)"
+nothing_left "timeout"
+
+done_testing
