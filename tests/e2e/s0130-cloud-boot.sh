@@ -8,21 +8,12 @@
 # seed removed, the journal empty, the image unchanged.
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
+# shellcheck source=tests/e2e/lib_cloud.sh
+. "$(dirname "$0")/lib_cloud.sh"
 
 require root qemu qemu-img agent
 
-CACHE=${VMBENCH_CACHE:-/var/cache/vmbench}
-IMG=$CACHE/debian-bookworm-cloud.qcow2
-if [ ! -s "$IMG" ]; then
-	timeout 1500 nice "$SRC_ROOT/scripts/cloud-image.sh" >"$T/build.log" 2>&1
-	brc=$?
-	if [ "$brc" -eq 3 ]; then
-		skip_all "the cloud image cannot be built here: $(tail -n 1 "$T/build.log")"
-	fi
-	is "$brc" 0 "scripts/cloud-image.sh builds the image"
-fi
-ok_if "the image exists" [ -s "$IMG" ]
-SUM0=$(stat -c '%s %Y' "$IMG")
+cloud_image_ready
 
 W=$T/work
 J=$VMBENCH_STATE/journal
@@ -91,6 +82,6 @@ ok_if "QEMU is gone" [ -z "$(procs_with qemu-system-x86_64 "$W/")" ]
 ok_if "the overlay is removed" [ ! -e "$W/qemu-cloud/vbroot.qcow2" ]
 ok_if "the seed is removed" [ ! -e "$W/qemu-cloud/seed.iso" ]
 is "$(find "$J" -name '*.rec' 2>/dev/null | wc -l)" 0 "the journal is empty"
-is "$(stat -c '%s %Y' "$IMG")" "$SUM0" "the image was not written"
+is "$(cloud_image_sum)" "$IMG_SUM" "the image was not written"
 
 done_testing

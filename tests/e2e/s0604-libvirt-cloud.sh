@@ -8,33 +8,23 @@
 # guest's facts, as target=qemu stores them (s0130); then a boot that misses
 # a short boot-timeout: its error quotes the last boot phase the console
 # showed. After each: no domain, overlay, seed or data disk left, the
-# journal empty, the image unchanged. S0604_UEFI=1 boots the UEFI variant
-# too (OVMF under TCG: minutes more).
+# journal empty, the image unchanged. S0604_FIRMWARE=uefi (or "bios uefi")
+# boots OVMF instead (or too): minutes more under TCG.
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=tests/e2e/libvirtd.sh
 . "$(dirname "$0")/libvirtd.sh"
+# shellcheck source=tests/e2e/lib_cloud.sh
+. "$(dirname "$0")/lib_cloud.sh"
 
 require root qemu qemu-img agent
 
-CACHE=${VMBENCH_CACHE:-/var/cache/vmbench}
-IMG=$CACHE/debian-bookworm-cloud.qcow2
-if [ ! -s "$IMG" ]; then
-	timeout 1500 nice "$SRC_ROOT/scripts/cloud-image.sh" >"$T/build.log" 2>&1
-	brc=$?
-	if [ "$brc" -eq 3 ]; then
-		skip_all "the cloud image cannot be built here: $(tail -n 1 "$T/build.log")"
-	fi
-	is "$brc" 0 "scripts/cloud-image.sh builds the image"
-fi
-ok_if "the image exists" [ -s "$IMG" ]
-SUM0=$(stat -c '%s %Y' "$IMG")
+cloud_image_ready
 LIBVIRTD_LIFETIME=2400 libvirtd_start || skip_all "$LIBVIRTD_WHY"
 
 W=$T/work
 J=$VMBENCH_STATE/journal
-FW=bios
-[ "${S0604_UEFI:-0}" = 1 ] && FW="bios uefi"
+FW=${S0604_FIRMWARE:-bios}
 
 # nothing of the variant is left: no domain, overlay, seed, data disk,
 # journal record; the image unchanged
@@ -44,7 +34,7 @@ nothing_left()
 	is "$(find "$W" \( -name '*.qcow2' -o -name 'seed.iso' -o -name '*.raw' -o -name 'ovmf-vars.fd' \) 2>/dev/null)" \
 		"" "$1: no overlay, seed, data disk or UEFI variables left"
 	is "$(find "$J" -name '*.rec' 2>/dev/null | wc -l)" 0 "$1: the journal is empty"
-	is "$(stat -c '%s %Y' "$IMG")" "$SUM0" "$1: the image was not written"
+	is "$(cloud_image_sum)" "$IMG_SUM" "$1: the image was not written"
 }
 
 plan()

@@ -313,6 +313,15 @@ static void test_fragment(void **state)
 	assert_non_null(strstr(xml, "<source file='DISK'/>"));
 	assert_non_null(strstr(xml, "<serial>a&lt;b&amp;c</serial>"));
 	free(xml);
+	/* a cloud guest's: the overlay, the seed and UEFI's variables */
+	opts_from(&o, "guest=cloud,cloud-image=" CLOUD_IMG ",firmware=uefi,disk=file");
+	assert_int_equal(domxml_render(&o, NULL, &xml, err, sizeof(err)), 0);
+	assert_non_null(strstr(xml, "<source file='ROOT'/>"));
+	assert_non_null(strstr(xml, "<source file='SEED'/>"));
+	assert_non_null(strstr(xml, ">VARS</nvram>"));
+	assert_non_null(strstr(xml, "<source file='DISK'/>"));
+	assert_null(strstr(xml, "GUEST/"));
+	free(xml);
 }
 
 /* Every knob the renderer claims to know is a knob of the qemu target (a
