@@ -1,5 +1,5 @@
-/* target=libvirt: the built-in guest or a cloud image (guest=cloud, this
- * host only: libvirt_cloud.c) booted by libvirt, on this host
+/* target=libvirt: the built-in guest or a cloud image (guest=cloud:
+ * libvirt_cloud.c) booted by libvirt, on this host
  * (uri=qemu:///system) or another (uri=qemu+ssh://USER@HOST/system), from
  * the same knobs as target=qemu rendered to domain XML (src/qemu/domxml.c).
  *
@@ -9,8 +9,9 @@
  * a channel that vmbench opens with virDomainOpenChannel, bridged to a
  * plain fd (libvirt_stream.c): the same agent protocol locally and over
  * ssh. Lifecycle events (stopped, crashed, paused by an I/O error) end the
- * run at once with their cause. On a remote host the kernel, initramfs and
- * data disk are staged in remote-dir first (libvirt_stage.c, journal kind
+ * run at once with their cause. On a remote host the kernel, initramfs (or
+ * a cloud guest's image, overlay and seed) and the data disk are staged in
+ * remote-dir first (libvirt_stage.c, libvirt_cloud.c; journal kind
  * "remote"), after checking its free space; host telemetry there comes from
  * libvirt's domain stats, stored with the variant. */
 #include <errno.h>
@@ -84,6 +85,7 @@ struct lv_priv {
 	struct guest_image guest;
 	struct qemu_cloud cloud; /* guest=cloud: overlay, seed, UEFI variables */
 	struct qemu_vm con;	 /* the console's boot marks and the peeked hello */
+	struct lv_cloud_remote cloud_remote; /* its files on a qemu+ssh:// host */
 	int accel;
 	char accel_why[256]; /* accel=auto fell back to TCG: libvirt's reason */
 	struct disk_inst disk;
@@ -188,15 +190,21 @@ static int stage(struct target_inst *t)
 			      disk_kind_names[o->q.disk.kind]);
 	char dir[PATH_MAX + 80];
 	snprintf(dir, sizeof(dir), "%s/%s-%d", o->remote_dir, t->name, (int)getpid());
-	unsigned long long need = (unsigned long long)file_size(p->guest.kernel) +
-				  (unsigned long long)file_size(p->guest.initrd) +
-				  (p->have_disk ? (unsigned long long)file_size(p->disk.path) : 0) +
-				  (16ull << 20);
-	if ((r = lv_stage_begin(&p->stage, &ssh, dir, need)) < 0 ||
-	    (r = lv_stage_put(&p->stage, p->guest.kernel, "bzImage", p->kernel,
-			      sizeof(p->kernel))) < 0 ||
-	    (r = lv_stage_put(&p->stage, p->guest.initrd, "initrd.cpio", p->initrd,
-			      sizeof(p->initrd))) < 0)
+	int cloud = o->q.guest == QEMU_GUEST_CLOUD;
+	unsigned long long need =
+	    (cloud ? lv_cloud_stage_need(&o->q, &p->cloud)
+		   : (unsigned long long)file_size(p->guest.kernel) +
+			 (unsigned long long)file_size(p->guest.initrd)) +
+	    (p->have_disk ? (unsigned long long)file_size(p->disk.path) : 0) + (16ull << 20);
+	if ((r = lv_stage_begin(&p->stage, &ssh, dir, need)) < 0)
+		return r;
+	if (cloud)
+		r = lv_cloud_stage(&p->stage, &o->q, &p->cloud, &p->cloud_remote);
+	else if ((r = lv_stage_put(&p->stage, p->guest.kernel, "bzImage", p->kernel,
+				   sizeof(p->kernel))) == 0)
+		r = lv_stage_put(&p->stage, p->guest.initrd, "initrd.cpio", p->initrd,
+				 sizeof(p->initrd));
+	if (r < 0)
 		return r;
 	if (p->have_disk) {
 		const char *base = strrchr(p->disk.path, '/');
@@ -220,7 +228,7 @@ static int lv_setup(struct target_inst *t)
 	if (t->priv)
 		return 0;
 	int r = domxml_check(&o->q);
-	if (r < 0 || (r = lv_cloud_check(&o->q, o->uri, lv_uri_is_remote(o->uri))) < 0)
+	if (r < 0)
 		return r;
 	struct lv_priv *p = calloc(1, sizeof(*p));
 	if (!p)
@@ -325,9 +333,14 @@ static int render(struct target_inst *t, char **xml)
 	    .cpus = o->q.cpus,
 	};
 	if (o->q.guest == QEMU_GUEST_CLOUD) {
-		rt.root_path = p->cloud.root.path[0] ? p->cloud.root.path : NULL;
-		rt.seed_path = p->cloud.seed[0] ? p->cloud.seed : NULL;
-		rt.ovmf_vars = p->cloud.vars[0] ? p->cloud.vars : NULL;
+		/* this host's files, or their staged copies on a remote one */
+		const struct lv_cloud_remote *rc = &p->cloud_remote;
+		const char *root = rc->root[0] ? rc->root : p->cloud.root.path;
+		const char *seed = rc->seed[0] ? rc->seed : p->cloud.seed;
+		const char *vars = rc->vars[0] ? rc->vars : p->cloud.vars;
+		rt.root_path = root[0] ? root : NULL;
+		rt.seed_path = seed[0] ? seed : NULL;
+		rt.ovmf_vars = vars[0] ? vars : NULL;
 	}
 	char err[512];
 	int r = domxml_render(&o->q, &rt, xml, err, sizeof(err));
@@ -472,7 +485,7 @@ static int lv_exec(struct target_inst *t, int *rfd, int *wfd)
 		unlink(p->console);
 	/* the console's marks of a cloud guest's boot phases, timed from here */
 	memset(&p->con, 0, sizeof(p->con));
-	if (o->q.guest == QEMU_GUEST_CLOUD) {
+	if (o->q.guest == QEMU_GUEST_CLOUD && !p->remote) {
 		snprintf(p->con.console, sizeof(p->con.console), "%s", p->console);
 		qemu_cloud_marks(&o->q, &p->con);
 	}
@@ -647,8 +660,11 @@ static int lv_dry_run(struct target_inst *t, FILE *out)
 		if (lv_uri_is_remote(o->uri) && lv_uri_ssh(o->uri, &ssh) == 0) {
 			vb_ssh_name(&ssh, name, sizeof(name));
 			fprintf(out,
-				"# stage the kernel, initramfs%s on %s:%s/%s-%d (scp, after "
-				"checking its free space), removed after\n",
+				"# stage the %s%s on %s:%s/%s-%d (scp, after checking its free "
+				"space), removed after\n",
+				o->q.guest == QEMU_GUEST_CLOUD
+				    ? "cloud image, the overlay (rebased there onto it), the seed"
+				    : "kernel, initramfs",
 				o->q.disk.kind != DISK_NONE ? " and data disk" : "", name,
 				o->remote_dir, t->name, (int)getpid());
 		}
@@ -668,7 +684,7 @@ static int lv_dry_run(struct target_inst *t, FILE *out)
 const struct target_ops libvirt_target = {
     .name = "libvirt",
     .summary = "the built-in guest or a cloud image as a libvirt domain, local "
-	       "(qemu:///system) or remote (qemu+ssh://, built-in guest only)",
+	       "(qemu:///system) or remote (qemu+ssh://)",
     .options = libvirt_options,
     .opts_size = sizeof(struct libvirt_opts),
     .probe = lv_probe,

@@ -27,3 +27,22 @@ cloud_image_ready()
 	ok_if "the image exists" [ -s "$IMG" ]
 	IMG_SUM=$(cloud_image_sum)
 }
+
+# cloud_facts_ok FACTS [WHAT]: the variant's facts (JSON file) hold the boot
+# phases, measured and in order, and the guest's distro, kernel, cloud-init
+# version and its root disk's I/O scheduler (WHAT prefixes the checks).
+cloud_facts_ok()
+{
+	local f=$1 w=${2:+$2: } p
+	for p in kernel_s userspace_s cloud_init_s agent_s; do
+		ok_if "${w}phase $p measured" json_true "$f" "isinstance(d['boot']['phases']['$p'], float)"
+	done
+	ok_if "${w}phases in order" json_true "$f" \
+		"d['boot']['phases']['kernel_s'] < d['boot']['phases']['userspace_s'] < d['boot']['phases']['cloud_init_s'] < d['boot']['phases']['agent_s']"
+	like "$(json_eval "$f" "d['guest_os']['distro']")" "Debian GNU/Linux 12" "${w}the guest's distro"
+	like "$(json_eval "$f" "d['guest_os']['cloud_init']")" "^2[0-9]\." "${w}cloud-init's version"
+	like "$(json_eval "$f" "d['guest_os']['kernel']")" "cloud-amd64" "${w}the guest's kernel"
+	like "$(json_eval "$f" "[v['scheduler'] for v in d['guest_os']['disks'].values() if v['serial']=='vbroot']")" \
+		"mq-deadline|none|bfq|kyber" "${w}the root disk's I/O scheduler"
+	diag "${w}phases: $(json_eval "$f" "d['boot']['phases']")"
+}
