@@ -23,10 +23,11 @@ int dom_check_cloud(const struct qemu_opts *o)
 	if (o->guest != QEMU_GUEST_CLOUD)
 		return 0;
 	if (o->bus == QEMU_BUS_NVME)
-		return vb_err(-EINVAL,
-			      "guest=cloud with bus=nvme: the root disk takes the variant's bus, and "
-			      "libvirt 9.0 has no NVMe disk bus; use bus=virtio-blk, virtio-scsi or "
-			      "ide with target=libvirt, or target=qemu for NVMe");
+		return vb_err(
+		    -EINVAL,
+		    "guest=cloud with bus=nvme: the root disk takes the variant's bus, and "
+		    "libvirt 9.0 has no NVMe disk bus; use bus=virtio-blk, virtio-scsi or "
+		    "ide with target=libvirt, or target=qemu for NVMe");
 	return 0;
 }
 
@@ -70,8 +71,8 @@ void dom_cloud_disks(struct xw *w, const struct qemu_opts *o, const struct domxm
 	xw_text(w, "serial", "vbroot", NULL);
 	xw_empty(w, "boot", "order", "1", NULL);
 	if (o->bus == QEMU_BUS_VIRTIO_SCSI)
-		xw_empty(w, "address", "type", "drive", "controller", "0", "bus", "0", "target", "0",
-			 "unit", "0", NULL);
+		xw_empty(w, "address", "type", "drive", "controller", "0", "bus", "0", "target",
+			 "0", "unit", "0", NULL);
 	xw_close(w, "disk");
 
 	if (o->disk.kind != DISK_NONE && rt->disk_path && o->bus == QEMU_BUS_VIRTIO_BLK)

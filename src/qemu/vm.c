@@ -351,7 +351,8 @@ int qemu_vm_wait_hello(struct qemu_vm *vm, int64_t deadline_ns, int64_t console_
 			ready = peek_hello(vm, buf);
 			if (ready == 1) {
 				vm->t_hello = vb_now_ns();
-				qemu_vm_scan_console(vm, vm->t_hello); /* lines written just before */
+				/* the lines written just before */
+				qemu_vm_scan_console(vm, vm->t_hello);
 				r = 0;
 				break;
 			}

@@ -73,8 +73,8 @@ int lv_cloud_stage(struct lv_stage *s, const struct qemu_opts *q, const struct q
 	 * copy instead (-u: only the header changes, the data is the same) */
 	vb_ssh_quote(img, qa, sizeof(qa));
 	vb_ssh_quote(rc->root, qb, sizeof(qb));
-	snprintf(line, sizeof(line), "qemu-img rebase -u -f qcow2 -F %s -b %s %s",
-		 cl->image_format, qa, qb);
+	snprintf(line, sizeof(line), "qemu-img rebase -u -f qcow2 -F %s -b %s %s", cl->image_format,
+		 qa, qb);
 	if ((r = remote_run(s, line,
 			    "the libvirt host needs qemu-img for a cloud guest's overlay: apt-get "
 			    "install qemu-utils there")) < 0 ||
@@ -122,8 +122,8 @@ int lv_peek_hello(int fd, json_t **hello)
 void lv_cloud_facts(const struct qemu_opts *q, const struct qemu_vm *con, json_t *facts)
 {
 	json_t *boot = json_object_get(facts, "boot");
-	json_t *g = con->hello ? json_object_get(json_object_get(con->hello, "facts"), "boot")
-			       : NULL;
+	json_t *g =
+	    con->hello ? json_object_get(json_object_get(con->hello, "facts"), "boot") : NULL;
 	if (!json_is_object(boot))
 		return;
 	if (json_is_object(g)) /* what the guest measured of its own boot */

@@ -7,7 +7,9 @@
 # the boot phases from the console file libvirt's QEMU wrote and the
 # guest's facts, as target=qemu stores them (s0130); then a boot that misses
 # a short boot-timeout: its error quotes the last boot phase the console
-# showed. After each: no domain, overlay, seed or data disk left, the
+# showed; then a kill -9 of vmbench while the guest boots: libvirtd destroys
+# the domain, the next vmbench releases the overlay and the seed from the
+# journal. After each: no domain, overlay, seed or data disk left, the
 # journal empty, the image unchanged. S0604_FIRMWARE=uefi (or "bios uefi")
 # boots OVMF instead (or too): minutes more under TCG.
 # shellcheck source=tests/e2e/lib.sh
@@ -26,11 +28,17 @@ W=$T/work
 J=$VMBENCH_STATE/journal
 FW=${S0604_FIRMWARE:-bios}
 
+# this test's domains (the libvirtd may be another test's, with its own)
+our_domains()
+{
+	libvirt_vmbench_domains | grep '^vmbench-lvcloud-' || true
+}
+
 # nothing of the variant is left: no domain, overlay, seed, data disk,
 # journal record; the image unchanged
 nothing_left()
 {
-	is "$(libvirt_vmbench_domains)" "" "$1: no vmbench domain is left"
+	is "$(our_domains)" "" "$1: no domain of this test is left"
 	is "$(find "$W" \( -name '*.qcow2' -o -name 'seed.iso' -o -name '*.raw' -o -name 'ovmf-vars.fd' \) 2>/dev/null)" \
 		"" "$1: no overlay, seed, data disk or UEFI variables left"
 	is "$(find "$J" -name '*.rec' 2>/dev/null | wc -l)" 0 "$1: the journal is empty"
@@ -107,5 +115,33 @@ like "$ERR" "did not come up under libvirt \(qemu:///system, tcg\): no hello fro
 like "$ERR" "console tail \($W/libvirt-lvcloud/console.log\)" "and quotes the console's tail"
 diag "$(grep -o 'no hello from the agent[^;]*;[^;]*' <<<"$ERR" | head -n 1)"
 nothing_left "timeout"
+
+# kill -9 of vmbench while the cloud guest boots: libvirtd destroys the
+# domain (autodestroy); the overlay and the seed stay until the next
+# vmbench command releases them from the journal, saying so
+plan bios 900s
+rm -f "$W/libvirt-lvcloud/console.log"
+"$VMBENCH" run -q --db "$T/kill.db" "$T/plan.ini" >"$T/kill.out" 2>&1 &
+VBPID=$!
+_bg_pids="$_bg_pids $VBPID"
+# shellcheck disable=SC2317 # called through wait_for
+kernel_up() {
+	grep -aq 'Linux version' "$W/libvirt-lvcloud/console.log" 2>/dev/null
+}
+wait_for 300 kernel_up
+ok_if "kill -9: the guest's kernel started" kernel_up
+kill -KILL "$VBPID"
+wait "$VBPID" 2>/dev/null
+# shellcheck disable=SC2317
+no_domain() { [ -z "$(our_domains)" ]; }
+wait_for 30 no_domain
+ok_if "kill -9: libvirtd destroyed the domain (autodestroy)" no_domain
+# shellcheck disable=SC2317
+both_there() { [ -e "$W/libvirt-lvcloud/vbroot.qcow2" ] && [ -e "$W/libvirt-lvcloud/seed.iso" ]; }
+ok_if "kill -9: the overlay and the seed are still there" both_there
+vb list
+like "$ERR" "released what vmbench pid $VBPID left \(killed\?\): removed the file '$W/libvirt-lvcloud/(vbroot.qcow2|seed.iso)'" \
+	"kill -9: the next vmbench removes them, saying so"
+nothing_left "kill -9"
 
 done_testing

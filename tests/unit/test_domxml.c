@@ -101,8 +101,7 @@ static const struct gcase cases[] = {
     {"cloud-virtio-blk-data-disk",
      "guest=cloud,cloud-image=" CLOUD_IMG ",disk=file,cache=none,aio=io_uring,iothread=on", 0,
      "0-1"},
-    {"cloud-ide-pc", "guest=cloud,cloud-image=" CLOUD_IMG ",machine=pc,bus=ide,disk=file", 0,
-     NULL},
+    {"cloud-ide-pc", "guest=cloud,cloud-image=" CLOUD_IMG ",machine=pc,bus=ide,disk=file", 0, NULL},
     {"cloud-ide-q35-uefi-kvm",
      "guest=cloud,cloud-image=" CLOUD_IMG ",bus=ide,disk=file,firmware=uefi,accel=kvm", 1, NULL},
 };
