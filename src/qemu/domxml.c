@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "guest/guest.h"
+#include "qemu/domxml_int.h"
 #include "util/err.h"
 
 /* ---- what libvirt cannot express (or vmbench does not render yet) ------ */
@@ -26,7 +27,8 @@ const char *const domxml_knobs[] = {
     "mem-prealloc", "bus",	"cache",	"aio",	       "iothread", "num-queues",
     "l2-cache-size", "cpus",	"numa-node",	"tsc-khz",     "kernel",   "boot-timeout",
     "extra-device", "extra-object", "workdir",	"netdev",      "nic",	   "vhost",
-    "queues",	   "mtu",	"hostfwd",	"scheduler",   NULL,
+    "queues",	   "mtu",	"hostfwd",	"scheduler",   "guest",	   "cloud-image",
+    "root-size",   "firmware",	NULL,
 };
 
 static int known_knob(const char *name)
@@ -88,6 +90,8 @@ int domxml_check(const struct qemu_opts *o)
 			      "extra-device and extra-object are QEMU command-line pass-throughs "
 			      "and are not rendered to libvirt XML; remove them, or use "
 			      "target=qemu");
+	if (dom_check_cloud(o) < 0)
+		return -EINVAL;
 	if (o->cpu[0] && strpbrk(o->cpu, " \t<>&'\""))
 		return vb_err(-EINVAL, "cpu='%s' is not a CPU model name", o->cpu);
 	/* what QEMU itself would refuse, as under target=qemu; huge pages are
@@ -97,11 +101,6 @@ int domxml_check(const struct qemu_opts *o)
 }
 
 /* ---- the writer --------------------------------------------------------- */
-
-struct xw {
-	FILE *f;
-	int depth;
-};
 
 static void xml_text(FILE *f, const char *s)
 {
@@ -142,7 +141,7 @@ static void tag_v(struct xw *w, const char *tag, int close, va_list ap)
 		w->depth++;
 }
 
-__attribute__((sentinel)) static void open_tag(struct xw *w, const char *tag, ...)
+void xw_open(struct xw *w, const char *tag, ...)
 {
 	va_list ap;
 	va_start(ap, tag);
@@ -150,7 +149,7 @@ __attribute__((sentinel)) static void open_tag(struct xw *w, const char *tag, ..
 	va_end(ap);
 }
 
-__attribute__((sentinel)) static void empty_tag(struct xw *w, const char *tag, ...)
+void xw_empty(struct xw *w, const char *tag, ...)
 {
 	va_list ap;
 	va_start(ap, tag);
@@ -158,7 +157,7 @@ __attribute__((sentinel)) static void empty_tag(struct xw *w, const char *tag, .
 	va_end(ap);
 }
 
-static void close_tag(struct xw *w, const char *tag)
+void xw_close(struct xw *w, const char *tag)
 {
 	w->depth--;
 	indent(w);
@@ -166,8 +165,7 @@ static void close_tag(struct xw *w, const char *tag)
 }
 
 /* "<tag>text</tag>" with optional attributes as for open_tag. */
-__attribute__((sentinel)) static void text_tag(struct xw *w, const char *tag, const char *text,
-					       ...)
+void xw_text(struct xw *w, const char *tag, const char *text, ...)
 {
 	va_list ap;
 	indent(w);
@@ -189,7 +187,7 @@ __attribute__((sentinel)) static void text_tag(struct xw *w, const char *tag, co
 
 /* ---- one function per part of the domain -------------------------------- */
 
-static const char *num(char *buf, size_t n, int64_t v)
+const char *xw_num(char *buf, size_t n, int64_t v)
 {
 	snprintf(buf, n, "%" PRId64, v);
 	return buf;
@@ -198,17 +196,17 @@ static const char *num(char *buf, size_t n, int64_t v)
 static void dom_memory(struct xw *w, const struct qemu_opts *o)
 {
 	char kib[32];
-	num(kib, sizeof(kib), (int64_t)(o->mem / 1024));
-	text_tag(w, "memory", kib, "unit", "KiB", NULL);
+	xw_num(kib, sizeof(kib), (int64_t)(o->mem / 1024));
+	xw_text(w, "memory", kib, "unit", "KiB", NULL);
 	if (o->hugepages || o->mem_prealloc) {
 		/* hugepages: libvirt finds the hugetlbfs mount itself; prealloc:
 		 * QEMU's prealloc=on on the memory backend */
-		open_tag(w, "memoryBacking", NULL);
+		xw_open(w, "memoryBacking", NULL);
 		if (o->hugepages)
-			empty_tag(w, "hugepages", NULL);
+			xw_empty(w, "hugepages", NULL);
 		if (o->mem_prealloc)
-			empty_tag(w, "allocation", "mode", "immediate", NULL);
-		close_tag(w, "memoryBacking");
+			xw_empty(w, "allocation", "mode", "immediate", NULL);
+		xw_close(w, "memoryBacking");
 	}
 }
 
@@ -217,10 +215,12 @@ static void dom_memory(struct xw *w, const struct qemu_opts *o)
 static void dom_cpus(struct xw *w, const struct qemu_opts *o, const char *cpus)
 {
 	char n[32];
-	text_tag(w, "vcpu", num(n, sizeof(n), o->smp), "placement", "static", "cpuset", cpus,
+	xw_text(w, "vcpu", xw_num(n, sizeof(n), o->smp), "placement", "static", "cpuset", cpus,
 		 NULL);
-	if (o->iothread && o->disk.kind != DISK_NONE)
-		text_tag(w, "iothreads", "1", NULL);
+	char io[32];
+	int iothreads = dom_iothreads(o);
+	if (iothreads)
+		xw_text(w, "iothreads", xw_num(io, sizeof(io), iothreads), NULL);
 	unsigned char mask[1024];
 	int count = 0, list[1024];
 	if (!cpus || !cpus[0] || qemu_cpulist_parse(cpus, mask, 1024, &count) < 0)
@@ -229,16 +229,17 @@ static void dom_cpus(struct xw *w, const struct qemu_opts *o, const char *cpus)
 	for (int i = 0; i < 1024; i++)
 		if (mask[i])
 			list[count++] = i;
-	open_tag(w, "cputune", NULL);
+	xw_open(w, "cputune", NULL);
 	for (int64_t v = 0; v < o->smp; v++) {
 		char vc[32], hc[32];
-		empty_tag(w, "vcpupin", "vcpu", num(vc, sizeof(vc), v), "cpuset",
-			  num(hc, sizeof(hc), list[v % count]), NULL);
+		xw_empty(w, "vcpupin", "vcpu", xw_num(vc, sizeof(vc), v), "cpuset",
+			  xw_num(hc, sizeof(hc), list[v % count]), NULL);
 	}
-	empty_tag(w, "emulatorpin", "cpuset", cpus, NULL);
-	if (o->iothread && o->disk.kind != DISK_NONE)
-		empty_tag(w, "iothreadpin", "iothread", "1", "cpuset", cpus, NULL);
-	close_tag(w, "cputune");
+	xw_empty(w, "emulatorpin", "cpuset", cpus, NULL);
+	for (int i = 1; i <= iothreads; i++)
+		xw_empty(w, "iothreadpin", "iothread", xw_num(io, sizeof(io), i), "cpuset", cpus,
+			 NULL);
+	xw_close(w, "cputune");
 }
 
 static void dom_numa(struct xw *w, const struct qemu_opts *o)
@@ -246,73 +247,103 @@ static void dom_numa(struct xw *w, const struct qemu_opts *o)
 	if (o->numa_node < 0)
 		return;
 	char n[32];
-	open_tag(w, "numatune", NULL);
-	empty_tag(w, "memory", "mode", "strict", "nodeset", num(n, sizeof(n), o->numa_node), NULL);
-	close_tag(w, "numatune");
+	xw_open(w, "numatune", NULL);
+	xw_empty(w, "memory", "mode", "strict", "nodeset", xw_num(n, sizeof(n), o->numa_node), NULL);
+	xw_close(w, "numatune");
 }
 
 static void dom_os(struct xw *w, const struct qemu_opts *o, const struct domxml_runtime *rt)
 {
 	char line[256];
 	qemu_kernel_cmdline(o, rt->accel, o->tsc_khz, line, sizeof(line));
-	open_tag(w, "os", NULL);
-	text_tag(w, "type", "hvm", "arch", "x86_64", "machine", qemu_machine_names[o->machine],
+	xw_open(w, "os", NULL);
+	xw_text(w, "type", "hvm", "arch", "x86_64", "machine", qemu_machine_names[o->machine],
 		 NULL);
-	text_tag(w, "kernel", rt->kernel, NULL);
-	text_tag(w, "initrd", rt->initrd, NULL);
-	text_tag(w, "cmdline", line, NULL);
-	close_tag(w, "os");
+	if (o->guest == QEMU_GUEST_CLOUD) {
+		/* the firmware boots the root disk's own boot loader */
+		dom_cloud_firmware(w, o, rt);
+	} else {
+		xw_text(w, "kernel", rt->kernel, NULL);
+		xw_text(w, "initrd", rt->initrd, NULL);
+		xw_text(w, "cmdline", line, NULL);
+	}
+	xw_close(w, "os");
 	/* ACPI: the guest finds the pvpanic device and powers off through it */
-	open_tag(w, "features", NULL);
-	empty_tag(w, "acpi", NULL);
-	close_tag(w, "features");
+	xw_open(w, "features", NULL);
+	xw_empty(w, "acpi", NULL);
+	xw_close(w, "features");
 }
 
 static void dom_cpu_model(struct xw *w, const struct qemu_opts *o, int accel)
 {
 	if (o->cpu[0]) {
-		open_tag(w, "cpu", "mode", "custom", "match", "exact", "check", "none", NULL);
-		text_tag(w, "model", o->cpu, "fallback", "forbid", NULL);
-		close_tag(w, "cpu");
+		xw_open(w, "cpu", "mode", "custom", "match", "exact", "check", "none", NULL);
+		xw_text(w, "model", o->cpu, "fallback", "forbid", NULL);
+		xw_close(w, "cpu");
 	} else if (accel == QEMU_ACCEL_KVM) {
-		empty_tag(w, "cpu", "mode", "host-passthrough", "check", "none", NULL);
+		xw_empty(w, "cpu", "mode", "host-passthrough", "check", "none", NULL);
 	} else {
 		/* -cpu max, as the qemu target under TCG */
-		empty_tag(w, "cpu", "mode", "maximum", "check", "none", NULL);
+		xw_empty(w, "cpu", "mode", "maximum", "check", "none", NULL);
 	}
 	if (accel == QEMU_ACCEL_KVM) {
-		open_tag(w, "clock", "offset", "utc", NULL);
-		empty_tag(w, "timer", "name", "kvmclock", "present", "yes", NULL);
-		close_tag(w, "clock");
+		xw_open(w, "clock", "offset", "utc", NULL);
+		xw_empty(w, "timer", "name", "kvmclock", "present", "yes", NULL);
+		xw_close(w, "clock");
 	} else {
-		empty_tag(w, "clock", "offset", "utc", NULL);
+		xw_empty(w, "clock", "offset", "utc", NULL);
 	}
 	/* -no-reboot and panic=-1: any end of the guest ends the domain, and a
 	 * panic is a "crashed" lifecycle event the target reports */
-	text_tag(w, "on_poweroff", "destroy", NULL);
-	text_tag(w, "on_reboot", "destroy", NULL);
-	text_tag(w, "on_crash", "destroy", NULL);
+	xw_text(w, "on_poweroff", "destroy", NULL);
+	xw_text(w, "on_reboot", "destroy", NULL);
+	xw_text(w, "on_crash", "destroy", NULL);
 }
 
 static const char *const dom_cache[] = {"none", "writeback", "writethrough", "directsync",
 					"unsafe"};
 
+void dom_driver(struct xw *w, const struct qemu_opts *o, const char *fmt, const char *iothread,
+		const char *queues, uint64_t l2)
+{
+	char n[32];
+	if (!l2) {
+		xw_empty(w, "driver", "name", "qemu", "type", fmt, "cache", dom_cache[o->cache], "io",
+			 qemu_aio_names[o->aio], "iothread", iothread, "queues", queues, NULL);
+		return;
+	}
+	xw_open(w, "driver", "name", "qemu", "type", fmt, "cache", dom_cache[o->cache], "io",
+		qemu_aio_names[o->aio], "iothread", iothread, "queues", queues, NULL);
+	xw_open(w, "metadata_cache", NULL);
+	xw_text(w, "max_size", xw_num(n, sizeof(n), (int64_t)l2), "unit", "bytes", NULL);
+	xw_close(w, "metadata_cache");
+	xw_close(w, "driver");
+}
+
+void dom_scsi_controller(struct xw *w, const char *index, const char *iothread, int64_t queues)
+{
+	char q[32];
+	xw_open(w, "controller", "type", "scsi", "index", index, "model", "virtio-scsi", NULL);
+	if (iothread || queues)
+		xw_empty(w, "driver", "queues", queues ? xw_num(q, sizeof(q), queues) : NULL,
+			 "iothread", iothread, NULL);
+	xw_close(w, "controller");
+}
+
+/* The data disk. With guest=cloud the root disk comes first (vda, sda on
+ * SCSI controller 0; on IDE the root takes the second channel, as under
+ * target=qemu), so the data disk is vdb, or sda on SCSI controller 1. */
 static void dom_disk(struct xw *w, const struct qemu_opts *o, const struct domxml_runtime *rt)
 {
 	if (o->disk.kind == DISK_NONE || !rt->disk_path)
 		return;
-	char q[32] = "", l2[32];
+	int cloud = o->guest == QEMU_GUEST_CLOUD;
+	char q[32] = "";
 	const char *bus, *dev;
 	switch (o->bus) {
 	case QEMU_BUS_VIRTIO_SCSI:
-		bus = "scsi", dev = "sda";
-		open_tag(w, "controller", "type", "scsi", "index", "0", "model", "virtio-scsi",
-			 NULL);
-		if (o->iothread || o->num_queues)
-			empty_tag(w, "driver", "queues",
-				  o->num_queues ? num(q, sizeof(q), o->num_queues) : NULL,
-				  "iothread", o->iothread ? "1" : NULL, NULL);
-		close_tag(w, "controller");
+		bus = "scsi", dev = cloud ? "sdb" : "sda";
+		dom_scsi_controller(w, cloud ? "1" : "0", o->iothread ? "1" : NULL, o->num_queues);
 		break;
 	case QEMU_BUS_IDE:
 		/* pc: the PIIX IDE controller; q35: AHCI, which libvirt calls sata */
@@ -320,55 +351,48 @@ static void dom_disk(struct xw *w, const struct qemu_opts *o, const struct domxm
 		dev = o->machine == QEMU_MACHINE_Q35 ? "sda" : "hda";
 		break;
 	default:
-		bus = "virtio", dev = "vda";
+		bus = "virtio", dev = cloud ? "vdb" : "vda";
 		if (o->num_queues)
-			num(q, sizeof(q), o->num_queues);
+			xw_num(q, sizeof(q), o->num_queues);
 	}
 	const char *fmt = rt->disk_format ? rt->disk_format : disk_format_names[o->disk.format];
-	open_tag(w, "disk", "type", rt->disk_is_blockdev ? "block" : "file", "device", "disk",
-		 NULL);
+	xw_open(w, "disk", "type", rt->disk_is_blockdev ? "block" : "file", "device", "disk",
+		NULL);
 	int virtio = o->bus == QEMU_BUS_VIRTIO_BLK;
-	if (o->l2_cache_size) {
-		open_tag(w, "driver", "name", "qemu", "type", fmt, "cache", dom_cache[o->cache], "io",
-			 qemu_aio_names[o->aio], "iothread", virtio && o->iothread ? "1" : NULL,
-			 "queues", virtio ? q : NULL, NULL);
-		open_tag(w, "metadata_cache", NULL);
-		text_tag(w, "max_size", num(l2, sizeof(l2), (int64_t)o->l2_cache_size), "unit",
-			 "bytes", NULL);
-		close_tag(w, "metadata_cache");
-		close_tag(w, "driver");
-	} else {
-		empty_tag(w, "driver", "name", "qemu", "type", fmt, "cache", dom_cache[o->cache],
-			  "io", qemu_aio_names[o->aio], "iothread",
-			  virtio && o->iothread ? "1" : NULL, "queues", virtio ? q : NULL, NULL);
-	}
-	empty_tag(w, "source", rt->disk_is_blockdev ? "dev" : "file", rt->disk_path, NULL);
-	empty_tag(w, "target", "dev", dev, "bus", bus, NULL);
-	text_tag(w, "serial", o->disk.serial, NULL);
-	close_tag(w, "disk");
+	dom_driver(w, o, fmt, virtio && o->iothread ? "1" : NULL, virtio ? q : NULL,
+		   o->l2_cache_size);
+	xw_empty(w, "source", rt->disk_is_blockdev ? "dev" : "file", rt->disk_path, NULL);
+	xw_empty(w, "target", "dev", dev, "bus", bus, NULL);
+	xw_text(w, "serial", o->disk.serial, NULL);
+	if (cloud && o->bus == QEMU_BUS_VIRTIO_SCSI) /* its own controller, as in QEMU's argv */
+		xw_empty(w, "address", "type", "drive", "controller", "1", "bus", "0", "target", "0",
+			 "unit", "0", NULL);
+	xw_close(w, "disk");
 }
 
 static void dom_devices(struct xw *w, const struct qemu_opts *o, const struct domxml_runtime *rt)
 {
-	open_tag(w, "devices", NULL);
+	xw_open(w, "devices", NULL);
+	if (o->guest == QEMU_GUEST_CLOUD)
+		dom_cloud_disks(w, o, rt);
 	dom_disk(w, o, rt);
 	if (rt->console_log) {
-		open_tag(w, "serial", "type", "file", NULL);
-		empty_tag(w, "source", "path", rt->console_log, NULL);
-		empty_tag(w, "target", "port", "0", NULL);
-		close_tag(w, "serial");
+		xw_open(w, "serial", "type", "file", NULL);
+		xw_empty(w, "source", "path", rt->console_log, NULL);
+		xw_empty(w, "target", "port", "0", NULL);
+		xw_close(w, "serial");
 	}
 	/* the agent's port: the same virtserialport name as under target=qemu;
 	 * vmbench reaches it with virDomainOpenChannel, locally or remotely */
-	open_tag(w, "channel", "type", "unix", NULL);
-	empty_tag(w, "source", "mode", "bind", "path", rt->agent_socket, NULL);
-	empty_tag(w, "target", "type", "virtio", "name", GUEST_PORT_NAME, NULL);
-	close_tag(w, "channel");
+	xw_open(w, "channel", "type", "unix", NULL);
+	xw_empty(w, "source", "mode", "bind", "path", rt->agent_socket, NULL);
+	xw_empty(w, "target", "type", "virtio", "name", GUEST_PORT_NAME, NULL);
+	xw_close(w, "channel");
 	/* -nodefaults: no USB, no balloon, no graphics; pvpanic on ISA */
-	empty_tag(w, "controller", "type", "usb", "model", "none", NULL);
-	empty_tag(w, "memballoon", "model", "none", NULL);
-	empty_tag(w, "panic", "model", "isa", NULL);
-	close_tag(w, "devices");
+	xw_empty(w, "controller", "type", "usb", "model", "none", NULL);
+	xw_empty(w, "memballoon", "model", "none", NULL);
+	xw_empty(w, "panic", "model", "isa", NULL);
+	xw_close(w, "devices");
 }
 
 int domxml_render(const struct qemu_opts *o, const struct domxml_runtime *rt_in, char **xml,
@@ -391,6 +415,15 @@ int domxml_render(const struct qemu_opts *o, const struct domxml_runtime *rt_in,
 	};
 	if (rt_in)
 		rt = *rt_in;
+	/* guest=cloud's pieces a caller left out: placeholders as for the rest */
+	if (!rt.root_path)
+		rt.root_path = "ROOT";
+	if (!rt.seed_path)
+		rt.seed_path = "SEED";
+	if (!rt.ovmf_code)
+		rt.ovmf_code = QEMU_OVMF_CODE;
+	if (!rt.ovmf_vars)
+		rt.ovmf_vars = "VARS";
 	size_t len = 0;
 	struct xw w = {open_memstream(xml, &len), 0};
 	if (!w.f) {
@@ -399,17 +432,17 @@ int domxml_render(const struct qemu_opts *o, const struct domxml_runtime *rt_in,
 	}
 	char name[256];
 	snprintf(name, sizeof(name), "vmbench-%s", rt.name ? rt.name : "v");
-	open_tag(&w, "domain", "type", rt.accel == QEMU_ACCEL_KVM ? "kvm" : "qemu", NULL);
-	text_tag(&w, "name", name, NULL);
+	xw_open(&w, "domain", "type", rt.accel == QEMU_ACCEL_KVM ? "kvm" : "qemu", NULL);
+	xw_text(&w, "name", name, NULL);
 	if (rt.uuid)
-		text_tag(&w, "uuid", rt.uuid, NULL);
+		xw_text(&w, "uuid", rt.uuid, NULL);
 	dom_memory(&w, o);
 	dom_cpus(&w, o, rt.cpus);
 	dom_numa(&w, o);
 	dom_os(&w, o, &rt);
 	dom_cpu_model(&w, o, rt.accel);
 	dom_devices(&w, o, &rt);
-	close_tag(&w, "domain");
+	xw_close(&w, "domain");
 	if (fclose(w.f) != 0 || !*xml) {
 		free(*xml);
 		*xml = NULL;

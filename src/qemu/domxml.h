@@ -3,6 +3,10 @@
  * line, domxml.c to domain XML; target=libvirt boots what domxml renders,
  * and `vmbench tune` prints it as the fragment of a winning variant.
  *
+ * Both guests: the built-in one (kernel and initramfs booted directly) and
+ * guest=cloud (the firmware boots the overlay on a cloud image; the seed
+ * and UEFI's variables beside it: domxml_cloud.c).
+ *
  * A knob that libvirt cannot express (machine=microvm, bus=nvme in libvirt
  * 9.0) or that is not rendered yet (the guest network, extra-device and
  * extra-object) is refused by domxml_check() with the reason, never dropped
@@ -33,6 +37,11 @@ struct domxml_runtime {
 	const char *console_log; /* the serial console's file (NULL: none) */
 	const char *cpus;	 /* resolved host CPU list ("" or NULL: no pinning) */
 	const char *agent_socket; /* the agent channel's unix socket (NULL: libvirt's own) */
+	/* guest=cloud (NULL: placeholders ROOT, SEED, Debian's OVMF, VARS) */
+	const char *root_path; /* the root disk: the variant's qcow2 overlay */
+	const char *seed_path; /* the NoCloud seed, a read-only virtio disk */
+	const char *ovmf_code; /* firmware=uefi: OVMF's code, a read-only pflash */
+	const char *ovmf_vars; /* and the variant's copy of its variables (<nvram>) */
 };
 
 /* The qemu target's knobs the renderer knows (NULL-terminated); any other

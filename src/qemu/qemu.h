@@ -329,6 +329,15 @@ struct qemu_vm {
 void qemu_vm_mark(struct qemu_vm *vm, const char *phase, const char *needle);
 /* The last phase seen ("" none) and when, for messages. */
 const struct qemu_vm_mark *qemu_vm_last_mark(const struct qemu_vm *vm);
+/* Reads what vm->console gained since the last call and times the marks
+ * its complete lines match (qemu_vm_wait_hello calls it; target=libvirt
+ * too, on the console file libvirt's QEMU writes). */
+void qemu_vm_scan_console(struct qemu_vm *vm, int64_t now);
+/* The mark of phase "panic", once seen (NULL: not seen). */
+const struct qemu_vm_mark *qemu_vm_panic_mark(const struct qemu_vm *vm);
+/* "; the last boot phase seen on the console: PHASE at N s ('LINE')", or
+ * that none was seen; "" without marks. */
+void qemu_vm_marks_text(const struct qemu_vm *vm, char *buf, size_t n);
 
 /* Fills the paths under dir (made if missing, except in a dry run);
  * nothing runs. */

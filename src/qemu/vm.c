@@ -245,7 +245,7 @@ static void mark_line(struct qemu_vm *vm, char *line, int64_t now)
 
 /* Reads what the console gained since the last call and times the marks
  * its complete lines match (needles are fnmatch patterns of a whole line). */
-static void scan_marks(struct qemu_vm *vm, int64_t now)
+void qemu_vm_scan_console(struct qemu_vm *vm, int64_t now)
 {
 	if (!vm->nmarks)
 		return;
@@ -275,7 +275,7 @@ static void scan_marks(struct qemu_vm *vm, int64_t now)
 }
 
 /* The mark of phase "panic", once seen. */
-static const struct qemu_vm_mark *panic_mark(const struct qemu_vm *vm)
+const struct qemu_vm_mark *qemu_vm_panic_mark(const struct qemu_vm *vm)
 {
 	for (int i = 0; i < vm->nmarks; i++)
 		if (vm->marks[i].t && !strcmp(vm->marks[i].phase, "panic"))
@@ -284,7 +284,7 @@ static const struct qemu_vm_mark *panic_mark(const struct qemu_vm *vm)
 }
 
 /* " (the last boot phase on the console: PHASE at N s: 'LINE')" or "". */
-static void marks_text(const struct qemu_vm *vm, char *buf, size_t n)
+void qemu_vm_marks_text(const struct qemu_vm *vm, char *buf, size_t n)
 {
 	buf[0] = '\0';
 	if (!vm->nmarks)
@@ -313,8 +313,8 @@ int qemu_vm_wait_hello(struct qemu_vm *vm, int64_t deadline_ns, int64_t console_
 		if (!vm->t_console && stat(vm->console, &st) == 0 && st.st_size > 0)
 			vm->t_console = now;
 		if (vm->t_console)
-			scan_marks(vm, now);
-		const struct qemu_vm_mark *pm = panic_mark(vm);
+			qemu_vm_scan_console(vm, now);
+		const struct qemu_vm_mark *pm = qemu_vm_panic_mark(vm);
 		if (pm) {
 			/* a kernel that panics before its pvpanic driver loads
 			 * (a cloud image's) halts for good: do not wait */
@@ -351,7 +351,8 @@ int qemu_vm_wait_hello(struct qemu_vm *vm, int64_t deadline_ns, int64_t console_
 			ready = peek_hello(vm, buf);
 			if (ready == 1) {
 				vm->t_hello = vb_now_ns();
-				scan_marks(vm, vm->t_hello); /* lines written just before */
+				/* the lines written just before */
+				qemu_vm_scan_console(vm, vm->t_hello);
 				r = 0;
 				break;
 			}
@@ -375,7 +376,7 @@ int qemu_vm_wait_hello(struct qemu_vm *vm, int64_t deadline_ns, int64_t console_
 		if (now >= deadline_ns) {
 			char marks[300];
 			units_fmt_duration(deadline_ns - vm->t_spawn, d, sizeof(d));
-			marks_text(vm, marks, sizeof(marks));
+			qemu_vm_marks_text(vm, marks, sizeof(marks));
 			snprintf(why, n, "the agent did not say hello within %s (%s%s)", d,
 				 vm->t_console ? "the console shows the guest's boot"
 					       : "the console stayed silent",

@@ -1,4 +1,5 @@
-/* target=libvirt: the built-in guest booted by libvirt, on this host
+/* target=libvirt: the built-in guest or a cloud image (guest=cloud:
+ * libvirt_cloud.c) booted by libvirt, on this host
  * (uri=qemu:///system) or another (uri=qemu+ssh://USER@HOST/system), from
  * the same knobs as target=qemu rendered to domain XML (src/qemu/domxml.c).
  *
@@ -8,8 +9,9 @@
  * a channel that vmbench opens with virDomainOpenChannel, bridged to a
  * plain fd (libvirt_stream.c): the same agent protocol locally and over
  * ssh. Lifecycle events (stopped, crashed, paused by an I/O error) end the
- * run at once with their cause. On a remote host the kernel, initramfs and
- * data disk are staged in remote-dir first (libvirt_stage.c, journal kind
+ * run at once with their cause. On a remote host the kernel, initramfs (or
+ * a cloud guest's image, overlay and seed) and the data disk are staged in
+ * remote-dir first (libvirt_stage.c, libvirt_cloud.c; journal kind
  * "remote"), after checking its free space; host telemetry there comes from
  * libvirt's domain stats, stored with the variant. */
 #include <errno.h>
@@ -81,6 +83,9 @@ struct lv_priv {
 	char dir[PATH_MAX]; /* WORKDIR/libvirt-VARIANT: disk, console log */
 	char dom_name[192];
 	struct guest_image guest;
+	struct qemu_cloud cloud; /* guest=cloud: overlay, seed, UEFI variables */
+	struct qemu_vm con;	 /* the console's boot marks and the peeked hello */
+	struct lv_cloud_remote cloud_remote; /* its files on a qemu+ssh:// host */
 	int accel;
 	char accel_why[256]; /* accel=auto fell back to TCG: libvirt's reason */
 	struct disk_inst disk;
@@ -185,15 +190,21 @@ static int stage(struct target_inst *t)
 			      disk_kind_names[o->q.disk.kind]);
 	char dir[PATH_MAX + 80];
 	snprintf(dir, sizeof(dir), "%s/%s-%d", o->remote_dir, t->name, (int)getpid());
-	unsigned long long need = (unsigned long long)file_size(p->guest.kernel) +
-				  (unsigned long long)file_size(p->guest.initrd) +
-				  (p->have_disk ? (unsigned long long)file_size(p->disk.path) : 0) +
-				  (16ull << 20);
-	if ((r = lv_stage_begin(&p->stage, &ssh, dir, need)) < 0 ||
-	    (r = lv_stage_put(&p->stage, p->guest.kernel, "bzImage", p->kernel,
-			      sizeof(p->kernel))) < 0 ||
-	    (r = lv_stage_put(&p->stage, p->guest.initrd, "initrd.cpio", p->initrd,
-			      sizeof(p->initrd))) < 0)
+	int cloud = o->q.guest == QEMU_GUEST_CLOUD;
+	unsigned long long need =
+	    (cloud ? lv_cloud_stage_need(&o->q, &p->cloud)
+		   : (unsigned long long)file_size(p->guest.kernel) +
+			 (unsigned long long)file_size(p->guest.initrd)) +
+	    (p->have_disk ? (unsigned long long)file_size(p->disk.path) : 0) + (16ull << 20);
+	if ((r = lv_stage_begin(&p->stage, &ssh, dir, need)) < 0)
+		return r;
+	if (cloud)
+		r = lv_cloud_stage(&p->stage, &o->q, &p->cloud, &p->cloud_remote);
+	else if ((r = lv_stage_put(&p->stage, p->guest.kernel, "bzImage", p->kernel,
+				   sizeof(p->kernel))) == 0)
+		r = lv_stage_put(&p->stage, p->guest.initrd, "initrd.cpio", p->initrd,
+				 sizeof(p->initrd));
+	if (r < 0)
 		return r;
 	if (p->have_disk) {
 		const char *base = strrchr(p->disk.path, '/');
@@ -232,8 +243,12 @@ static int lv_setup(struct target_inst *t)
 		r = vb_err(-ENAMETOOLONG, "workdir '%s' is too long", o->q.workdir);
 		goto fail;
 	}
+	int cloud = o->q.guest == QEMU_GUEST_CLOUD;
 	if (cmd_dry_run()) { /* nothing is connected or built: the accel asked for */
 		p->accel = o->q.accel == QEMU_ACCEL_KVM ? QEMU_ACCEL_KVM : QEMU_ACCEL_TCG;
+		/* the cloud guest's steps, printed (the image is checked) */
+		if (cloud && (r = qemu_cloud_setup(&o->q, t->name, p->dir, &p->cloud, facts(t))) < 0)
+			goto fail;
 		return 0;
 	}
 	if ((r = lv_open(o->uri, &p->conn)) < 0 || (r = hugepage_check(o, p)) < 0)
@@ -245,8 +260,13 @@ static int lv_setup(struct target_inst *t)
 	}
 	const char *mods[12];
 	qemu_guest_modules(&o->q, mods, 12);
-	if ((r = guest_build(o->q.kernel[0] ? o->q.kernel : NULL, mods, 0, NULL, &p->guest)) < 0 ||
-	    (r = choose_accel(o, p)) < 0)
+	/* guest=cloud: the overlay on the image, the seed and UEFI's variables
+	 * (each journaled, released in teardown), instead of the built-in guest */
+	if (cloud)
+		r = qemu_cloud_setup(&o->q, t->name, p->dir, &p->cloud, facts(t));
+	else
+		r = guest_build(o->q.kernel[0] ? o->q.kernel : NULL, mods, 0, NULL, &p->guest);
+	if (r < 0 || (r = choose_accel(o, p)) < 0)
 		goto fail;
 	if (o->q.disk.kind != DISK_NONE) {
 		if ((r = disk_create(&o->q.disk, p->dir, &p->disk)) < 0)
@@ -285,11 +305,12 @@ static int lv_setup(struct target_inst *t)
 	json_object_set_new(f, "libvirt", json_pack("{s:s,s:I}", "host", hv ? hv : "", "version",
 						    (json_int_t)lib));
 	free(hv);
-	json_object_set_new(f, "guest",
-			    json_pack("{s:s,s:s,s:s,s:s}", "kernel", p->guest.kernel, "version",
-				      p->guest.kernel_version, "modules", p->guest.modules, "hash",
-				      p->guest.hash));
-	t->hello_timeout_ns = o->q.boot_timeout_ns;
+	if (!cloud)
+		json_object_set_new(f, "guest",
+				    json_pack("{s:s,s:s,s:s,s:s}", "kernel", p->guest.kernel,
+					      "version", p->guest.kernel_version, "modules",
+					      p->guest.modules, "hash", p->guest.hash));
+	t->hello_timeout_ns = lv_boot_timeout(&o->q);
 	return 0;
 fail:
 	lv_teardown(t);
@@ -311,6 +332,16 @@ static int render(struct target_inst *t, char **xml)
 	    .console_log = p->console[0] ? p->console : NULL,
 	    .cpus = o->q.cpus,
 	};
+	if (o->q.guest == QEMU_GUEST_CLOUD) {
+		/* this host's files, or their staged copies on a remote one */
+		const struct lv_cloud_remote *rc = &p->cloud_remote;
+		const char *root = rc->root[0] ? rc->root : p->cloud.root.path;
+		const char *seed = rc->seed[0] ? rc->seed : p->cloud.seed;
+		const char *vars = rc->vars[0] ? rc->vars : p->cloud.vars;
+		rt.root_path = root[0] ? root : NULL;
+		rt.seed_path = seed[0] ? seed : NULL;
+		rt.ovmf_vars = vars[0] ? vars : NULL;
+	}
 	char err[512];
 	int r = domxml_render(&o->q, &rt, xml, err, sizeof(err));
 	if (r < 0)
@@ -349,6 +380,8 @@ static void end_domain(struct lv_priv *p, int grace_ms)
 		virDomainFree(p->dom);
 		p->dom = NULL;
 	}
+	json_decref(p->con.hello);
+	p->con.hello = NULL;
 }
 
 /* Waits until the agent's hello can be read on fd (not consumed), the
@@ -356,9 +389,22 @@ static void end_domain(struct lv_priv *p, int grace_ms)
 static int wait_hello(struct lv_priv *p, int64_t deadline, char *why, size_t n)
 {
 	for (;;) {
-		int64_t left = deadline - vb_now_ns();
+		int64_t now = vb_now_ns();
+		/* a cloud guest's phases, from the console file (no marks: nothing) */
+		qemu_vm_scan_console(&p->con, now);
+		const struct qemu_vm_mark *pm = qemu_vm_panic_mark(&p->con);
+		if (pm) {
+			/* a kernel that panics before its pvpanic driver loads halts
+			 * for good: do not wait */
+			snprintf(why, n, "the guest's kernel panicked at %.1f s: '%s'",
+				 (double)(pm->t - p->t_create) / 1e9, pm->line);
+			return -EFAULT;
+		}
+		int64_t left = deadline - now;
 		if (left <= 0) {
-			snprintf(why, n, "no hello from the agent within the boot timeout");
+			char marks[300];
+			qemu_vm_marks_text(&p->con, marks, sizeof(marks));
+			snprintf(why, n, "no hello from the agent within the boot timeout%s", marks);
 			return -ETIMEDOUT;
 		}
 		struct pollfd pfd = {.fd = p->fd, .events = POLLIN};
@@ -367,9 +413,18 @@ static int wait_hello(struct lv_priv *p, int64_t deadline, char *why, size_t n)
 			snprintf(why, n, "interrupted");
 			return -EINTR;
 		}
-		char c;
-		if (r > 0 && recv(p->fd, &c, 1, MSG_PEEK | MSG_DONTWAIT) == 1)
-			return 0;
+		if (r > 0) {
+			int h = lv_peek_hello(p->fd, &p->con.hello);
+			if (h == 1) {
+				p->t_hello = p->con.t_hello = vb_now_ns();
+				qemu_vm_scan_console(&p->con, p->t_hello); /* lines just before */
+				return 0;
+			}
+			if (h == 0 && !p->watch.ended) { /* a partial line: its end comes */
+				usleep(2000);
+				continue;
+			}
+		}
 		if (r > 0 || p->watch.ended) {
 			int perm;
 			lv_watch_cause(&p->watch, why, n, &perm);
@@ -428,7 +483,13 @@ static int lv_exec(struct target_inst *t, int *rfd, int *wfd)
 	t->fail_permanent = 0;
 	if (!p->remote)
 		unlink(p->console);
-	p->t_create = vb_now_ns();
+	/* the console's marks of a cloud guest's boot phases, timed from here */
+	memset(&p->con, 0, sizeof(p->con));
+	if (o->q.guest == QEMU_GUEST_CLOUD && !p->remote) {
+		snprintf(p->con.console, sizeof(p->con.console), "%s", p->console);
+		qemu_cloud_marks(&o->q, &p->con);
+	}
+	p->t_create = p->con.t_spawn = vb_now_ns();
 	p->dom = virDomainCreateXML(p->conn, xml, VIR_DOMAIN_START_AUTODESTROY);
 	if (!p->dom)
 		return vb_err(-EIO, "variant '%s': libvirt cannot start the domain: %s", t->name,
@@ -445,7 +506,7 @@ static int lv_exec(struct target_inst *t, int *rfd, int *wfd)
 		return r;
 	}
 	char why[400], desc[1100];
-	r = wait_hello(p, p->t_create + o->q.boot_timeout_ns, why, sizeof(why));
+	r = wait_hello(p, p->t_create + lv_boot_timeout(&o->q), why, sizeof(why));
 	if (r == -EINTR) {
 		end_domain(p, 0);
 		return vb_err(r, "variant '%s': interrupted while the guest booted", t->name);
@@ -456,10 +517,10 @@ static int lv_exec(struct target_inst *t, int *rfd, int *wfd)
 		return vb_err(r, "variant '%s': the guest did not come up under libvirt (%s, %s): %s; %s",
 			      t->name, o->uri, qemu_accel_names[p->accel], why, desc);
 	}
-	p->t_hello = vb_now_ns();
 	json_object_set_new(facts(t), "boot",
 			    json_pack("{s:f}", "create_to_agent_s",
 				      (double)(p->t_hello - p->t_create) / 1e9));
+	lv_cloud_facts(&o->q, &p->con, facts(t));
 	json_object_set_new(facts(t), "domain", json_string(virDomainGetName(p->dom)));
 	json_object_set_new(facts(t), "console_log", json_string(p->console));
 	json_t *stats = lv_domain_stats(p->dom);
@@ -488,6 +549,7 @@ static void lv_teardown(struct target_inst *t)
 		disk_destroy(&p->disk);
 		p->have_disk = 0;
 	}
+	qemu_cloud_release(&p->cloud);
 	lv_stage_end(&p->stage);
 	if (p->conn)
 		virConnectClose(p->conn);
@@ -598,8 +660,11 @@ static int lv_dry_run(struct target_inst *t, FILE *out)
 		if (lv_uri_is_remote(o->uri) && lv_uri_ssh(o->uri, &ssh) == 0) {
 			vb_ssh_name(&ssh, name, sizeof(name));
 			fprintf(out,
-				"# stage the kernel, initramfs%s on %s:%s/%s-%d (scp, after "
-				"checking its free space), removed after\n",
+				"# stage the %s%s on %s:%s/%s-%d (scp, after checking its free "
+				"space), removed after\n",
+				o->q.guest == QEMU_GUEST_CLOUD
+				    ? "cloud image, the overlay (rebased there onto it), the seed"
+				    : "kernel, initramfs",
 				o->q.disk.kind != DISK_NONE ? " and data disk" : "", name,
 				o->remote_dir, t->name, (int)getpid());
 		}
@@ -618,8 +683,8 @@ static int lv_dry_run(struct target_inst *t, FILE *out)
 
 const struct target_ops libvirt_target = {
     .name = "libvirt",
-    .summary = "the built-in guest as a libvirt domain, local (qemu:///system) or remote "
-	       "(qemu+ssh://)",
+    .summary = "the built-in guest or a cloud image as a libvirt domain, local "
+	       "(qemu:///system) or remote (qemu+ssh://)",
     .options = libvirt_options,
     .opts_size = sizeof(struct libvirt_opts),
     .probe = lv_probe,

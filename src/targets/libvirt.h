@@ -8,7 +8,9 @@
  *                     qemu+ssh://
  *   libvirt_stage.c   a remote host (qemu+ssh://): the guest's kernel,
  *                     initramfs and data disk copied there and removed
- *                     after (journal kind "remote") */
+ *                     after (journal kind "remote")
+ *   libvirt_cloud.c   guest=cloud: its files staged on a remote host, the
+ *                     boot timeout, the hello peeked whole, the facts */
 #ifndef VB_TARGETS_LIBVIRT_H
 #define VB_TARGETS_LIBVIRT_H
 
@@ -75,6 +77,38 @@ int lv_bridge_open(virConnectPtr conn, virDomainPtr dom, const char *name,
 void lv_bridge_hangup(struct lv_bridge *b);
 /* Closes everything (not from the event thread). */
 void lv_bridge_free(struct lv_bridge *b);
+
+/* --- libvirt_cloud.c: guest=cloud ----------------------------------------- */
+
+struct qemu_opts;
+struct qemu_vm;
+struct qemu_cloud;
+struct lv_stage;
+/* A cloud guest's files on a qemu+ssh:// host (remote paths). */
+struct lv_cloud_remote {
+	char root[PATH_MAX], seed[PATH_MAX], vars[PATH_MAX];
+};
+/* The bytes a cloud guest's files take on the remote host: the image, the
+ * overlay, the seed, UEFI's variables. */
+unsigned long long lv_cloud_stage_need(const struct qemu_opts *q, const struct qemu_cloud *cl);
+/* Stages them in s's directory (lv_stage_begin first: it checks the free
+ * space): the image, the overlay rebased there onto the staged image
+ * (qemu-img rebase -u over ssh), the seed, the variables' copy; OVMF's code
+ * must be on the remote host for firmware=uefi. Remote paths into rc. */
+int lv_cloud_stage(struct lv_stage *s, const struct qemu_opts *q, const struct qemu_cloud *cl,
+		   struct lv_cloud_remote *rc);
+/* The boot timeout: boot-timeout, or 10 minutes for a cloud guest left at
+ * the target's default. */
+int64_t lv_boot_timeout(const struct qemu_opts *q);
+/* Peeks (does not consume) the agent's first line on fd: 1 and the parsed
+ * hello into *hello (replacing it) once it is whole, 0 not yet, -EPIPE at
+ * the end of the stream, -errno. */
+int lv_peek_hello(int fd, json_t **hello);
+/* After the hello: boot.guest (the guest's own boot times) into the facts'
+ * "boot", and for guest=cloud boot.phases, boot.console_s and guest_os
+ * (distro, kernel, cloud-init, each disk's scheduler) from the console
+ * marks and the hello kept in con, as target=qemu stores them. */
+void lv_cloud_facts(const struct qemu_opts *q, const struct qemu_vm *con, json_t *facts);
 
 /* --- libvirt_stage.c ------------------------------------------------------ */
 

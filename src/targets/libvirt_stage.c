@@ -1,6 +1,7 @@
 /* A guest staged on a qemu+ssh:// host (see libvirt.h): a directory of
- * vmbench's on the remote host holds the kernel, the initramfs, the data
- * disk and the console log; it is written in the journal (kind "remote")
+ * vmbench's on the remote host holds the kernel and the initramfs (or a
+ * cloud guest's image, overlay and seed: libvirt_cloud.c), the data disk
+ * and the console log; it is written in the journal (kind "remote")
  * before it is made, so that a killed vmbench's next run removes it. */
 #include <errno.h>
 #include <stdio.h>
@@ -26,7 +27,7 @@ int lv_stage_begin(struct lv_stage *s, const struct vb_ssh *ssh, const char *dir
 	if (avail < need)
 		return vb_err(-ENOSPC,
 			      "the remote host %s has %llu MiB free in '%s', the variant needs "
-			      "%llu MiB there (kernel, initramfs, data disk); free space there or "
+			      "%llu MiB there (the guest's files, the data disk); free space there or "
 			      "set remote-dir= to a larger filesystem",
 			      name, avail >> 20, dir, (need + (1 << 20) - 1) >> 20);
 	return 0;

@@ -112,8 +112,11 @@ static void print_qemu(FILE *f, const struct plan_variant *v)
 static void print_domxml(FILE *f, const struct plan_variant *v)
 {
 	char *xml = NULL, err[512];
-	if (domxml_render(v->opts, NULL, &xml, err, sizeof(err)) == 0) {
-		fprintf(f, "\nlibvirt domain XML (GUEST and DISK are placeholders):\n%s", xml);
+	const struct qemu_opts *o = v->opts;
+	if (domxml_render(o, NULL, &xml, err, sizeof(err)) == 0) {
+		fprintf(f, "\nlibvirt domain XML (%s are placeholders):\n%s",
+			o->guest == QEMU_GUEST_CLOUD ? "ROOT, SEED, VARS and DISK" : "GUEST and DISK",
+			xml);
 		free(xml);
 	} else {
 		fprintf(f, "\nlibvirt domain XML: cannot be written for this variant: %s\n", err);

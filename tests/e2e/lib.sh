@@ -456,33 +456,6 @@ require()
 	return 0
 }
 
-# need_cloud_image: IMG is the cached test cloud image, built with
-# scripts/cloud-image.sh (niced, at most 25 minutes) when it is missing;
-# the whole test is skipped, with the script's reason, where it cannot be
-# built here (exit 3: not root, a tool missing, no mirror).
-need_cloud_image()
-{
-	IMG=${VMBENCH_CACHE:-/var/cache/vmbench}/debian-bookworm-cloud.qcow2
-	if [ ! -s "$IMG" ]; then
-		timeout 1500 nice "$SRC_ROOT/scripts/cloud-image.sh" >"$T/build.log" 2>&1
-		local brc=$?
-		if [ "$brc" -eq 3 ]; then
-			skip_all "the cloud image cannot be built here: $(tail -n 1 "$T/build.log")"
-		fi
-		is "$brc" 0 "scripts/cloud-image.sh builds the image"
-	fi
-	ok_if "the image exists" [ -s "$IMG" ]
-}
-
-# cloud_variant [LINE...]: a plan's [variant cloud] section that boots $IMG
-# under TCG (q35, 1G) with workdir $W, then each LINE ("netdev = tap").
-cloud_variant()
-{
-	printf '[variant cloud]\ntarget = qemu\nguest = cloud\ncloud-image = %s\n' "$IMG"
-	printf 'machine = q35\naccel = tcg\nmem = 1G\nworkdir = %s\n' "$W"
-	printf '%s\n' "$@"
-}
-
 # what every test needs
 require python3 timeout
 [ -x "$VMBENCH" ] || skip_all "no $VMBENCH: run 'make' first"

@@ -8,11 +8,12 @@
 # seed removed, the journal empty, the image unchanged.
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
+# shellcheck source=tests/e2e/lib_cloud.sh
+. "$(dirname "$0")/lib_cloud.sh"
 
 require root qemu qemu-img agent
 
-need_cloud_image
-SUM0=$(stat -c '%s %Y' "$IMG")
+cloud_image_ready
 
 W=$T/work
 J=$VMBENCH_STATE/journal
@@ -36,17 +37,7 @@ is "$(db_query "$T/db" "select status from run")" ok "the run is stored"
 FACTS=$T/facts.json
 db_query "$T/db" "select disk_info_json from variant limit 1" >"$FACTS"
 if json_true "$FACTS" '"boot" in d'; then
-	for p in kernel_s userspace_s cloud_init_s agent_s; do
-		ok_if "phase $p measured" json_true "$FACTS" "isinstance(d['boot']['phases']['$p'], float)"
-	done
-	ok_if "phases in order" json_true "$FACTS" \
-		"d['boot']['phases']['kernel_s'] < d['boot']['phases']['userspace_s'] < d['boot']['phases']['cloud_init_s'] < d['boot']['phases']['agent_s']"
-	like "$(json_eval "$FACTS" "d['guest_os']['distro']")" "Debian GNU/Linux 12" "the guest's distro"
-	like "$(json_eval "$FACTS" "d['guest_os']['cloud_init']")" "^2[0-9]\." "cloud-init's version"
-	like "$(json_eval "$FACTS" "d['guest_os']['kernel']")" "cloud-amd64" "the guest's kernel"
-	like "$(json_eval "$FACTS" "[v['scheduler'] for v in d['guest_os']['disks'].values() if v['serial']=='vbroot']")" \
-		"mq-deadline|none|bfq|kyber" "the root disk's I/O scheduler"
-	diag "phases: $(json_eval "$FACTS" "d['boot']['phases']")"
+	cloud_facts_ok "$FACTS"
 else
 	not_ok "the run's facts hold the boot" "$(head -c 300 "$FACTS")"
 fi
@@ -73,6 +64,6 @@ ok_if "QEMU is gone" [ -z "$(procs_with qemu-system-x86_64 "$W/")" ]
 ok_if "the overlay is removed" [ ! -e "$W/qemu-cloud/vbroot.qcow2" ]
 ok_if "the seed is removed" [ ! -e "$W/qemu-cloud/seed.iso" ]
 is "$(find "$J" -name '*.rec' 2>/dev/null | wc -l)" 0 "the journal is empty"
-is "$(stat -c '%s %Y' "$IMG")" "$SUM0" "the image was not written"
+is "$(cloud_image_sum)" "$IMG_SUM" "the image was not written"
 
 done_testing

@@ -14,16 +14,17 @@
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=tests/e2e/lib_net.sh
 . "$(dirname "$0")/lib_net.sh"
+# shellcheck source=tests/e2e/lib_cloud.sh
+. "$(dirname "$0")/lib_cloud.sh"
 
 require root qemu qemu-img agent ip
 
-need_cloud_image
+cloud_image_ready
 [ -w /dev/net/tun ] || skip_all "no /dev/net/tun for netdev=tap (modprobe tun)"
 
 W=$T/work
 J=$VMBENCH_STATE/journal
 LINKS0=$(host_links | tr '\n' ' ')
-SUM0=$(stat -c '%s %Y' "$IMG")
 
 # one variant, its runs in order: the guest boots once
 cat >"$T/plan.ini" <<INI
@@ -99,6 +100,6 @@ is "$(host_links | tr '\n' ' ')" "$LINKS0" "no tap or other link left in the hos
 ok_if "QEMU is gone" [ -z "$(procs_with qemu-system-x86_64 "$W/")" ]
 ok_if "no overlay or seed left" [ -z "$(find "$W" -name '*.qcow2' -o -name 'seed.iso' 2>/dev/null)" ]
 is "$(find "$J" -name '*.rec' 2>/dev/null | wc -l)" 0 "the journal is empty"
-is "$(stat -c '%s %Y' "$IMG")" "$SUM0" "the image was not written"
+is "$(cloud_image_sum)" "$IMG_SUM" "the image was not written"
 
 done_testing

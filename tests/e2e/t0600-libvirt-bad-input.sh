@@ -51,6 +51,30 @@ plan "netdev = user"
 vb run -q --db "$T/db" "$T/plan.ini"
 like "$ERR" "netdev=user is not rendered to libvirt XML yet" "a network knob is refused, not dropped"
 
+# guest=cloud: a dry run prints the cloud guest's steps and its XML, and
+# on a qemu+ssh:// host what is staged there
+printf 'QFI\373' >"$T/cloud.qcow2" # a qcow2's magic: the dry run reads no more
+plan "uri = qemu+ssh://root@127.0.0.1:1/system?no_tty=1
+guest = cloud
+cloud-image = $T/cloud.qcow2"
+vb run --dry-run --db "$T/db" "$T/plan.ini"
+is "$RC" 0 "the dry run of a remote libvirt cloud variant exits 0"
+like "$OUT" "^# stage the cloud image, the overlay \(rebased there onto it\), the seed on root@127.0.0.1:1:" \
+	"remote cloud dry run: the image, overlay and seed are staged"
+plan "guest = cloud
+cloud-image = $T/cloud.qcow2
+firmware = uefi"
+vb run --dry-run --db "$T/db" "$T/plan.ini"
+is "$RC" 0 "the dry run of a libvirt cloud variant exits 0"
+like "$OUT" "^qemu-img create -f qcow2 -b $T/cloud.qcow2 -F qcow2 $T/work/libvirt-v/vbroot.qcow2 4G" \
+	"cloud dry run: the overlay's command"
+like "$OUT" "^# seed: ISO 9660 'cidata' at $T/work/libvirt-v/seed.iso" "cloud dry run: the seed"
+like "$OUT" "<source file='$T/work/libvirt-v/vbroot.qcow2'/>" "cloud dry run: the overlay is the root disk"
+like "$OUT" "<loader readonly='yes' secure='no' type='pflash'>/usr/share/OVMF/OVMF_CODE_4M.fd</loader>" \
+	"cloud dry run: OVMF for firmware=uefi"
+unlike "$OUT" "<kernel>" "cloud dry run: no direct kernel boot"
+ok_if "cloud dry run: nothing is made" [ ! -e "$T/work/libvirt-v" ]
+
 plan "machine = pc
 smp = 2
 disk = file

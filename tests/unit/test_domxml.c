@@ -63,6 +63,8 @@ struct gcase {
 	const char *cpus; /* resolved pinning */
 };
 
+#define CLOUD_IMG "/var/cache/vmbench/debian-bookworm-cloud.qcow2"
+
 /* The knobs of the qemu target that libvirt can express, one golden each. */
 static const struct gcase cases[] = {
     {"q35-default", "", 0, NULL},
@@ -91,6 +93,17 @@ static const struct gcase cases[] = {
     {"numa-node", "numa-node=0", 0, "0-1"},
     {"pinning", "smp=2|cpus=2-3,5|disk=file|iothread=on", 0, "2-3,5"},
     {"pinning-kvm", "smp=2,cpus=0-1,accel=kvm", 1, "0-1"},
+    /* guest=cloud: the firmware boots the overlay; the seed beside it */
+    {"cloud-bios", "guest=cloud,cloud-image=" CLOUD_IMG, 0, NULL},
+    {"cloud-uefi", "guest=cloud,cloud-image=" CLOUD_IMG ",firmware=uefi,smp=2,mem=1G", 0, NULL},
+    {"cloud-virtio-scsi-data-disk",
+     "guest=cloud,cloud-image=" CLOUD_IMG ",bus=virtio-scsi,iothread=on,disk=file", 0, NULL},
+    {"cloud-virtio-blk-data-disk",
+     "guest=cloud,cloud-image=" CLOUD_IMG ",disk=file,cache=none,aio=io_uring,iothread=on", 0,
+     "0-1"},
+    {"cloud-ide-pc", "guest=cloud,cloud-image=" CLOUD_IMG ",machine=pc,bus=ide,disk=file", 0, NULL},
+    {"cloud-ide-q35-uefi-kvm",
+     "guest=cloud,cloud-image=" CLOUD_IMG ",bus=ide,disk=file,firmware=uefi,accel=kvm", 1, NULL},
 };
 
 static char *render_case(const struct gcase *gc)
@@ -105,6 +118,11 @@ static char *render_case(const struct gcase *gc)
 	    .console_log = "/var/tmp/vmbench/libvirt-v/console.log",
 	    .cpus = gc->cpus,
 	};
+	if (o.guest == QEMU_GUEST_CLOUD) {
+		rt.root_path = "/var/tmp/vmbench/libvirt-v/vbroot.qcow2";
+		rt.seed_path = "/var/tmp/vmbench/libvirt-v/seed.iso";
+		rt.ovmf_vars = "/var/tmp/vmbench/libvirt-v/ovmf-vars.fd";
+	}
 	if (o.disk.kind != DISK_NONE) {
 		rt.disk_path = o.disk.kind == DISK_BLOCKDEV ? "/dev/loop7"
 			       : o.disk.format == DISK_FMT_QCOW2
@@ -210,6 +228,23 @@ static void test_knobs(void **state)
 	    {"numa-node", "<memory mode='strict' nodeset='0'/>"},
 	    {"pinning", "<vcpupin vcpu='1' cpuset='3'/>"},
 	    {"pinning", "<iothreadpin iothread='1' cpuset='2-3,5'/>"},
+	    {"cloud-bios", "<source file='/var/tmp/vmbench/libvirt-v/vbroot.qcow2'/>"},
+	    {"cloud-bios", "<driver name='qemu' type='qcow2'"},
+	    {"cloud-bios", "<boot order='1'/>"},
+	    {"cloud-bios", "<readonly/>\n      <serial>vbseed</serial>"},
+	    {"cloud-uefi", "<loader readonly='yes' secure='no' type='pflash'>"
+			   "/usr/share/OVMF/OVMF_CODE_4M.fd</loader>"},
+	    {"cloud-uefi", "<nvram template='/usr/share/OVMF/OVMF_VARS_4M.fd'>"
+			   "/var/tmp/vmbench/libvirt-v/ovmf-vars.fd</nvram>"},
+	    {"cloud-virtio-scsi-data-disk", "<iothreads>2</iothreads>"},
+	    {"cloud-virtio-blk-data-disk", "cache='none' io='io_uring' iothread='2'/>\n"
+					   "      <source file='/var/tmp/vmbench/libvirt-v/vbroot"},
+	    {"cloud-virtio-blk-data-disk", "<iothreadpin iothread='2' cpuset='0-1'/>"},
+	    {"cloud-virtio-blk-data-disk", "<target dev='vdb' bus='virtio'/>\n"
+					   "      <serial>vbdata</serial>"},
+	    {"cloud-ide-pc", "<target dev='hdc' bus='ide'/>\n      <serial>vbroot</serial>"},
+	    {"cloud-ide-pc", "<target dev='hda' bus='ide'/>\n      <serial>vbdata</serial>"},
+	    {"cloud-ide-q35-uefi-kvm", "<target dev='sdb' bus='sata'/>\n      <serial>vbroot"},
 	};
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
 		const struct gcase *gc = NULL;
@@ -220,6 +255,15 @@ static void test_knobs(void **state)
 		char *xml = render_case(gc);
 		if (!strstr(xml, want[i].needle))
 			fail_msg("%s: no \"%s\" in\n%s", gc->name, want[i].needle, xml);
+		free(xml);
+	}
+	/* a cloud guest boots through its firmware: no direct kernel boot */
+	for (size_t j = 0; j < sizeof(cases) / sizeof(cases[0]); j++) {
+		if (strncmp(cases[j].name, "cloud-", 6) != 0)
+			continue;
+		char *xml = render_case(&cases[j]);
+		if (strstr(xml, "<kernel>") || strstr(xml, "<cmdline>") || strstr(xml, "<initrd>"))
+			fail_msg("%s: a direct kernel boot in\n%s", cases[j].name, xml);
 		free(xml);
 	}
 }
@@ -238,6 +282,11 @@ static void test_refusals(void **state)
 	    {"netdev=tap", "netdev=tap is not rendered"},
 	    {"extra-device=virtio-rng-pci", "extra-device and extra-object"},
 	    {"disk=file,cache=writeback,aio=native", "aio=native needs cache=none"},
+	    {"guest=cloud,cloud-image=" CLOUD_IMG ",bus=nvme",
+	     "guest=cloud with bus=nvme: the root disk takes the variant's bus"},
+	    {"guest=cloud", "guest=cloud needs cloud-image=PATH"},
+	    {"guest=cloud,cloud-image=" CLOUD_IMG ",machine=microvm", "machine=microvm"},
+	    {"firmware=uefi", "firmware=uefi needs guest=cloud"},
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct qemu_opts o;
@@ -262,6 +311,15 @@ static void test_fragment(void **state)
 	assert_non_null(strstr(xml, "<kernel>GUEST/bzImage</kernel>"));
 	assert_non_null(strstr(xml, "<source file='DISK'/>"));
 	assert_non_null(strstr(xml, "<serial>a&lt;b&amp;c</serial>"));
+	free(xml);
+	/* a cloud guest's: the overlay, the seed and UEFI's variables */
+	opts_from(&o, "guest=cloud,cloud-image=" CLOUD_IMG ",firmware=uefi,disk=file");
+	assert_int_equal(domxml_render(&o, NULL, &xml, err, sizeof(err)), 0);
+	assert_non_null(strstr(xml, "<source file='ROOT'/>"));
+	assert_non_null(strstr(xml, "<source file='SEED'/>"));
+	assert_non_null(strstr(xml, ">VARS</nvram>"));
+	assert_non_null(strstr(xml, "<source file='DISK'/>"));
+	assert_null(strstr(xml, "GUEST/"));
 	free(xml);
 }
 
