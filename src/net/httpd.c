@@ -416,7 +416,7 @@ static void accept_all(struct worker *w)
 		c->w = w;
 		c->upfd = -1;
 		c->id = w->next_id++;
-		net_set_nodelay(fd, 1);
+		net_set_nodelay(fd);
 		http_msg_init(&c->msg, 0, conn_body, c);
 		struct epoll_event e = {.events = EPOLLIN, .data.ptr = c};
 		if (epoll_ctl(w->ep, EPOLL_CTL_ADD, fd, &e) < 0) {

@@ -92,6 +92,7 @@ static int conn_open(struct lthread *t, struct lconn *c)
 		note_error(t, "cannot connect: %s", strerror(-fd));
 		return fd;
 	}
+	net_set_nodelay(fd); /* a request is one write: send it now, as wrk does */
 	struct epoll_event e = {.events = EPOLLIN | EPOLLOUT | EPOLLET | EPOLLRDHUP,
 				.data.ptr = c};
 	if (epoll_ctl(t->ep, EPOLL_CTL_ADD, fd, &e) < 0) {

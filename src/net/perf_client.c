@@ -23,7 +23,8 @@ static int open_hello(const char *host, int port, const struct perf_hello *h)
 	int fd = net_connect_tcp(host, port, 5000000000LL);
 	if (fd < 0)
 		return fd;
-	net_set_nodelay(fd, !!(h->flags & PERF_F_NODELAY)); /* the server does the same */
+	if (h->flags & PERF_F_NODELAY) /* the server does the same */
+		net_set_nodelay(fd);
 	perf_hello_encode(h, hb);
 	int r = net_write_full(fd, hb, sizeof(hb));
 	if (r < 0) {

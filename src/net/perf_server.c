@@ -165,7 +165,8 @@ static void serve(struct perf_server *s, int fd)
 	/* Nagle on, as iperf3 and netperf leave it, unless the client asked
 	 * for TCP_NODELAY (iperf3 -N): on loopback it changes a stream's
 	 * throughput by a fifth (bench/README.md) */
-	net_set_nodelay(fd, !!(h.flags & PERF_F_NODELAY));
+	if (h.flags & PERF_F_NODELAY)
+		net_set_nodelay(fd);
 	if (h.mode == PERF_TO_SERVER) {
 		uint64_t bytes = 0;
 		int64_t span = 0;

@@ -42,9 +42,10 @@ int net_set_nonblock(int fd, int on)
 	return 0;
 }
 
-void net_set_nodelay(int fd, int on)
+void net_set_nodelay(int fd)
 {
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
+	int one = 1;
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 }
 
 int net_listen_tcp(const char *host, int port, int backlog, int nonblock, int *port_out)
@@ -104,7 +105,6 @@ int net_connect_nb(const struct sockaddr_in *sa)
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return -errno;
-	net_set_nodelay(fd, 1);
 	if (connect(fd, (const struct sockaddr *)sa, sizeof(*sa)) < 0 && errno != EINPROGRESS) {
 		int r = -errno;
 		close(fd);

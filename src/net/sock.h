@@ -23,14 +23,15 @@ int net_addr(const char *host, int port, struct sockaddr_in *out);
 int net_listen_tcp(const char *host, int port, int backlog, int nonblock, int *port_out);
 /* A UDP socket bound to host:port. */
 int net_bind_udp(const char *host, int port);
-/* A blocking TCP connection with TCP_NODELAY, or a clear error naming
+/* A blocking TCP connection (Nagle on: TCP_NODELAY is the caller's choice,
+ * net_set_nodelay), or a clear error naming
  * host:port ("nothing listens there: start the server first"). timeout_ns
  * bounds the connect (0: the kernel's). */
 int net_connect_tcp(const char *host, int port, int64_t timeout_ns);
 /* Starts a non-blocking connect (EINPROGRESS is success). */
 int net_connect_nb(const struct sockaddr_in *sa);
 int net_set_nonblock(int fd, int on);
-void net_set_nodelay(int fd, int on);
+void net_set_nodelay(int fd);
 
 /* Parses a CPU list ("0", "1,3", "0-2,5") into a mask of at most 1024 CPUs;
  * an empty list is no pinning (count 0). */
