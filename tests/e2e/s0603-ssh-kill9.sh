@@ -15,30 +15,7 @@ sshd_start || skip_all "$SSHD_WHY"
 
 DB=$T/results.db
 RD=$T/remote
-cat >"$T/plan.ini" <<INI
-[experiment]
-name = e2e-ssh-kill9
-repeat = 1
-
-[variant far]
-target = ssh
-host = root@127.0.0.1:$SSHD_PORT
-identity = $SSHD_KEY
-verify-host-key = off
-workdir = $T/far-work
-remote-dir = $RD
-
-[workload cpu]
-type = cpu
-time = 1s
-
-[workload fio]
-type = fileio
-file-total-size = 8M
-file-num = 2
-mode = rndrw
-time = 1s
-INI
+ssh_plan e2e-ssh-kill9 "$RD" >"$T/plan.ini"
 
 # kill -9 while a run is in progress on the remote host
 sed -i 's/^time = 1s/time = 30s/' "$T/plan.ini"

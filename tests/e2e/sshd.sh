@@ -72,3 +72,33 @@ EOF
 	SSHD_WHY="the loopback sshd does not accept its key: $(tail -3 "$d/sshd.log" | tr '\n' ' ')"
 	return 1
 }
+
+# ssh_plan NAME REMOTE_DIR: a plan (on stdout) whose one variant, far, is
+# target=ssh to this sshd, with a 1 s cpu and a 1 s fileio workload.
+ssh_plan()
+{
+	cat <<INI
+[experiment]
+name = $1
+repeat = 1
+
+[variant far]
+target = ssh
+host = root@127.0.0.1:$SSHD_PORT
+identity = $SSHD_KEY
+verify-host-key = off
+workdir = $T/far-work
+remote-dir = $2
+
+[workload cpu]
+type = cpu
+time = 1s
+
+[workload fio]
+type = fileio
+file-total-size = 8M
+file-num = 2
+mode = rndrw
+time = 1s
+INI
+}
