@@ -110,12 +110,15 @@ print("%.1f" % (j["end"]["sum_received"]["bits_per_second"]/1e6))' <<<"$out"
 
 peer_vals='' vb_vals='' ratios=''
 for ((i = 1; i <= PAIRS; i++)); do
-	p=$(iperf_mbit)
+	# every other pair vmbench goes first (as in fio.sh), so that a drift
+	# of the host during a pair does not always favour the same side
+	((i % 2)) && p=$(iperf_mbit)
 	if [ "$PATH_KIND" = veth ]; then
 		v=$(printf '%.1f' "$(vb_veth_mbit)")
 	else
 		v=$(printf '%.1f' "$(vb_metric net "$vb_opts" fwd_mbit_s)")
 	fi
+	((i % 2)) || p=$(iperf_mbit)
 	peer_vals+="$p " vb_vals+="$v "
 	ratios+="$(ratio "$v" "$p") "
 	echo "pair $i: iperf3 $p Mbit/s  vmbench $v Mbit/s" >&2

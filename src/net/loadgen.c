@@ -373,7 +373,7 @@ static void *lthread_main(void *arg)
 	const struct lg_cfg *g = t->cfg;
 	int open_loop = g->rate > 0;
 	struct epoll_event ev[64];
-	int64_t last_tcheck = 0, last_done = 0;
+	int64_t last_tcheck = 0, last_done = 0, last_ev = 0;
 
 	net_pin_self(g->cpus, "load generator");
 	prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
@@ -439,7 +439,11 @@ static void *lthread_main(void *arg)
 			if (g->spin_ns && dt <= g->spin_ns)
 				wait_ns = 0; /* the next arrival is close: poll */
 		}
+		if (!open_loop && g->spin_ns && now - last_ev < g->spin_ns)
+			wait_ns = 0; /* closed loop: poll a while after the last event */
 		int n = wait_events(t->ep, ev, 64, wait_ns);
+		if (n > 0)
+			last_ev = vb_now_ns();
 		for (int i = 0; i < n; i++) {
 			struct lconn *c = ev[i].data.ptr;
 			if (c->fd < 0)

@@ -55,7 +55,8 @@ struct lg_cfg {
 	int64_t timeout_ns;     /* a response later than this is a timeout */
 	const char *cpus;       /* pin the generator's threads ("" none) */
 	int sched_fifo;         /* threads at SCHED_FIFO's lowest priority, if allowed */
-	int64_t spin_ns;        /* open loop: poll instead of sleeping this close to a due time */
+	int64_t spin_ns;        /* poll instead of sleeping: open loop this close to a due time,
+	                         * closed loop this long after the last event */
 	volatile int *cancel;
 };
 

@@ -111,8 +111,9 @@ static const struct opt_def http_options[] = {
 		 "generator threads: fifo (SCHED_FIFO, lowest priority, when allowed), other, "
 		 "or auto (fifo for the open loop)"),
 	OPT_DURATION("client-spin", O, client_spin_ns, "0", 0, 1e9,
-		     "open loop: poll instead of sleeping this close to each due time "
-		     "(e.g. 200us; costs the generator's CPU)"),
+		     "poll instead of sleeping: open loop, this close to each due time; "
+		     "closed loop, this long after the last answer (e.g. 200us; costs the "
+		     "generator's CPU)"),
 	OPT_END,
 };
 #undef O
@@ -341,7 +342,7 @@ static int http_run(struct wl_run *run)
 		.cpus = o->client_cpus, .cancel = run->cancel,
 		.sched_fifo = o->client_sched == SCHED_FIFO_LOW ||
 			      (o->client_sched == SCHED_AUTO && o->load == LOAD_OPEN),
-		.spin_ns = o->load == LOAD_OPEN ? o->client_spin_ns : 0,
+		.spin_ns = o->client_spin_ns,
 	};
 	if (o->load == LOAD_OPEN)
 		g.requests = 0;
