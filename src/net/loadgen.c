@@ -391,7 +391,7 @@ static void *lthread_main(void *arg)
 	int64_t t0 = t->sh->t0;
 	while (vb_now_ns() < t0)
 		; /* the common start, at most a few ms away */
-	int64_t cpu0 = net_thread_cpu_ns();
+	int64_t cpu0 = net_thread_cpu_ns(), stop_cpu = -1, stop_wall = 0;
 	if (open_loop) {
 		double trate = g->rate / g->threads;
 		t->period_ns = 1e9 / trate;
@@ -411,6 +411,10 @@ static void *lthread_main(void *arg)
 		if (g->cancel && *g->cancel)
 			break;
 		int issuing = now < stop_issue;
+		if (!issuing && stop_cpu < 0) { /* the schedule's end: its CPU share */
+			stop_cpu = net_thread_cpu_ns() - cpu0;
+			stop_wall = now - t0;
+		}
 		if (open_loop)
 			schedule(t, now);
 		dispatch(t, open_loop, now, issuing && (!g->requests || atomic_load(&t->sh->budget) > 0));
@@ -485,7 +489,8 @@ static void *lthread_main(void *arg)
 	t->r.timeouts += (uint64_t)busy_count(t);
 	for (int i = 0; i < t->nconn; i++)
 		conn_close(t, &t->conns[i]);
-	t->r.cpu_ns = net_thread_cpu_ns() - cpu0;
+	t->r.cpu_ns = stop_cpu >= 0 ? stop_cpu : net_thread_cpu_ns() - cpu0;
+	t->r.wall_ns = stop_cpu >= 0 ? stop_wall : vb_now_ns() - t0;
 	t->r.elapsed_ns = open_loop ? g->time_ns : (last_done > t0 ? last_done - t0 : 0);
 	return NULL;
 }
@@ -585,6 +590,7 @@ out:
 			out->bytes_tx += x->bytes_tx;
 			out->max_connections += x->max_connections;
 			out->cpu_ns += x->cpu_ns;
+			out->wall_ns += x->wall_ns;
 			out->fifo_threads += x->fifo_threads;
 			if (x->elapsed_ns > out->elapsed_ns)
 				out->elapsed_ns = x->elapsed_ns;

@@ -69,7 +69,8 @@ struct lg_result {
 	uint64_t bytes_rx, bytes_tx; /* bodies */
 	int64_t elapsed_ns;   /* open: the schedule's length; closed: first send to last answer */
 	int max_connections;  /* the most connections open at once */
-	int64_t cpu_ns;       /* CPU time of the generator's threads */
+	int64_t cpu_ns;       /* CPU time of the generator's threads while they issued */
+	int64_t wall_ns;      /* the wall time of that (summed over threads) */
 	int fifo_threads;     /* threads that got SCHED_FIFO */
 	char first_error[160];
 };

@@ -53,6 +53,7 @@ struct http_opts {
 	int64_t max_send_lag_ns;
 	int client_sched;
 	int64_t client_spin_ns;
+	int64_t client_idle_poll_ns;
 };
 
 static const char *const roles[] = {"both", "server", "client", NULL};
@@ -111,9 +112,11 @@ static const struct opt_def http_options[] = {
 		 "generator threads: fifo (SCHED_FIFO, lowest priority, when allowed), other, "
 		 "or auto (fifo for the open loop)"),
 	OPT_DURATION("client-spin", O, client_spin_ns, "0", 0, 1e9,
-		     "poll instead of sleeping: open loop, this close to each due time; "
-		     "closed loop, this long after the last answer (e.g. 200us; costs the "
-		     "generator's CPU)"),
+		     "open loop: poll instead of sleeping this close to each due time "
+		     "(e.g. 200us; costs the generator's CPU)"),
+	OPT_DURATION("client-idle-poll", O, client_idle_poll_ns, "3us", 0, 1e9,
+		     "closed loop: poll this long after the last answer before sleeping, as "
+		     "long as wrk's event loop stays awake after one (0: sleep at once)"),
 	OPT_END,
 };
 #undef O
@@ -264,9 +267,38 @@ static int run_server(struct wl_run *run, struct httpd_cfg *cfg)
 	return 0;
 }
 
+/* The share of each CPU (%) that SCHED_FIFO threads may use before the
+ * kernel stops them for the rest of the period (kernel.sched_rt_runtime_us
+ * over sched_rt_period_us: 95% by default; 100 when unlimited or unknown).
+ * A FIFO generator that reaches it stalls for up to 50 ms per second, which
+ * its send lag shows. */
+static double rt_share_limit(void)
+{
+	long long rt = -1, period = 0;
+	FILE *f = fopen("/proc/sys/kernel/sched_rt_runtime_us", "r");
+	if (f) {
+		if (fscanf(f, "%lld", &rt) != 1)
+			rt = -1;
+		fclose(f);
+	}
+	if ((f = fopen("/proc/sys/kernel/sched_rt_period_us", "r"))) {
+		if (fscanf(f, "%lld", &period) != 1)
+			period = 0;
+		fclose(f);
+	}
+	return rt < 0 || period <= 0 ? 100.0 : 100.0 * (double)rt / (double)period;
+}
+
+/* One generator thread's CPU share (%), over its time in the loop. */
+static double client_cpu_share(const struct lg_result *lr)
+{
+	return lr->wall_ns > 0 ? 100.0 * (double)lr->cpu_ns / (double)lr->wall_ns : 0;
+}
+
 static int client_metrics(struct wl_run *run, const struct lg_cfg *g, struct lg_result *lr)
 {
 	const struct http_opts *o = run->opts;
+	int64_t threads = g->threads > 0 ? g->threads : 1;
 	struct result *res = run->res;
 	double secs = (double)lr->elapsed_ns / 1e9;
 	int open = o->load == LOAD_OPEN;
@@ -282,8 +314,10 @@ static int client_metrics(struct wl_run *run, const struct lg_cfg *g, struct lg_
 			   AGG_SUM);
 		metric_set(res, "tx_mib_s", (double)lr->bytes_tx / secs / 1048576.0, UNIT_MIB_S,
 			   AGG_SUM);
-		/* a generator near 100% of its CPUs limits what it can show */
-		metric_set(res, "client_cpu_pct", 100.0 * (double)lr->cpu_ns / 1e9 / secs, UNIT_PCT,
+		/* a generator near 100% of its CPUs limits what it can show; over
+		 * the time the threads issued requests (not the drain after it),
+		 * summed over threads as top shows it */
+		metric_set(res, "client_cpu_pct", client_cpu_share(lr) * (double)threads, UNIT_PCT,
 			   AGG_SUM);
 	}
 	double lag99 = hist_percentile(lr->lag, 99) / 1e6;
@@ -311,12 +345,22 @@ static int client_metrics(struct wl_run *run, const struct lg_cfg *g, struct lg_
 	if (done == 0)
 		return vb_err(-EIO, "workload 'http': no request to %s:%d succeeded: %s", g->host,
 			      g->port, lr->first_error[0] ? lr->first_error : "no answer");
-	if (behind)
+	if (behind) {
+		/* per generator thread; a FIFO thread near the kernel's RT share
+		 * was stopped by it, which is the likelier cause of the lag */
+		double cpu = client_cpu_share(lr), lim = rt_share_limit();
+		char why[200] = "";
+		if (lr->fifo_threads && cpu >= lim - 5)
+			snprintf(why, sizeof(why),
+				 "; at SCHED_FIFO the kernel stops it at %.0f%% of a CPU "
+				 "(kernel.sched_rt_runtime_us), so try client-sched=other", lim);
 		return vb_err(-EAGAIN, "workload 'http': the generator could not keep rate=%g/s: "
 				       "it sent %.0f/s with a send lag p99 of %.2f ms (max-send-lag "
-				       "%.2f ms); lower the rate, add client-threads, or pin the "
-				       "client apart from the server (client-cpus)",
-			      g->rate, sent_rate, lag99, (double)o->max_send_lag_ns / 1e6);
+				       "%.2f ms) using %.0f%% of its CPU%s; lower the rate, add "
+				       "client-threads, or pin the client apart from the server "
+				       "(client-cpus)",
+			      g->rate, sent_rate, lag99, (double)o->max_send_lag_ns / 1e6, cpu, why);
+	}
 	return 0;
 }
 
@@ -342,7 +386,7 @@ static int http_run(struct wl_run *run)
 		.cpus = o->client_cpus, .cancel = run->cancel,
 		.sched_fifo = o->client_sched == SCHED_FIFO_LOW ||
 			      (o->client_sched == SCHED_AUTO && o->load == LOAD_OPEN),
-		.spin_ns = o->client_spin_ns,
+		.spin_ns = o->load == LOAD_OPEN ? o->client_spin_ns : o->client_idle_poll_ns,
 	};
 	if (o->load == LOAD_OPEN)
 		g.requests = 0;

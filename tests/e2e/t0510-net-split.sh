@@ -102,7 +102,8 @@ like "$OUT" "cannot connect to 10.77.0.9:8080" \
 vb run -q --db "$T/fast" $VETH -w http --set load=open,rate=3000000,time=500ms,timeout=500ms
 is "$RC" 1 "a rate above the generator's capacity fails the run"
 like "$OUT" \
-	"could not keep rate=3e\+06/s: it sent [0-9]+/s" "the error names the rate it reached"
+	"could not keep rate=3e\+06/s: it sent [0-9]+/s .* using [0-9]+% of its CPU" \
+	"the error names the rate it reached and the generator's CPU share"
 
 # shellcheck disable=SC2086
 vb run -q --db "$T/up" $VETH -w http --set kind=upload-disk,upload-dir=/nonexistent/vb,time=1s
