@@ -476,11 +476,12 @@ static void *lthread_main(void *arg)
 		 * (nanoseconds, epoll_pwait2), armed only when the loop does sleep;
 		 * a timerfd re-armed for every arrival cost more than the requests
 		 * at tens of thousands per second (bench/README.md) */
-		int64_t wait_ns = 5000000;
+		const int64_t max_wait = 5000000; /* timeouts are checked this often */
+		int64_t wait_ns = max_wait;
 		if (open_loop && t->next_t < (double)t->end_t) {
 			int64_t dt = (int64_t)t->next_t - now;
 			wait_ns = dt < 0 ? 0 : dt < wait_ns ? dt : wait_ns;
-			if (tfd >= 0 && dt > 0 && dt <= 5000000)
+			if (tfd >= 0 && dt > 0 && dt <= max_wait)
 				wait_ns = -1; /* the tick wakes the loop at the due time */
 			if (g->spin_ns && dt <= g->spin_ns)
 				wait_ns = 0; /* the next arrival is close: poll */
@@ -488,10 +489,11 @@ static void *lthread_main(void *arg)
 			close(tfd); /* the schedule is done: no more ticks */
 			tfd = -1;
 		}
-		if (!open_loop && g->spin_ns && now - last_ev < g->spin_ns)
+		int idle_poll = !open_loop && g->spin_ns;
+		if (idle_poll && now - last_ev < g->spin_ns)
 			wait_ns = 0; /* closed loop: poll a while after the last event */
 		int n = wait_events(t->ep, ev, 64, wait_ns);
-		if (n > 0)
+		if (n > 0 && idle_poll)
 			last_ev = vb_now_ns();
 		for (int i = 0; i < n; i++) {
 			struct lconn *c = ev[i].data.ptr;

@@ -23,11 +23,8 @@
 
 static long read_long(const char *path)
 {
-	char buf[32], *end;
-	if (hostio_read_line(path, buf, sizeof(buf)) < 0)
-		return -1;
-	long v = strtol(buf, &end, 10);
-	return end == buf ? -1 : v;
+	long long v;
+	return hostio_read_ll(path, &v) < 0 ? -1 : (long)v;
 }
 
 static long meminfo_long(const char *key)

@@ -147,6 +147,19 @@ int hostio_read_line(const char *path, char *buf, size_t n)
 	return 0;
 }
 
+int hostio_read_ll(const char *path, long long *out)
+{
+	char buf[32], *end;
+	int r = hostio_read_line(path, buf, sizeof(buf));
+	if (r < 0)
+		return r;
+	long long v = strtoll(buf, &end, 10);
+	if (end == buf)
+		return -ENODATA;
+	*out = v;
+	return 0;
+}
+
 char *hostio_read_alloc(const char *path, size_t max, size_t *len)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);

@@ -46,6 +46,9 @@ ssize_t hostio_read_full(int fd, char *buf, size_t n);
 ssize_t hostio_read_small(const char *path, char *buf, size_t n);
 /* The same, then cut at the first newline (a one-value sysfs/procfs file). */
 int hostio_read_line(const char *path, char *buf, size_t n);
+/* A one-value file holding a decimal integer (/proc/sys/..., sysfs) into
+ * *out. Returns 0, -errno, or -ENODATA when it does not start with one. */
+int hostio_read_ll(const char *path, long long *out);
 /* A file of any size up to max bytes in a malloc'd NUL-terminated buffer
  * (*len its length if len is not NULL); NULL with errno set (EFBIG, EILSEQ,
  * ENOMEM or the open/read error). */

@@ -23,6 +23,7 @@
 #include "net/loadgen.h"
 #include "net/sock.h"
 #include "util/err.h"
+#include "util/hostio.h"
 #include "util/timeutil.h"
 #include "util/units.h"
 #include "workloads/workload.h"
@@ -274,19 +275,12 @@ static int run_server(struct wl_run *run, struct httpd_cfg *cfg)
  * its send lag shows. */
 static double rt_share_limit(void)
 {
-	long long rt = -1, period = 0;
-	FILE *f = fopen("/proc/sys/kernel/sched_rt_runtime_us", "r");
-	if (f) {
-		if (fscanf(f, "%lld", &rt) != 1)
-			rt = -1;
-		fclose(f);
-	}
-	if ((f = fopen("/proc/sys/kernel/sched_rt_period_us", "r"))) {
-		if (fscanf(f, "%lld", &period) != 1)
-			period = 0;
-		fclose(f);
-	}
-	return rt < 0 || period <= 0 ? 100.0 : 100.0 * (double)rt / (double)period;
+	long long rt, period;
+	if (hostio_read_ll("/proc/sys/kernel/sched_rt_runtime_us", &rt) < 0 ||
+	    hostio_read_ll("/proc/sys/kernel/sched_rt_period_us", &period) < 0 || rt < 0 ||
+	    period <= 0)
+		return 100.0;
+	return 100.0 * (double)rt / (double)period;
 }
 
 /* One generator thread's CPU share (%), over its time in the loop. */

@@ -150,6 +150,17 @@ static void test_read_small(void **st)
 	assert_int_equal(hostio_write_line(path, "17"), 0);
 	assert_int_equal(hostio_read_line(path, buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "17");
+	/* the same as a number; -1 is a value (sched_rt_runtime_us), not an error */
+	long long v = 0;
+	assert_int_equal(hostio_read_ll(path, &v), 0);
+	assert_int_equal(v, 17);
+	puts_file(path, "-1\n");
+	assert_int_equal(hostio_read_ll(path, &v), 0);
+	assert_int_equal(v, -1);
+	puts_file(path, "never\n");
+	assert_int_equal(hostio_read_ll(path, &v), -ENODATA);
+	snprintf(path, sizeof(path), "%s/absent", dir);
+	assert_int_equal(hostio_read_ll(path, &v), -ENOENT);
 }
 
 static void test_which_and_root(void **st)

@@ -493,9 +493,9 @@ static double closed_cpu_share(int64_t spin_ns)
 	return share;
 }
 
-/* client-spin in the closed loop: the generator polls instead of sleeping
- * between answers (wrk's busy loop never sleeps at full load), so its CPU
- * time covers the run; without it the generator sleeps through the 20 ms. */
+/* The closed loop's idle poll (client-idle-poll, lg_cfg.spin_ns): polling
+ * longer than the answers take, the generator never sleeps, so its CPU time
+ * covers the run; without it the generator sleeps through the 20 ms. */
 static void test_closed_spin(void **state)
 {
 	(void)state;
